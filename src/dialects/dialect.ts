@@ -1,0 +1,65 @@
+// What a dialect is: a small object bundling the compiler hooks (a Compiler subclass), type
+// spelling and value codecs, capability flags, error translation and the driver adapter.
+import type { ArborError } from "../errors.js";
+import type { Compiler } from "../sql/compiler.js";
+import type { SqlType } from "../sql/types.js";
+import type { Driver, DriverOptions } from "../engine/driver.js";
+
+export type DialectName = "sqlite" | "postgres" | "mysql";
+
+export interface Capabilities {
+  readonly returning: { readonly insert: boolean; readonly update: boolean; readonly delete: boolean };
+  readonly upsert: "on-conflict" | "on-duplicate-key";
+  readonly fullJoin: boolean;
+  readonly rightJoin: boolean;
+  readonly nullsOrdering: boolean;
+  readonly ilike: boolean;
+  readonly lateral: boolean;
+  readonly window: boolean;
+  readonly cte: boolean;
+  readonly recursiveCte: boolean;
+  readonly intersectExcept: boolean;
+  readonly alterAddForeignKey: boolean;
+  readonly transactionalDdl: boolean;
+  /** Largest number of bound parameters one statement may carry. */
+  readonly maxParams: number;
+}
+
+/** Where a type is spelled in DDL: keyed columns (PK, unique, index, FK) need bounded types on MySQL. */
+export interface TypeSite {
+  readonly keyed: boolean;
+  readonly autoincrement: boolean;
+}
+
+/** How the dialect spells a few DDL details. */
+export interface DdlSpelling {
+  /** The autoincrement column is declared `INTEGER PRIMARY KEY` inline (SQLite's rowid alias). */
+  readonly inlineAutoincrementPk: boolean;
+  /** `ALTER TABLE … DROP CONSTRAINT name` or `DROP FOREIGN KEY name`. */
+  readonly dropForeignKey: "CONSTRAINT" | "FOREIGN KEY";
+  /** Appended to every CREATE TABLE. */
+  readonly tableSuffix: string;
+  /** Appended to CREATE TABLE for tables clustered by group root key. */
+  readonly clusteredSuffix: string;
+}
+
+export type Decoder = (raw: unknown) => unknown;
+
+export interface Dialect {
+  readonly name: DialectName;
+  readonly capabilities: Capabilities;
+  readonly ddl: DdlSpelling;
+  createCompiler(): Compiler;
+  /** Turns a checked JS value of a (non-custom) type into what the driver binds. */
+  encode(type: SqlType, value: unknown): unknown;
+  /**
+   * The function that restores a driver value of this (non-custom) type, given the driver's type
+   * hint for the result field; null when the driver value is already right.
+   */
+  decoder(type: SqlType, hint: number | undefined): Decoder | null;
+  /** DDL type spelling. */
+  typeName(type: SqlType, site: TypeSite): string;
+  /** Maps a driver error to a typed Arbor error. */
+  translateError(err: unknown, sql?: string): ArborError;
+  createDriver(url: URL, options: DriverOptions): Driver;
+}

@@ -1,0 +1,221 @@
+// MariaDB / MySQL: backtick quoting, ON DUPLICATE KEY UPDATE, no NULLS FIRST/LAST (emulated),
+// no FULL JOIN; timestamps as DATETIME(3) holding UTC; JSON as JSON (LONGTEXT on MariaDB).
+import {
+  ArborError,
+  CheckViolationError,
+  ConnectionError,
+  DatabaseError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from "../../errors.js";
+import { Compiler } from "../../sql/compiler.js";
+import type { BinaryNode, ColumnNode, ExprNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
+import type { SqlType } from "../../sql/types.js";
+import { bytesToBuffer, parseJson, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
+import type { Capabilities, Dialect, TypeSite } from "../dialect.js";
+import { mysqlDriver } from "./driver.js";
+
+/** mysql2 column type codes. */
+const T = { TINY: 1, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
+
+class MysqlCompiler extends Compiler {
+  override quote(name: string): string {
+    return `\`${name.replace(/`/g, "``")}\``;
+  }
+  protected override visitBinary(n: BinaryNode): void {
+    if (n.op === "||") {
+      this.write("CONCAT(");
+      this.visit(n.left);
+      this.write(", ");
+      this.visit(n.right);
+      this.write(")");
+      return;
+    }
+    if (n.op === "ILIKE" || n.op === "NOT ILIKE") {
+      this.write("LOWER(");
+      this.visit(n.left);
+      this.write(n.op === "ILIKE" ? ") LIKE LOWER(" : ") NOT LIKE LOWER(");
+      this.visit(n.right);
+      this.write(")");
+      return;
+    }
+    super.visitBinary(n);
+  }
+  protected override visitOrder(n: OrderNode): void {
+    // No NULLS FIRST/LAST: sort on "is null" first. MySQL sorts NULLs first ascending.
+    const natural = n.direction === "ASC" ? "FIRST" : "LAST";
+    if (n.nulls && n.nulls !== natural) {
+      this.write("(");
+      this.visit(n.expr);
+      this.write(n.nulls === "LAST" ? ") IS NULL, " : ") IS NOT NULL, ");
+    }
+    this.visit(n.expr);
+    this.write(n.direction === "DESC" ? " DESC" : " ASC");
+  }
+  protected override limitOffset(limit: ExprNode | undefined, offset: ExprNode | undefined): void {
+    // MySQL accepts OFFSET only after a LIMIT; the largest unsigned 64-bit value means none.
+    if (offset && !limit) this.write(" LIMIT 18446744073709551615");
+    super.limitOffset(limit, offset);
+  }
+  protected override visitExcluded(n: ColumnNode): void {
+    this.write(`VALUES(${this.quote(n.name)})`);
+  }
+  protected override onConflict(n: InsertNode): void {
+    const oc = n.onConflict!;
+    if (oc.where) throw new ArborError("ON DUPLICATE KEY UPDATE takes no WHERE");
+    this.write(" ON DUPLICATE KEY UPDATE ");
+    if (oc.set.length === 0) {
+      // DO NOTHING: assign a key column to itself.
+      const col = oc.target[0] ?? n.columns[0];
+      this.write(`${this.quote(col.name)} = ${this.quote(col.name)}`);
+      return;
+    }
+    this.assignments(oc.set);
+  }
+  protected override defaultValues(rows: number): void {
+    if (rows > 1) super.defaultValues(rows);
+    this.write(" () VALUES ()");
+  }
+}
+
+const capabilities: Capabilities = {
+  returning: { insert: true, update: false, delete: true },
+  upsert: "on-duplicate-key",
+  fullJoin: false,
+  rightJoin: true,
+  nullsOrdering: false,
+  ilike: false,
+  lateral: false,
+  window: true,
+  cte: true,
+  recursiveCte: true,
+  intersectExcept: true,
+  alterAddForeignKey: true,
+  transactionalDdl: false,
+  maxParams: 65535,
+};
+
+export const mysqlDialect: Dialect = {
+  name: "mysql",
+  capabilities,
+  ddl: { inlineAutoincrementPk: false, dropForeignKey: "FOREIGN KEY", tableSuffix: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin", clusteredSuffix: "" },
+  createCompiler() {
+    return new MysqlCompiler(mysqlDialect);
+  },
+  encode(type, value) {
+    switch (type.kind) {
+      case "bigint":
+        return (value as bigint).toString();
+      case "boolean":
+        return value ? 1 : 0;
+      case "timestamp":
+      case "timestamptz":
+        return utcWallClock(value as Date);
+      case "json":
+        return JSON.stringify(value);
+      case "bytes":
+        return bytesToBuffer(value as Uint8Array);
+      default:
+        return value;
+    }
+  },
+  decoder(type, hint) {
+    switch (type.kind) {
+      case "integer":
+      case "smallint":
+      case "real":
+      case "double":
+        return hint === T.LONG || hint === T.TINY || hint === T.INT24 || hint === T.DOUBLE ? null : toNumber;
+      case "bigint":
+        return toBigInt;
+      case "numeric":
+        return hint === T.NEWDECIMAL ? null : String;
+      case "boolean":
+        return toBoolean;
+      case "timestamp":
+      case "timestamptz":
+        return utcTimestamp;
+      case "json":
+        return parseJson;
+      case "bytes":
+        return toBytes;
+      case "unknown":
+        return hint === T.LONGLONG ? toBigInt : (v) => (v instanceof Uint8Array ? toBytes(v) : v);
+      default:
+        return null;
+    }
+  },
+  typeName(type: SqlType, site: TypeSite) {
+    const auto = site.autoincrement ? " AUTO_INCREMENT" : "";
+    switch (type.kind) {
+      case "integer":
+        return "INT" + auto;
+      case "smallint":
+        return "SMALLINT" + auto;
+      case "bigint":
+        return "BIGINT" + auto;
+      case "real":
+      case "double":
+        return "DOUBLE";
+      case "numeric":
+        return type.precision === undefined ? "DECIMAL(65, 30)" : `DECIMAL(${type.precision}, ${type.scale ?? 0})`;
+      case "varchar":
+        return type.length === undefined ? (site.keyed ? "VARCHAR(255)" : "TEXT") : `VARCHAR(${type.length})`;
+      case "text":
+      case "enum":
+        return site.keyed || type.kind === "enum" ? "VARCHAR(255)" : "LONGTEXT";
+      case "boolean":
+        return "BOOLEAN";
+      case "date":
+        return "DATE";
+      case "timestamp":
+      case "timestamptz":
+        return "DATETIME(3)";
+      case "uuid":
+        return "CHAR(36)";
+      case "json":
+        return "JSON";
+      case "bytes":
+        return site.keyed ? "VARBINARY(255)" : "LONGBLOB";
+      default:
+        return "LONGTEXT";
+    }
+  },
+  translateError(err, sql) {
+    if (err instanceof ArborError) return err;
+    const e = err as { code?: string; errno?: number; message?: string; sqlMessage?: string; fatal?: boolean };
+    const msg = e.sqlMessage ?? e.message ?? String(err);
+    const ctx = { code: e.code, sql, cause: err };
+    switch (e.errno) {
+      case 1062: {
+        const key = /for key '([^']+)'/.exec(msg)?.[1];
+        const [table, constraint] = key && key.includes(".") ? key.split(".") : [undefined, key];
+        return new UniqueViolationError(msg, { ...ctx, table, constraint });
+      }
+      case 1451:
+      case 1452: {
+        const m = /`([^`]+)`\.`([^`]+)`, CONSTRAINT `([^`]+)` FOREIGN KEY \(`([^`]+)`/.exec(msg);
+        return new ForeignKeyViolationError(msg, { ...ctx, table: m?.[2], constraint: m?.[3], column: m?.[4] });
+      }
+      case 1048:
+      case 1364: {
+        const column = /(?:Column|Field) '([^']+)'/.exec(msg)?.[1];
+        return new NotNullViolationError(msg, { ...ctx, column });
+      }
+      case 4025:
+      case 3819: {
+        const m = /CONSTRAINT `([^`]+)` failed for `[^`]+`\.`([^`]+)`/.exec(msg);
+        return new CheckViolationError(msg, { ...ctx, constraint: m?.[1] ?? /'([^']+)'/.exec(msg)?.[1], table: m?.[2] });
+      }
+      case 1927:
+      case 2006:
+      case 2013:
+        return new ConnectionError(`Connection lost: ${msg}`, ctx);
+    }
+    if (e.fatal || /PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|closed state/.test(`${e.code} ${msg}`))
+      return new ConnectionError(`Connection lost: ${msg}`, ctx);
+    return new DatabaseError(msg, ctx);
+  },
+  createDriver: mysqlDriver,
+};

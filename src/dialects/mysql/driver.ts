@@ -1,0 +1,84 @@
+// mysql2 adapter for MariaDB and MySQL: server-side prepared statements (execute), rows as arrays,
+// 64-bit integers and decimals as strings and dates as text so nothing is rounded or shifted.
+import type * as mysql from "mysql2";
+import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+
+type MysqlModule = typeof mysql;
+type Field = { name: string; columnType?: number; type?: number };
+
+class MysqlConnection implements DriverConnection {
+  constructor(
+    private readonly conn: mysql.Connection,
+    readonly sessionId: number,
+  ) {}
+
+  query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
+    return new Promise((resolve, reject) => {
+      const run = params.length ? this.conn.execute.bind(this.conn) : this.conn.query.bind(this.conn);
+      run({ sql, values: params as unknown[], rowsAsArray: true }, (err: Error | null, result: unknown, fields: Field[] | undefined) => {
+        if (err) return reject(err);
+        if (Array.isArray(result)) {
+          resolve({ rows: result as unknown[][], fields: fieldsOf(fields), rowCount: result.length });
+        } else {
+          const r = result as { affectedRows: number; insertId: number };
+          resolve({ rows: [], fields: [], rowCount: r.affectedRows, lastInsertId: r.insertId });
+        }
+      });
+    });
+  }
+
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
+    // The text protocol streams rows as they arrive; the socket is paused while a batch is consumed.
+    const q = this.conn.query({ sql, values: params as unknown[], rowsAsArray: true });
+    const stream = q.stream({ highWaterMark: options.batchSize });
+    let fields: FieldInfo[] = [];
+    q.on("fields", (f: Field[]) => (fields = fieldsOf(f)));
+    let batch: unknown[][] = [];
+    for await (const row of stream as AsyncIterable<unknown[]>) {
+      batch.push(row);
+      if (batch.length >= options.batchSize) {
+        yield { rows: batch, fields, rowCount: batch.length };
+        batch = [];
+      }
+    }
+    if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.conn.end(() => resolve()));
+  }
+}
+
+function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
+  return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.columnType ?? f.type }));
+}
+
+export function mysqlDriver(url: URL, options: DriverOptions): Driver {
+  return {
+    maxConnections: Math.max(1, options.poolSize ?? 10),
+    async connect(): Promise<DriverConnection> {
+      const m = await loadPeer<MysqlModule>("mysql2");
+      const conn = m.createConnection({
+        host: url.hostname || "127.0.0.1",
+        port: url.port ? Number(url.port) : 3306,
+        user: decodeURIComponent(url.username || "root"),
+        password: decodeURIComponent(url.password),
+        database: decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined,
+        socketPath: url.searchParams.get("socket") ?? undefined,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        dateStrings: true,
+        timezone: "Z",
+        charset: "utf8mb4_bin",
+        multipleStatements: false,
+      });
+      conn.on("error", () => undefined);
+      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+      const exec = (s: string) =>
+        new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
+      await exec("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+      for (const s of options.onConnect ?? []) await exec(s);
+      return new MysqlConnection(conn, conn.threadId ?? 0);
+    },
+  };
+}

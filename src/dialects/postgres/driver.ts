@@ -1,0 +1,98 @@
+// node-postgres adapter. Type parsers hand the raw text of 64-bit integers, numerics, dates,
+// timestamps, JSON and bytea to Arbor's codecs, which know the declared column type.
+import type pg from "pg";
+import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+
+type PgModule = typeof pg;
+
+/** OIDs whose text form Arbor decodes itself. */
+export const OID = {
+  bool: 16,
+  bytea: 17,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  text: 25,
+  json: 114,
+  float4: 700,
+  float8: 701,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  numeric: 1700,
+  jsonb: 3802,
+} as const;
+const RAW = new Set<number>([OID.bytea, OID.int8, OID.json, OID.date, OID.timestamp, OID.timestamptz, OID.numeric, OID.jsonb]);
+const identity = (s: string): string => s;
+
+class PgConnection implements DriverConnection {
+  private cursorSeq = 0;
+  constructor(
+    private readonly client: pg.Client,
+    readonly sessionId: number,
+  ) {}
+
+  async query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
+    const res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array" });
+    return { rows: res.rows as unknown[][], fields: fieldsOf(res.fields), rowCount: res.rowCount ?? res.rows.length };
+  }
+
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
+    // A server-side cursor: the server holds the result; each FETCH brings one batch.
+    // Cursors live in a transaction; open one when the caller has not.
+    const name = `arbor_cursor_${++this.cursorSeq}`;
+    const ownTx = (this.client as unknown as { _txStatus?: string })._txStatus !== "T";
+    if (ownTx) await this.client.query("BEGIN");
+    let done = false;
+    try {
+      await this.client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, values: params as unknown[] });
+      for (;;) {
+        const res = await this.client.query({ text: `FETCH ${options.batchSize} FROM ${name}`, rowMode: "array" });
+        if (res.rows.length) yield { rows: res.rows as unknown[][], fields: fieldsOf(res.fields), rowCount: res.rows.length };
+        if (res.rows.length < options.batchSize) break;
+      }
+      await this.client.query(`CLOSE ${name}`);
+      done = true;
+    } finally {
+      if (ownTx) await this.client.query(done ? "COMMIT" : "ROLLBACK").catch(() => undefined);
+      else if (!done) await this.client.query(`CLOSE ${name}`).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+function fieldsOf(fields: readonly { name: string; dataTypeID: number }[]): FieldInfo[] {
+  return fields.map((f) => ({ name: f.name, typeHint: f.dataTypeID }));
+}
+
+export function postgresDriver(url: URL, options: DriverOptions): Driver {
+  return {
+    maxConnections: Math.max(1, options.poolSize ?? 10),
+    async connect(): Promise<DriverConnection> {
+      const pgm = await loadPeer<PgModule>("pg");
+      const defaults = pgm.types;
+      const conn = new URL(url);
+      const schema = conn.searchParams.get("schema");
+      conn.searchParams.delete("schema");
+      if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}`);
+      const client = new pgm.Client({
+        connectionString: conn.toString(),
+        types: {
+          getTypeParser: ((oid: number, format?: string) =>
+            RAW.has(oid) ? identity : defaults.getTypeParser(oid, format as "text")) as typeof defaults.getTypeParser,
+        },
+        // UTC keeps timestamptz text in one offset form; JIT only slows the short queries ORMs send.
+        options: `-c TimeZone=UTC -c jit=off${schema ? ` -c search_path=${schema}` : ""}`,
+      });
+      // An idle client that loses its server emits 'error'; the next query reports it instead.
+      client.on("error", () => undefined);
+      await client.connect();
+      const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+      for (const s of options.onConnect ?? []) await client.query(s);
+      return new PgConnection(client, pid);
+    },
+  };
+}

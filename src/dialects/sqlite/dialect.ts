@@ -1,0 +1,157 @@
+// SQLite: values stored with type affinities; booleans as 0/1, timestamps as ISO-8601 UTC text,
+// numeric as NUMERIC affinity (exact up to 15 digits, formatted to its scale) or TEXT beyond.
+import {
+  ArborError,
+  CheckViolationError,
+  ConnectionError,
+  DatabaseError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from "../../errors.js";
+import { Compiler } from "../../sql/compiler.js";
+import type { SqlType } from "../../sql/types.js";
+import { bytesToBuffer, parseJson, toBigInt, toBytes, toBoolean } from "../codecs.js";
+import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
+import { BIGINTS, sqliteDriver } from "./driver.js";
+
+class SqliteCompiler extends Compiler {
+  protected override limitOffset(limit: Parameters<Compiler["limitOffset"]>[0], offset: Parameters<Compiler["limitOffset"]>[1]): void {
+    // SQLite accepts OFFSET only after a LIMIT; -1 means no limit.
+    if (offset && !limit) this.write(" LIMIT -1");
+    super.limitOffset(limit, offset);
+  }
+  protected override visitBinary(n: Parameters<Compiler["visitBinary"]>[0]): void {
+    if (n.op === "ILIKE" || n.op === "NOT ILIKE") {
+      this.write("lower(");
+      this.visit(n.left);
+      this.write(n.op === "ILIKE" ? ") LIKE lower(" : ") NOT LIKE lower(");
+      this.visit(n.right);
+      this.write(")");
+      return;
+    }
+    super.visitBinary(n);
+  }
+  protected override forUpdate(): void {
+    // SQLite locks the whole database for writers; there is no row lock to ask for.
+  }
+}
+
+const capabilities: Capabilities = {
+  returning: { insert: true, update: true, delete: true },
+  upsert: "on-conflict",
+  fullJoin: true,
+  rightJoin: true,
+  nullsOrdering: true,
+  ilike: false,
+  lateral: false,
+  window: true,
+  cte: true,
+  recursiveCte: true,
+  intersectExcept: true,
+  alterAddForeignKey: false,
+  transactionalDdl: true,
+  maxParams: 32766,
+};
+
+/** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
+const EXACT_DIGITS = 15;
+
+function numericDecoder(type: SqlType): Decoder {
+  const scale = type.scale;
+  return (v) => {
+    if (typeof v === "string") return v;
+    if (typeof v === "bigint") return scale ? `${v}.${"0".repeat(scale)}` : String(v);
+    return scale === undefined ? String(v) : (v as number).toFixed(scale);
+  };
+}
+
+const intFromBig: Decoder = (v) => (typeof v === "bigint" ? Number(v) : v);
+
+export const sqliteDialect: Dialect = {
+  name: "sqlite",
+  capabilities,
+  ddl: { inlineAutoincrementPk: true, dropForeignKey: "CONSTRAINT", tableSuffix: "", clusteredSuffix: " WITHOUT ROWID" },
+  createCompiler() {
+    return new SqliteCompiler(sqliteDialect);
+  },
+  encode(type, value) {
+    switch (type.kind) {
+      case "boolean":
+        return value ? 1 : 0;
+      case "timestamp":
+      case "timestamptz":
+        return (value as Date).toISOString();
+      case "json":
+        return JSON.stringify(value);
+      case "bytes":
+        return bytesToBuffer(value as Uint8Array);
+      default:
+        return value;
+    }
+  },
+  decoder(type, hint) {
+    switch (type.kind) {
+      case "integer":
+      case "smallint":
+      case "real":
+      case "double":
+        return hint === BIGINTS ? intFromBig : null;
+      case "bigint":
+        return toBigInt;
+      case "numeric":
+        return numericDecoder(type);
+      case "boolean":
+        return toBoolean;
+      case "timestamp":
+      case "timestamptz":
+        return (v) => new Date(v as string);
+      case "json":
+        return parseJson;
+      case "bytes":
+        return toBytes;
+      case "unknown":
+        return (v) => (v instanceof Uint8Array ? toBytes(v) : v);
+      default:
+        return null;
+    }
+  },
+  typeName(type: SqlType, _site: TypeSite) {
+    switch (type.kind) {
+      case "integer":
+      case "smallint":
+      case "bigint":
+        return "INTEGER";
+      case "boolean":
+        return "INTEGER";
+      case "real":
+      case "double":
+        return "REAL";
+      case "numeric":
+        return type.precision !== undefined && type.precision <= EXACT_DIGITS ? `NUMERIC(${type.precision}, ${type.scale ?? 0})` : "TEXT";
+      case "bytes":
+        return "BLOB";
+      default:
+        return "TEXT";
+    }
+  },
+  translateError(err, sql) {
+    if (err instanceof ArborError) return err;
+    const e = err as { code?: string; message?: string };
+    const msg = e.message ?? String(err);
+    const code = e.code ?? "";
+    const columns = /failed: ([\w.", ]+)/.exec(msg)?.[1];
+    const first = columns?.split(",")[0].trim();
+    const [table, column] = first && first.includes(".") ? first.split(".") : [undefined, first];
+    const ctx = { code, sql, cause: err, table, column };
+    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+      return new UniqueViolationError(`Unique constraint violated on ${columns}`, { ...ctx, constraint: columns });
+    if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return new ForeignKeyViolationError(`Foreign key constraint violated`, { ...ctx, table: undefined, column: undefined });
+    if (code === "SQLITE_CONSTRAINT_NOTNULL") return new NotNullViolationError(`NOT NULL constraint violated on ${first}`, ctx);
+    if (code === "SQLITE_CONSTRAINT_CHECK")
+      return new CheckViolationError(`CHECK constraint ${first} violated`, { ...ctx, table: undefined, column: undefined, constraint: first });
+    if (code === "SQLITE_CANTOPEN" || /database connection is not open/.test(msg)) return new ConnectionError(msg, ctx);
+    return new DatabaseError(msg, { code, sql, cause: err });
+  },
+  createDriver: sqliteDriver,
+};

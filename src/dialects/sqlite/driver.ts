@@ -1,0 +1,80 @@
+// better-sqlite3 adapter. The library is synchronous; calls are wrapped in promises so every
+// engine shares one async API. Prepared statements are cached per connection by SQL text.
+import type BetterSqlite3 from "better-sqlite3";
+import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+
+/** The type hint of every field when integers come back as bigint. */
+export const BIGINTS = 1;
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement<unknown[], unknown[]>;
+
+class SqliteConnection implements DriverConnection {
+  private readonly cache = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+
+  private prepare(sql: string): Statement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql) as Statement;
+      if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
+    const stmt = this.prepare(sql);
+    if (stmt.reader) {
+      stmt.raw(true).safeIntegers(options.bigints);
+      const rows = stmt.all(...params) as unknown[][];
+      return { rows, fields: fieldsOf(stmt, options.bigints), rowCount: rows.length };
+    }
+    const info = stmt.run(...params);
+    return { rows: [], fields: [], rowCount: info.changes, lastInsertId: info.lastInsertRowid };
+  }
+
+  async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
+    // A fresh statement: an iterating statement cannot be reused until the iteration ends.
+    const stmt = this.db.prepare(sql) as Statement;
+    stmt.raw(true).safeIntegers(options.bigints);
+    const fields = fieldsOf(stmt, options.bigints);
+    let batch: unknown[][] = [];
+    for (const row of stmt.iterate(...params) as IterableIterator<unknown[]>) {
+      batch.push(row);
+      if (batch.length >= options.batchSize) {
+        yield { rows: batch, fields, rowCount: batch.length };
+        batch = [];
+      }
+    }
+    if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    this.db.close();
+  }
+}
+
+/** Fields carry BIGINTS as their hint when integers come back as bigint (safeIntegers). */
+function fieldsOf(stmt: Statement, bigints: boolean): FieldInfo[] {
+  return stmt.columns().map((c) => ({ name: c.name, typeHint: bigints ? BIGINTS : undefined }));
+}
+
+export function sqliteDriver(url: URL, options: DriverOptions): Driver {
+  const file = decodeURIComponent(url.pathname || url.host);
+  const memory = file === "" || file === ":memory:";
+  return {
+    // One in-memory database lives in one connection; files serialise writes anyway.
+    maxConnections: memory ? 1 : Math.max(1, options.poolSize ?? 1),
+    async connect(): Promise<DriverConnection> {
+      const Ctor = await loadPeer<typeof BetterSqlite3>("better-sqlite3");
+      const db = new Ctor(memory ? ":memory:" : file);
+      db.pragma("foreign_keys = ON");
+      if (!memory) db.pragma("journal_mode = WAL");
+      db.pragma("busy_timeout = 5000");
+      for (const s of options.onConnect ?? []) db.exec(s);
+      return new SqliteConnection(db);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// A pooled connection and the transactions on it. Nested transactions are SAVEPOINTs.
+import { TransactionError } from "../errors.js";
+import type { DriverConnection } from "./driver.js";
+import { Executor, assertUsable, type EngineContext } from "./executor.js";
+import type { Pool } from "./pool.js";
+
+export class Connection extends Executor {
+  private state: "open" | "released" = "open";
+  private broken = false;
+  /** The innermost open transaction, if any. */
+  current?: Transaction;
+  private savepointSeq = 0;
+
+  constructor(
+    protected readonly ctx: EngineContext,
+    private readonly conn: DriverConnection,
+    private readonly pool: Pool,
+  ) {
+    super();
+  }
+
+  protected driverConnection(): DriverConnection {
+    assertUsable(this.state, "connection");
+    return this.conn;
+  }
+  markBroken(): void {
+    this.broken = true;
+  }
+  get isBroken(): boolean {
+    return this.broken;
+  }
+  get sessionId(): number | undefined {
+    return this.conn.sessionId;
+  }
+  get inTransaction(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** BEGIN, or a SAVEPOINT when a transaction is already open. */
+  async begin(): Promise<Transaction> {
+    const parent = this.current;
+    const savepoint = parent ? `arbor_sp_${++this.savepointSeq}` : undefined;
+    await this.runSql(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN");
+    const tx = new Transaction(this.ctx, this, parent, savepoint);
+    this.current = tx;
+    return tx;
+  }
+
+  /** Runs `fn` in a transaction (or savepoint): committed when it returns, rolled back when it throws. */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const tx = await this.begin();
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (err) {
+      if (tx.isActive) await tx.rollback().catch(() => undefined);
+      throw err;
+    }
+    if (tx.isActive) await tx.commit();
+    return result;
+  }
+
+  /** Returns the connection to the pool, rolling back a transaction left open. */
+  async release(): Promise<void> {
+    if (this.state === "released") return;
+    if (this.current && !this.broken) {
+      let outer = this.current;
+      while (outer.parent) outer = outer.parent;
+      await outer.rollback().catch(() => (this.broken = true));
+    }
+    this.state = "released";
+    this.pool.release(this.conn, this.broken);
+  }
+
+  /** @internal */
+  driver(): DriverConnection {
+    return this.driverConnection();
+  }
+}
+
+export class Transaction extends Executor {
+  private state: "open" | "done" = "open";
+
+  constructor(
+    protected readonly ctx: EngineContext,
+    readonly connection: Connection,
+    readonly parent: Transaction | undefined,
+    /** Set for a nested transaction. */
+    readonly savepoint: string | undefined,
+  ) {
+    super();
+  }
+
+  protected driverConnection() {
+    assertUsable(this.state, "transaction");
+    return this.connection.driver();
+  }
+  markBroken(): void {
+    this.connection.markBroken();
+  }
+
+  get isActive(): boolean {
+    return this.state === "open";
+  }
+
+  /** A nested transaction (SAVEPOINT) inside this one. */
+  async begin(): Promise<Transaction> {
+    this.requireInnermost("begin");
+    return this.connection.begin();
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.requireInnermost("begin");
+    return this.connection.transaction(fn);
+  }
+
+  async commit(): Promise<void> {
+    this.requireInnermost("commit");
+    try {
+      await this.runSql(this.savepoint ? `RELEASE SAVEPOINT ${this.savepoint}` : "COMMIT");
+    } finally {
+      this.finish();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    if (this.state === "done") throw new TransactionError("The transaction is already finished");
+    // Rolling back an outer transaction ends every savepoint inside it.
+    while (this.connection.current && this.connection.current !== this) this.connection.current.finish();
+    try {
+      await this.runSql(this.savepoint ? `ROLLBACK TO SAVEPOINT ${this.savepoint}` : "ROLLBACK");
+      if (this.savepoint) await this.runSql(`RELEASE SAVEPOINT ${this.savepoint}`);
+    } finally {
+      this.finish();
+    }
+  }
+
+  private requireInnermost(what: string): void {
+    assertUsable(this.state, "transaction");
+    if (this.connection.current !== this)
+      throw new TransactionError(`Cannot ${what} this transaction while a nested transaction inside it is open`);
+  }
+
+  /** @internal */
+  finish(): void {
+    this.state = "done";
+    this.connection.current = this.parent;
+  }
+}

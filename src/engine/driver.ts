@@ -1,0 +1,53 @@
+// The driver adapter contract: the only surface where a database client library is touched.
+// Rows travel as arrays (cheapest for every client); the engine builds keyed rows itself.
+
+export interface FieldInfo {
+  readonly name: string;
+  /** The engine's type tag for the column (PostgreSQL OID, MySQL column type), when it has one. */
+  readonly typeHint?: number;
+}
+
+export interface DriverResult {
+  readonly rows: unknown[][];
+  readonly fields: readonly FieldInfo[];
+  /** Rows changed by DML (or returned by a query). */
+  readonly rowCount: number;
+  readonly lastInsertId?: number | bigint;
+}
+
+export interface QueryOptions {
+  /** The result has 64-bit integer columns: ask the driver for exact integers (SQLite). */
+  readonly bigints: boolean;
+}
+
+export interface DriverConnection {
+  query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult>;
+  /** Yields the result in batches without holding all of it in memory. */
+  stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult>;
+  close(): Promise<void>;
+  /** A session identifier, for tests and diagnostics (PostgreSQL backend pid, MySQL connection id). */
+  readonly sessionId?: number;
+}
+
+export interface Driver {
+  connect(): Promise<DriverConnection>;
+  /** Largest useful pool size (1 for an in-memory SQLite database). */
+  readonly maxConnections: number;
+}
+
+export interface DriverOptions {
+  /** Pool size; defaults per dialect. */
+  poolSize?: number;
+  /** Statements run on every new connection. */
+  onConnect?: readonly string[];
+}
+
+/** Loads an optional peer dependency with a message naming the package to install. */
+export async function loadPeer<T>(name: string): Promise<T> {
+  try {
+    const mod = (await import(name)) as { default?: T };
+    return (mod.default ?? mod) as T;
+  } catch (err) {
+    throw new Error(`Arbor needs the optional package "${name}" for this engine: npm install ${name}`, { cause: err });
+  }
+}

@@ -1,0 +1,105 @@
+// The Engine: a dialect, a pool and a compiled-statement cache. Statements are immutable, so a
+// compiled form is cached per statement object and reused on every execution.
+import type { Dialect } from "../dialects/dialect.js";
+import type { CompiledQuery } from "../sql/compiled.js";
+import type { StatementNode } from "../sql/nodes/index.js";
+import type { RowType, Statement } from "../sql/statement.js";
+import { Connection, type Transaction } from "./connection.js";
+import type { DriverOptions } from "./driver.js";
+import type { EngineContext, LogEntry, Logger, Params } from "./executor.js";
+import { Pool } from "./pool.js";
+import type { Result } from "./result.js";
+import { dialectForUrl } from "./url.js";
+
+export interface EngineOptions extends DriverOptions {
+  /** Log every statement with its parameters and timing: true for the console, or a function. */
+  echo?: boolean | Logger;
+}
+
+const compiledCache = new WeakMap<Dialect, WeakMap<StatementNode, CompiledQuery>>();
+
+export function compileFor(dialect: Dialect, node: StatementNode): CompiledQuery {
+  let cache = compiledCache.get(dialect);
+  if (!cache) compiledCache.set(dialect, (cache = new WeakMap()));
+  let c = cache.get(node);
+  if (!c) {
+    c = dialect.createCompiler().compile(node);
+    cache.set(node, c);
+  }
+  return c;
+}
+
+function consoleLogger(e: LogEntry): void {
+  const params = e.params.length ? ` ${JSON.stringify(e.params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}` : "";
+  const status = e.error ? ` FAILED: ${e.error.message}` : ` (${e.rowCount ?? 0} rows)`;
+  console.log(`[arbor] ${e.sql}${params} ${e.durationMs.toFixed(2)} ms${status}`);
+}
+
+export class Engine implements EngineContext {
+  readonly logger?: Logger;
+  private readonly pool: Pool;
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly url: URL,
+    options: EngineOptions = {},
+  ) {
+    this.logger = options.echo === true ? consoleLogger : options.echo || undefined;
+    const driver = dialect.createDriver(url, options);
+    this.pool = new Pool(driver, driver.maxConnections, (err) => dialect.translateError(err));
+  }
+
+  compile(node: StatementNode | Statement<unknown>): CompiledQuery {
+    return compileFor(this.dialect, "statementNode" in node ? node.statementNode : node);
+  }
+
+  /** A connection from the pool; release it when done. */
+  async connect(): Promise<Connection> {
+    return new Connection(this, await this.pool.acquire(), this.pool);
+  }
+
+  /** Runs `fn` with a pooled connection, released afterwards. */
+  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const conn = await this.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      await conn.release();
+    }
+  }
+
+  /** Runs one statement on a pooled connection (autocommit). */
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    return this.withConnection((c) => c.execute(stmt, params));
+  }
+
+  /** Streams a query's rows; the connection is held until the iteration ends. */
+  async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts?: { batchSize?: number }): AsyncIterable<RowType<S>> {
+    const conn = await this.connect();
+    try {
+      yield* conn.stream(stmt, params, opts);
+    } finally {
+      await conn.release();
+    }
+  }
+
+  /** A transaction on a pooled connection: committed when `fn` returns, rolled back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.withConnection((c) => c.transaction(fn));
+  }
+
+  get poolStats(): { open: number; idle: number; waiting: number } {
+    return this.pool.stats;
+  }
+
+  /** Closes every pooled connection. */
+  dispose(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** `createEngine("sqlite::memory:")`, `createEngine("postgres://user@host/db")`, `createEngine("mariadb://root@127.0.0.1/test")`. */
+export function createEngine(url: string, options: EngineOptions = {}): Engine {
+  const { dialect, parsed } = dialectForUrl(url);
+  return new Engine(dialect, parsed, options);
+}

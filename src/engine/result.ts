@@ -1,0 +1,112 @@
+// Results: rows are plain objects keyed by the SELECT list's keys, values restored to their
+// declared TypeScript types by decoders chosen once per statement shape, not per row.
+import type { Decoder, Dialect } from "../dialects/dialect.js";
+import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
+import type { CompiledQuery } from "../sql/compiled.js";
+import { Expr } from "../sql/expression.js";
+import type { ExprNode } from "../sql/nodes/index.js";
+import { types, type SqlType } from "../sql/types.js";
+import type { FieldInfo } from "./driver.js";
+
+/** Builds rows for one compiled statement and one set of driver field types. */
+export class RowShape {
+  readonly keys: readonly string[];
+  readonly decoders: readonly (Decoder | null)[];
+  private readonly byNode: Map<ExprNode, string>;
+
+  constructor(dialect: Dialect, compiled: CompiledQuery, fields: readonly FieldInfo[]) {
+    const cols = compiled.columns;
+    this.keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
+    const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
+    this.decoders = typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    this.byNode = new Map();
+    for (const c of cols ?? []) {
+      this.byNode.set(c.expr, c.key);
+      if (c.expr.kind === "label") this.byNode.set(c.expr.expr, c.key);
+    }
+  }
+
+  build(raw: unknown[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    const { keys, decoders } = this;
+    for (let i = 0; i < keys.length; i++) {
+      const v = raw[i];
+      const d = decoders[i];
+      row[keys[i]] = v === null || v === undefined ? null : d === null ? v : d(v);
+    }
+    return row;
+  }
+
+  /** The row key under which an expression (or the column a label wraps) was selected. */
+  keyOf(expr: Expr<unknown> | string): string {
+    if (typeof expr === "string") return expr;
+    const k = this.byNode.get(expr.node) ?? (expr.node.kind === "label" ? this.byNode.get(expr.node.expr) : undefined);
+    if (k === undefined) {
+      const key = (expr as { key?: unknown }).key;
+      if (typeof key === "string" && this.keys.includes(key)) return key;
+      throw new ArgumentError(`The result has no column for this expression`);
+    }
+    return k;
+  }
+}
+
+/** The decoder for a declared type, custom types wrapped around their base type's decoder. */
+export function decoderFor(dialect: Dialect, type: SqlType, hint: number | undefined): Decoder | null {
+  if (!type.custom) return dialect.decoder(type, hint);
+  const spec = type.custom;
+  const inner = decoderFor(dialect, spec.base, hint);
+  return inner ? (v) => spec.fromDb(inner(v)) : (v) => spec.fromDb(v);
+}
+
+export class Result<R> implements Iterable<R> {
+  constructor(
+    readonly rows: R[],
+    /** Rows changed by INSERT/UPDATE/DELETE, or rows returned. */
+    readonly rowCount: number,
+    private readonly shape: RowShape,
+    readonly lastInsertId?: number | bigint,
+  ) {}
+
+  [Symbol.iterator](): Iterator<R> {
+    return this.rows[Symbol.iterator]();
+  }
+
+  all(): R[] {
+    return this.rows;
+  }
+  first(): R | undefined {
+    return this.rows[0];
+  }
+  /** Exactly one row, or NoResultError / MultipleResultsError. */
+  one(): R {
+    if (this.rows.length === 0) throw new NoResultError("Expected one row, got none");
+    if (this.rows.length > 1) throw new MultipleResultsError(`Expected one row, got ${this.rows.length}`);
+    return this.rows[0];
+  }
+  /** At most one row. */
+  oneOrNone(): R | undefined {
+    if (this.rows.length > 1) throw new MultipleResultsError(`Expected at most one row, got ${this.rows.length}`);
+    return this.rows[0];
+  }
+  /** The first column of the first row (undefined without rows). */
+  scalar(): R[keyof R] | undefined {
+    const row = this.rows[0];
+    return row === undefined ? undefined : (row as Record<string, unknown>)[this.shape.keys[0]] as R[keyof R];
+  }
+  /** The first column of every row. */
+  scalars(): R[keyof R][] {
+    const k = this.shape.keys[0];
+    return this.rows.map((r) => (r as Record<string, unknown>)[k] as R[keyof R]);
+  }
+  /** The key of `expr` in the rows: targeting by column object rather than by label. */
+  key(expr: Expr<unknown>): keyof R & string {
+    return this.shape.keyOf(expr) as keyof R & string;
+  }
+  /** `row`'s value for `expr`, targeted by column object. */
+  get<T>(row: R, expr: Expr<T>): T {
+    return (row as Record<string, unknown>)[this.shape.keyOf(expr)] as T;
+  }
+  get keys(): readonly string[] {
+    return this.shape.keys;
+  }
+}

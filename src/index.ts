@@ -1,0 +1,64 @@
+// Arbor's public API.
+export * from "./errors.js";
+export { types, customType, typeName, type SqlType, type TypeKind, type CustomTypeSpec, type ValueOf } from "./sql/types.js";
+export { Expr, Labeled, ColumnExpr, OrderBy, type Operand, type TypeOf, type QueryLike } from "./sql/expression.js";
+export { and, or, not, exists, notExists, value, param, cast, tuple, excluded, caseWhen, fn, func, FuncExpr, type OverSpec, type FrameSpec } from "./sql/functions.js";
+export { select, Select, Compound, Derived, Cte } from "./sql/select.js";
+export { insert, update, deleteFrom, Insert, Update, Delete, type SetValues } from "./sql/dml.js";
+export { sql, SqlFragment } from "./sql/sql-tag.js";
+export { Alias, type Source } from "./sql/source.js";
+export type { Statement, RowType, RowOfItems, SelectArg, Simplify } from "./sql/statement.js";
+export type { CompiledQuery, ParamSlot, ResultColumn } from "./sql/compiled.js";
+export { Compiler } from "./sql/compiler.js";
+export * as nodes from "./sql/nodes/index.js";
+export {
+  integer,
+  smallint,
+  bigint,
+  real,
+  double,
+  numeric,
+  text,
+  varchar,
+  boolean,
+  date,
+  timestamp,
+  timestamptz,
+  uuid,
+  json,
+  bytes,
+  enumOf,
+  custom,
+  Column,
+  ColumnBuilder,
+  type ColumnDefinition,
+  type ReferenceOptions,
+  type ReferentialAction,
+} from "./schema/column.js";
+export {
+  table,
+  alias,
+  Table,
+  ForeignKey,
+  primaryKey,
+  unique,
+  index,
+  check,
+  foreignKey,
+  type RowOf,
+  type InsertRowOf,
+  type ColumnsOf,
+  type AnyColumn,
+  type TableOptions,
+} from "./schema/table.js";
+export { MetaData } from "./schema/metadata.js";
+export { DdlCompiler } from "./schema/ddl.js";
+export type { Dialect, DialectName, Capabilities, Decoder } from "./dialects/dialect.js";
+export { sqliteDialect } from "./dialects/sqlite/dialect.js";
+export { postgresDialect } from "./dialects/postgres/dialect.js";
+export { mysqlDialect } from "./dialects/mysql/dialect.js";
+export { createEngine, Engine, type EngineOptions } from "./engine/engine.js";
+export { Connection, Transaction } from "./engine/connection.js";
+export { Result } from "./engine/result.js";
+export type { LogEntry, Logger, Params } from "./engine/executor.js";
+export type { Driver, DriverConnection, DriverResult, FieldInfo } from "./engine/driver.js";

@@ -1,0 +1,118 @@
+// DDL text for tables, constraints and indexes, spelled by the dialect. Constraint names are
+// generated deterministically so errors name them and cyclic foreign keys can be dropped.
+import type { Dialect } from "../dialects/dialect.js";
+import { ArgumentError } from "../errors.js";
+import type { Compiler } from "../sql/compiler.js";
+import { Expr } from "../sql/expression.js";
+import { baseType, checkValue } from "../sql/types.js";
+import type { AnyColumn, ForeignKey, IndexDef, Table } from "./table.js";
+
+/** PostgreSQL truncates identifiers at 63 bytes; MySQL at 64. Keep generated names within both. */
+export function constraintName(prefix: string, table: string, columns: readonly string[]): string {
+  const name = `${prefix}_${table}_${columns.join("_")}`;
+  if (name.length <= 63) return name;
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+  return `${name.slice(0, 54)}_${(h >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+export function fkName(fk: ForeignKey): string {
+  return fk.name ?? constraintName("fk", fk.table.name, fk.columns.map((c) => c.name));
+}
+
+export function indexName(table: Table, idx: IndexDef): string {
+  return idx.name ?? constraintName(idx.unique ? "uq" : "ix", table.name, idx.columns.map((c) => c.name));
+}
+
+function keyedColumns(table: Table): Set<AnyColumn> {
+  const keyed = new Set<AnyColumn>(table.primaryKey);
+  for (const c of table.columns) if (c.def.unique || c.def.index || c.def.references) keyed.add(c);
+  for (const u of table.uniques) u.columns.forEach((c) => keyed.add(c));
+  for (const i of table.indexes) i.columns.forEach((c) => keyed.add(c));
+  for (const fk of table.foreignKeys) for (const n of fk.columns) keyed.add(table.columns.find((c) => c.node === n)!);
+  return keyed;
+}
+
+export class DdlCompiler {
+  private readonly c: Compiler;
+  constructor(readonly dialect: Dialect) {
+    this.c = dialect.createCompiler();
+  }
+
+  private q(name: string): string {
+    return this.c.quote(name);
+  }
+
+  tableName(t: Table): string {
+    return this.c.tableName(t.node);
+  }
+
+  /** CREATE TABLE with every constraint except the foreign keys in `deferred`. */
+  createTable(t: Table, deferred: ReadonlySet<ForeignKey> = new Set(), ifNotExists = false): string {
+    const keyed = keyedColumns(t);
+    const pk = t.primaryKey;
+    const autoinc = t.columns.filter((c) => c.def.autoincrement);
+    if (autoinc.length > 1) throw new ArgumentError(`Table ${t.name} has more than one autoincrement column`, { table: t.name });
+    const inlinePk = this.dialect.ddl.inlineAutoincrementPk && autoinc.length === 1;
+    if (inlinePk && (pk.length !== 1 || pk[0] !== autoinc[0]))
+      throw new ArgumentError(`On SQLite an autoincrement column must be the whole primary key (${t.name})`, { table: t.name });
+    const parts: string[] = t.columns.map((col) => this.columnDdl(t, col, keyed.has(col), inlinePk));
+    if (pk.length && !inlinePk) parts.push(`PRIMARY KEY (${pk.map((c) => this.q(c.name)).join(", ")})`);
+    for (const u of t.uniques)
+      parts.push(`CONSTRAINT ${this.q(u.name ?? constraintName("uq", t.name, u.columns.map((c) => c.name)))} UNIQUE (${u.columns.map((c) => this.q(c.name)).join(", ")})`);
+    for (const col of t.columns)
+      if (col.def.unique) parts.push(`CONSTRAINT ${this.q(constraintName("uq", t.name, [col.name]))} UNIQUE (${this.q(col.name)})`);
+    for (const chk of t.checks) parts.push(`CONSTRAINT ${this.q(chk.name)} CHECK (${this.inline(chk.condition)})`);
+    for (const fk of t.foreignKeys) if (!deferred.has(fk)) parts.push(this.foreignKeyClause(fk));
+    const head = `CREATE TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${this.tableName(t)}`;
+    return `${head} (${parts.join(", ")})${this.tableSuffix(t)}`;
+  }
+
+  private tableSuffix(t: Table): string {
+    const clustered = t.options.clusterByGroup && !t.columns.some((c) => c.def.autoincrement);
+    return this.dialect.ddl.tableSuffix + (clustered ? this.dialect.ddl.clusteredSuffix : "");
+  }
+
+  private columnDdl(t: Table, col: AnyColumn, keyed: boolean, inlinePk: boolean): string {
+    const auto = col.def.autoincrement;
+    let s = `${this.q(col.name)} ${this.dialect.typeName(baseType(col.type), { keyed, autoincrement: auto })}`;
+    if (auto && inlinePk) return `${s} PRIMARY KEY`;
+    if (!col.nullable) s += " NOT NULL";
+    const d = col.def.serverDefault;
+    if (d !== undefined) s += ` DEFAULT ${d instanceof Expr ? `(${this.inline(d)})` : this.c.literal(checkValue(col.type, d, { table: t.name, column: col.name }), col.type)}`;
+    const values = (baseType(col.type)).values;
+    if (values) s += ` CHECK (${this.q(col.name)} IN (${values.map((v) => this.c.literal(v, col.type)).join(", ")}))`;
+    return s;
+  }
+
+  foreignKeyClause(fk: ForeignKey): string {
+    const target = fk.target;
+    let s = `CONSTRAINT ${this.q(fkName(fk))} FOREIGN KEY (${fk.columns.map((c) => this.q(c.name)).join(", ")}) REFERENCES ${this.tableName(target)} (${fk
+      .refColumns()
+      .map((c) => this.q(c.name))
+      .join(", ")})`;
+    if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
+    if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
+    return s;
+  }
+
+  addForeignKey(fk: ForeignKey): string {
+    return `ALTER TABLE ${this.tableName(fk.table)} ADD ${this.foreignKeyClause(fk)}`;
+  }
+
+  dropForeignKey(fk: ForeignKey): string {
+    return `ALTER TABLE ${this.tableName(fk.table)} DROP ${this.dialect.ddl.dropForeignKey} ${this.q(fkName(fk))}`;
+  }
+
+  createIndex(t: Table, idx: IndexDef): string {
+    return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${this.q(indexName(t, idx))} ON ${this.tableName(t)} (${idx.columns.map((c) => this.q(c.name)).join(", ")})`;
+  }
+
+  dropTable(t: Table, ifExists = true): string {
+    return `DROP TABLE ${ifExists ? "IF EXISTS " : ""}${this.tableName(t)}`;
+  }
+
+  private inline(e: Expr<unknown>): string {
+    return this.dialect.createCompiler().compileInline(e.node);
+  }
+}

@@ -1,0 +1,114 @@
+// MetaData: the set of tables, their foreign-key order, and CREATE/DROP of all of them.
+import { ArgumentError, UnknownTableError } from "../errors.js";
+import type { Executor } from "../engine/executor.js";
+import type { AnyColumnBuilder } from "./column.js";
+import { DdlCompiler } from "./ddl.js";
+import { table as makeTable, type AnyColumn, type ColumnsOf, type ForeignKey, type Table, type TableExtra, type TableOptions } from "./table.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+
+export interface SortedTables {
+  /** Parents before children. */
+  readonly order: readonly AnyTable[];
+  /** Foreign keys that close a cycle: created after every table, dropped before. */
+  readonly deferred: ReadonlySet<ForeignKey>;
+}
+
+export class MetaData {
+  private readonly byName = new Map<string, AnyTable>();
+
+  table<Name extends string, D extends Record<string, AnyColumnBuilder>>(
+    name: Name,
+    columns: D,
+    extras?: (c: ColumnsOf<D>) => TableExtra[],
+    options?: TableOptions,
+  ): Table<Name, ColumnsOf<D>> {
+    const t = makeTable(name, columns, extras, options);
+    this.add(t as unknown as AnyTable);
+    return t;
+  }
+
+  add(t: AnyTable): void {
+    const key = t.schema ? `${t.schema}.${t.name}` : t.name;
+    if (this.byName.has(key)) throw new ArgumentError(`MetaData already has a table ${key}`, { table: t.name });
+    this.byName.set(key, t);
+  }
+
+  get tables(): readonly AnyTable[] {
+    return [...this.byName.values()];
+  }
+
+  get(name: string): AnyTable {
+    const t = this.byName.get(name);
+    if (!t) throw new UnknownTableError(`No table ${JSON.stringify(name)} in this MetaData`, { table: name });
+    return t;
+  }
+
+  /**
+   * Tables in foreign-key order (depth-first, stable by declaration). A foreign key that points
+   * back into the current path closes a cycle and is deferred; self-references need no deferral.
+   */
+  sorted(): SortedTables {
+    const order: AnyTable[] = [];
+    const deferred = new Set<ForeignKey>();
+    const state = new Map<AnyTable, "visiting" | "done">();
+    const tables = this.tables;
+    const visit = (t: AnyTable): void => {
+      state.set(t, "visiting");
+      for (const fk of t.foreignKeys) {
+        const target = fk.target as AnyTable;
+        if (target === t || !tables.includes(target)) continue;
+        const s = state.get(target);
+        if (s === "visiting") deferred.add(fk);
+        else if (s === undefined) visit(target);
+      }
+      state.set(t, "done");
+      order.push(t);
+    };
+    for (const t of tables) if (!state.has(t)) visit(t);
+    return { order, deferred };
+  }
+
+  /** The DDL createAll runs, in order. */
+  createStatements(executor: { readonly dialect: Executor["dialect"] }, opts: { ifNotExists?: boolean } = {}): string[] {
+    const ddl = new DdlCompiler(executor.dialect);
+    const { order, deferred } = this.sorted();
+    const canAlter = executor.dialect.capabilities.alterAddForeignKey;
+    // Engines that cannot add a foreign key later accept one to a table that does not exist yet.
+    const later = canAlter ? deferred : new Set<ForeignKey>();
+    const out: string[] = [];
+    for (const t of order) {
+      out.push(ddl.createTable(t, later, opts.ifNotExists));
+      for (const idx of t.indexes) out.push(ddl.createIndex(t, idx));
+    }
+    for (const fk of later) out.push(ddl.addForeignKey(fk));
+    return out;
+  }
+
+  dropStatements(executor: { readonly dialect: Executor["dialect"] }): string[] {
+    const ddl = new DdlCompiler(executor.dialect);
+    const { order, deferred } = this.sorted();
+    const out: string[] = [];
+    if (executor.dialect.capabilities.alterAddForeignKey) for (const fk of deferred) out.push(ddl.dropForeignKey(fk));
+    for (const t of [...order].reverse()) out.push(ddl.dropTable(t));
+    return out;
+  }
+
+  /** Creates every table, index and foreign key, parents first. */
+  async createAll(executor: Executor, opts: { ifNotExists?: boolean } = {}): Promise<void> {
+    for (const s of this.createStatements(executor, opts)) await executor.runSql(s);
+  }
+
+  /** Drops every table that exists, children first; cyclic foreign keys are dropped first. */
+  async dropAll(executor: Executor): Promise<void> {
+    const stmts = this.dropStatements(executor);
+    for (const s of stmts) {
+      try {
+        await executor.runSql(s);
+      } catch (err) {
+        // A cyclic foreign key of a table that does not exist: nothing to drop.
+        if (!s.startsWith("ALTER TABLE")) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,567 @@
+// The one SQL grammar. Dialects subclass Compiler and override a few hooks (quoting, placeholders,
+// LIMIT, upsert, operators they spell differently); they never copy the grammar.
+import { ArgumentError, NotSupportedError } from "../errors.js";
+import type { Dialect } from "../dialects/dialect.js";
+import type { CompiledQuery, ParamSlot, ResultColumn } from "./compiled.js";
+import type {
+  BinaryNode,
+  ColumnNode,
+  CompoundNode,
+  CteNode,
+  DeleteNode,
+  ExprNode,
+  FromNode,
+  InsertNode,
+  JoinNode,
+  Node,
+  NodeKind,
+  NodeOf,
+  OrderNode,
+  QueryNode,
+  SelectItem,
+  SelectNode,
+  SourceNode,
+  StatementNode,
+  UpdateNode,
+} from "./nodes/index.js";
+import { collectCtes, referencedSources, sourcesOfFrom } from "./traverse.js";
+import { baseType, type SqlType } from "./types.js";
+
+type Visitors = { [K in NodeKind]: (node: NodeOf<K>) => void };
+
+const PRECEDENCE: Record<string, number> = {
+  OR: 1, AND: 2, NOT: 3,
+  "=": 4, "<>": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, LIKE: 4, "NOT LIKE": 4, ILIKE: 4, "NOT ILIKE": 4, IS: 4, "IS NOT": 4,
+  "||": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
+};
+
+export class Compiler {
+  protected sql = "";
+  protected params: ParamSlot[] = [];
+  /** FROM sources visible at each query level, innermost last (for correlation). */
+  protected scopes: SourceNode[][] = [];
+  /** CTEs already emitted in this statement's WITH clause. */
+  protected emittedCtes = new Set<CteNode>();
+  /** DDL cannot carry parameters: values are rendered as escaped literals. */
+  protected inlineValues = false;
+
+  constructor(readonly dialect: Dialect) {}
+
+  // ---- public entry points -------------------------------------------------------------------
+
+  compile(node: StatementNode): CompiledQuery {
+    this.visitStatement(node);
+    return { sql: this.sql, params: this.params, columns: this.resultColumns(node) };
+  }
+
+  /** An expression with values inlined, for DDL (CHECK constraints, server defaults). */
+  compileInline(node: ExprNode): string {
+    this.inlineValues = true;
+    this.visit(node);
+    return this.sql;
+  }
+
+  // ---- hooks dialects override ----------------------------------------------------------------
+
+  quote(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  protected placeholder(_index: number): string {
+    return "?";
+  }
+
+  /**
+   * A constant rendered into SQL text; only for DDL, where engines accept no parameters. Takes a
+   * value already checked against `type`.
+   */
+  literal(value: unknown, type: SqlType): string {
+    if (value === null || value === undefined) return "NULL";
+    const v = this.dialect.encode(baseType(type), value);
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new NotSupportedError(`Cannot render ${v} as an SQL literal`);
+      return String(v);
+    }
+    if (typeof v === "bigint") return String(v);
+    if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+    if (typeof v === "string") return `'${v.replace(/'/g, "''")}'`;
+    throw new NotSupportedError(`Cannot render ${typeof v} as an SQL literal`);
+  }
+
+  protected visitBinary(n: BinaryNode): void {
+    this.operand(n.left, n.op);
+    this.write(` ${n.op} `);
+    this.operand(n.right, n.op, true);
+  }
+
+  protected visitOrder(n: OrderNode): void {
+    this.visit(n.expr);
+    this.write(n.direction === "DESC" ? " DESC" : " ASC");
+    if (n.nulls) this.write(` NULLS ${n.nulls}`);
+  }
+
+  protected limitOffset(limit: ExprNode | undefined, offset: ExprNode | undefined): void {
+    if (limit) {
+      this.write(" LIMIT ");
+      this.visit(limit);
+    }
+    if (offset) {
+      this.write(" OFFSET ");
+      this.visit(offset);
+    }
+  }
+
+  protected visitExcluded(n: ColumnNode): void {
+    this.write(`excluded.${this.quote(n.name)}`);
+  }
+
+  protected onConflict(n: InsertNode): void {
+    const oc = n.onConflict!;
+    this.write(" ON CONFLICT");
+    if (oc.target.length) this.write(` (${oc.target.map((c) => this.quote(c.name)).join(", ")})`);
+    if (oc.set.length === 0) {
+      this.write(" DO NOTHING");
+      return;
+    }
+    this.write(" DO UPDATE SET ");
+    this.assignments(oc.set);
+    if (oc.where) {
+      this.write(" WHERE ");
+      this.visit(oc.where);
+    }
+  }
+
+  protected returning(items: readonly SelectItem[], statement: "insert" | "update" | "delete"): void {
+    if (!items.length) return;
+    if (!this.dialect.capabilities.returning[statement])
+      throw new NotSupportedError(`${this.dialect.name} has no ${statement.toUpperCase()} … RETURNING`);
+    this.write(" RETURNING ");
+    this.selectList(items);
+  }
+
+  protected forUpdate(): void {
+    this.write(" FOR UPDATE");
+  }
+
+  // ---- machinery ------------------------------------------------------------------------------
+
+  write(s: string): void {
+    this.sql += s;
+  }
+
+  visit(node: Node): void {
+    (this.visitors[node.kind] as (n: Node) => void)(node);
+  }
+
+  /** Emits a placeholder for a value that was checked when its bind node was built. */
+  bind(value: unknown, type: SqlType): void {
+    if (this.inlineValues) {
+      this.write(this.literal(value, type));
+      return;
+    }
+    const encoded = value === null || value === undefined ? null : this.dialect.encode(baseType(type), value);
+    this.params.push({ value: encoded });
+    this.write(this.placeholder(this.params.length));
+  }
+
+  protected list<T>(items: readonly T[], each: (item: T) => void, sep = ", "): void {
+    items.forEach((item, i) => {
+      if (i) this.write(sep);
+      each(item);
+    });
+  }
+
+  /** Parenthesises an operand that binds looser than its parent operator. */
+  protected operand(n: ExprNode, parentOp: string, right = false): void {
+    const op = n.kind === "binary" || n.kind === "logical" ? n.op : n.kind === "unary" && n.op === "NOT" ? "NOT" : undefined;
+    const wrap = op !== undefined && (PRECEDENCE[op] < PRECEDENCE[parentOp] || (right && PRECEDENCE[op] === PRECEDENCE[parentOp]));
+    if (wrap) this.write("(");
+    this.visit(n);
+    if (wrap) this.write(")");
+  }
+
+  protected subquery(q: QueryNode): void {
+    this.write("(");
+    this.visitQuery(q);
+    this.write(")");
+  }
+
+  protected visitStatement(node: StatementNode): void {
+    this.withClause(node);
+    switch (node.kind) {
+      case "select":
+      case "compound":
+        return this.visitQuery(node);
+      case "insert":
+        return this.visitInsert(node);
+      case "update":
+        return this.visitUpdate(node);
+      case "delete":
+        return this.visitDelete(node);
+      case "raw":
+        return this.visit(node);
+    }
+  }
+
+  protected withClause(node: StatementNode): void {
+    const ctes = collectCtes(node).filter((c): c is CteNode => c.kind === "cte" && !this.emittedCtes.has(c));
+    if (!ctes.length) return;
+    if (!this.dialect.capabilities.cte) throw new NotSupportedError(`${this.dialect.name} has no WITH clause`);
+    const recursive = ctes.some((c) => c.recursive);
+    this.write(recursive ? "WITH RECURSIVE " : "WITH ");
+    this.list(ctes, (c) => {
+      this.emittedCtes.add(c);
+      this.write(this.quote(c.name));
+      if (c.columnNames.length) this.write(` (${c.columnNames.map((n) => this.quote(n)).join(", ")})`);
+      this.write(" AS (");
+      this.visitQuery(c.query());
+      this.write(")");
+    });
+    this.write(" ");
+  }
+
+  protected visitQuery(q: QueryNode): void {
+    if (q.kind === "select") this.visitSelect(q);
+    else this.visitCompound(q);
+  }
+
+  /** The FROM list: explicit items plus referenced tables not already in scope or correlated. */
+  protected fromList(n: SelectNode): FromNode[] {
+    const explicit = [...n.from];
+    const inScope = explicit.flatMap((f) => sourcesOfFrom(f));
+    const outer = n.correlate ? this.scopes.flat() : [];
+    const referenced = referencedSources([
+      ...n.items.map((i) => i.expr),
+      ...(n.where ? [n.where] : []),
+      ...n.groupBy,
+      ...(n.having ? [n.having] : []),
+      ...n.orderBy,
+    ]);
+    for (const s of referenced) if (!inScope.includes(s) && !outer.includes(s)) explicit.push(s), inScope.push(s);
+    return explicit;
+  }
+
+  protected visitSelect(n: SelectNode): void {
+    const from = this.fromList(n);
+    this.scopes.push(from.flatMap((f) => sourcesOfFrom(f)));
+    this.write(n.distinct ? "SELECT DISTINCT " : "SELECT ");
+    if (n.items.length === 0) throw new ArgumentError("SELECT needs at least one column");
+    this.selectList(n.items);
+    if (from.length) {
+      this.write(" FROM ");
+      this.list(from, (f) => this.visit(f));
+    }
+    if (n.where) {
+      this.write(" WHERE ");
+      this.visit(n.where);
+    }
+    if (n.groupBy.length) {
+      this.write(" GROUP BY ");
+      this.list(n.groupBy, (g) => this.visit(g));
+    }
+    if (n.having) {
+      this.write(" HAVING ");
+      this.visit(n.having);
+    }
+    if (n.orderBy.length) {
+      this.write(" ORDER BY ");
+      this.list(n.orderBy, (o) => this.visitOrder(o));
+    }
+    this.limitOffset(n.limit, n.offset);
+    if (n.forUpdate) this.forUpdate();
+    this.scopes.pop();
+  }
+
+  protected selectList(items: readonly SelectItem[]): void {
+    this.list(items, (item) => {
+      const e = item.expr.kind === "label" ? item.expr.expr : item.expr;
+      this.selectItem(e, item.key);
+    });
+  }
+
+  /** One SELECT-list entry; aliased unless the column already has the key as its name. */
+  protected selectItem(expr: ExprNode, key: string): void {
+    this.visit(expr);
+    if (!(expr.kind === "column" && expr.name === key)) this.write(` AS ${this.quote(key)}`);
+  }
+
+  protected visitCompound(n: CompoundNode): void {
+    if ((n.op === "INTERSECT" || n.op === "EXCEPT") && !this.dialect.capabilities.intersectExcept)
+      throw new NotSupportedError(`${this.dialect.name} has no ${n.op}`);
+    this.list(n.queries, (q) => this.compoundMember(q), ` ${n.op} `);
+    if (n.orderBy.length) {
+      this.write(" ORDER BY ");
+      this.list(n.orderBy, (o) => this.visitOrder(o));
+    }
+    this.limitOffset(n.limit, n.offset);
+  }
+
+  protected compoundMember(q: QueryNode): void {
+    const needsParens = q.kind === "compound" || q.orderBy.length > 0 || q.limit !== undefined;
+    if (needsParens) this.subquery(q);
+    else this.visitQuery(q);
+  }
+
+  protected visitJoin(n: JoinNode): void {
+    const caps = this.dialect.capabilities;
+    if (n.type === "FULL" && !caps.fullJoin) throw new NotSupportedError(`${this.dialect.name} has no FULL JOIN`);
+    if (n.type === "RIGHT" && !caps.rightJoin) throw new NotSupportedError(`${this.dialect.name} has no RIGHT JOIN`);
+    this.visit(n.left);
+    this.write(n.type === "CROSS" ? " CROSS JOIN " : n.type === "INNER" ? " JOIN " : ` ${n.type} JOIN `);
+    this.visit(n.right);
+    if (n.on) {
+      this.write(" ON ");
+      this.visit(n.on);
+    }
+  }
+
+  protected visitInsert(n: InsertNode): void {
+    this.scopes.push([n.table]);
+    this.write(`INSERT INTO ${this.tableName(n.table)}`);
+    if (n.columns.length) this.write(` (${n.columns.map((c) => this.quote(c.name)).join(", ")})`);
+    if (n.query) {
+      this.write(" ");
+      this.visitQuery(n.query);
+    } else if (n.rows.length === 0 || n.columns.length === 0) {
+      this.defaultValues(n.rows.length);
+    } else {
+      this.write(" VALUES ");
+      this.list(n.rows, (row) => {
+        this.write("(");
+        this.list(row, (v) => this.visit(v));
+        this.write(")");
+      });
+    }
+    if (n.onConflict) this.onConflict(n);
+    this.returning(n.returning, "insert");
+    this.scopes.pop();
+  }
+
+  protected defaultValues(rows: number): void {
+    if (rows > 1) throw new NotSupportedError("A multi-row INSERT needs at least one column");
+    this.write(" DEFAULT VALUES");
+  }
+
+  protected visitUpdate(n: UpdateNode): void {
+    this.scopes.push([n.table]);
+    this.write(`UPDATE ${this.tableName(n.table)} SET `);
+    this.assignments(n.set);
+    const extra = this.dmlExtraSources(n.table, [...n.set.map((s) => s[1]), ...(n.where ? [n.where] : [])], n.from);
+    if (extra.length) {
+      this.scopes[this.scopes.length - 1].push(...extra.flatMap((f) => sourcesOfFrom(f)));
+      this.write(" FROM ");
+      this.list(extra, (f) => this.visit(f));
+    }
+    if (n.where) {
+      this.write(" WHERE ");
+      this.visit(n.where);
+    }
+    this.returning(n.returning, "update");
+    this.scopes.pop();
+  }
+
+  /** Tables an UPDATE's expressions mention besides its target (UPDATE … FROM). */
+  protected dmlExtraSources(target: SourceNode, exprs: ExprNode[], from: readonly FromNode[]): FromNode[] {
+    const out = [...from];
+    const have = out.flatMap((f) => sourcesOfFrom(f));
+    for (const s of referencedSources(exprs)) if (s !== target && !have.includes(s)) out.push(s), have.push(s);
+    return out;
+  }
+
+  protected visitDelete(n: DeleteNode): void {
+    this.scopes.push([n.table]);
+    this.write(`DELETE FROM ${this.tableName(n.table)}`);
+    if (n.where) {
+      const extra = this.dmlExtraSources(n.table, [n.where], []);
+      if (extra.length)
+        throw new ArgumentError(`DELETE FROM ${n.table.info.name} refers to other tables; use exists() or in() with a subquery`);
+      this.write(" WHERE ");
+      this.visit(n.where);
+    }
+    this.returning(n.returning, "delete");
+    this.scopes.pop();
+  }
+
+  protected assignments(set: readonly (readonly [ColumnNode, ExprNode])[]): void {
+    this.list(set, ([col, value]) => {
+      this.write(`${this.quote(col.name)} = `);
+      this.visit(value);
+    });
+  }
+
+  tableName(n: { readonly info: { readonly name: string; readonly schema?: string } }): string {
+    return n.info.schema ? `${this.quote(n.info.schema)}.${this.quote(n.info.name)}` : this.quote(n.info.name);
+  }
+
+  protected sourceRef(s: SourceNode): string {
+    switch (s.kind) {
+      case "table":
+        return this.tableName(s);
+      default:
+        return this.quote(s.name);
+    }
+  }
+
+  protected resultColumns(node: StatementNode): ResultColumn[] | null {
+    if (node.kind === "raw") return null;
+    const items = node.kind === "select" ? node.items : node.kind === "compound" ? firstSelect(node).items : node.returning;
+    return items.map((i) => ({ key: i.key, type: i.expr.type, expr: i.expr }));
+  }
+
+  protected readonly visitors: Visitors = {
+    column: (n) => {
+      this.write(`${this.sourceRef(n.source)}.${this.quote(n.name)}`);
+    },
+    bind: (n) => this.bind(n.value, n.type),
+    param: (n) => {
+      if (this.inlineValues) throw new ArgumentError(`param(${n.name}) cannot be used in DDL`);
+      this.params.push({ name: n.name, type: n.type });
+      this.write(this.placeholder(this.params.length));
+    },
+    binary: (n) => this.visitBinary(n),
+    unary: (n) => {
+      if (n.op === "IS NULL" || n.op === "IS NOT NULL") {
+        this.operand(n.operand, "IS");
+        this.write(` ${n.op}`);
+      } else {
+        this.write(n.op === "NOT" ? "NOT " : "-");
+        this.operand(n.operand, n.op === "NOT" ? "NOT" : "*");
+      }
+    },
+    logical: (n) => {
+      if (n.items.length === 0) {
+        this.write(n.op === "AND" ? "1 = 1" : "1 = 0");
+        return;
+      }
+      this.list(n.items, (i) => this.operand(i, n.op), ` ${n.op} `);
+    },
+    func: (n) => {
+      this.write(`${n.name}(`);
+      if (n.distinct) this.write("DISTINCT ");
+      this.list(n.args, (a) => this.visit(a));
+      if (n.orderBy.length) {
+        this.write(" ORDER BY ");
+        this.list(n.orderBy, (o) => this.visitOrder(o));
+      }
+      this.write(")");
+      if (n.filter) {
+        this.write(" FILTER (WHERE ");
+        this.visit(n.filter);
+        this.write(")");
+      }
+    },
+    cast: (n) => {
+      this.write("CAST(");
+      this.visit(n.expr);
+      this.write(` AS ${this.castType(n.type)})`);
+    },
+    case: (n) => {
+      this.write("CASE");
+      for (const [cond, result] of n.whens) {
+        this.write(" WHEN ");
+        this.visit(cond);
+        this.write(" THEN ");
+        this.visit(result);
+      }
+      if (n.otherwise) {
+        this.write(" ELSE ");
+        this.visit(n.otherwise);
+      }
+      this.write(" END");
+    },
+    label: (n) => this.visit(n.expr),
+    in: (n) => {
+      if (Array.isArray(n.values) && n.values.length === 0) {
+        // An empty IN list is a syntax error on most engines; its meaning is constant.
+        this.write(n.negate ? "1 = 1" : "1 = 0");
+        return;
+      }
+      this.operand(n.expr, "=");
+      this.write(n.negate ? " NOT IN " : " IN ");
+      if (Array.isArray(n.values)) {
+        const values = n.values as readonly ExprNode[];
+        this.write("(");
+        this.list(values, (v) => this.visit(v));
+        this.write(")");
+      } else this.subquery(n.values as QueryNode);
+    },
+    between: (n) => {
+      this.operand(n.expr, "=");
+      this.write(n.negate ? " NOT BETWEEN " : " BETWEEN ");
+      this.operand(n.low, "=");
+      this.write(" AND ");
+      this.operand(n.high, "=");
+    },
+    scalar: (n) => this.subquery(n.query),
+    exists: (n) => {
+      this.write(n.negate ? "NOT EXISTS " : "EXISTS ");
+      this.subquery(n.query);
+    },
+    window: (n) => {
+      if (!this.dialect.capabilities.window) throw new NotSupportedError(`${this.dialect.name} has no window functions`);
+      this.visit(n.func);
+      this.write(" OVER (");
+      const parts: (() => void)[] = [];
+      if (n.partitionBy.length)
+        parts.push(() => {
+          this.write("PARTITION BY ");
+          this.list(n.partitionBy, (p) => this.visit(p));
+        });
+      if (n.orderBy.length)
+        parts.push(() => {
+          this.write("ORDER BY ");
+          this.list(n.orderBy, (o) => this.visitOrder(o));
+        });
+      if (n.frame) parts.push(() => this.write(n.frame!));
+      this.list(parts, (p) => p(), " ");
+      this.write(")");
+    },
+    tuple: (n) => {
+      this.write("(");
+      this.list(n.items, (i) => this.visit(i));
+      this.write(")");
+    },
+    excluded: (n) => this.visitExcluded(n.column),
+    raw: (n) => {
+      n.strings.forEach((s, i) => {
+        this.write(s);
+        if (i < n.values.length) this.visit(n.values[i]);
+      });
+    },
+    identifier: (n) => this.write(n.parts.map((p) => this.quote(p)).join(".")),
+    star: () => this.write("*"),
+    order: (n) => this.visitOrder(n),
+    table: (n) => this.write(this.tableName(n)),
+    alias: (n) => this.write(`${this.tableName(n.table)} AS ${this.quote(n.name)}`),
+    derived: (n) => {
+      if (n.lateral) {
+        if (!this.dialect.capabilities.lateral) throw new NotSupportedError(`${this.dialect.name} has no LATERAL`);
+        this.write("LATERAL ");
+      }
+      this.subquery(n.query);
+      this.write(` AS ${this.quote(n.name)}`);
+    },
+    cte: (n) => this.write(this.quote(n.name)),
+    join: (n) => this.visitJoin(n),
+    select: (n) => this.subquery(n),
+    compound: (n) => this.subquery(n),
+    insert: () => {
+      throw new ArgumentError("INSERT cannot be nested in another statement");
+    },
+    update: () => {
+      throw new ArgumentError("UPDATE cannot be nested in another statement");
+    },
+    delete: () => {
+      throw new ArgumentError("DELETE cannot be nested in another statement");
+    },
+  };
+
+  protected castType(type: SqlType): string {
+    return this.dialect.typeName(baseType(type), { keyed: false, autoincrement: false });
+  }
+}
+
+function firstSelect(n: CompoundNode): SelectNode {
+  const q = n.queries[0];
+  return q.kind === "select" ? q : firstSelect(q);
+}

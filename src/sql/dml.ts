@@ -1,0 +1,135 @@
+// INSERT, UPDATE and DELETE builders. Values are checked against their column types as they are
+// given, so a bad value fails at the call that supplied it, naming table and column.
+import { ArgumentError } from "../errors.js";
+import type { AnyColumn, InsertRowOf, RowOf, Table } from "../schema/table.js";
+import { Expr, toNode, type QueryLike } from "./expression.js";
+import { and } from "./functions.js";
+import type { ColumnNode, DeleteNode, ExprNode, InsertNode, OnConflict, SelectItem, UpdateNode } from "./nodes/index.js";
+import { selectItems, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
+type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
+/** Values for SET: each a value of the column's type or an expression. */
+export type SetValues<C> = { [K in keyof C]?: C[K] extends Expr<infer V> ? V | Expr<V> | Expr<NonNullable<V>> : never };
+
+function returningOf(table: AnyTable, args: readonly SelectArg[]): SelectItem[] {
+  return selectItems(args.length ? args : [table]);
+}
+
+export class Insert<T extends AnyTable, R = never> implements Statement<R> {
+  constructor(
+    readonly table: T,
+    readonly node: InsertNode,
+  ) {}
+  get statementNode(): InsertNode {
+    return this.node;
+  }
+
+  /** One row or many. Keys are property keys; client defaults fill what a row leaves out. */
+  values(rows: InsertRowOf<ColumnsOfTable<T>> | readonly InsertRowOf<ColumnsOfTable<T>>[]): Insert<T, R> {
+    const list = (Array.isArray(rows) ? rows : [rows]) as readonly Record<string, unknown>[];
+    if (list.length === 0) throw new ArgumentError(`insert into ${this.table.name} was given no rows`, { table: this.table.name });
+    const given = new Set<string>();
+    for (const row of list) for (const k of Object.keys(row)) if (row[k] !== undefined) given.add(this.table.column(k).key);
+    const columns = this.table.columns.filter((c) => given.has(c.key) || c.def.default !== undefined);
+    for (const c of this.table.columns)
+      if (!given.has(c.key) && !c.nullable && c.def.default === undefined && c.def.serverDefault === undefined && !c.def.autoincrement)
+        throw new ArgumentError(`insert into ${this.table.name} lacks a value for required column ${c.name}`, { table: this.table.name, column: c.name });
+    const nodeRows = list.map((row, i) =>
+      columns.map((c): ExprNode => {
+        let v = row[c.key];
+        if (v === undefined && c.def.default !== undefined) v = typeof c.def.default === "function" ? (c.def.default as () => unknown)() : c.def.default;
+        if (v === undefined) {
+          if (c.nullable && c.def.serverDefault === undefined) v = null;
+          else
+            throw new ArgumentError(`Row ${i} of insert into ${this.table.name} lacks ${c.name}, which other rows set`, {
+              table: this.table.name,
+              column: c.name,
+            });
+        }
+        return toNode(v, c.node);
+      }),
+    );
+    return new Insert<T, R>(this.table, { ...this.node, columns: columns.map((c) => c.node), rows: nodeRows, query: undefined });
+  }
+
+  /** INSERT INTO t (columns) SELECT … */
+  fromSelect(columns: readonly AnyColumn[], query: QueryLike): Insert<T, R> {
+    return new Insert<T, R>(this.table, { ...this.node, columns: columns.map((c) => c.node), rows: [], query: query.queryNode });
+  }
+
+  /**
+   * Upsert. `target` names the unique key (required on PostgreSQL and SQLite; MySQL uses whichever
+   * unique key the row violates). Without `set` the conflicting row is left alone.
+   */
+  onConflict(spec: { target?: readonly AnyColumn[]; set?: SetValues<ColumnsOfTable<T>>; where?: Expr<boolean> }): Insert<T, R> {
+    const set = spec.set ? assignments(this.table, spec.set as Record<string, unknown>) : [];
+    const oc: OnConflict = { target: (spec.target ?? []).map((c) => c.node), set, where: spec.where?.node };
+    return new Insert<T, R>(this.table, { ...this.node, onConflict: oc });
+  }
+
+  returning<const I extends readonly SelectArg[]>(...items: I): Insert<T, I extends readonly [] ? RowOf<ColumnsOfTable<T>> : RowOfItems<I>> {
+    return new Insert(this.table, { ...this.node, returning: returningOf(this.table, items) });
+  }
+}
+
+function assignments(table: AnyTable, values: Record<string, unknown>): [ColumnNode, ExprNode][] {
+  const out: [ColumnNode, ExprNode][] = [];
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    const col = table.column(k);
+    out.push([col.node, v === null ? toNode(null, col.node) : toNode(v, col.node)]);
+  }
+  return out;
+}
+
+export class Update<T extends AnyTable, R = never> implements Statement<R> {
+  constructor(
+    readonly table: T,
+    readonly node: UpdateNode,
+  ) {}
+  get statementNode(): UpdateNode {
+    if (this.node.set.length === 0) throw new ArgumentError(`update of ${this.table.name} sets no columns`, { table: this.table.name });
+    return this.node;
+  }
+  set(values: SetValues<ColumnsOfTable<T>>): Update<T, R> {
+    return new Update<T, R>(this.table, { ...this.node, set: [...this.node.set, ...assignments(this.table, values as Record<string, unknown>)] });
+  }
+  where(...conds: Cond[]): Update<T, R> {
+    const c = and(...(this.node.where ? [new Expr<boolean>(this.node.where)] : []), ...conds);
+    return new Update<T, R>(this.table, { ...this.node, where: c.node });
+  }
+  returning<const I extends readonly SelectArg[]>(...items: I): Update<T, I extends readonly [] ? RowOf<ColumnsOfTable<T>> : RowOfItems<I>> {
+    return new Update(this.table, { ...this.node, returning: returningOf(this.table, items) });
+  }
+}
+
+export class Delete<T extends AnyTable, R = never> implements Statement<R> {
+  constructor(
+    readonly table: T,
+    readonly node: DeleteNode,
+  ) {}
+  get statementNode(): DeleteNode {
+    return this.node;
+  }
+  where(...conds: Cond[]): Delete<T, R> {
+    const c = and(...(this.node.where ? [new Expr<boolean>(this.node.where)] : []), ...conds);
+    return new Delete<T, R>(this.table, { ...this.node, where: c.node });
+  }
+  returning<const I extends readonly SelectArg[]>(...items: I): Delete<T, I extends readonly [] ? RowOf<ColumnsOfTable<T>> : RowOfItems<I>> {
+    return new Delete(this.table, { ...this.node, returning: returningOf(this.table, items) });
+  }
+}
+
+export function insert<T extends AnyTable>(table: T): Insert<T> {
+  return new Insert(table, { kind: "insert", table: table.node, columns: [], rows: [], returning: [], with: [] });
+}
+
+export function update<T extends AnyTable>(table: T): Update<T> {
+  return new Update(table, { kind: "update", table: table.node, set: [], returning: [], with: [], from: [] });
+}
+
+export function deleteFrom<T extends AnyTable>(table: T): Delete<T> {
+  return new Delete(table, { kind: "delete", table: table.node, returning: [], with: [] });
+}

@@ -1,0 +1,13 @@
+import type { SqlType } from "../types.js";
+import type { SourceNode } from "./index.js";
+
+/** A column of a FROM source (table, alias, derived table or CTE). */
+export interface ColumnNode {
+  readonly kind: "column";
+  /** Name in SQL. */
+  readonly name: string;
+  /** Name in rows (JS property); equals `name` unless the schema maps it. */
+  readonly key: string;
+  readonly source: SourceNode;
+  readonly type: SqlType;
+}

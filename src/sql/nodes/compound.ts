@@ -1,0 +1,13 @@
+import type { CteNode, ExprNode, OrderNode, QueryNode } from "./index.js";
+
+export type CompoundOp = "UNION" | "UNION ALL" | "INTERSECT" | "EXCEPT";
+
+export interface CompoundNode {
+  readonly kind: "compound";
+  readonly op: CompoundOp;
+  readonly queries: readonly QueryNode[];
+  readonly orderBy: readonly OrderNode[];
+  readonly limit?: ExprNode;
+  readonly offset?: ExprNode;
+  readonly with: readonly CteNode[];
+}

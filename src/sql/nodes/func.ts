@@ -1,0 +1,13 @@
+import type { SqlType } from "../types.js";
+import type { ExprNode, OrderNode } from "./index.js";
+
+/** A function call; `name` is validated as a plain identifier when built. */
+export interface FuncNode {
+  readonly kind: "func";
+  readonly name: string;
+  readonly args: readonly ExprNode[];
+  readonly distinct: boolean;
+  readonly orderBy: readonly OrderNode[];
+  readonly filter?: ExprNode;
+  readonly type: SqlType;
+}

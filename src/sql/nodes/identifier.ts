@@ -1,0 +1,5 @@
+/** A quoted identifier (`sql.id("schema", "table")`). */
+export interface IdentifierNode {
+  readonly kind: "identifier";
+  readonly parts: readonly string[];
+}

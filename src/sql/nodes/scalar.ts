@@ -1,0 +1,9 @@
+import type { SqlType } from "../types.js";
+import type { QueryNode } from "./index.js";
+
+/** A subquery used as a value: `(SELECT max(x) FROM …)`. */
+export interface ScalarNode {
+  readonly kind: "scalar";
+  readonly query: QueryNode;
+  readonly type: SqlType;
+}

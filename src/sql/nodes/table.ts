@@ -1,0 +1,21 @@
+import type { ColumnNode } from "./index.js";
+
+/** What the SQL layer needs to know about a schema table, without importing the schema layer. */
+export interface TableInfo {
+  readonly name: string;
+  readonly schema?: string;
+  readonly columnNodes: readonly ColumnNode[];
+  readonly foreignKeys: readonly ForeignKeyInfo[];
+}
+
+export interface ForeignKeyInfo {
+  readonly columns: readonly ColumnNode[];
+  readonly refTable: () => TableNode;
+  readonly refColumns: () => readonly ColumnNode[];
+  readonly grouping: boolean;
+}
+
+export interface TableNode {
+  readonly kind: "table";
+  readonly info: TableInfo;
+}

@@ -1,0 +1,9 @@
+import type { SqlType } from "../types.js";
+import type { ExprNode } from "./index.js";
+
+/** `(a, b)` — row values for composite comparisons and IN. */
+export interface TupleNode {
+  readonly kind: "tuple";
+  readonly items: readonly ExprNode[];
+  readonly type: SqlType;
+}

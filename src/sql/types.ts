@@ -1,0 +1,228 @@
+// SQL types: what a column holds, the TypeScript value it maps to, and how a value is checked
+// before it is bound. How a type is spelled in DDL and encoded for a driver belongs to dialects.
+import { InvalidValueError, describeValue } from "../errors.js";
+
+export type TypeKind =
+  | "integer"
+  | "smallint"
+  | "bigint"
+  | "real"
+  | "double"
+  | "numeric"
+  | "text"
+  | "varchar"
+  | "boolean"
+  | "date"
+  | "timestamp"
+  | "timestamptz"
+  | "uuid"
+  | "json"
+  | "bytes"
+  | "enum"
+  | "custom"
+  | "unknown";
+
+declare const VALUE: unique symbol;
+
+export interface SqlType<T = unknown> {
+  readonly kind: TypeKind;
+  /** numeric precision, varchar length */
+  readonly precision?: number;
+  readonly scale?: number;
+  readonly length?: number;
+  readonly values?: readonly string[];
+  readonly custom?: CustomTypeSpec<T, unknown>;
+  /** Phantom: the TypeScript value of this type. */
+  readonly [VALUE]?: T;
+}
+
+export type ValueOf<S> = S extends SqlType<infer T> ? T : never;
+
+export interface CustomTypeSpec<T, B> {
+  /** Shown in errors and in DDL comments. */
+  readonly name: string;
+  /** The built-in type that stores the value. */
+  readonly base: SqlType<B>;
+  toDb(value: T): B;
+  fromDb(value: B): T;
+  /** Optional check run before toDb; return a reason string to reject the value. */
+  validate?(value: unknown): string | undefined;
+}
+
+const make = <T>(kind: TypeKind, extra: Partial<SqlType<T>> = {}): SqlType<T> => Object.freeze({ kind, ...extra });
+
+export const types = {
+  integer: make<number>("integer"),
+  smallint: make<number>("smallint"),
+  bigint: make<bigint>("bigint"),
+  real: make<number>("real"),
+  double: make<number>("double"),
+  numeric: (precision?: number, scale?: number): SqlType<string> => make<string>("numeric", { precision, scale }),
+  text: make<string>("text"),
+  varchar: (length?: number): SqlType<string> => make<string>("varchar", { length }),
+  boolean: make<boolean>("boolean"),
+  date: make<string>("date"),
+  timestamp: make<Date>("timestamp"),
+  timestamptz: make<Date>("timestamptz"),
+  uuid: make<string>("uuid"),
+  json: <T = unknown>(): SqlType<T> => make<T>("json"),
+  bytes: make<Uint8Array>("bytes"),
+  enum: <const V extends readonly string[]>(values: V): SqlType<V[number]> => make<V[number]>("enum", { values }),
+  unknown: make<unknown>("unknown"),
+};
+
+export function customType<T, B>(spec: CustomTypeSpec<T, B>): SqlType<T> {
+  return make<T>("custom", { custom: spec as CustomTypeSpec<T, unknown> });
+}
+
+/** The stored type under any custom wrapping. */
+export function baseType(type: SqlType): SqlType {
+  let t = type;
+  while (t.custom) t = t.custom.base;
+  return t;
+}
+
+export interface ValueSite {
+  table?: string;
+  column?: string;
+}
+
+const INT32 = 2 ** 31;
+const INT64 = 2n ** 63n;
+const NUMERIC_RE = /^[+-]?(\d+)(?:\.(\d+))?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function reject(type: SqlType, value: unknown, site: ValueSite, why: string): never {
+  const where = site.table && site.column ? `${site.table}.${site.column}` : site.column ?? "a parameter";
+  throw new InvalidValueError(`Invalid value ${describeValue(value)} for ${where} (${typeName(type)}): ${why}`, {
+    table: site.table,
+    column: site.column,
+    value,
+  });
+}
+
+export function typeName(type: SqlType): string {
+  switch (type.kind) {
+    case "numeric":
+      return type.precision === undefined ? "numeric" : `numeric(${type.precision}, ${type.scale ?? 0})`;
+    case "varchar":
+      return type.length === undefined ? "varchar" : `varchar(${type.length})`;
+    case "enum":
+      return `enum(${(type.values ?? []).join(", ")})`;
+    case "custom":
+      return type.custom!.name;
+    default:
+      return type.kind;
+  }
+}
+
+/**
+ * Checks a non-null value against its type and normalises the few inputs that have one obvious
+ * meaning (a safe integer for a bigint column, a number for a numeric column). Throws
+ * InvalidValueError naming the column; never lets a value be silently rounded or truncated.
+ */
+export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}): unknown {
+  switch (type.kind) {
+    case "integer":
+    case "smallint": {
+      const limit = type.kind === "smallint" ? 2 ** 15 : INT32;
+      if (typeof value === "bigint" && value >= -BigInt(limit) && value < BigInt(limit)) return Number(value);
+      if (typeof value !== "number" || !Number.isInteger(value)) reject(type, value, site, "expected an integer");
+      if (value < -limit || value >= limit) reject(type, value, site, "out of range");
+      return value;
+    }
+    case "bigint": {
+      let v = value;
+      if (typeof v === "number" && Number.isSafeInteger(v)) v = BigInt(v);
+      if (typeof v !== "bigint") reject(type, value, site, "expected a bigint");
+      if (v < -INT64 || v >= INT64) reject(type, value, site, "out of the 64-bit range");
+      return v;
+    }
+    case "real":
+    case "double":
+      if (typeof value !== "number") reject(type, value, site, "expected a number");
+      return value;
+    case "numeric": {
+      let s: string;
+      if (typeof value === "string") s = value.trim();
+      else if (typeof value === "bigint") s = value.toString();
+      else if (typeof value === "number" && Number.isFinite(value)) s = String(value);
+      else reject(type, value, site, "expected a decimal string");
+      const m = NUMERIC_RE.exec(s);
+      if (!m) reject(type, value, site, "not a decimal number");
+      const intDigits = m[1].replace(/^0+(?=\d)/, "").length;
+      const fracDigits = m[2]?.length ?? 0;
+      if (type.scale !== undefined && fracDigits > type.scale)
+        reject(type, value, site, `more than ${type.scale} decimal places would be rounded`);
+      if (type.precision !== undefined && intDigits > type.precision - (type.scale ?? 0))
+        reject(type, value, site, `more than ${type.precision - (type.scale ?? 0)} integer digits`);
+      return s;
+    }
+    case "text":
+    case "varchar":
+      if (typeof value !== "string") reject(type, value, site, "expected a string");
+      if (type.length !== undefined && [...value].length > type.length)
+        reject(type, value, site, `longer than ${type.length} characters`);
+      return value;
+    case "uuid":
+      if (typeof value !== "string" || !UUID_RE.test(value)) reject(type, value, site, "expected a UUID string");
+      return value.toLowerCase();
+    case "boolean":
+      if (typeof value !== "boolean") reject(type, value, site, "expected a boolean");
+      return value;
+    case "date": {
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) reject(type, value, site, "invalid date");
+        return value.toISOString().slice(0, 10);
+      }
+      if (typeof value !== "string" || !DATE_RE.test(value)) reject(type, value, site, "expected 'YYYY-MM-DD'");
+      const d = new Date(value + "T00:00:00Z");
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
+        reject(type, value, site, "no such calendar date");
+      return value;
+    }
+    case "timestamp":
+    case "timestamptz":
+      if (!(value instanceof Date)) reject(type, value, site, "expected a Date");
+      if (Number.isNaN(value.getTime())) reject(type, value, site, "invalid Date");
+      return value;
+    case "json":
+      if (value === undefined || typeof value === "function" || typeof value === "symbol")
+        reject(type, value, site, "not JSON-serialisable");
+      return value;
+    case "bytes":
+      if (!(value instanceof Uint8Array)) reject(type, value, site, "expected a Uint8Array");
+      return value;
+    case "enum":
+      if (typeof value !== "string" || !type.values!.includes(value))
+        reject(type, value, site, `expected one of ${type.values!.map((v) => JSON.stringify(v)).join(", ")}`);
+      return value;
+    case "custom": {
+      const spec = type.custom!;
+      const why = spec.validate?.(value);
+      if (why) reject(type, value, site, why);
+      return checkValue(spec.base, spec.toDb(value), site);
+    }
+    case "unknown":
+      return value;
+  }
+}
+
+/** Infers a type for a bare JS value bound without a column context (`sql` tag, literals). */
+export function typeOfValue(value: unknown): SqlType {
+  switch (typeof value) {
+    case "bigint":
+      return types.bigint;
+    case "boolean":
+      return types.boolean;
+    case "number":
+      return Number.isInteger(value) && Math.abs(value) < INT32 ? types.integer : types.double;
+    case "string":
+      return types.text;
+    default:
+      if (value instanceof Date) return types.timestamptz;
+      if (value instanceof Uint8Array) return types.bytes;
+      return types.unknown;
+  }
+}
