@@ -27,3 +27,9 @@ export function utcWallClock(d: Date): string {
   const iso = d.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
+
+/** Hex text (from SQL hex()/HEX()) → bytes. */
+export const hexToBytes: Decoder = (v) => {
+  const b = Buffer.from(v as string, "hex");
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+};

@@ -57,6 +57,8 @@ export interface Dialect {
    * hint for the result field; null when the driver value is already right.
    */
   decoder(type: SqlType, hint: number | undefined): Decoder | null;
+  /** Restores a value of this (non-custom) type read from inside a nested row's parsed JSON. */
+  nestedDecoder(type: SqlType): Decoder | null;
   /** DDL type spelling. */
   typeName(type: SqlType, site: TypeSite): string;
   /** Maps a driver error to a typed Arbor error. */

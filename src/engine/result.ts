@@ -7,6 +7,7 @@ import { Expr } from "../sql/expression.js";
 import type { ExprNode } from "../sql/nodes/index.js";
 import { types, type SqlType } from "../sql/types.js";
 import type { FieldInfo } from "./driver.js";
+import { nestedDecoder, nestedKeys } from "./nested.js";
 
 /** Builds rows for one compiled statement and one set of driver field types. */
 export class RowShape {
@@ -23,6 +24,7 @@ export class RowShape {
     for (const c of cols ?? []) {
       this.byNode.set(c.expr, c.key);
       if (c.expr.kind === "label") this.byNode.set(c.expr.expr, c.key);
+      if (c.type.kind === "nested") nestedKeys(c.type, this.byNode);
     }
   }
 
@@ -52,6 +54,7 @@ export class RowShape {
 
 /** The decoder for a declared type, custom types wrapped around their base type's decoder. */
 export function decoderFor(dialect: Dialect, type: SqlType, hint: number | undefined): Decoder | null {
+  if (type.kind === "nested") return nestedDecoder(dialect, type);
   if (!type.custom) return dialect.decoder(type, hint);
   const spec = type.custom;
   const inner = decoderFor(dialect, spec.base, hint);

@@ -193,6 +193,13 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     return new Alias<C>(this.node, name);
   }
 
+  /** Whether the primary key, a unique constraint or an index starts with exactly these columns. */
+  hasIndexOn(columns: readonly ColumnNode[]): boolean {
+    const sets: (readonly AnyColumn[])[] = [this.primaryKey, ...this.uniques.map((u) => u.columns), ...this.indexes.map((i) => i.columns)];
+    for (const c of this.columns) if (c.def.unique) sets.push([c]);
+    return sets.some((set) => set.length >= columns.length && columns.every((col) => set.slice(0, columns.length).some((c) => c.node === col)));
+  }
+
   /** The grouping foreign key that makes this table a member of its parent's group. */
   get groupingKey(): ForeignKey | undefined {
     return this.foreignKeys.find((fk) => fk.grouping);

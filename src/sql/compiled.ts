@@ -21,4 +21,6 @@ export interface CompiledQuery {
    * whose rows are keyed by the names the engine reports.
    */
   readonly columns: readonly ResultColumn[] | null;
+  /** Things worth a developer's attention, e.g. a nested correlation without an index. */
+  readonly warnings: readonly string[];
 }

@@ -13,6 +13,7 @@ import type {
   FromNode,
   InsertNode,
   JoinNode,
+  NestedNode,
   Node,
   NodeKind,
   NodeOf,
@@ -24,6 +25,7 @@ import type {
   StatementNode,
   UpdateNode,
 } from "./nodes/index.js";
+import { correlateNested, rewriteNested, type JsonSpelling } from "./nested-compile.js";
 import { collectCtes, referencedSources, sourcesOfFrom } from "./traverse.js";
 import { baseType, type SqlType } from "./types.js";
 
@@ -44,6 +46,9 @@ export class Compiler {
   protected emittedCtes = new Set<CteNode>();
   /** DDL cannot carry parameters: values are rendered as escaped literals. */
   protected inlineValues = false;
+  protected warnings: string[] = [];
+  /** How the dialect spells JSON aggregation; undefined where nested() is not supported. */
+  protected readonly json: JsonSpelling | undefined = undefined;
 
   constructor(readonly dialect: Dialect) {}
 
@@ -51,7 +56,7 @@ export class Compiler {
 
   compile(node: StatementNode): CompiledQuery {
     this.visitStatement(node);
-    return { sql: this.sql, params: this.params, columns: this.resultColumns(node) };
+    return { sql: this.sql, params: this.params, columns: this.resultColumns(node), warnings: this.warnings };
   }
 
   /** An expression with values inlined, for DDL (CHECK constraints, server defaults). */
@@ -141,6 +146,26 @@ export class Compiler {
 
   protected forUpdate(): void {
     this.write(" FOR UPDATE");
+  }
+
+  /**
+   * A value inside a nested row: dialects wrap types whose JSON form would lose something
+   * (64-bit integers, decimals, timestamps, bytes) so that it decodes exactly as at top level.
+   */
+  protected nestedValue(expr: ExprNode): ExprNode {
+    return expr;
+  }
+
+  /** LIMIT/OFFSET inside an aggregate. */
+  protected aggregateBound(e: ExprNode): void {
+    this.visit(e);
+  }
+
+  protected visitNested(n: NestedNode): void {
+    if (!this.json) throw new NotSupportedError(`${this.dialect.name} cannot compile nested()`);
+    const { query, warning } = correlateNested(n, this.scopes.flat());
+    if (warning && !this.warnings.includes(warning)) this.warnings.push(warning);
+    this.visit(rewriteNested(query, n.one, this.json, (e) => this.nestedValue(e)));
   }
 
   // ---- machinery ------------------------------------------------------------------------------
@@ -443,6 +468,14 @@ export class Compiler {
         this.write(" ORDER BY ");
         this.list(n.orderBy, (o) => this.visitOrder(o));
       }
+      if (n.limit) {
+        this.write(" LIMIT ");
+        this.aggregateBound(n.limit);
+      }
+      if (n.offset) {
+        this.write(" OFFSET ");
+        this.aggregateBound(n.offset);
+      }
       this.write(")");
       if (n.filter) {
         this.write(" FILTER (WHERE ");
@@ -530,6 +563,7 @@ export class Compiler {
     },
     identifier: (n) => this.write(n.parts.map((p) => this.quote(p)).join(".")),
     star: () => this.write("*"),
+    nested: (n) => this.visitNested(n),
     order: (n) => this.visitOrder(n),
     table: (n) => this.write(this.tableName(n)),
     alias: (n) => this.write(`${this.tableName(n.table)} AS ${this.quote(n.name)}`),

@@ -17,6 +17,7 @@ import type {
   SourceNode,
 } from "./nodes/index.js";
 import type { Source } from "./source.js";
+import { linksBetween, sourceLabel } from "./relate.js";
 import { referencedSources, sourcesOfFrom } from "./traverse.js";
 import { types } from "./types.js";
 import { selectItems, type ColumnsOfRow, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
@@ -249,38 +250,14 @@ function countNode(n: number | Expr<number>, what: string): ExprNode {
 
 /** The ON condition from the single foreign key linking `right` with a table of `left`. */
 export function inferJoinCondition(left: FromNode, right: FromNode): ExprNode {
-  const leftSources = sourcesOfFrom(left);
-  const rightSources = sourcesOfFrom(right);
-  const conds: ExprNode[][] = [];
-  for (const a of rightSources)
-    for (const b of leftSources) {
-      for (const [child, parent] of [[a, b], [b, a]] as const) {
-        const childTable = child.kind === "table" ? child : child.kind === "alias" ? child.table : undefined;
-        const parentTable = parent.kind === "table" ? parent : parent.kind === "alias" ? parent.table : undefined;
-        if (!childTable || !parentTable) continue;
-        for (const fk of childTable.info.foreignKeys) {
-          if (fk.refTable().info !== parentTable.info) continue;
-          const refCols = fk.refColumns();
-          conds.push(
-            fk.columns.map((col, i) => ({
-              kind: "binary",
-              op: "=",
-              left: { ...col, source: child },
-              right: { ...refCols[i], source: parent },
-              type: types.boolean,
-            })),
-          );
-        }
-      }
-    }
-  if (conds.length !== 1) {
-    const names = (s: FromNode) => sourcesOfFrom(s).map((x) => (x.kind === "table" ? x.info.name : x.name)).join(", ");
+  const found = linksBetween(sourcesOfFrom(right), sourcesOfFrom(left));
+  if (found.length !== 1) {
+    const names = (s: FromNode) => sourcesOfFrom(s).map(sourceLabel).join(", ");
     throw new ArgumentError(
-      `Cannot infer the join between ${names(left)} and ${names(right)}: ${conds.length === 0 ? "no foreign key links them" : "several foreign keys link them"}; pass the ON condition`,
+      `Cannot infer the join between ${names(left)} and ${names(right)}: ${found.length === 0 ? "no foreign key links them" : "several foreign keys link them"}; pass the ON condition`,
     );
   }
-  const parts = conds[0];
-  return parts.length === 1 ? parts[0] : { kind: "logical", op: "AND", items: parts, type: types.boolean };
+  return found[0].condition;
 }
 
 export function select<const I extends readonly SelectArg[]>(...items: I): Select<RowOfItems<I>> {

@@ -14,7 +14,7 @@ export const children: ChildrenOf = {
   binary: (n) => [n.left, n.right],
   unary: (n) => [n.operand],
   logical: (n) => n.items,
-  func: (n) => opt(...n.args, ...n.orderBy, n.filter),
+  func: (n) => opt(...n.args, ...n.orderBy, n.filter, n.limit, n.offset),
   cast: (n) => [n.expr],
   case: (n) => opt(...n.whens.flat(), n.otherwise),
   label: (n) => [n.expr],
@@ -27,6 +27,7 @@ export const children: ChildrenOf = {
   excluded: () => none,
   raw: (n) => n.values,
   star: () => none,
+  nested: (n) => [n.query],
   identifier: () => none,
   order: (n) => [n.expr],
   table: () => none,
@@ -55,7 +56,7 @@ export function referencedSources(roots: readonly Node[], out: SourceNode[] = []
       if (!out.includes(n.source)) out.push(n.source);
       return;
     }
-    if (n.kind === "select" || n.kind === "compound" || n.kind === "derived") return;
+    if (n.kind === "select" || n.kind === "compound" || n.kind === "derived" || n.kind === "nested") return;
     for (const c of childrenOf(n)) visit(c);
   };
   for (const r of roots) visit(r);

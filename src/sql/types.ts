@@ -20,6 +20,7 @@ export type TypeKind =
   | "bytes"
   | "enum"
   | "custom"
+  | "nested"
   | "unknown";
 
 declare const VALUE: unique symbol;
@@ -32,8 +33,15 @@ export interface SqlType<T = unknown> {
   readonly length?: number;
   readonly values?: readonly string[];
   readonly custom?: CustomTypeSpec<T, unknown>;
+  /** For nested results: the nested rows' keys and types, and whether it is a single row. */
+  readonly nested?: NestedSpec;
   /** Phantom: the TypeScript value of this type. */
   readonly [VALUE]?: T;
+}
+
+export interface NestedSpec {
+  readonly items: readonly { readonly key: string; readonly type: SqlType; readonly expr: unknown }[];
+  readonly one: boolean;
 }
 
 export type ValueOf<S> = S extends SqlType<infer T> ? T : never;
@@ -112,6 +120,8 @@ export function typeName(type: SqlType): string {
       return `enum(${(type.values ?? []).join(", ")})`;
     case "custom":
       return type.custom!.name;
+    case "nested":
+      return type.nested!.one ? "nested row" : "nested rows";
     default:
       return type.kind;
   }
@@ -204,6 +214,8 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
       if (why) reject(type, value, site, why);
       return checkValue(spec.base, spec.toDb(value), site);
     }
+    case "nested":
+      return reject(type, value, site, "nested results are read-only");
     case "unknown":
       return value;
   }

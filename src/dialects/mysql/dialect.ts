@@ -11,8 +11,9 @@ import {
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { BinaryNode, ColumnNode, ExprNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
-import type { SqlType } from "../../sql/types.js";
-import { bytesToBuffer, parseJson, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
+import type { JsonSpelling } from "../../sql/nested-compile.js";
+import { baseType, types, type SqlType } from "../../sql/types.js";
+import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
 import type { Capabilities, Dialect, TypeSite } from "../dialect.js";
 import { mysqlDriver } from "./driver.js";
 
@@ -20,6 +21,48 @@ import { mysqlDriver } from "./driver.js";
 const T = { TINY: 1, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
 
 class MysqlCompiler extends Compiler {
+  // JSON_ARRAYAGG takes ORDER BY and LIMIT itself: MariaDB refuses outer references in derived tables.
+  protected override readonly json: JsonSpelling = { row: "JSON_ARRAY", agg: "JSON_ARRAYAGG", empty: "JSON_ARRAY()", aggregateLimit: true };
+  protected override nestedValue(e: ExprNode): ExprNode {
+    switch (baseType(e.type).kind) {
+      case "bigint":
+      case "numeric":
+        return { kind: "cast", expr: e, type: types.text };
+      case "bytes":
+        return { kind: "func", name: "HEX", args: [e], distinct: false, orderBy: [], type: e.type };
+      default:
+        return e;
+    }
+  }
+  protected override aggregateBound(e: ExprNode): void {
+    // MariaDB takes only integer literals there; LIMIT values were checked to be safe integers.
+    if (e.kind === "bind" && Number.isSafeInteger(e.value)) this.write(String(e.value));
+    else super.aggregateBound(e);
+  }
+  protected override castType(type: SqlType): string {
+    // CAST accepts only a few target types on MySQL/MariaDB.
+    switch (type.kind) {
+      case "integer":
+      case "smallint":
+      case "bigint":
+      case "boolean":
+        return "SIGNED";
+      case "real":
+      case "double":
+        return "DOUBLE";
+      case "numeric":
+        return type.precision === undefined ? "DECIMAL(65, 30)" : `DECIMAL(${type.precision}, ${type.scale ?? 0})`;
+      case "date":
+        return "DATE";
+      case "timestamp":
+      case "timestamptz":
+        return "DATETIME(3)";
+      case "bytes":
+        return "BINARY";
+      default:
+        return "CHAR";
+    }
+  }
   override quote(name: string): string {
     return `\`${name.replace(/`/g, "``")}\``;
   }
@@ -141,7 +184,23 @@ export const mysqlDialect: Dialect = {
       case "bytes":
         return toBytes;
       case "unknown":
+        if (hint === T.JSON) return parseJson;
         return hint === T.LONGLONG ? toBigInt : (v) => (v instanceof Uint8Array ? toBytes(v) : v);
+      default:
+        return null;
+    }
+  },
+  nestedDecoder(type) {
+    switch (type.kind) {
+      case "bigint":
+        return toBigInt;
+      case "boolean":
+        return toBoolean;
+      case "timestamp":
+      case "timestamptz":
+        return utcTimestamp;
+      case "bytes":
+        return hexToBytes;
       default:
         return null;
     }

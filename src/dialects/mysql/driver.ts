@@ -4,7 +4,10 @@ import type * as mysql from "mysql2";
 import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
 
 type MysqlModule = typeof mysql;
-type Field = { name: string; columnType?: number; type?: number };
+type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
+
+/** MySQL's JSON column type code; MariaDB's JSON is LONGTEXT marked only in extended metadata. */
+const JSON_TYPE = 245;
 
 class MysqlConnection implements DriverConnection {
   constructor(
@@ -50,7 +53,7 @@ class MysqlConnection implements DriverConnection {
 }
 
 function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
-  return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.columnType ?? f.type }));
+  return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : f.columnType ?? f.type }));
 }
 
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
@@ -68,6 +71,9 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         supportBigNumbers: true,
         bigNumberStrings: true,
         dateStrings: true,
+        // JSON arrives as text and is parsed once by the dialect's decoder (mysql2 would parse it
+        // too, turning a stored JSON string into a bare string that no longer parses).
+        jsonStrings: true,
         timezone: "Z",
         charset: "utf8mb4_bin",
         multipleStatements: false,

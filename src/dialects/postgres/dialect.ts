@@ -9,14 +9,30 @@ import {
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
-import type { SqlType } from "../../sql/types.js";
+import type { JsonSpelling } from "../../sql/nested-compile.js";
+import type { ExprNode } from "../../sql/nodes/index.js";
+import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, parseJson, toBigInt, toNumber } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
 
 class PostgresCompiler extends Compiler {
+  // json, not jsonb: cheaper to build and free of jsonb's 256 MB array limit.
+  protected override readonly json: JsonSpelling = { row: "json_build_array", agg: "json_agg", empty: "'[]'", aggregateLimit: false };
   protected override placeholder(index: number): string {
     return `$${index}`;
+  }
+  protected override nestedValue(e: ExprNode): ExprNode {
+    switch (baseType(e.type).kind) {
+      case "bigint":
+      case "numeric":
+      case "timestamp":
+      case "timestamptz":
+        // Their JSON forms lose digits, scale or the offset; their text forms are what top-level reads decode.
+        return { kind: "cast", expr: e, type: types.text };
+      default:
+        return e;
+    }
   }
 }
 
@@ -124,6 +140,26 @@ export const postgresDialect: Dialect = {
         return pgBytes;
       case "unknown":
         return byOid(hint);
+      default:
+        return null;
+    }
+  },
+  nestedDecoder(type) {
+    switch (type.kind) {
+      case "integer":
+      case "smallint":
+      case "real":
+      case "double":
+        return toNumber;
+      case "bigint":
+        return toBigInt;
+      case "timestamp":
+      case "timestamptz":
+        return pgTimestamp;
+      case "bytes":
+        return pgBytes;
+      case "numeric":
+        return String;
       default:
         return null;
     }

@@ -10,12 +10,31 @@ import {
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
-import type { SqlType } from "../../sql/types.js";
-import { bytesToBuffer, parseJson, toBigInt, toBytes, toBoolean } from "../codecs.js";
+import type { JsonSpelling } from "../../sql/nested-compile.js";
+import type { ExprNode } from "../../sql/nodes/index.js";
+import { baseType, types, type SqlType } from "../../sql/types.js";
+import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBytes, toBoolean } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
+  protected override readonly json: JsonSpelling = { row: "json_array", agg: "json_group_array", empty: "'[]'", aggregateLimit: false };
+  protected override nestedValue(e: ExprNode): ExprNode {
+    const fn = (name: string): ExprNode => ({ kind: "func", name, args: [e], distinct: false, orderBy: [], type: e.type });
+    switch (baseType(e.type).kind) {
+      case "bigint":
+        return { kind: "cast", expr: e, type: types.text };
+      case "bytes":
+        // JSON cannot hold BLOBs.
+        return fn("hex");
+      case "json":
+      case "nested":
+        // Embed as JSON, not as a string holding JSON.
+        return fn("json");
+      default:
+        return e;
+    }
+  }
   protected override limitOffset(limit: Parameters<Compiler["limitOffset"]>[0], offset: Parameters<Compiler["limitOffset"]>[1]): void {
     // SQLite accepts OFFSET only after a LIMIT; -1 means no limit.
     if (offset && !limit) this.write(" LIMIT -1");
@@ -112,6 +131,23 @@ export const sqliteDialect: Dialect = {
         return toBytes;
       case "unknown":
         return (v) => (v instanceof Uint8Array ? toBytes(v) : v);
+      default:
+        return null;
+    }
+  },
+  nestedDecoder(type) {
+    switch (type.kind) {
+      case "bigint":
+        return toBigInt;
+      case "numeric":
+        return numericDecoder(type);
+      case "boolean":
+        return toBoolean;
+      case "timestamp":
+      case "timestamptz":
+        return (v) => new Date(v as string);
+      case "bytes":
+        return hexToBytes;
       default:
         return null;
     }

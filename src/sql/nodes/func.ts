@@ -9,5 +9,8 @@ export interface FuncNode {
   readonly distinct: boolean;
   readonly orderBy: readonly OrderNode[];
   readonly filter?: ExprNode;
+  /** LIMIT/OFFSET inside an aggregate (MariaDB's JSON_ARRAYAGG and GROUP_CONCAT). */
+  readonly limit?: ExprNode;
+  readonly offset?: ExprNode;
   readonly type: SqlType;
 }

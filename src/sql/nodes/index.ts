@@ -20,6 +20,7 @@ import type { InsertNode } from "./insert.js";
 import type { JoinNode } from "./join.js";
 import type { LabelNode } from "./label.js";
 import type { LogicalNode } from "./logical.js";
+import type { NestedNode } from "./nested.js";
 import type { OrderNode } from "./order.js";
 import type { ParamNode } from "./param.js";
 import type { RawNode } from "./raw.js";
@@ -34,7 +35,7 @@ import type { WindowNode } from "./window.js";
 
 export type { AliasNode, BetweenNode, BinaryNode, BindNode, CaseNode, CastNode, ColumnNode, CompoundNode };
 export type { CteNode, DeleteNode, DerivedNode, ExcludedNode, ExistsNode, FuncNode, IdentifierNode, InNode };
-export type { InsertNode, JoinNode, LabelNode, LogicalNode, OrderNode, ParamNode, RawNode, ScalarNode };
+export type { InsertNode, JoinNode, LabelNode, LogicalNode, NestedNode, OrderNode, ParamNode, RawNode, ScalarNode };
 export type { SelectNode, StarNode, TableNode, TupleNode, UnaryNode, UpdateNode, WindowNode };
 export type { BinaryOp } from "./binary.js";
 export type { UnaryOp } from "./unary.js";
@@ -64,7 +65,8 @@ export type ExprNode =
   | TupleNode
   | ExcludedNode
   | RawNode
-  | StarNode;
+  | StarNode
+  | NestedNode;
 
 /** Things a FROM clause can name. */
 export type SourceNode = TableNode | AliasNode | DerivedNode | CteNode;

@@ -6,6 +6,8 @@ export interface TableInfo {
   readonly schema?: string;
   readonly columnNodes: readonly ColumnNode[];
   readonly foreignKeys: readonly ForeignKeyInfo[];
+  /** Whether an index (or the primary key) starts with these columns. */
+  hasIndexOn?(columns: readonly ColumnNode[]): boolean;
 }
 
 export interface ForeignKeyInfo {

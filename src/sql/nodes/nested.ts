@@ -1,0 +1,13 @@
+import type { SqlType } from "../types.js";
+import type { SelectNode } from "./index.js";
+
+/**
+ * A correlated subquery in a SELECT list that yields rows (or one row) per parent row. Dialects
+ * rewrite it to their JSON aggregation; the type carries the nested rows' keys and types.
+ */
+export interface NestedNode {
+  readonly kind: "nested";
+  readonly query: SelectNode;
+  readonly one: boolean;
+  readonly type: SqlType;
+}
