@@ -17,7 +17,7 @@ export type AnyColumn = Column<string, unknown, boolean>;
 export type ColumnsOf<D> = { readonly [K in keyof D & string]: Column<K, BuilderValue<D[K]>, BuilderOptional<D[K]>> };
 
 /** A selected row of the table. */
-export type RowOf<C> = { [K in keyof C]: TypeOf<C[K]> };
+export type RowOf<C> = { -readonly [K in keyof C]: TypeOf<C[K]> };
 type OptionalKeys<C> = { [K in keyof C]: C[K] extends Column<string, unknown, infer O> ? (O extends true ? K : never) : never }[keyof C];
 /** What INSERT accepts: nullable, defaulted and generated columns may be left out. */
 export type InsertRowOf<C> = { [K in Exclude<keyof C, OptionalKeys<C>>]: TypeOf<C[K]> } & { [K in OptionalKeys<C>]?: TypeOf<C[K]> };

@@ -5,7 +5,7 @@ import type { AnyColumn, InsertRowOf, RowOf, Table } from "../schema/table.js";
 import { Expr, toNode, type QueryLike } from "./expression.js";
 import { and } from "./functions.js";
 import type { ColumnNode, DeleteNode, ExprNode, InsertNode, OnConflict, SelectItem, UpdateNode } from "./nodes/index.js";
-import { selectItems, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
+import { selectItems, type ROW, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
@@ -18,6 +18,7 @@ function returningOf(table: AnyTable, args: readonly SelectArg[]): SelectItem[] 
 }
 
 export class Insert<T extends AnyTable, R = never> implements Statement<R> {
+  declare readonly [ROW]?: R;
   constructor(
     readonly table: T,
     readonly node: InsertNode,
@@ -85,6 +86,7 @@ function assignments(table: AnyTable, values: Record<string, unknown>): [ColumnN
 }
 
 export class Update<T extends AnyTable, R = never> implements Statement<R> {
+  declare readonly [ROW]?: R;
   constructor(
     readonly table: T,
     readonly node: UpdateNode,
@@ -106,6 +108,7 @@ export class Update<T extends AnyTable, R = never> implements Statement<R> {
 }
 
 export class Delete<T extends AnyTable, R = never> implements Statement<R> {
+  declare readonly [ROW]?: R;
   constructor(
     readonly table: T,
     readonly node: DeleteNode,

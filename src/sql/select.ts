@@ -20,12 +20,13 @@ import type { Source } from "./source.js";
 import { linksBetween, sourceLabel } from "./relate.js";
 import { referencedSources, sourcesOfFrom } from "./traverse.js";
 import { types } from "./types.js";
-import { selectItems, type ColumnsOfRow, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
+import { selectItems, type ColumnsOfRow, type ROW, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 type OrderArg = Expr<unknown> | OrderBy;
 
 abstract class QueryBase<R> implements Statement<R>, QueryLike {
+  declare readonly [ROW]?: R;
   abstract readonly queryNode: QueryNode;
   get statementNode(): QueryNode {
     return this.queryNode;

@@ -2,11 +2,12 @@
 // bound parameter, every interpolated builder a nested node, `sql.id()` a quoted identifier.
 import { Expr, bindValue, isExpr } from "./expression.js";
 import type { Node, RawNode } from "./nodes/index.js";
-import type { Statement } from "./statement.js";
+import type { ROW, Statement } from "./statement.js";
 import { types, type SqlType } from "./types.js";
 
 export class SqlFragment<T = unknown> extends Expr<T> implements Statement<Record<string, unknown>> {
   declare readonly node: RawNode;
+  declare readonly [ROW]?: Record<string, unknown>;
   /** Declares the value type of this fragment when used as an expression. */
   typed<U>(type: SqlType<U>): SqlFragment<U> {
     return new SqlFragment<U>({ ...this.node, type });

@@ -4,7 +4,8 @@ import { ColumnExpr, Expr, type TypeOf } from "./expression.js";
 import type { ExprNode, FromNode, SelectItem, StatementNode } from "./nodes/index.js";
 import type { ColumnsLike } from "./source.js";
 
-declare const ROW: unique symbol;
+/** Phantom key carrying a statement's row type. */
+export declare const ROW: unique symbol;
 
 /** Anything the engine can run; `R` is the row type it yields (`never` for plain DML). */
 export interface Statement<R = unknown> {
@@ -26,7 +27,7 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 type ItemRow<I> = I extends { readonly key: infer K extends string } & Expr<infer T>
   ? { [P in K]: T }
   : I extends { readonly c: infer C }
-    ? { [P in keyof C]: TypeOf<C[P]> }
+    ? { -readonly [P in keyof C]: TypeOf<C[P]> }
     : never;
 
 /** The row type of a SELECT list. */

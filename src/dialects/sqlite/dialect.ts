@@ -76,10 +76,25 @@ const capabilities: Capabilities = {
 /** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
 const EXACT_DIGITS = 15;
 
+/**
+ * A checked decimal string written with exactly `scale` places (padded, never rounded: checkValue
+ * refuses extra places), so TEXT-stored numerics read back like the other engines' ("0.5000")
+ * and compare equal as text.
+ */
+function withScale(s: string, scale: number): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
+  if (!m) return s;
+  const int = m[2].replace(/^0+(?=\d)/, "") || "0";
+  const frac = m[3] ?? "";
+  if (frac.length > scale) return s;
+  const out = scale > 0 ? `${int}.${frac.padEnd(scale, "0")}` : int;
+  return m[1] === "-" && /[1-9]/.test(out) ? `-${out}` : out;
+}
+
 function numericDecoder(type: SqlType): Decoder {
   const scale = type.scale;
   return (v) => {
-    if (typeof v === "string") return v;
+    if (typeof v === "string") return scale === undefined ? v : withScale(v, scale);
     if (typeof v === "bigint") return scale ? `${v}.${"0".repeat(scale)}` : String(v);
     return scale === undefined ? String(v) : (v as number).toFixed(scale);
   };
@@ -96,6 +111,8 @@ export const sqliteDialect: Dialect = {
   },
   encode(type, value) {
     switch (type.kind) {
+      case "numeric":
+        return type.scale !== undefined && typeof value === "string" ? withScale(value, type.scale) : value;
       case "boolean":
         return value ? 1 : 0;
       case "timestamp":
