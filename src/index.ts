@@ -53,6 +53,9 @@ export {
   type TableOptions,
 } from "./schema/table.js";
 export { MetaData } from "./schema/metadata.js";
+export { TableGroup, computeGroups } from "./schema/groups.js";
+export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
+export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";
 export { DdlCompiler } from "./schema/ddl.js";
 export type { Dialect, DialectName, Capabilities, Decoder } from "./dialects/dialect.js";
 export { sqliteDialect } from "./dialects/sqlite/dialect.js";

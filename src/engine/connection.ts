@@ -61,13 +61,22 @@ export class Connection extends Executor {
   }
 
   /** Returns the connection to the pool, rolling back a transaction left open. */
-  async release(): Promise<void> {
-    if (this.state === "released") return;
-    if (this.current && !this.broken) {
-      let outer = this.current;
-      while (outer.parent) outer = outer.parent;
-      await outer.rollback().catch(() => (this.broken = true));
-    }
+  release(): Promise<void> {
+    if (this.state === "released") return DONE;
+    if (this.current && !this.broken) return this.rollbackAndRelease(this.current);
+    this.releaseNow();
+    return DONE;
+  }
+
+  private async rollbackAndRelease(current: Transaction): Promise<void> {
+    let outer = current;
+    while (outer.parent) outer = outer.parent;
+    await outer.rollback().catch(() => (this.broken = true));
+    if (this.state !== "released") this.releaseNow();
+  }
+
+  /** @internal Hands the driver connection back at once: only when no transaction is open. */
+  releaseNow(): void {
     this.state = "released";
     this.pool.release(this.conn, this.broken);
   }
@@ -77,6 +86,8 @@ export class Connection extends Executor {
     return this.driverConnection();
   }
 }
+
+const DONE: Promise<void> = Promise.resolve();
 
 export class Transaction extends Executor {
   private state: "open" | "done" = "open";

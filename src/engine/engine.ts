@@ -18,12 +18,20 @@ export interface EngineOptions extends DriverOptions {
 
 const compiledCache = new WeakMap<Dialect, WeakMap<StatementNode, CompiledQuery>>();
 
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { code: "ARBOR_NESTING" });
+}
+
 export function compileFor(dialect: Dialect, node: StatementNode): CompiledQuery {
   let cache = compiledCache.get(dialect);
   if (!cache) compiledCache.set(dialect, (cache = new WeakMap()));
   let c = cache.get(node);
   if (!c) {
     c = dialect.createCompiler().compile(node);
+    for (const w of c.warnings) warnOnce(w);
     cache.set(node, c);
   }
   return c;
@@ -69,8 +77,15 @@ export class Engine implements EngineContext {
   }
 
   /** Runs one statement on a pooled connection (autocommit). */
-  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    return this.withConnection((c) => c.execute(stmt, params));
+  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    // Hot path: an idle connection is taken synchronously and handed back synchronously (no
+    // transaction can be open on it), so the only awaits are the statement's own.
+    const conn = new Connection(this, this.pool.tryAcquire() ?? (await this.pool.acquire()), this.pool);
+    try {
+      return await conn.execute(stmt, params);
+    } finally {
+      conn.releaseNow();
+    }
   }
 
   /** Streams a query's rows; the connection is held until the iteration ends. */

@@ -1,12 +1,16 @@
 // Running compiled statements on one driver connection: parameter filling, error translation,
 // logging, row building and streaming. Connection and Transaction both build on this.
+//
+// Hot path: everything that depends only on the compiled statement (parameter plan, driver
+// options, row shape) is worked out on its first execution and cached with it (`Plan`), so an
+// execution is one driver call plus the row loop, with no per-call closures or string building.
 import type { Dialect } from "../dialects/dialect.js";
 import { ArgumentError, ConnectionError, TransactionError, type ArborError } from "../errors.js";
-import type { CompiledQuery, ResultColumn } from "../sql/compiled.js";
+import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { baseType, checkValue } from "../sql/types.js";
-import type { DriverConnection, DriverResult, FieldInfo } from "./driver.js";
+import { baseType, checkValue, type SqlType, type ValueSite } from "../sql/types.js";
+import type { DriverConnection, DriverResult, FieldInfo, QueryOptions } from "./driver.js";
 import { Result, RowShape } from "./result.js";
 
 export interface LogEntry {
@@ -27,19 +31,84 @@ export interface EngineContext {
 
 export type Params = Readonly<Record<string, unknown>>;
 
-const shapes = new WeakMap<CompiledQuery, { hints: string; shape: RowShape }>();
-
-function shapeFor(ctx: EngineContext, compiled: CompiledQuery, fields: readonly FieldInfo[]): RowShape {
-  const hints = fields.map((f) => f.typeHint ?? "").join(",");
-  const cached = shapes.get(compiled);
-  if (cached && cached.hints === hints) return cached.shape;
-  const shape = new RowShape(ctx.dialect, compiled, fields);
-  shapes.set(compiled, { hints, shape });
-  return shape;
+/** A named parameter slot with what checking and encoding its value needs. */
+interface NamedSlot {
+  readonly index: number;
+  readonly name: string;
+  readonly type: SqlType;
+  readonly base: SqlType;
+  readonly site: ValueSite;
 }
 
-function hasBigint(columns: readonly ResultColumn[] | null): boolean {
-  return columns === null || columns.some((c) => baseType(c.type).kind === "bigint");
+/** Per compiled statement: its parameter plan, driver options and the row shape last used. */
+class Plan {
+  readonly sql: string;
+  readonly options: QueryOptions;
+  /** Parameter values with the fixed ones in place; named slots are filled per execution. */
+  private readonly template: readonly unknown[];
+  private readonly named: readonly NamedSlot[];
+  private shape: RowShape | undefined;
+  /** The field type hints `shape` was built for. */
+  private hints: readonly (number | undefined)[] = [];
+
+  constructor(readonly compiled: CompiledQuery) {
+    this.sql = compiled.sql;
+    const cols = compiled.columns;
+    this.options = { bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint") };
+    this.template = compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
+    const named: NamedSlot[] = [];
+    compiled.params.forEach((slot, index) => {
+      if (!("value" in slot)) named.push({ index, name: slot.name, type: slot.type, base: baseType(slot.type), site: slot.site ?? { column: slot.name } });
+    });
+    this.named = named;
+  }
+
+  /** The values to bind, in placeholder order. */
+  fill(dialect: Dialect, params: Params | undefined): unknown[] {
+    const values = this.template.slice();
+    const named = this.named;
+    for (let i = 0; i < named.length; i++) {
+      const slot = named[i];
+      if (params === undefined || !(slot.name in params))
+        throw new ArgumentError(`No value given for parameter ${JSON.stringify(slot.name)}`, { column: slot.name });
+      const v = params[slot.name];
+      values[slot.index] = v === null || v === undefined ? null : dialect.encode(slot.base, checkValue(slot.type, v, slot.site));
+    }
+    return values;
+  }
+
+  /** The row shape for these driver fields: rebuilt only when their type hints change. */
+  shapeFor(dialect: Dialect, fields: readonly FieldInfo[]): RowShape {
+    const shape = this.shape;
+    if (shape !== undefined && sameHints(this.hints, fields)) return shape;
+    const fresh = new RowShape(dialect, this.compiled, fields);
+    this.shape = fresh;
+    this.hints = fields.map((f) => f.typeHint);
+    return fresh;
+  }
+
+  result<R>(dialect: Dialect, res: DriverResult): Result<R> {
+    const shape = this.shapeFor(dialect, res.fields);
+    const raw = res.rows;
+    const n = raw.length;
+    const rows: R[] = [];
+    for (let i = 0; i < n; i++) rows.push(shape.build(raw[i]) as R);
+    return new Result(rows, res.rowCount, shape, res.lastInsertId);
+  }
+}
+
+function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {
+  if (hints.length !== fields.length) return false;
+  for (let i = 0; i < hints.length; i++) if (hints[i] !== fields[i].typeHint) return false;
+  return true;
+}
+
+const plans = new WeakMap<CompiledQuery, Plan>();
+
+function planOf(compiled: CompiledQuery): Plan {
+  let plan = plans.get(compiled);
+  if (plan === undefined) plans.set(compiled, (plan = new Plan(compiled)));
+  return plan;
 }
 
 export abstract class Executor {
@@ -58,37 +127,45 @@ export abstract class Executor {
   }
 
   async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    const compiled = this.compile(stmt);
-    const values = fillParams(this.ctx.dialect, compiled, params);
-    const res = await this.run(compiled.sql, values, { bigints: hasBigint(compiled.columns) });
-    const shape = shapeFor(this.ctx, compiled, res.fields);
-    const rows = res.rows.length ? res.rows.map((r) => shape.build(r)) : [];
-    return new Result(rows as RowType<S>[], res.rowCount, shape, res.lastInsertId);
+    const ctx = this.ctx;
+    const plan = planOf(ctx.compile(stmt.statementNode));
+    const values = plan.fill(ctx.dialect, params);
+    const conn = this.driverConnection();
+    const logger = ctx.logger;
+    const started = logger === undefined ? 0 : performance.now();
+    let res: DriverResult;
+    try {
+      res = await conn.query(plan.sql, values, plan.options);
+    } catch (err) {
+      throw this.fail(err, plan.sql, values, started);
+    }
+    if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
+    return plan.result(ctx.dialect, res);
   }
 
   /** Streams rows in batches from the server (cursor / driver stream / SQLite iterator). */
   async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { batchSize?: number } = {}): AsyncIterable<RowType<S>> {
-    const compiled = this.compile(stmt);
-    const values = fillParams(this.ctx.dialect, compiled, params);
+    const plan = planOf(this.compile(stmt));
+    const values = plan.fill(this.ctx.dialect, params);
     const conn = this.driverConnection();
     const started = performance.now();
     try {
-      for await (const batch of conn.stream(compiled.sql, values, { bigints: hasBigint(compiled.columns), batchSize: opts.batchSize ?? 500 })) {
-        const shape = shapeFor(this.ctx, compiled, batch.fields);
+      for await (const batch of conn.stream(plan.sql, values, { ...plan.options, batchSize: opts.batchSize ?? 500 })) {
+        const shape = plan.shapeFor(this.ctx.dialect, batch.fields);
         for (const r of batch.rows) yield shape.build(r) as RowType<S>;
       }
-      this.ctx.logger?.({ sql: compiled.sql, params: values, durationMs: performance.now() - started });
+      this.ctx.logger?.({ sql: plan.sql, params: values, durationMs: performance.now() - started });
     } catch (err) {
-      throw this.fail(err, compiled.sql, values, started);
+      throw this.fail(err, plan.sql, values, started);
     }
   }
 
   /** Runs SQL text as is: for DDL and statements Arbor builds itself. Never pass user values here. */
   async runSql(sql: string): Promise<DriverResult> {
-    return this.run(sql, [], { bigints: false });
+    return this.run(sql, [], NO_BIGINTS);
   }
 
-  protected async run(sql: string, values: readonly unknown[], opts: { bigints: boolean }): Promise<DriverResult> {
+  protected async run(sql: string, values: readonly unknown[], opts: QueryOptions): Promise<DriverResult> {
     const conn = this.driverConnection();
     const started = performance.now();
     let res: DriverResult;
@@ -109,16 +186,7 @@ export abstract class Executor {
   }
 }
 
-function fillParams(dialect: Dialect, compiled: CompiledQuery, params: Params | undefined): unknown[] {
-  return compiled.params.map((slot) => {
-    if ("value" in slot) return slot.value;
-    if (!params || !(slot.name in params))
-      throw new ArgumentError(`No value given for parameter ${JSON.stringify(slot.name)}`, { column: slot.name });
-    const v = params[slot.name];
-    if (v === null || v === undefined) return null;
-    return dialect.encode(baseType(slot.type), checkValue(slot.type, v, slot.site ?? { column: slot.name }));
-  });
-}
+const NO_BIGINTS: QueryOptions = { bigints: false };
 
 export function assertUsable(state: "open" | "released" | "done", what: string): void {
   if (state !== "open") throw new TransactionError(`This ${what} is ${state === "released" ? "released" : "finished"} and cannot be used`);

@@ -15,6 +15,11 @@ export class Pool {
     private readonly translate: (err: unknown) => Error,
   ) {}
 
+  /** An idle connection, if one is ready now: the synchronous fast path of `acquire`. */
+  tryAcquire(): DriverConnection | undefined {
+    return this.closed ? undefined : this.idle.pop();
+  }
+
   async acquire(): Promise<DriverConnection> {
     if (this.closed) throw new ConnectionError("The engine has been disposed");
     const c = this.idle.pop();

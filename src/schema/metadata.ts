@@ -3,9 +3,22 @@ import { ArgumentError, UnknownTableError } from "../errors.js";
 import type { Executor } from "../engine/executor.js";
 import type { AnyColumnBuilder } from "./column.js";
 import { DdlCompiler } from "./ddl.js";
+import { computeGroups, type TableGroup } from "./groups.js";
 import { table as makeTable, type AnyColumn, type ColumnsOf, type ForeignKey, type Table, type TableExtra, type TableOptions } from "./table.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
+
+/** A table clustered by group must lead its primary key with the root key columns. */
+function checkClustered(t: AnyTable, group: TableGroup | undefined): void {
+  if (!group) throw new ArgumentError(`${t.name} asks to be clustered by group but belongs to no group`, { table: t.name });
+  const rootKey = group.rootKeyOf(t);
+  const lead = t.primaryKey.slice(0, rootKey.length).map((c) => c.node);
+  if (!rootKey.every((k) => lead.includes(k)))
+    throw new ArgumentError(
+      `${t.name} is clustered by group ${group.name}: its primary key must start with ${rootKey.map((k) => k.name).join(", ")}`,
+      { table: t.name },
+    );
+}
 
 export interface SortedTables {
   /** Parents before children. */
@@ -36,6 +49,16 @@ export class MetaData {
 
   get tables(): readonly AnyTable[] {
     return [...this.byName.values()];
+  }
+
+  /** The table groups, validated: one grouping parent per table, no cycles, root key carried. */
+  groups(): TableGroup[] {
+    return computeGroups(this.tables);
+  }
+
+  /** The group `t` belongs to, if any. */
+  groupOf(t: AnyTable): TableGroup | undefined {
+    return this.groups().find((g) => g.has(t));
   }
 
   get(name: string): AnyTable {
@@ -72,14 +95,20 @@ export class MetaData {
   /** The DDL createAll runs, in order. */
   createStatements(executor: { readonly dialect: Executor["dialect"] }, opts: { ifNotExists?: boolean } = {}): string[] {
     const ddl = new DdlCompiler(executor.dialect);
+    const groups = this.groups();
     const { order, deferred } = this.sorted();
     const canAlter = executor.dialect.capabilities.alterAddForeignKey;
     // Engines that cannot add a foreign key later accept one to a table that does not exist yet.
     const later = canAlter ? deferred : new Set<ForeignKey>();
     const out: string[] = [];
     for (const t of order) {
+      const group = groups.find((g) => g.has(t));
+      if (t.options.clusterByGroup) checkClustered(t, group);
       out.push(ddl.createTable(t, later, opts.ifNotExists));
       for (const idx of t.indexes) out.push(ddl.createIndex(t, idx));
+      // A grouping key is always backed by an index: nested selects and group loads correlate on it.
+      const gk = t.groupingKey;
+      if (gk && !t.hasIndexOn(gk.columns)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }));
     }
     for (const fk of later) out.push(ddl.addForeignKey(fk));
     return out;

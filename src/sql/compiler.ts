@@ -163,7 +163,7 @@ export class Compiler {
 
   protected visitNested(n: NestedNode): void {
     if (!this.json) throw new NotSupportedError(`${this.dialect.name} cannot compile nested()`);
-    const { query, warning } = correlateNested(n, this.scopes.flat());
+    const { query, warning } = correlateNested(n, this.scopes);
     if (warning && !this.warnings.includes(warning)) this.warnings.push(warning);
     this.visit(rewriteNested(query, n.one, this.json, (e) => this.nestedValue(e)));
   }

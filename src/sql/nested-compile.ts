@@ -1,6 +1,6 @@
 // How nested() becomes ordinary SQL: auto-correlation from foreign keys, then a rewrite into the
 // dialect's JSON aggregation built from plain nodes, which the one compiler then prints.
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, NotSupportedError } from "../errors.js";
 import type { CompoundNode, ExprNode, FuncNode, NestedNode, OrderNode, SelectNode, SourceNode } from "./nodes/index.js";
 import { linksBetween, sourceLabel, type Link } from "./relate.js";
 import { referencedSources, sourcesOfFrom } from "./traverse.js";
@@ -16,6 +16,8 @@ export interface JsonSpelling {
   readonly empty: string;
   /** The aggregate takes LIMIT/OFFSET itself (MariaDB), so no derived table is needed. */
   readonly aggregateLimit: boolean;
+  /** A derived table inside the nested subquery may refer to the enclosing query. */
+  readonly derivedCorrelation: boolean;
 }
 
 export interface Correlated {
@@ -52,11 +54,14 @@ function refersTo(q: SelectNode, enclosing: readonly SourceNode[]): boolean {
  * enclosing query, the one foreign key between them (grouping keys first) becomes the condition.
  * nested() prefers links where the nested table is the child; nestedOne() where it is the parent.
  */
-export function correlateNested(n: NestedNode, enclosing: readonly SourceNode[]): Correlated {
+export function correlateNested(n: NestedNode, scopes: readonly (readonly SourceNode[])[]): Correlated {
   const q = n.query;
+  const enclosing = scopes.flat();
   if (refersTo(q, enclosing)) return { query: q };
   const own = ownSources(q, enclosing);
-  const all = linksBetween(own, enclosing);
+  // The nearest enclosing level with a link wins: a self-referential tree nests level by level.
+  let all: Link[] = [];
+  for (let i = scopes.length - 1; i >= 0 && all.length === 0; i--) all = linksBetween(own, scopes[i]);
   const preferred = all.filter((l) => (n.one ? !own.includes(l.child) : own.includes(l.child)));
   let pool = preferred.length ? preferred : all;
   const grouping = pool.filter((l) => l.fk.grouping);
@@ -87,6 +92,8 @@ export function rewriteNested(q: SelectNode, one: boolean, json: JsonSpelling, w
   }
   const paged = q.limit !== undefined || q.offset !== undefined;
   const needsDerived = q.groupBy.length > 0 || q.having !== undefined || q.distinct || (paged && !json.aggregateLimit);
+  if (needsDerived && !json.derivedCorrelation)
+    throw new NotSupportedError("This engine cannot correlate a derived table: GROUP BY, HAVING or DISTINCT inside nested() is not supported here");
   if (!needsDerived) {
     const agg = call(json.agg, [call(json.row, exprs.map(wrap))], {
       orderBy: q.orderBy,

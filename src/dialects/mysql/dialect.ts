@@ -22,7 +22,7 @@ const T = { TINY: 1, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246,
 
 class MysqlCompiler extends Compiler {
   // JSON_ARRAYAGG takes ORDER BY and LIMIT itself: MariaDB refuses outer references in derived tables.
-  protected override readonly json: JsonSpelling = { row: "JSON_ARRAY", agg: "JSON_ARRAYAGG", empty: "JSON_ARRAY()", aggregateLimit: true };
+  protected override readonly json: JsonSpelling = { row: "JSON_ARRAY", agg: "JSON_ARRAYAGG", empty: "JSON_ARRAY()", aggregateLimit: true, derivedCorrelation: false };
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
       case "bigint":

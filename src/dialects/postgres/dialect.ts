@@ -18,7 +18,7 @@ import { OID, postgresDriver } from "./driver.js";
 
 class PostgresCompiler extends Compiler {
   // json, not jsonb: cheaper to build and free of jsonb's 256 MB array limit.
-  protected override readonly json: JsonSpelling = { row: "json_build_array", agg: "json_agg", empty: "'[]'", aggregateLimit: false };
+  protected override readonly json: JsonSpelling = { row: "json_build_array", agg: "json_agg", empty: "'[]'", aggregateLimit: false, derivedCorrelation: true };
   protected override placeholder(index: number): string {
     return `$${index}`;
   }

@@ -18,7 +18,7 @@ import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
-  protected override readonly json: JsonSpelling = { row: "json_array", agg: "json_group_array", empty: "'[]'", aggregateLimit: false };
+  protected override readonly json: JsonSpelling = { row: "json_array", agg: "json_group_array", empty: "'[]'", aggregateLimit: false, derivedCorrelation: true };
   protected override nestedValue(e: ExprNode): ExprNode {
     const fn = (name: string): ExprNode => ({ kind: "func", name, args: [e], distinct: false, orderBy: [], type: e.type });
     switch (baseType(e.type).kind) {
