@@ -27,6 +27,11 @@ export interface DriverConnection {
   close(): Promise<void>;
   /** A session identifier, for tests and diagnostics (PostgreSQL backend pid, MySQL connection id). */
   readonly sessionId?: number;
+  /**
+   * True once the client knows the connection is gone (e.g. the server closed it while it sat idle
+   * in the pool); the pool discards such a connection instead of handing it out.
+   */
+  readonly lost?: boolean;
 }
 
 export interface Driver {

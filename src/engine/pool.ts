@@ -17,12 +17,23 @@ export class Pool {
 
   /** An idle connection, if one is ready now: the synchronous fast path of `acquire`. */
   tryAcquire(): DriverConnection | undefined {
-    return this.closed ? undefined : this.idle.pop();
+    return this.closed ? undefined : this.popIdle();
+  }
+
+  /** The most recently idled connection that is still alive; lost ones are discarded on the way. */
+  private popIdle(): DriverConnection | undefined {
+    for (let c = this.idle.pop(); c; c = this.idle.pop()) {
+      if (!c.lost) return c;
+      // Closed by the server while idle: discard it rather than fail the caller's next statement.
+      this.open--;
+      void c.close().catch(() => undefined);
+    }
+    return undefined;
   }
 
   async acquire(): Promise<DriverConnection> {
     if (this.closed) throw new ConnectionError("The engine has been disposed");
-    const c = this.idle.pop();
+    const c = this.popIdle();
     if (c) return c;
     if (this.open < this.size) {
       this.open++;

@@ -29,6 +29,7 @@ export interface SortedTables {
 
 export class MetaData {
   private readonly byName = new Map<string, AnyTable>();
+  private groupCache?: TableGroup[];
 
   table<Name extends string, D extends Record<string, AnyColumnBuilder>>(
     name: Name,
@@ -45,6 +46,7 @@ export class MetaData {
     const key = t.schema ? `${t.schema}.${t.name}` : t.name;
     if (this.byName.has(key)) throw new ArgumentError(`MetaData already has a table ${key}`, { table: t.name });
     this.byName.set(key, t);
+    this.groupCache = undefined;
   }
 
   get tables(): readonly AnyTable[] {
@@ -53,7 +55,7 @@ export class MetaData {
 
   /** The table groups, validated: one grouping parent per table, no cycles, root key carried. */
   groups(): TableGroup[] {
-    return computeGroups(this.tables);
+    return (this.groupCache ??= computeGroups(this.tables));
   }
 
   /** The group `t` belongs to, if any. */

@@ -193,8 +193,13 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     return new Alias<C>(this.node, name);
   }
 
-  /** Whether the primary key, a unique constraint or an index starts with exactly these columns. */
+  /**
+   * Whether the primary key, a unique constraint or an index starts with these columns. A
+   * grouping key counts: createAll always gives it an index.
+   */
   hasIndexOn(columns: readonly ColumnNode[]): boolean {
+    const grouping = this.groupingKey;
+    if (grouping && grouping.columns.length >= columns.length && columns.every((c) => grouping.columns.slice(0, columns.length).includes(c))) return true;
     const sets: (readonly AnyColumn[])[] = [this.primaryKey, ...this.uniques.map((u) => u.columns), ...this.indexes.map((i) => i.columns)];
     for (const c of this.columns) if (c.def.unique) sets.push([c]);
     return sets.some((set) => set.length >= columns.length && columns.every((col) => set.slice(0, columns.length).some((c) => c.node === col)));

@@ -10,6 +10,7 @@ type Field = { name: string; columnType?: number; type?: number; extendedFormat?
 const JSON_TYPE = 245;
 
 class MysqlConnection implements DriverConnection {
+  lost = false;
   constructor(
     private readonly conn: mysql.Connection,
     readonly sessionId: number,
@@ -78,13 +79,21 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         charset: "utf8mb4_bin",
         multipleStatements: false,
       });
-      conn.on("error", () => undefined);
+      // A connection the server closes while idle emits 'error' or 'end': mark it lost so the pool
+      // discards it; a query in flight reports the failure itself.
+      let wrapped: MysqlConnection | undefined;
+      const markLost = () => {
+        if (wrapped) wrapped.lost = true;
+      };
+      conn.on("error", markLost);
+      conn.on("end", markLost);
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
       const exec = (s: string) =>
         new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
       await exec("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
       for (const s of options.onConnect ?? []) await exec(s);
-      return new MysqlConnection(conn, conn.threadId ?? 0);
+      wrapped = new MysqlConnection(conn, conn.threadId ?? 0);
+      return wrapped;
     },
   };
 }

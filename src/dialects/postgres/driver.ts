@@ -27,6 +27,7 @@ const identity = (s: string): string => s;
 
 class PgConnection implements DriverConnection {
   private cursorSeq = 0;
+  lost = false;
   constructor(
     private readonly client: pg.Client,
     readonly sessionId: number,
@@ -87,12 +88,19 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
         // UTC keeps timestamptz text in one offset form; JIT only slows the short queries ORMs send.
         options: `-c TimeZone=UTC -c jit=off${schema ? ` -c search_path=${schema}` : ""}`,
       });
-      // An idle client that loses its server emits 'error'; the next query reports it instead.
-      client.on("error", () => undefined);
+      // An idle client that loses its server emits 'error' (and 'end'): the connection is marked
+      // lost so the pool discards it; a query in flight reports the failure itself.
+      let wrapped: PgConnection | undefined;
+      const markLost = () => {
+        if (wrapped) wrapped.lost = true;
+      };
+      client.on("error", markLost);
+      client.on("end", markLost);
       await client.connect();
       const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
       for (const s of options.onConnect ?? []) await client.query(s);
-      return new PgConnection(client, pid);
+      wrapped = new PgConnection(client, pid);
+      return wrapped;
     },
   };
 }

@@ -25,8 +25,8 @@ class SqliteCompiler extends Compiler {
       case "bigint":
         return { kind: "cast", expr: e, type: types.text };
       case "bytes":
-        // JSON cannot hold BLOBs.
-        return fn("hex");
+        // JSON cannot hold BLOBs; hex(NULL) is '' so NULL is kept apart from an empty blob.
+        return { kind: "case", whens: [[{ kind: "unary", op: "IS NULL", operand: e, type: types.boolean }, { kind: "raw", strings: ["NULL"], values: [], type: e.type }]], otherwise: fn("hex"), type: e.type };
       case "json":
       case "nested":
         // Embed as JSON, not as a string holding JSON.
