@@ -1,7 +1,7 @@
 // Arbor's demo: the customer → order → item schema on embedded SQLite, a few queries, and the
 // whole tree loaded by ONE statement with nested(), printed as a tree.
 import {
-  MetaData, integer, text, numeric, timestamptz, boolean, bigint, index,
+  MetaData, integer, text, numeric, timestamptz, boolean, bigint, unique, foreignKey,
   createEngine, select, insert, update, nested, func, and, type LogEntry,
 } from "../src/index.js";
 
@@ -11,6 +11,8 @@ const customer = md.table("customer", {
   name: text().notNull(),
   vip: boolean().notNull().default(false),
 });
+// cust_order and item form a table group under customer: each member carries the root key
+// (customer_id), and the grouping keys drive the correlation of nested selects.
 const order = md.table(
   "cust_order",
   {
@@ -19,19 +21,20 @@ const order = md.table(
     ordernum: text().notNull(),
     placedAt: timestamptz().notNull().named("placed_at"),
   },
-  (c) => [index([c.customerId])],
+  (c) => [unique([c.customerId, c.id])],
 );
 const item = md.table(
   "item",
   {
     id: integer().primaryKey().autoincrement(),
-    orderId: integer().notNull().named("order_id").references(() => order.c.id, { grouping: true }),
+    customerId: integer().notNull().named("customer_id"),
+    orderId: integer().notNull().named("order_id"),
     sku: text().notNull(),
     qty: integer().notNull(),
     price: numeric(10, 2).notNull(),
     serial: bigint(),
   },
-  (c) => [index([c.orderId])],
+  (c) => [foreignKey([c.customerId, c.orderId], () => [order.c.customerId, order.c.id], { grouping: true })],
 );
 
 const statements: string[] = [];
@@ -50,8 +53,8 @@ await engine.transaction(async (tx) => {
       );
       await tx.execute(
         insert(item).values([
-          { orderId: o.one().id, sku: "difference-engine", qty: 1, price: "2.30", serial: 9007199254740993n + BigInt(n) },
-          { orderId: o.one().id, sku: "punch-cards", qty: 40 * n, price: "0.05" },
+          { customerId: p.id, orderId: o.one().id, sku: "difference-engine", qty: 1, price: "2.30", serial: 9007199254740993n + BigInt(n) },
+          { customerId: p.id, orderId: o.one().id, sku: "punch-cards", qty: 40 * n, price: "0.05" },
         ]),
       );
     }
@@ -107,4 +110,5 @@ for (const c of customers) {
   });
 }
 console.log(`\nSQL: ${statements[0]}`);
+console.log(`\nThe table group behind it:\n${md.groups()[0].describe()}`);
 await engine.dispose();
