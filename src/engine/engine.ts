@@ -6,7 +6,7 @@ import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { Connection, type Transaction } from "./connection.js";
 import type { DriverOptions } from "./driver.js";
-import type { EngineContext, LogEntry, Logger, Params } from "./executor.js";
+import { planFor, type EngineContext, type LogEntry, type Logger, type Params } from "./executor.js";
 import { Pool } from "./pool.js";
 import type { Result } from "./result.js";
 import { dialectForUrl } from "./url.js";
@@ -16,25 +16,9 @@ export interface EngineOptions extends DriverOptions {
   echo?: boolean | Logger;
 }
 
-const compiledCache = new WeakMap<Dialect, WeakMap<StatementNode, CompiledQuery>>();
-
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, { code: "ARBOR_NESTING" });
-}
-
+/** The compiled form of a statement for a dialect, cached per statement object (see `planFor`). */
 export function compileFor(dialect: Dialect, node: StatementNode): CompiledQuery {
-  let cache = compiledCache.get(dialect);
-  if (!cache) compiledCache.set(dialect, (cache = new WeakMap()));
-  let c = cache.get(node);
-  if (!c) {
-    c = dialect.createCompiler().compile(node);
-    for (const w of c.warnings) warnOnce(w);
-    cache.set(node, c);
-  }
-  return c;
+  return planFor(dialect, node).compiled;
 }
 
 function consoleLogger(e: LogEntry): void {

@@ -66,6 +66,11 @@ class MysqlCompiler extends Compiler {
   override quote(name: string): string {
     return `\`${name.replace(/`/g, "``")}\``;
   }
+  /** DDL literals: a backslash escapes the next character in MySQL strings, so it is doubled too. */
+  override literal(value: unknown, type: SqlType): string {
+    const s = super.literal(value, type);
+    return s.startsWith("'") ? s.replace(/\\/g, "\\\\") : s;
+  }
   protected override visitBinary(n: BinaryNode): void {
     if (n.op === "||") {
       this.write("CONCAT(");
@@ -248,7 +253,8 @@ export const mysqlDialect: Dialect = {
     const ctx = { code: e.code, sql, cause: err };
     switch (e.errno) {
       case 1062: {
-        const key = /for key '([^']+)'/.exec(msg)?.[1];
+        // The key name is quoted but not escaped, and the duplicate value before it may hold anything.
+        const key = /^.*for key '(.*)'$/s.exec(msg)?.[1];
         const [table, constraint] = key && key.includes(".") ? key.split(".") : [undefined, key];
         return new UniqueViolationError(msg, { ...ctx, table, constraint });
       }

@@ -78,6 +78,8 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         timezone: "Z",
         charset: "utf8mb4_bin",
         multipleStatements: false,
+        // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
+        flags: ["FOUND_ROWS"],
       });
       // A connection the server closes while idle emits 'error' or 'end': mark it lost so the pool
       // discards it; a query in flight reports the failure itself.

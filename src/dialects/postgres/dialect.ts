@@ -22,6 +22,17 @@ class PostgresCompiler extends Compiler {
   protected override placeholder(index: number): string {
     return `$${index}`;
   }
+  /**
+   * A bound value or named param standing alone in the SELECT list has no context for PostgreSQL to
+   * infer its type from, so it would come back as text ("false", an ISO timestamp, raw bytes that
+   * are not UTF-8); the cast keeps its declared type.
+   */
+  protected override selectItem(expr: ExprNode, key: string): void {
+    const type = expr.kind === "bind" || expr.kind === "param" ? baseType(expr.type) : undefined;
+    if (!type || type.kind === "unknown" || this.inlineValues) return super.selectItem(expr, key);
+    this.visit(expr);
+    this.write(`::${this.castType(type)} AS ${this.quote(key)}`);
+  }
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
       case "bigint":
@@ -60,7 +71,8 @@ const pgTimestamp: Decoder = (v) => {
   const bc = s.endsWith(" BC");
   const body = bc ? s.slice(0, -3) : s;
   const m = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::(\d\d))?)?$/.exec(body);
-  if (!m) return new Date(Number.NaN);
+  // Not the server's timestamp form: a bound value read back as text holds its ISO encoding.
+  if (!m) return new Date(/^\d{4}-\d\d-\d\dT/.test(s) ? s : Number.NaN);
   const year = bc ? 1 - Number(m[1]) : Number(m[1]);
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
   let t = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
@@ -71,6 +83,14 @@ const pgTimestamp: Decoder = (v) => {
   }
   if (m[8]) t -= (m[8] === "-" ? -1 : 1) * ((Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0)) * 1000;
   return new Date(t);
+};
+
+/** A boolean that arrives as text (e.g. a CASE over bound values): "t"/"true", "f"/"false", or a number. */
+const pgBoolean: Decoder = (v) => {
+  if (typeof v === "boolean") return v;
+  if (v === "t" || v === "true") return true;
+  if (v === "f" || v === "false") return false;
+  return Number(v) !== 0;
 };
 
 const pgBytes: Decoder = (v) => {
@@ -130,12 +150,13 @@ export const postgresDialect: Dialect = {
       case "numeric":
         return hint === OID.numeric || hint === OID.text ? null : String;
       case "boolean":
-        return hint === OID.bool ? null : (v) => v === true || v === "t" || Number(v) !== 0;
+        return hint === OID.bool ? null : pgBoolean;
       case "timestamp":
       case "timestamptz":
         return pgTimestamp;
       case "json":
-        return hint === OID.json || hint === OID.jsonb ? parseJson : null;
+        // json/jsonb text, or the JSON text of a bound value that came back as text.
+        return parseJson;
       case "bytes":
         return pgBytes;
       case "unknown":

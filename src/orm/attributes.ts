@@ -1,0 +1,147 @@
+// Attribute access on mapped objects: columns read from and write to the instance state;
+// relationships raise when not loaded and keep both sides of a bidirectional pair in sync.
+import { Collection } from "./collection.js";
+import { ExpiredAttributeError, NotLoadedError } from "./errors.js";
+import type { Relationship } from "./relationships.js";
+import { STATE, type InstanceState } from "./state.js";
+
+type Stateful = { [STATE]: InstanceState };
+
+function describe(s: InstanceState): string {
+  return `${s.mapper.name}${s.key ? ` ${s.mapper.describeKey(s.dict)}` : ""}`;
+}
+
+export function defineColumnAccessors(proto: object, keys: readonly string[]): void {
+  for (const key of keys) {
+    Object.defineProperty(proto, key, {
+      configurable: true,
+      enumerable: true,
+      get(this: Stateful) {
+        const s = this[STATE];
+        if (s.expired !== null && s.expired.has(key))
+          throw new ExpiredAttributeError(`${describe(s)}.${key} has expired; await session.refresh(obj) or load it again`, { table: s.mapper.table.name, column: key });
+        return s.dict[key];
+      },
+      set(this: Stateful, value: unknown) {
+        const s = this[STATE];
+        s.noteWrite(key);
+        s.dict[key] = value;
+        if (s.expired !== null) s.expired.delete(key);
+      },
+    });
+  }
+}
+
+/** The value of a relationship, initialising an empty one on objects that are not yet persistent. */
+export function relationshipValue(s: InstanceState, rel: Relationship): unknown {
+  if (s.loaded.has(rel.key)) return s.dict[rel.key];
+  if (s.status === "transient" || s.status === "pending") {
+    const v = rel.isCollection ? Collection.of_(s.obj, rel, []) : null;
+    s.dict[rel.key] = v;
+    s.loaded.add(rel.key);
+    if (rel.isCollection) s.collectionSnapshots.set(rel.key, []);
+    return v;
+  }
+  throw new NotLoadedError(
+    `${describe(s)}.${rel.key} is not loaded: await session.load(obj, ${JSON.stringify(rel.key)}) or query with a loader option`,
+    { table: s.mapper.table.name },
+  );
+}
+
+export function defineRelationshipAccessor(proto: object, rel: Relationship): void {
+  Object.defineProperty(proto, rel.key, {
+    configurable: true,
+    enumerable: true,
+    get(this: Stateful) {
+      return relationshipValue(this[STATE], rel);
+    },
+    set(this: Stateful, value: unknown) {
+      const s = this[STATE];
+      if (rel.isCollection) {
+        const old = s.loaded.has(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
+        const next = (value as object[] | null) ?? [];
+        for (const o of old) if (!next.includes(o)) syncBackOnRemove(s.obj, rel, o);
+        const coll = Collection.of_(s.obj, rel, next);
+        s.dict[rel.key] = coll;
+        if (!s.loaded.has(rel.key)) {
+          s.loaded.add(rel.key);
+          if (!s.collectionSnapshots.has(rel.key)) s.collectionSnapshots.set(rel.key, []);
+        }
+        for (const o of next) if (!old.includes(o)) syncBackOnAdd(s.obj, rel, o);
+      } else {
+        setReference(s, rel, (value as object | null) ?? null, true);
+      }
+    },
+  });
+}
+
+function stateOfObj(o: object): InstanceState {
+  return (o as Stateful)[STATE];
+}
+
+/** Flags a relationship of `owner` as changed so the flush looks at it. */
+function noteChange(s: InstanceState, rel: Relationship): void {
+  (s.modified ??= new Set()).add(rel.key);
+}
+
+/** Raw collection membership changes, without re-syncing the other side. */
+function rawAdd(owner: object, rel: Relationship, item: object): void {
+  const s = stateOfObj(owner);
+  if (!s.loaded.has(rel.key) && s.status !== "transient" && s.status !== "pending") return;
+  const coll = relationshipValue(s, rel) as object[];
+  if (!coll.includes(item)) {
+    Array.prototype.push.call(coll, item);
+    noteChange(s, rel);
+  }
+}
+function rawRemove(owner: object, rel: Relationship, item: object): void {
+  const s = stateOfObj(owner);
+  if (!s.loaded.has(rel.key)) return;
+  const coll = s.dict[rel.key] as object[];
+  const at = coll.indexOf(item);
+  if (at >= 0) {
+    Array.prototype.splice.call(coll, at, 1);
+    noteChange(s, rel);
+  }
+}
+
+/** Sets a to-one reference; with `sync`, moves `s.obj` between the collections of the old and new target. */
+export function setReference(s: InstanceState, rel: Relationship, value: object | null, sync: boolean): void {
+  const old = s.loaded.has(rel.key) ? (s.dict[rel.key] as object | null) : null;
+  s.dict[rel.key] = value;
+  s.loaded.add(rel.key);
+  noteChange(s, rel);
+  const back = rel.back;
+  if (!sync || !back || old === value) return;
+  if (back.isCollection) {
+    if (old) rawRemove(old, back, s.obj);
+    if (value) rawAdd(value, back, s.obj);
+  } else {
+    if (old && stateOfObj(old).dict[back.key] === s.obj) setReference(stateOfObj(old), back, null, false);
+    if (value) setReference(stateOfObj(value), back, s.obj, false);
+  }
+}
+
+/** `owner.rel` gained `item`: point the mirror attribute of `item` at `owner`. */
+export function syncBackOnAdd(owner: object, rel: Relationship, item: object): void {
+  noteChange(stateOfObj(owner), rel);
+  const back = rel.back;
+  if (!back) return;
+  const is = stateOfObj(item);
+  if (back.isCollection) rawAdd(item, back, owner);
+  else {
+    const prev = is.loaded.has(back.key) ? (is.dict[back.key] as object | null) : null;
+    if (prev && prev !== owner) rawRemove(prev, rel, item);
+    setReference(is, back, owner, false);
+  }
+}
+
+/** `owner.rel` lost `item`: clear the mirror attribute if it still points at `owner`. */
+export function syncBackOnRemove(owner: object, rel: Relationship, item: object): void {
+  noteChange(stateOfObj(owner), rel);
+  const back = rel.back;
+  if (!back) return;
+  const is = stateOfObj(item);
+  if (back.isCollection) rawRemove(item, back, owner);
+  else if (is.loaded.has(back.key) && is.dict[back.key] === owner) setReference(is, back, null, false);
+}

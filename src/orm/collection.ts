@@ -1,0 +1,61 @@
+// The array behind a to-many relationship. Its mutating methods keep the other side of a
+// bidirectional relationship in sync; the flush compares it with what was loaded.
+import { syncBackOnAdd, syncBackOnRemove } from "./attributes.js";
+import type { Relationship } from "./relationships.js";
+
+export class Collection<T extends object> extends Array<T> {
+  /** Array methods that build new arrays (map, filter…) return plain arrays. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  /** @internal */
+  static of_<T extends object>(owner: object, rel: Relationship, items: readonly T[]): Collection<T> {
+    const c = new Collection<T>();
+    Object.defineProperty(c, "owner", { value: owner, enumerable: false });
+    Object.defineProperty(c, "rel", { value: rel, enumerable: false });
+    for (const i of items) Array.prototype.push.call(c, i);
+    return c;
+  }
+
+  declare readonly owner: object;
+  declare readonly rel: Relationship;
+
+  override push(...items: T[]): number {
+    for (const i of items) {
+      Array.prototype.push.call(this, i);
+      syncBackOnAdd(this.owner, this.rel, i);
+    }
+    return this.length;
+  }
+  override unshift(...items: T[]): number {
+    Array.prototype.unshift.apply(this, items);
+    for (const i of items) syncBackOnAdd(this.owner, this.rel, i);
+    return this.length;
+  }
+  override pop(): T | undefined {
+    const i = Array.prototype.pop.call(this) as T | undefined;
+    if (i) syncBackOnRemove(this.owner, this.rel, i);
+    return i;
+  }
+  override shift(): T | undefined {
+    const i = Array.prototype.shift.call(this) as T | undefined;
+    if (i) syncBackOnRemove(this.owner, this.rel, i);
+    return i;
+  }
+  override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+    const args: unknown[] = deleteCount === undefined ? [start] : [start, deleteCount, ...items];
+    const removed = Array.prototype.splice.apply(this, args as [number, number, ...T[]]) as T[];
+    for (const r of removed) syncBackOnRemove(this.owner, this.rel, r);
+    if (deleteCount !== undefined) for (const i of items) syncBackOnAdd(this.owner, this.rel, i);
+    return removed;
+  }
+  /** Removes `item` if present; true when it was. */
+  remove(item: T): boolean {
+    const at = this.indexOf(item);
+    if (at < 0) return false;
+    Array.prototype.splice.call(this, at, 1);
+    syncBackOnRemove(this.owner, this.rel, item);
+    return true;
+  }
+}

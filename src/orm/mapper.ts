@@ -1,0 +1,172 @@
+// Mapping classes to tables. `Model(table)` gives a base class whose instances have typed column
+// attributes; `map(Class, { relationships })` registers it with its relationships and options.
+import type { FromNode } from "../sql/nodes/index.js";
+import type { AnyColumn, RowOf, Table } from "../schema/table.js";
+import { defineColumnAccessors, defineRelationshipAccessor } from "./attributes.js";
+import { MappingError, UnmappedClassError } from "./errors.js";
+import { Relationship, type AnyClass, type RelationshipSpec } from "./relationships.js";
+import { InstanceState, STATE, stateOf } from "./state.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
+
+export interface MapOptions {
+  relationships?: Record<string, RelationshipSpec>;
+  /** A column incremented on every UPDATE; a stale version raises StaleDataError. */
+  version?: string;
+}
+
+const mappers = new WeakMap<AnyClass, Mapper>();
+
+export class Mapper {
+  readonly name: string;
+  readonly columnKeys: readonly string[];
+  readonly pkKeys: readonly string[];
+  /** Columns the database fills in on INSERT (identity, server defaults): fetched with RETURNING. */
+  readonly generatedKeys: readonly string[];
+  readonly relationships = new Map<string, Relationship>();
+  readonly versionKey?: string;
+
+  constructor(
+    readonly cls: AnyClass,
+    readonly table: AnyTable,
+    readonly registry: Registry,
+    options: MapOptions,
+  ) {
+    this.name = cls.name || table.name;
+    this.columnKeys = table.columns.map((c) => c.key);
+    this.pkKeys = table.primaryKey.map((c) => c.key);
+    if (this.pkKeys.length === 0) throw new MappingError(`Cannot map ${this.name}: table ${table.name} has no primary key`, { table: table.name });
+    this.generatedKeys = table.columns.filter((c) => c.def.autoincrement || c.def.serverDefault !== undefined).map((c) => c.key);
+    if (options.version !== undefined) {
+      table.column(options.version);
+      this.versionKey = options.version;
+    }
+    for (const [key, spec] of Object.entries(options.relationships ?? {})) {
+      if (this.columnKeys.includes(key)) throw new MappingError(`${this.name}.${key} is a column and cannot also be a relationship`);
+      const rel = new Relationship(key, this, spec, (c) => registry.mapperOf(c));
+      this.relationships.set(key, rel);
+      defineRelationshipAccessor(cls.prototype, rel);
+    }
+  }
+
+  /** The identity key of a row, or undefined while a primary-key value is missing. */
+  identityKey(dict: Record<string, unknown>, token = ""): string | undefined {
+    let key = `${this.table.schema ?? ""}.${this.table.name}`;
+    for (const k of this.pkKeys) {
+      const v = dict[k];
+      if (v === undefined || v === null) return undefined;
+      key += "\u0000" + (typeof v === "bigint" ? `${v}n` : typeof v === "string" ? `s${v}` : String(v));
+    }
+    return token ? `${key}\u0000@${token}` : key;
+  }
+
+  describeKey(dict: Record<string, unknown>): string {
+    return `(${this.pkKeys.map((k) => `${k}=${typeof dict[k] === "bigint" ? `${dict[k]}n` : JSON.stringify(dict[k])}`).join(", ")})`;
+  }
+
+  /** A persistent-to-be instance around loaded values, without running the constructor. */
+  instantiate(dict: Record<string, unknown>): object {
+    const obj = Object.create(this.cls.prototype) as { [STATE]: InstanceState };
+    obj[STATE] = new InstanceState(obj, this, dict);
+    return obj;
+  }
+
+  get allRelationships(): Relationship[] {
+    return [...this.relationships.values()];
+  }
+}
+
+export class Registry {
+  private readonly own = new Set<Mapper>();
+
+  map<C extends AnyClass & { readonly table: AnyTable }>(cls: C, options: MapOptions = {}): Mapper {
+    if (mappers.has(cls)) throw new MappingError(`${cls.name} is already mapped`);
+    const m = new Mapper(cls, cls.table, this, options);
+    mappers.set(cls, m);
+    this.own.add(m);
+    return m;
+  }
+
+  /** The mapper of a class; classes made with Model() and never mapped get one without relationships. */
+  mapperOf(cls: AnyClass): Mapper {
+    let m = mappers.get(cls);
+    if (!m) {
+      const table = (cls as { table?: AnyTable }).table;
+      if (!table || !(cls.prototype instanceof ModelBase)) throw new UnmappedClassError(`${cls.name || "This class"} is not mapped`);
+      m = this.map(cls as AnyClass & { table: AnyTable });
+    }
+    return m;
+  }
+
+  get mappers(): Mapper[] {
+    return [...this.own];
+  }
+}
+
+/** The registry used when none is given. */
+export const registry = new Registry();
+
+export function map<C extends AnyClass & { readonly table: AnyTable }>(cls: C, options: MapOptions = {}): Mapper {
+  return registry.map(cls, options);
+}
+
+/** The mapper of an instance, or UnmappedClassError. */
+export function mapperOfInstance(obj: object): Mapper {
+  const s = stateOf(obj);
+  if (s) return s.mapper;
+  throw new UnmappedClassError(`${obj?.constructor?.name ?? typeof obj} is not a mapped class`);
+}
+
+abstract class ModelBase {}
+
+export type ModelInstance<T extends AnyTable> = RowOf<ColumnsOfTable<T>>;
+
+export interface ModelClass<T extends AnyTable> {
+  new (init?: Partial<ModelInstance<T>>): ModelInstance<T>;
+  readonly table: T;
+  readonly c: T["c"];
+  readonly fromNode: FromNode;
+}
+
+/**
+ * A base class for entities of `table`: `class Customer extends Model(customer) { declare orders: Order[] }`.
+ * Relationship attributes are declared with `declare` and configured with `map()`.
+ */
+export function Model<T extends AnyTable>(table: T): ModelClass<T> {
+  class Entity extends ModelBase {
+    static readonly table = table;
+    static readonly c = table.c;
+    static get fromNode(): FromNode {
+      return table.node;
+    }
+    constructor(init?: Record<string, unknown>) {
+      super();
+      const mapper = registry.mapperOf(new.target as unknown as AnyClass);
+      (this as unknown as { [STATE]: InstanceState })[STATE] = new InstanceState(this, mapper);
+      if (init) for (const [k, v] of Object.entries(init)) (this as unknown as Record<string, unknown>)[k] = v;
+    }
+    toJSON(): Record<string, unknown> {
+      const s = stateOf(this)!;
+      const out: Record<string, unknown> = {};
+      for (const k of s.mapper.columnKeys) if (!s.expired?.has(k)) out[k] = s.dict[k];
+      for (const k of s.loaded) out[k] = s.dict[k];
+      return out;
+    }
+    [Symbol.for("nodejs.util.inspect.custom")](): string {
+      const s = stateOf(this)!;
+      const cols = s.mapper.columnKeys.map((k) => `${k}: ${s.expired?.has(k) ? "<expired>" : fmt(s.dict[k])}`);
+      return `${s.mapper.name} { ${cols.join(", ")} } <${s.status}>`;
+    }
+  }
+  defineColumnAccessors(Entity.prototype, table.columns.map((c) => c.key));
+  Object.defineProperty(Entity, "name", { value: `Model(${table.name})` });
+  return Entity as unknown as ModelClass<T>;
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}

@@ -1,0 +1,518 @@
+// The Session: an identity map and a unit of work over one connection and transaction at a time.
+// Objects move transient → pending → persistent → deleted / detached; flush writes changes in
+// foreign-key order; commit and rollback end the transaction and bring the objects along.
+import type { Engine } from "../engine/engine.js";
+import type { Connection, Transaction } from "../engine/connection.js";
+import type { Params } from "../engine/executor.js";
+import type { Result } from "../engine/result.js";
+import type { RowType, Statement } from "../sql/statement.js";
+import { relationshipValue } from "./attributes.js";
+import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from "./errors.js";
+import { UnitOfWork } from "./flush.js";
+import { loadRelationship } from "./loading.js";
+import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
+import { EntityQuery } from "./query.js";
+import type { AnyClass } from "./relationships.js";
+import { InstanceState, stateOf, type Status } from "./state.js";
+
+export interface SessionOptions {
+  /** Flush pending changes before queries (default true). */
+  autoflush?: boolean;
+  /** Expire every object on commit so the next read sees the database (default true). */
+  expireOnCommit?: boolean;
+  /** Part of every identity key: the shard a sharded session reads from. */
+  identityToken?: string;
+  registry?: Registry;
+}
+
+export type SessionEvent = "beforeFlush" | "afterFlush" | "beforeCommit" | "afterCommit" | "afterRollback";
+type Listener = (session: Session) => void | Promise<void>;
+
+interface SavepointFrame {
+  readonly tx: Transaction;
+  readonly inserted: number;
+  readonly deleted: number;
+  readonly pending: ReadonlySet<InstanceState>;
+}
+
+/** A SAVEPOINT of the session; rolling back restores the session's objects too. */
+export class SessionSavepoint {
+  constructor(
+    private readonly session: Session,
+    /** @internal */ readonly frame: SavepointFrame,
+  ) {}
+  commit(): Promise<void> {
+    return this.session.endSavepoint(this, true);
+  }
+  rollback(): Promise<void> {
+    return this.session.endSavepoint(this, false);
+  }
+}
+
+export interface InstanceInfo {
+  readonly status: Status;
+  readonly identityKey: string | undefined;
+  readonly modified: readonly string[];
+  readonly expired: readonly string[];
+  readonly loaded: readonly string[];
+}
+
+export class Session {
+  readonly registry: Registry;
+  readonly identityToken: string;
+  autoflush: boolean;
+  readonly expireOnCommit: boolean;
+  /** identity key → state of the one object holding that row. */
+  readonly identityMap = new Map<string, InstanceState>();
+  /** Added and not yet flushed, in the order they were added. */
+  readonly pendingStates = new Set<InstanceState>();
+  /** Marked for deletion and not yet flushed. */
+  readonly deletedStates = new Set<InstanceState>();
+  /** Flushed in the current transaction: undone by rollback. */
+  txInserted: InstanceState[] = [];
+  txDeleted: InstanceState[] = [];
+  private conn?: Connection;
+  private tx?: Transaction;
+  private readonly frames: SavepointFrame[] = [];
+  private listeners = new Map<SessionEvent, Listener[]>();
+  private closed = false;
+  private flushing = false;
+
+  constructor(
+    readonly engine: Engine,
+    options: SessionOptions = {},
+  ) {
+    this.registry = options.registry ?? defaultRegistry;
+    this.identityToken = options.identityToken ?? "";
+    this.autoflush = options.autoflush ?? true;
+    this.expireOnCommit = options.expireOnCommit ?? true;
+  }
+
+  // ---- objects in and out ---------------------------------------------------------------------
+
+  /** Adds a new object (pending), re-attaches a detached one, or un-deletes one; cascades to related objects. */
+  add<T extends object>(obj: T): T {
+    this.requireOpen();
+    const s = this.stateOf(obj);
+    if (s.session && s.session !== this && s.status !== "detached")
+      throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} belongs to another session`);
+    switch (s.status) {
+      case "transient":
+        s.status = "pending";
+        s.session = this;
+        this.pendingStates.add(s);
+        break;
+      case "detached": {
+        const other = s.key ? this.identityMap.get(s.key) : undefined;
+        if (other && other !== s)
+          throw new DuplicateIdentityError(`Another ${s.mapper.name} with key ${s.mapper.describeKey(s.dict)} is already in this session; use merge()`);
+        s.status = "persistent";
+        s.session = this;
+        if (s.key) this.identityMap.set(s.key, s);
+        break;
+      }
+      case "persistent":
+      case "pending":
+        this.deletedStates.delete(s);
+        break;
+      case "deleted":
+        throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} was deleted in this transaction`);
+    }
+    this.cascadeAdd(s);
+    return obj;
+  }
+
+  addAll(objs: Iterable<object>): void {
+    for (const o of objs) this.add(o);
+  }
+
+  /** Follows save-update cascades from `s` to related objects that are not yet in the session. */
+  cascadeAdd(s: InstanceState, seen = new Set<InstanceState>()): void {
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const rel of s.mapper.relationships.values()) {
+      if (!s.loaded.has(rel.key) || !rel.cascade.has("save-update")) continue;
+      const v = s.dict[rel.key];
+      for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : []) {
+        const os = this.stateOf(o);
+        if (os.status === "transient") {
+          os.status = "pending";
+          os.session = this;
+          this.pendingStates.add(os);
+        }
+        if (os.session === this) this.cascadeAdd(os, seen);
+      }
+    }
+  }
+
+  /** Marks a persistent object for deletion at the next flush (a pending one is simply removed). */
+  delete(obj: object): void {
+    this.requireOpen();
+    const s = this.stateOf(obj);
+    if (s.status === "pending") {
+      this.expungeState(s);
+      return;
+    }
+    if (s.status !== "persistent" || s.session !== this)
+      throw new SessionStateError(`${s.mapper.name} is ${s.status}, not persistent in this session; it cannot be deleted`);
+    this.deletedStates.add(s);
+  }
+
+  /** Removes an object from the session: it becomes detached (or transient if never flushed). */
+  expunge(obj: object): void {
+    const s = this.stateOf(obj);
+    if (s.session !== this) throw new SessionStateError(`${s.mapper.name} is not in this session`);
+    this.expungeState(s);
+  }
+
+  private expungeState(s: InstanceState): void {
+    this.pendingStates.delete(s);
+    this.deletedStates.delete(s);
+    if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
+    s.status = s.key ? "detached" : "transient";
+    s.session = undefined;
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** By primary key: from the identity map without SQL when present, else one SELECT. */
+  async get<C extends AnyClass>(cls: C, pk: unknown): Promise<InstanceType<C> | undefined> {
+    this.requireOpen();
+    const mapper = this.mapperOf(cls);
+    const dict = this.pkDict(mapper, pk);
+    const key = mapper.identityKey(dict, this.identityToken);
+    const hit = key ? this.identityMap.get(key) : undefined;
+    if (hit && !this.deletedStates.has(hit)) {
+      if (hit.isExpired) await this.refresh(hit.obj);
+      return hit.obj as InstanceType<C>;
+    }
+    const q = this.query(cls);
+    const table = mapper.table;
+    return (await q.where(...mapper.pkKeys.map((k) => table.column(k).eq(dict[k] as never))).first()) as InstanceType<C> | undefined;
+  }
+
+  private pkDict(mapper: Mapper, pk: unknown): Record<string, unknown> {
+    if (mapper.pkKeys.length === 1 && (typeof pk !== "object" || pk === null || pk instanceof Date)) return { [mapper.pkKeys[0]]: pk };
+    if (Array.isArray(pk)) return Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]]));
+    return pk as Record<string, unknown>;
+  }
+
+  /** A query for entities of `cls`: `session.query(Customer).where(...).all()`. */
+  query<C extends AnyClass>(cls: C): EntityQuery<InstanceType<C>> {
+    this.requireOpen();
+    return new EntityQuery<InstanceType<C>>(this, this.mapperOf(cls));
+  }
+
+  /** Loads a relationship of a persistent object (explicit lazy loading). */
+  async load<T extends object>(obj: T, key: keyof T & string): Promise<T[keyof T & string]> {
+    const s = this.stateOf(obj);
+    const rel = s.mapper.relationships.get(key);
+    if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
+    if (!s.loaded.has(key) && s.status === "persistent") {
+      await this.maybeAutoflush();
+      await loadRelationship(this, [s], rel);
+    }
+    return relationshipValue(s, rel) as T[keyof T & string];
+  }
+
+  /** Runs a Core statement in the session's transaction (after autoflush). */
+  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    await this.maybeAutoflush();
+    return (await this.executor()).execute(stmt, params);
+  }
+
+  // ---- state ------------------------------------------------------------------------------------
+
+  /** Expires attributes (all by default): the next read must come from the database. */
+  expire(obj: object, keys?: readonly string[]): void {
+    this.stateOf(obj).expire(keys);
+  }
+
+  expireAll(): void {
+    for (const s of this.identityMap.values()) s.expire();
+  }
+
+  /** Reloads an object's columns from the database (unflushed changes are discarded). */
+  async refresh(obj: object): Promise<void> {
+    const s = this.stateOf(obj);
+    if (s.status !== "persistent" || !s.key) throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
+    const table = s.mapper.table;
+    const pk = s.committed ?? s.dict;
+    const found = await new EntityQuery(this, s.mapper)
+      .where(...s.mapper.pkKeys.map((k) => table.column(k).eq(pk[k] as never)))
+      .populateExisting()
+      .all();
+    if (found.length === 0) {
+      this.expungeState(s);
+      throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(pk)} no longer exists`);
+    }
+  }
+
+  /**
+   * Copies the state of `obj` (detached or transient) onto the session's object with the same
+   * identity, loading it if needed, and returns that object; `obj` itself is not attached.
+   */
+  async merge<T extends object>(obj: T): Promise<T> {
+    const s = this.stateOf(obj);
+    const key = s.mapper.identityKey(s.dict, this.identityToken);
+    let target = key ? this.identityMap.get(key) : undefined;
+    if (!target && key) {
+      const loaded = await this.get(s.mapper.cls, Object.fromEntries(s.mapper.pkKeys.map((k) => [k, s.dict[k]])));
+      target = loaded ? this.stateOf(loaded) : undefined;
+    }
+    if (!target) {
+      const copy = s.mapper.instantiate({});
+      const cs = this.stateOf(copy);
+      for (const k of s.mapper.columnKeys) if (s.dict[k] !== undefined) cs.dict[k] = s.dict[k];
+      this.add(copy);
+      return copy as T;
+    }
+    for (const k of s.mapper.columnKeys) {
+      if (s.expired?.has(k) || s.dict[k] === undefined || target.dict[k] === s.dict[k]) continue;
+      target.noteWrite(k);
+      target.dict[k] = s.dict[k];
+      target.expired?.delete(k);
+    }
+    return target.obj as T;
+  }
+
+  inspect(obj: object): InstanceInfo {
+    const s = this.stateOf(obj);
+    return {
+      status: this.deletedStates.has(s) ? "persistent" : s.status,
+      identityKey: s.key,
+      modified: s.mapper.columnKeys.filter((k) => s.committed !== null && s.committed !== s.dict && s.committed[k] !== s.dict[k]),
+      expired: [...(s.expired ?? [])],
+      loaded: [...s.loaded],
+    };
+  }
+
+  /** Whether `obj` has unflushed column changes. */
+  isModified(obj: object): boolean {
+    const s = this.stateOf(obj);
+    return s.status === "pending" || this.inspect(obj).modified.length > 0 || (s.modified !== null && [...s.modified].some((k) => s.mapper.relationships.has(k)));
+  }
+
+  get new(): object[] {
+    return [...this.pendingStates].map((s) => s.obj);
+  }
+  get dirty(): object[] {
+    return [...this.identityMap.values()].filter((s) => s.modified !== null && !this.deletedStates.has(s) && this.isModified(s.obj)).map((s) => s.obj);
+  }
+  get deleted(): object[] {
+    return [...this.deletedStates].map((s) => s.obj);
+  }
+
+  // ---- transactions -----------------------------------------------------------------------------
+
+  /** Writes pending changes in one SAVEPOINT: on failure the database and the session are as before. */
+  async flush(): Promise<void> {
+    this.requireOpen();
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      await this.emit("beforeFlush");
+      const uow = new UnitOfWork(this);
+      if (!(await uow.prepare())) return;
+      await uow.run(await this.executor());
+      await this.emit("afterFlush");
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  async commit(): Promise<void> {
+    this.requireOpen();
+    await this.flush();
+    await this.emit("beforeCommit");
+    if (this.tx) {
+      const tx = this.tx;
+      this.tx = undefined;
+      this.frames.length = 0;
+      try {
+        await tx.commit();
+      } finally {
+        await this.releaseConnection();
+      }
+    }
+    for (const s of this.txDeleted) this.detach(s);
+    this.txInserted = [];
+    this.txDeleted = [];
+    if (this.expireOnCommit) this.expireAll();
+    await this.emit("afterCommit");
+  }
+
+  /**
+   * Rolls the transaction back and the session with it: pending objects become transient,
+   * objects deleted in the transaction come back, persistent objects expire.
+   */
+  async rollback(): Promise<void> {
+    this.requireOpen();
+    const tx = this.tx;
+    this.tx = undefined;
+    this.frames.length = 0;
+    if (tx) {
+      try {
+        await tx.rollback();
+      } catch {
+        // A dead connection has rolled back already.
+      } finally {
+        await this.releaseConnection();
+      }
+    }
+    this.restoreAfterRollback(0, 0, new Set());
+    await this.emit("afterRollback");
+  }
+
+  private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>): void {
+    for (const s of this.txInserted.splice(insertedMark)) {
+      if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
+      s.key = undefined;
+      s.status = "transient";
+      s.session = undefined;
+    }
+    for (const s of this.pendingStates) {
+      if (keepPending.has(s)) continue;
+      this.pendingStates.delete(s);
+      s.status = "transient";
+      s.session = undefined;
+    }
+    for (const s of this.txDeleted.splice(deletedMark)) {
+      s.status = "persistent";
+      s.session = this;
+      if (s.key) this.identityMap.set(s.key, s);
+    }
+    this.deletedStates.clear();
+    this.expireAll();
+  }
+
+  /** Opens a SAVEPOINT (flushing first); roll it back to undo the database and the session since. */
+  async beginNested(): Promise<SessionSavepoint> {
+    await this.flush();
+    const outer = await this.executor();
+    const tx = await outer.begin();
+    const frame: SavepointFrame = { tx, inserted: this.txInserted.length, deleted: this.txDeleted.length, pending: new Set(this.pendingStates) };
+    this.frames.push(frame);
+    return new SessionSavepoint(this, frame);
+  }
+
+  /** Runs `fn` inside a SAVEPOINT: released when it returns, rolled back (with the session) when it throws. */
+  async nested<T>(fn: () => Promise<T>): Promise<T> {
+    const sp = await this.beginNested();
+    try {
+      const r = await fn();
+      await sp.commit();
+      return r;
+    } catch (err) {
+      if (this.frames.includes(sp.frame)) await sp.rollback();
+      throw err;
+    }
+  }
+
+  /** @internal */
+  async endSavepoint(sp: SessionSavepoint, commit: boolean): Promise<void> {
+    const at = this.frames.indexOf(sp.frame);
+    if (at < 0) throw new SessionStateError("This savepoint is no longer active");
+    if (commit) await this.flush();
+    // Savepoints opened inside this one end with it.
+    this.frames.length = at;
+    if (commit) await sp.frame.tx.commit();
+    else {
+      await sp.frame.tx.rollback();
+      this.restoreAfterRollback(sp.frame.inserted, sp.frame.deleted, sp.frame.pending);
+    }
+  }
+
+  /** Ends the transaction (rolling back) and detaches every object. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.tx) await this.rollback();
+    for (const s of [...this.identityMap.values()]) this.detach(s);
+    for (const s of this.pendingStates) {
+      s.status = "transient";
+      s.session = undefined;
+    }
+    this.pendingStates.clear();
+    this.closed = true;
+  }
+
+  private detach(s: InstanceState): void {
+    if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
+    s.status = "detached";
+    s.session = undefined;
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------
+
+  on(event: SessionEvent, fn: Listener): () => void {
+    const list = this.listeners.get(event) ?? [];
+    list.push(fn);
+    this.listeners.set(event, list);
+    return () => list.splice(list.indexOf(fn), 1);
+  }
+
+  private async emit(event: SessionEvent): Promise<void> {
+    for (const fn of this.listeners.get(event) ?? []) await fn(this);
+  }
+
+  /** Runs `fn` with autoflush off. */
+  async noAutoflush<T>(fn: () => Promise<T>): Promise<T> {
+    const before = this.autoflush;
+    this.autoflush = false;
+    try {
+      return await fn();
+    } finally {
+      this.autoflush = before;
+    }
+  }
+
+  /** @internal */
+  async maybeAutoflush(): Promise<void> {
+    if (this.autoflush && !this.flushing && (this.pendingStates.size || this.deletedStates.size || this.hasModified())) await this.flush();
+  }
+
+  private hasModified(): boolean {
+    for (const s of this.identityMap.values()) if (s.modified !== null) return true;
+    return false;
+  }
+
+  /** The innermost transaction (a savepoint when one is open), beginning one if needed. */
+  async executor(): Promise<Transaction> {
+    this.requireOpen();
+    if (!this.tx) {
+      this.conn = await this.engine.connect();
+      try {
+        this.tx = await this.conn.begin();
+      } catch (err) {
+        await this.releaseConnection();
+        throw err;
+      }
+    }
+    return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx;
+  }
+
+  /** True while a transaction is open. */
+  get inTransaction(): boolean {
+    return this.tx !== undefined;
+  }
+
+  private async releaseConnection(): Promise<void> {
+    const c = this.conn;
+    this.conn = undefined;
+    if (c) await c.release();
+  }
+
+  stateOf(obj: object): InstanceState {
+    const s = stateOf(obj);
+    if (!s) throw new UnmappedClassError(`${obj?.constructor?.name ?? typeof obj} is not a mapped class`);
+    return s;
+  }
+
+  mapperOf(cls: AnyClass): Mapper {
+    return this.registry.mapperOf(cls);
+  }
+
+  private requireOpen(): void {
+    if (this.closed) throw new SessionStateError("The session is closed");
+  }
+}
