@@ -33,3 +33,18 @@ export const hexToBytes: Decoder = (v) => {
   const b = Buffer.from(v as string, "hex");
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
+
+/**
+ * A checked decimal string written with exactly `scale` places (padded, never rounded: checkValue
+ * refuses extra places), so numerics that arrive as text (SQLite TEXT storage, a bound value
+ * read back) look like the other engines' ("0.5000") and compare equal as text.
+ */
+export function withScale(s: string, scale: number): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
+  if (!m) return s;
+  const int = m[2].replace(/^0+(?=\d)/, "") || "0";
+  const frac = m[3] ?? "";
+  if (frac.length > scale) return s;
+  const out = scale > 0 ? `${int}.${frac.padEnd(scale, "0")}` : int;
+  return m[1] === "-" && /[1-9]/.test(out) ? `-${out}` : out;
+}

@@ -146,8 +146,10 @@ export class UnitOfWork {
       const existing = session.identityMap.get(key);
       if (!existing || existing === s) continue;
       if (deleting.has(existing) && existing.mapper === s.mapper) {
+        // The row stays; only its values change. Its association rows stay with it.
         this.rowSwitches.set(s, existing);
         this.deletes.splice(this.deletes.indexOf(existing), 1);
+        for (let i = this.assocPurges.length - 1; i >= 0; i--) if (this.assocPurges[i][0] === existing) this.assocPurges.splice(i, 1);
         continue;
       }
       throw new DuplicateIdentityError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} is already in the session`, { table: s.mapper.table.name });

@@ -13,7 +13,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { BinaryNode, ColumnNode, ExprNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
+import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
 import type { Capabilities, Dialect, TypeSite } from "../dialect.js";
 import { mysqlDriver } from "./driver.js";
 
@@ -178,7 +178,9 @@ export const mysqlDialect: Dialect = {
       case "bigint":
         return toBigInt;
       case "numeric":
-        return hint === T.NEWDECIMAL ? null : String;
+        // DECIMAL columns keep their scale; a decimal arriving as text (a bound value) is given it.
+        if (hint === T.NEWDECIMAL) return null;
+        return type.scale === undefined ? String : (v) => withScale(String(v), type.scale!);
       case "boolean":
         return toBoolean;
       case "timestamp":

@@ -13,7 +13,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBytes, toBoolean } from "../codecs.js";
+import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
@@ -75,21 +75,6 @@ const capabilities: Capabilities = {
 
 /** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
 const EXACT_DIGITS = 15;
-
-/**
- * A checked decimal string written with exactly `scale` places (padded, never rounded: checkValue
- * refuses extra places), so TEXT-stored numerics read back like the other engines' ("0.5000")
- * and compare equal as text.
- */
-function withScale(s: string, scale: number): string {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
-  if (!m) return s;
-  const int = m[2].replace(/^0+(?=\d)/, "") || "0";
-  const frac = m[3] ?? "";
-  if (frac.length > scale) return s;
-  const out = scale > 0 ? `${int}.${frac.padEnd(scale, "0")}` : int;
-  return m[1] === "-" && /[1-9]/.test(out) ? `-${out}` : out;
-}
 
 function numericDecoder(type: SqlType): Decoder {
   const scale = type.scale;
