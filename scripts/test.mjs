@@ -22,13 +22,17 @@ const child = spawn(
   ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
-let tail = "";
+let out = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  out += chunk.toString();
 });
 child.on("close", (code) => {
-  const count = (label) => Number((tail.match(new RegExp(`ℹ ${label} (\\d+)`)) ?? [])[1] ?? 0);
+  // The totals come once, but failing and todo tests are listed after them: take the last match.
+  const count = (label) => {
+    const all = [...out.matchAll(new RegExp(`^ℹ ${label} (\\d+)$`, "gm"))];
+    return all.length ? Number(all[all.length - 1][1]) : 0;
+  };
   const passed = count("pass");
   const failed = count("fail") + count("cancelled");
   console.log(`\n${passed} passed, ${failed} failed`);

@@ -2,7 +2,7 @@
 export * from "./errors.js";
 export { types, customType, typeName, type SqlType, type TypeKind, type CustomTypeSpec, type ValueOf } from "./sql/types.js";
 export { Expr, Labeled, ColumnExpr, OrderBy, type Operand, type TypeOf, type QueryLike } from "./sql/expression.js";
-export { and, or, not, exists, notExists, value, param, cast, tuple, excluded, caseWhen, fn, func, FuncExpr, type OverSpec, type FrameSpec } from "./sql/functions.js";
+export { and, or, not, escapeLike, exists, notExists, value, param, cast, tuple, excluded, caseWhen, fn, func, FuncExpr, type OverSpec, type FrameSpec } from "./sql/functions.js";
 export { select, Select, Compound, Derived, Cte } from "./sql/select.js";
 export { insert, update, deleteFrom, Insert, Update, Delete, type SetValues } from "./sql/dml.js";
 export { sql, SqlFragment } from "./sql/sql-tag.js";

@@ -105,8 +105,8 @@ export class Result<R> implements Iterable<R> {
   key(expr: Expr<unknown>): keyof R & string {
     return this.shape.keyOf(expr) as keyof R & string;
   }
-  /** `row`'s value for `expr`, targeted by column object. */
-  get<T>(row: R, expr: Expr<T>): T {
+  /** `row`'s value for `expr`, targeted by column object (nested rows too). */
+  get<T>(row: R | object, expr: Expr<T>): T {
     return (row as Record<string, unknown>)[this.shape.keyOf(expr)] as T;
   }
   get keys(): readonly string[] {

@@ -204,7 +204,7 @@ export class Session {
   }
 
   /** Loads a relationship of a persistent object (explicit lazy loading). */
-  async load<T extends object>(obj: T, key: keyof T & string): Promise<T[keyof T & string]> {
+  async load<T extends object, K extends keyof T & string>(obj: T, key: K): Promise<T[K]> {
     const s = this.stateOf(obj);
     const rel = s.mapper.relationships.get(key);
     if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
@@ -212,7 +212,7 @@ export class Session {
       await this.maybeAutoflush();
       await loadRelationship(this, [s], rel);
     }
-    return relationshipValue(s, rel) as T[keyof T & string];
+    return relationshipValue(s, rel) as T[K];
   }
 
   /** Runs a Core statement in the session's transaction (after autoflush). */

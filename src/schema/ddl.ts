@@ -7,13 +7,19 @@ import { Expr } from "../sql/expression.js";
 import { baseType, checkValue } from "../sql/types.js";
 import type { AnyColumn, ForeignKey, IndexDef, Table } from "./table.js";
 
-/** PostgreSQL truncates identifiers at 63 bytes; MySQL at 64. Keep generated names within both. */
+/** PostgreSQL truncates identifiers at 63 bytes; MySQL at 64 characters. Keep generated names within both. */
 export function constraintName(prefix: string, table: string, columns: readonly string[]): string {
   const name = `${prefix}_${table}_${columns.join("_")}`;
-  if (name.length <= 63) return name;
+  if (Buffer.byteLength(name) <= 63) return name;
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
-  return `${name.slice(0, 54)}_${(h >>> 0).toString(16).padStart(8, "0")}`;
+  // Cut on a code point boundary so the name stays valid UTF-8 within 54 bytes.
+  let head = "";
+  for (const ch of name) {
+    if (Buffer.byteLength(head + ch) > 54) break;
+    head += ch;
+  }
+  return `${head}_${(h >>> 0).toString(16).padStart(8, "0")}`;
 }
 
 export function fkName(fk: ForeignKey): string {

@@ -27,6 +27,14 @@ export function not(cond: Expr<boolean | null>): Expr<boolean> {
   return new Expr({ kind: "unary", op: "NOT", operand: cond.node, type: types.boolean });
 }
 
+/**
+ * Escapes `\`, `%` and `_` so `s` matches itself in a LIKE pattern: `col.like(`%${escapeLike(s)}%`)`.
+ * The backslash is LIKE's escape character on every engine Arbor supports.
+ */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export function exists(query: QueryLike): Expr<boolean> {
   return new Expr({ kind: "exists", query: query.queryNode, negate: false, type: types.boolean });
 }

@@ -152,7 +152,9 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "real":
     case "double":
       if (typeof value !== "number") reject(type, value, site, "expected a number");
-      return value;
+      if (!Number.isFinite(value)) reject(type, value, site, "not a finite number");
+      // real is 4 bytes wide: every engine then holds (and returns) the same float32 value.
+      return type.kind === "real" ? Math.fround(value) : value;
     case "numeric": {
       let s: string;
       if (typeof value === "string") s = value.trim();
@@ -163,10 +165,11 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
       if (!m) reject(type, value, site, "not a decimal number");
       const intDigits = m[1].replace(/^0+(?=\d)/, "").length;
       const fracDigits = m[2]?.length ?? 0;
-      if (type.scale !== undefined && fracDigits > type.scale)
-        reject(type, value, site, `more than ${type.scale} decimal places would be rounded`);
-      if (type.precision !== undefined && intDigits > type.precision - (type.scale ?? 0))
-        reject(type, value, site, `more than ${type.precision - (type.scale ?? 0)} integer digits`);
+      // numeric(p) means numeric(p, 0), as in SQL.
+      const scale = type.scale ?? (type.precision !== undefined ? 0 : undefined);
+      if (scale !== undefined && fracDigits > scale) reject(type, value, site, `more than ${scale} decimal places would be rounded`);
+      if (type.precision !== undefined && intDigits > type.precision - (scale ?? 0))
+        reject(type, value, site, `more than ${type.precision - (scale ?? 0)} integer digits`);
       return s;
     }
     case "text":

@@ -47,6 +47,7 @@ import {
   type Connection,
   type Engine,
 } from "../../src/index.js";
+import { constraintName } from "../../src/schema/ddl.js";
 import { forEachEngine } from "../support/engines.js";
 
 const point = customType<{ x: number; y: number }, string>({
@@ -233,11 +234,11 @@ forEachEngine(import.meta.url, (ctx) => {
     });
   });
 
-  test("numeric(p) without a scale refuses decimals rather than rounding them", { todo: "checkValue treats a missing scale as unlimited, but DDL declares scale 0: \"1.5\" is stored as 2 on PostgreSQL and MariaDB" }, async () => {
+  test("numeric(p) without a scale refuses decimals rather than rounding them", async () => {
     await expectInvalid(() => insert(typed).values({ id: 1, n5: "1.5" }), "err_typed", "n5", "1.5");
   });
 
-  test("non-finite numbers are refused for double columns", { todo: "checkValue accepts NaN/Infinity for real/double: SQLite silently stores NaN as NULL, MariaDB fails with a generic DatabaseError" }, async () => {
+  test("non-finite numbers are refused for double columns", async () => {
     await expectInvalid(() => insert(typed).values({ id: 1, d: NaN }), "err_typed", "d", NaN);
     await expectInvalid(() => insert(typed).values({ id: 1, d: Infinity }), "err_typed", "d", Infinity);
   });
@@ -317,6 +318,29 @@ forEachEngine(import.meta.url, (ctx) => {
       const en = await caught(() => c.execute(sql`INSERT INTO ${typed} (${sql.id("id")}, ${sql.id("e")}) VALUES (${1}, ${"zzz"})`));
       assert.ok(en instanceof CheckViolationError, `${en.name}: ${en.message}`);
     }));
+
+  test(
+    "generated constraint names stay distinct and exact for multibyte table names",
+    () =>
+      ctx.engine.withConnection(async (c) => {
+        const m = new MetaData();
+        const name = "ü".repeat(28);
+        const t = m.table(name, { id: integer().primaryKey(), a: text().unique().named("column_a"), b: varchar(50).unique().named("column_b") });
+        await m.dropAll(c);
+        try {
+          await m.createAll(c);
+          await c.execute(insert(t).values({ id: 1, a: "x", b: "y" }));
+          const err = await caught(() => c.execute(insert(t).values({ id: 2, a: "other", b: "y" })));
+          assert.ok(err instanceof UniqueViolationError);
+          // Too long for 63 bytes: shortened with a hash, and still the name the engine reports.
+          const expected = constraintName("uq", name, ["column_b"]);
+          assert.ok(Buffer.byteLength(expected) <= 63 && expected !== constraintName("uq", name, ["column_a"]));
+          if (!isSqlite) assert.equal(err.constraint, expected);
+        } finally {
+          await m.dropAll(c);
+        }
+      }),
+  );
 
   // ---- result cardinality ------------------------------------------------------------------------
 

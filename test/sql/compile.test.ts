@@ -32,7 +32,7 @@ describe("compiler", () => {
       .orderBy(customer.c.name.asc(), customer.c.id.desc());
     assert.equal(
       liteSql(q),
-      'SELECT "customer"."id", "customer"."name" AS "who" FROM "customer" WHERE ("customer"."id" IN (?, ?, ?) AND "customer"."name" LIKE ? OR "customer"."email" IS NULL) AND "customer"."id" BETWEEN ? AND ? ORDER BY "customer"."name" ASC, "customer"."id" DESC',
+      `SELECT "customer"."id", "customer"."name" AS "who" FROM "customer" WHERE ("customer"."id" IN (?, ?, ?) AND "customer"."name" LIKE ? ESCAPE '\\' OR "customer"."email" IS NULL) AND "customer"."id" BETWEEN ? AND ? ORDER BY "customer"."name" ASC, "customer"."id" DESC`,
     );
   });
 
@@ -44,7 +44,7 @@ describe("compiler", () => {
   test("ILIKE is native on PostgreSQL and lower() LIKE lower() elsewhere", () => {
     const q = select(customer.c.id).where(customer.c.name.ilike("a%"));
     assert.match(pgSql(q), /"customer"\."name" ILIKE \$1$/);
-    assert.match(liteSql(q), /lower\("customer"\."name"\) LIKE lower\(\?\)$/);
+    assert.match(liteSql(q), /lower\("customer"\."name"\) LIKE lower\(\?\) ESCAPE '\\'$/);
     assert.match(mySql(q), /LOWER\(`customer`\.`name`\) LIKE LOWER\(\?\)$/);
   });
 

@@ -32,7 +32,7 @@ export async function prepareNamespace(name: EngineName, ns: string): Promise<st
   const u = new URL(MY_URL);
   const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || "root", password: u.password });
   await conn.query(`DROP DATABASE IF EXISTS \`${ns}\``);
-  await conn.query(`CREATE DATABASE \`${ns}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await conn.query(`CREATE DATABASE \`${ns}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin`);
   await conn.end();
   u.pathname = "/" + ns;
   return u.toString();

@@ -147,7 +147,7 @@ const capabilities: Capabilities = {
 export const mysqlDialect: Dialect = {
   name: "mysql",
   capabilities,
-  ddl: { inlineAutoincrementPk: false, dropForeignKey: "FOREIGN KEY", tableSuffix: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin", clusteredSuffix: "" },
+  ddl: { inlineAutoincrementPk: false, dropForeignKey: "FOREIGN KEY", tableSuffix: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin", clusteredSuffix: "" },
   createCompiler() {
     return new MysqlCompiler(mysqlDialect);
   },

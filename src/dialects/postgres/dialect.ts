@@ -98,6 +98,8 @@ const pgBytes: Decoder = (v) => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 
+const toFloat32: Decoder = (v) => Math.fround(Number(v));
+
 /** Decoding by OID for columns whose type Arbor does not know (raw SQL). */
 function byOid(hint: number | undefined): Decoder | null {
   switch (hint) {
@@ -140,11 +142,13 @@ export const postgresDialect: Dialect = {
   },
   decoder(type, hint) {
     switch (type.kind) {
+      case "real":
+        // float4 prints its shortest text ("0.3"); the float32 value is what every engine returns.
+        return toFloat32;
       case "integer":
       case "smallint":
-      case "real":
       case "double":
-        return hint === OID.int4 || hint === OID.int2 || hint === OID.float8 || hint === OID.float4 ? null : toNumber;
+        return hint === OID.int4 || hint === OID.int2 || hint === OID.float8 ? null : toNumber;
       case "bigint":
         return toBigInt;
       case "numeric":
@@ -167,9 +171,10 @@ export const postgresDialect: Dialect = {
   },
   nestedDecoder(type) {
     switch (type.kind) {
+      case "real":
+        return toFloat32;
       case "integer":
       case "smallint":
-      case "real":
       case "double":
         return toNumber;
       case "bigint":

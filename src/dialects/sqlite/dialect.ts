@@ -46,10 +46,12 @@ class SqliteCompiler extends Compiler {
       this.visit(n.left);
       this.write(n.op === "ILIKE" ? ") LIKE lower(" : ") NOT LIKE lower(");
       this.visit(n.right);
-      this.write(")");
+      this.write(") ESCAPE '\\'");
       return;
     }
     super.visitBinary(n);
+    // PostgreSQL and MariaDB escape LIKE patterns with a backslash; make SQLite agree.
+    if (n.op === "LIKE" || n.op === "NOT LIKE") this.write(" ESCAPE '\\'");
   }
   protected override forUpdate(): void {
     // SQLite locks the whole database for writers; there is no row lock to ask for.

@@ -71,6 +71,8 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
       const Ctor = await loadPeer<typeof BetterSqlite3>("better-sqlite3");
       const db = new Ctor(memory ? ":memory:" : file);
       db.pragma("foreign_keys = ON");
+      // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
+      db.pragma("case_sensitive_like = ON");
       if (!memory) db.pragma("journal_mode = WAL");
       db.pragma("busy_timeout = 5000");
       for (const s of options.onConnect ?? []) db.exec(s);
