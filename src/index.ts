@@ -72,3 +72,5 @@ export { oneToMany, manyToOne, oneToOne, manyToMany, type RelationshipOptions, t
 export { Collection } from "./orm/collection.js";
 export { EntityQuery } from "./orm/query.js";
 export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError } from "./orm/errors.js";
+export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
+export { registerStrategy, type LoaderStrategy, type LoadPlan } from "./orm/strategies.js";

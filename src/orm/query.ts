@@ -3,15 +3,19 @@
 import { MultipleResultsError, NoResultError } from "../errors.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
 import { select, type Select } from "../sql/select.js";
-import { hydrate } from "./loading.js";
+import { Composer, Materializer } from "./eager.js";
 import type { Mapper } from "./mapper.js";
+import type { LoaderOption } from "./options.js";
 import type { Session } from "./session.js";
+import { buildPlan } from "./strategies.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
 export class EntityQuery<T> {
   private stmt: Select<Record<string, unknown>>;
   private populate = false;
+  private loaders: readonly LoaderOption[] = [];
+  private eager = true;
 
   constructor(
     readonly session: Session,
@@ -24,6 +28,8 @@ export class EntityQuery<T> {
   private with(stmt: Select<Record<string, unknown>>): EntityQuery<T> {
     const q = new EntityQuery<T>(this.session, this.mapper, stmt);
     q.populate = this.populate;
+    q.loaders = this.loaders;
+    q.eager = this.eager;
     return q;
   }
 
@@ -46,17 +52,39 @@ export class EntityQuery<T> {
     return q;
   }
 
+  /** Loader options: `options(nestedload(Customer, "orders", "items"), selectinload(Customer, "tags"))`. */
+  options(...opts: LoaderOption[]): EntityQuery<T> {
+    const q = this.with(this.stmt);
+    q.loaders = [...this.loaders, ...opts];
+    return q;
+  }
+
+  /** Loads only the columns: relationships' default eager loading is skipped. */
+  noEager(): EntityQuery<T> {
+    const q = this.with(this.stmt);
+    q.eager = false;
+    return q;
+  }
+
   /** The underlying Core statement. */
   get statement(): Select<Record<string, unknown>> {
     return this.stmt;
   }
 
+  /** The statement this query runs, with its in-statement eager loads. */
+  compose() {
+    const plan = this.eager ? buildPlan(this.mapper, this.loaders) : [];
+    return new Composer(this.mapper).compose(this.stmt, plan);
+  }
+
   async all(): Promise<T[]> {
     await this.session.maybeAutoflush();
+    const composed = this.compose();
     const exec = await this.session.executor();
-    const rows = (await exec.execute(this.stmt)).rows;
-    const out = new Array<T>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = hydrate(this.session, this.mapper, rows[i], { populateExisting: this.populate }) as T;
+    const rows = (await exec.execute(composed.stmt)).rows;
+    const m = new Materializer(this.session, this.populate);
+    const out = m.rows(this.mapper, composed, rows) as T[];
+    await m.after();
     return out;
   }
 

@@ -241,6 +241,7 @@ export class Session {
     const found = await new EntityQuery(this, s.mapper)
       .where(...s.mapper.pkKeys.map((k) => table.column(k).eq(pk[k] as never)))
       .populateExisting()
+      .noEager()
       .all();
     if (found.length === 0) {
       this.expungeState(s);

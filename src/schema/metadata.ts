@@ -110,7 +110,7 @@ export class MetaData {
       for (const idx of t.indexes) out.push(ddl.createIndex(t, idx));
       // A grouping key is always backed by an index: nested selects and group loads correlate on it.
       const gk = t.groupingKey;
-      if (gk && !t.hasIndexOn(gk.columns)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }));
+      if (gk && !t.hasIndexOn(gk.columns, true)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }));
     }
     for (const fk of later) out.push(ddl.addForeignKey(fk));
     return out;

@@ -195,11 +195,11 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
 
   /**
    * Whether the primary key, a unique constraint or an index starts with these columns. A
-   * grouping key counts: createAll always gives it an index.
+   * grouping key counts (createAll always gives it an index) unless `declaredOnly`.
    */
-  hasIndexOn(columns: readonly ColumnNode[]): boolean {
+  hasIndexOn(columns: readonly ColumnNode[], declaredOnly = false): boolean {
     const grouping = this.groupingKey;
-    if (grouping && grouping.columns.length >= columns.length && columns.every((c) => grouping.columns.slice(0, columns.length).includes(c))) return true;
+    if (!declaredOnly && grouping && grouping.columns.length >= columns.length && columns.every((c) => grouping.columns.slice(0, columns.length).includes(c))) return true;
     const sets: (readonly AnyColumn[])[] = [this.primaryKey, ...this.uniques.map((u) => u.columns), ...this.indexes.map((i) => i.columns)];
     for (const c of this.columns) if (c.def.unique) sets.push([c]);
     return sets.some((set) => set.length >= columns.length && columns.every((col) => set.slice(0, columns.length).some((c) => c.node === col)));

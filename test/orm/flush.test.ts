@@ -2,7 +2,7 @@
 // deletes, a self-referential tree, a two-row cycle, a row switch and delete-orphan cascades.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, select } from "../../src/index.js";
+import { Session, select, lazyload } from "../../src/index.js";
 import { md, registry, Customer, Order, Item, Tag, Employee, Person } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
@@ -169,7 +169,8 @@ forEachEngine(
       await s.close();
       const s2 = new Session(ctx.engine, { registry });
       open.push(s2);
-      const c2 = (await s2.get(Customer, c.id))!;
+      // Orders loaded on their own: the flush must load the items it cascades to.
+      const c2 = await s2.query(Customer).options(lazyload(Customer, "orders")).where(Customer.c.id.eq(c.id)).one();
       const [first] = await s2.load(c2, "orders");
       log.clear();
       (c2.orders as unknown as { remove(o: Order): boolean }).remove(first);
@@ -187,6 +188,22 @@ forEachEngine(
       await s2.close();
       const left = (await ctx.engine.execute(select(Order.c.num))).rows;
       assert.deepEqual(left, [{ num: "A2" }]);
+
+      // Loaded as a whole group (the default for grouping relationships), nothing is read at flush.
+      const s3 = new Session(ctx.engine, { registry });
+      open.push(s3);
+      const c3 = (await s3.get(Customer, c.id))!;
+      log.clear();
+      s3.delete(c3);
+      await s3.flush();
+      assert.deepEqual(log.take(), [
+        "SAVEPOINT arbor_sp_N",
+        'DELETE FROM "order_tag" WHERE "order_tag"."order_id" = ?',
+        'DELETE FROM "cust_order" WHERE "cust_order"."id" IN (?)',
+        'DELETE FROM "customer" WHERE "customer"."id" IN (?)',
+        "RELEASE SAVEPOINT arbor_sp_N",
+      ]);
+      await s3.commit();
       await s2.close();
       await s.close();
     });

@@ -241,7 +241,8 @@ export const mysqlDialect: Dialect = {
       case "uuid":
         return "CHAR(36)";
       case "json":
-        return "JSON";
+        // The table's no-pad collation: MariaDB's JSON defaults to utf8mb4_bin, which may not mix with it.
+        return "JSON COLLATE utf8mb4_nopad_bin";
       case "bytes":
         return site.keyed ? "VARBINARY(255)" : "LONGBLOB";
       default:

@@ -92,6 +92,9 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
       const exec = (s: string) =>
         new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
+      // The connection's collation matches the tables' (no-pad binary) so expressions mixing
+      // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
+      await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
       await exec("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
       for (const s of options.onConnect ?? []) await exec(s);
       wrapped = new MysqlConnection(conn, conn.threadId ?? 0);

@@ -1,0 +1,280 @@
+// Eager loading inside the query's own statement — nested results ("nested") and LEFT OUTER JOINs
+// ("joined") — and the follow-up queries of "selectin". Everything lands in the identity map: an
+// object already in the session is the one returned.
+import { Expr, OrderBy } from "../sql/expression.js";
+import { and } from "../sql/functions.js";
+import { nested, nestedOne } from "../sql/nested.js";
+import { select, type Select } from "../sql/select.js";
+import type { SelectArg } from "../sql/statement.js";
+import type { Source } from "../sql/source.js";
+import type { ColumnExpr } from "../sql/expression.js";
+import { Alias } from "../sql/source.js";
+import type { AnyColumn, Table } from "../schema/table.js";
+import { MappingError } from "./errors.js";
+import { hydrate, loadRelationship, setLoaded } from "./loading.js";
+import type { Mapper } from "./mapper.js";
+import type { Relationship } from "./relationships.js";
+import type { Session } from "./session.js";
+import { stateOf, type InstanceState } from "./state.js";
+import type { LoadPlan } from "./strategies.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+type Row = Record<string, unknown>;
+type SourceWithColumns = Source & { readonly c: Record<string, ColumnExpr<string, unknown>> };
+
+interface NestedReader {
+  readonly node: LoadPlan;
+  /** Key of the nested value in its parent row. */
+  readonly key: string;
+  readonly nested: NestedReader[];
+  readonly after: LoadPlan[];
+}
+
+interface JoinedReader {
+  readonly node: LoadPlan;
+  readonly prefix: string;
+  readonly nested: NestedReader[];
+  readonly joined: JoinedReader[];
+  readonly after: LoadPlan[];
+}
+
+export interface Composed {
+  readonly stmt: Select<Row>;
+  readonly nested: NestedReader[];
+  readonly joined: JoinedReader[];
+  readonly after: LoadPlan[];
+}
+
+/** An order item re-pointed from a table's columns to an alias of it. */
+function rebase(items: readonly (Expr<unknown> | OrderBy)[], table: AnyTable, to: SourceWithColumns): (Expr<unknown> | OrderBy)[] {
+  if ((to as unknown) === table) return [...items];
+  return items.map((i) => {
+    const node = i instanceof OrderBy ? i.node.expr : i.node;
+    if (node.kind !== "column" || node.source !== table.node) return i;
+    const col = to.c[node.key];
+    return i instanceof OrderBy ? new OrderBy({ ...i.node, expr: col.node }) : col;
+  });
+}
+
+function orderFor(rel: Relationship, source: SourceWithColumns): (Expr<unknown> | OrderBy)[] {
+  const t = rel.target.table;
+  return rebase(rel.options.orderBy?.() ?? t.primaryKey, t, source);
+}
+
+/** The condition tying `child` rows to their `parent` row for a (non many-to-many) relationship. */
+function linkCondition(rel: Relationship, parent: SourceWithColumns, child: SourceWithColumns): Expr<boolean> {
+  const parts = rel.pairs.map(([pk, ck]) =>
+    rel.direction === "oneToMany" ? child.c[ck].eq(parent.c[pk] as never) : child.c[pk].eq(parent.c[ck] as never),
+  );
+  return and(...parts);
+}
+
+export class Composer {
+  private aliases = 0;
+  constructor(private readonly mapper: Mapper) {}
+
+  private sourceFor(table: AnyTable, chain: readonly AnyTable[]): SourceWithColumns {
+    return chain.includes(table) ? new Alias(table.node, `${table.name}_${++this.aliases}`) as unknown as SourceWithColumns : (table as unknown as SourceWithColumns);
+  }
+
+  compose(base: Select<Row>, plan: readonly LoadPlan[]): Composed {
+    const root = this.mapper.table as unknown as SourceWithColumns;
+    const items: SelectArg[] = [this.mapper.table];
+    const nestedReaders: NestedReader[] = [];
+    const joinedReaders: JoinedReader[] = [];
+    const after: LoadPlan[] = [];
+    const joins: { target: Source; on: Expr<boolean> }[] = [];
+    const orders: (Expr<unknown> | OrderBy)[] = [];
+    for (const node of plan) {
+      if (node.strategy === "nested") {
+        const { item, reader } = this.nestedItem(node, root, node.rel.key, [this.mapper.table]);
+        items.push(item);
+        nestedReaders.push(reader);
+      } else if (node.strategy === "joined") joinedReaders.push(this.joinedItems(node, root, items, joins, orders, [this.mapper.table]));
+      else after.push(node);
+    }
+    let stmt = base.columns(...items) as unknown as Select<Row>;
+    for (const j of joins) stmt = stmt.leftJoin(j.target, j.on);
+    if (joinedReaders.length) {
+      if (base.node.limit || base.node.offset) throw new MappingError("joinedload cannot be combined with limit()/offset(); use nestedload or selectinload");
+      stmt = stmt.orderBy(...this.mapper.table.primaryKey, ...orders);
+    }
+    return { stmt, nested: nestedReaders, joined: joinedReaders, after };
+  }
+
+  private nestedItem(node: LoadPlan, parent: SourceWithColumns, key: string, chain: readonly AnyTable[]): { item: SelectArg; reader: NestedReader } {
+    const rel = node.rel;
+    const table = rel.target.table;
+    const source = this.sourceFor(table, chain);
+    const sub: SelectArg[] = [source as unknown as SelectArg];
+    const reader: NestedReader = { node, key, nested: [], after: [] };
+    for (const child of node.children) {
+      if (child.strategy === "nested" || child.strategy === "joined") {
+        const r = this.nestedItem(child, source, child.rel.key, [...chain, table]);
+        sub.push(r.item);
+        reader.nested.push(r.reader);
+      } else reader.after.push(child);
+    }
+    let q = selectWith(sub);
+    if (rel.direction === "manyToMany") {
+      const sec = rel.options.secondary!;
+      const { local, remote } = rel.secondaryPairs;
+      q = q.join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(source.c[k] as never)))).where(...local.map(([k, sk]) => sec.column(sk).eq(parent.c[k] as never)));
+    } else q = q.where(linkCondition(rel, parent, source));
+    q = q.orderBy(...orderFor(rel, source));
+    const expr = rel.isCollection ? nested(q) : nestedOne(q);
+    return { item: expr.as(key), reader };
+  }
+
+  private joinedItems(
+    node: LoadPlan,
+    parent: SourceWithColumns,
+    items: SelectArg[],
+    joins: { target: Source; on: Expr<boolean> }[],
+    orders: (Expr<unknown> | OrderBy)[],
+    chain: readonly AnyTable[],
+  ): JoinedReader {
+    const rel = node.rel;
+    const table = rel.target.table;
+    const n = ++this.aliases;
+    const prefix = `j${n}__`;
+    const target = new Alias(table.node, `j${n}`) as unknown as SourceWithColumns;
+    if (rel.direction === "manyToMany") {
+      const sec = rel.options.secondary!;
+      const link = new Alias(sec.node, `j${n}_link`) as unknown as SourceWithColumns;
+      const { local, remote } = rel.secondaryPairs;
+      joins.push({ target: link, on: and(...local.map(([k, sk]) => link.c[sk].eq(parent.c[k] as never))) });
+      joins.push({ target, on: and(...remote.map(([k, sk]) => target.c[k].eq(link.c[sk] as never))) });
+    } else joins.push({ target, on: linkCondition(rel, parent, target) });
+    for (const key of rel.target.columnKeys) items.push(target.c[key].as(`${prefix}${key}`));
+    orders.push(...orderFor(rel, target));
+    const reader: JoinedReader = { node, prefix, nested: [], joined: [], after: [] };
+    for (const child of node.children) {
+      if (child.strategy === "joined") reader.joined.push(this.joinedItems(child, target, items, joins, orders, [...chain, table]));
+      else if (child.strategy === "nested") {
+        const r = this.nestedItem(child, target, `${prefix}${child.rel.key}`, [...chain, table]);
+        items.push(r.item);
+        reader.nested.push(r.reader);
+      } else reader.after.push(child);
+    }
+    return reader;
+  }
+}
+
+function selectWith(items: SelectArg[]): Select<Row> {
+  return select(...items) as unknown as Select<Row>;
+}
+
+/** Turns the composed statement's rows into objects, loading what the plan asks for. */
+export class Materializer {
+  /** States per after-statement node, gathered while reading rows. */
+  private readonly pendingAfter = new Map<LoadPlan, Set<InstanceState>>();
+  private readonly joinedAcc = new Map<JoinedReader, Map<InstanceState, { list: object[]; seen: Set<object> }>>();
+
+  constructor(
+    private readonly session: Session,
+    private readonly populate: boolean,
+  ) {}
+
+  rows(mapper: Mapper, composed: Composed, rows: readonly Row[]): object[] {
+    const out: object[] = [];
+    const seen = new Set<object>();
+    const pick = composed.joined.length > 0;
+    for (const row of rows) {
+      const dict = pick ? Object.fromEntries(mapper.columnKeys.map((k) => [k, row[k]])) : row;
+      const obj = hydrate(this.session, mapper, dict, { populateExisting: this.populate });
+      const first = !seen.has(obj);
+      if (first) {
+        seen.add(obj);
+        out.push(obj);
+        for (const r of composed.nested) this.applyNested(obj, r, row[r.key]);
+        this.noteAfter(obj, composed.after);
+      }
+      for (const j of composed.joined) this.accumulate(obj, j, row);
+    }
+    this.finishJoined();
+    return out;
+  }
+
+  private noteAfter(obj: object, nodes: readonly LoadPlan[]): void {
+    for (const n of nodes) {
+      let set = this.pendingAfter.get(n);
+      if (!set) this.pendingAfter.set(n, (set = new Set()));
+      set.add(stateOf(obj)!);
+    }
+  }
+
+  private applyNested(parent: object, reader: NestedReader, value: unknown): void {
+    const ps = stateOf(parent)!;
+    const rel = reader.node.rel;
+    const target = rel.target;
+    const list = rel.isCollection ? ((value as Row[] | null) ?? []) : value ? [value as Row] : [];
+    const objs = new Array<object>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      const o = hydrate(this.session, target, r, { populateExisting: this.populate });
+      for (const child of reader.nested) this.applyNested(o, child, r[child.key]);
+      if (reader.after.length) this.noteAfter(o, reader.after);
+      objs[i] = o;
+    }
+    this.assign(ps, rel, objs);
+  }
+
+  private assign(ps: InstanceState, rel: Relationship, objs: object[]): void {
+    if (ps.loaded.has(rel.key) && !this.populate) return;
+    setLoaded(ps, rel, rel.isCollection ? objs : (objs[0] ?? null));
+    const back = rel.back;
+    if (back && !back.isCollection) for (const o of objs) if (!stateOf(o)!.loaded.has(back.key)) setLoaded(stateOf(o)!, back, ps.obj);
+  }
+
+  private accumulate(parent: object, reader: JoinedReader, row: Row): void {
+    const ps = stateOf(parent)!;
+    let byParent = this.joinedAcc.get(reader);
+    if (!byParent) this.joinedAcc.set(reader, (byParent = new Map()));
+    let acc = byParent.get(ps);
+    if (!acc) byParent.set(ps, (acc = { list: [], seen: new Set() }));
+    const target = reader.node.rel.target;
+    const p = reader.prefix;
+    if (target.pkKeys.some((k) => row[p + k] === null || row[p + k] === undefined)) return;
+    const dict: Row = {};
+    for (const k of target.columnKeys) dict[k] = row[p + k];
+    const child = hydrate(this.session, target, dict, { populateExisting: this.populate });
+    if (!acc.seen.has(child)) {
+      acc.seen.add(child);
+      acc.list.push(child);
+      for (const n of reader.nested) this.applyNested(child, n, row[n.key]);
+      this.noteAfter(child, reader.after);
+    }
+    for (const j of reader.joined) this.accumulate(child, j, row);
+  }
+
+  private finishJoined(): void {
+    for (const [reader, byParent] of this.joinedAcc) for (const [ps, acc] of byParent) this.assign(ps, reader.node.rel, acc.list);
+  }
+
+  /** Runs the select-in loads the plan asked for, level by level. */
+  async after(): Promise<void> {
+    let work = [...this.pendingAfter];
+    this.pendingAfter.clear();
+    while (work.length) {
+      const next = new Map<LoadPlan, Set<InstanceState>>();
+      for (const [node, states] of work) {
+        const rel = node.rel;
+        const list = [...states];
+        const todo = list.filter((s) => !s.loaded.has(rel.key) || this.populate);
+        if (todo.length) await loadRelationship(this.session, todo, rel);
+        if (!node.children.length) continue;
+        for (const s of list) {
+          const v = s.dict[rel.key];
+          for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : [])
+            for (const child of node.children) {
+              let set = next.get(child);
+              if (!set) next.set(child, (set = new Set()));
+              set.add(stateOf(o)!);
+            }
+        }
+      }
+      work = [...next];
+    }
+  }
+}
