@@ -88,13 +88,20 @@ export class EntityQuery<T> {
     return out;
   }
 
+  private joins(): boolean {
+    return this.eager && buildPlan(this.mapper, this.loaders).some(function joined(n): boolean {
+      return n.strategy === "joined" || n.children.some(joined);
+    });
+  }
+
   async first(): Promise<T | undefined> {
-    return (await this.limit(1).all())[0];
+    // LIMIT counts joined rows, not entities: with joined loads the whole result is read.
+    return (await (this.joins() ? this : this.limit(1)).all())[0];
   }
 
   /** Exactly one object, or NoResultError / MultipleResultsError. */
   async one(): Promise<T> {
-    const rows = await this.limit(2).all();
+    const rows = await (this.joins() ? this : this.limit(2)).all();
     if (rows.length === 0) throw new NoResultError(`No ${this.mapper.name} matched`);
     if (rows.length > 1) throw new MultipleResultsError(`More than one ${this.mapper.name} matched`);
     return rows[0];

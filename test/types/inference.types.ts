@@ -76,3 +76,16 @@ customer.c.id.like("1%");
 const t = table("t", { a: integer().notNull(), b: text() });
 const q8 = select(t.c.a, t.c.b);
 expectType<Equal<RowType<typeof q8>, { a: number; b: string | null }>>(true);
+
+// Loader option paths are typed from the mapped classes.
+import { nestedload, selectinload } from "../../src/index.js";
+import { Customer as OrmCustomer, Employee as OrmEmployee } from "../fixtures/orm-shop.js";
+nestedload(OrmCustomer, "orders", "items");
+nestedload(OrmCustomer, "orders", "tags", "orders");
+selectinload(OrmEmployee, "reports", "reports", "manager");
+// @ts-expect-error "name" is a column, not a relationship
+nestedload(OrmCustomer, "name");
+// @ts-expect-error orders have no "reports"
+nestedload(OrmCustomer, "orders", "reports");
+// @ts-expect-error no such relationship
+selectinload(OrmCustomer, "nope");
