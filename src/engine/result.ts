@@ -70,6 +70,11 @@ export class Result<R> implements Iterable<R> {
     readonly lastInsertId?: number | bigint,
   ) {}
 
+  /** The same columns with other rows: for results merged from several databases. */
+  withRows(rows: R[], rowCount: number = rows.length): Result<R> {
+    return new Result(rows, rowCount, this.shape);
+  }
+
   [Symbol.iterator](): Iterator<R> {
     return this.rows[Symbol.iterator]();
   }

@@ -1,0 +1,124 @@
+// A sharded engine for Core statements: writes route by root key, a query pinned to root keys
+// runs on their shards only, any other query fans out to every shard concurrently and the results
+// are merged as one database would return them.
+import { ArgumentError, NotSupportedError } from "../errors.js";
+import type { Params } from "../engine/executor.js";
+import type { Result } from "../engine/result.js";
+import type { ExprNode, InsertNode, SelectNode, StatementNode, TableNode } from "../sql/nodes/index.js";
+import type { RowType, Statement } from "../sql/statement.js";
+import { referencedSources, sourcesOfFrom } from "../sql/traverse.js";
+import { types } from "../sql/types.js";
+import { tableOf } from "../schema/table.js";
+import { combineAggregates, hasAggregates, mergeSorted, orderKeys, rowComparator } from "./merge.js";
+import { pinnedRootKeys, shardsFor } from "./route.js";
+import type { ShardSet } from "./shards.js";
+
+type Row = Record<string, unknown>;
+const stmtOf = (node: StatementNode): Statement<unknown> => ({ statementNode: node });
+
+function tablesOf(q: SelectNode): TableNode[] {
+  const sources = [...q.from.flatMap((f) => sourcesOfFrom(f)), ...referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : [])])];
+  return [...new Set(sources.filter((s): s is TableNode => s.kind === "table"))];
+}
+
+function boundInt(e: ExprNode | undefined, what: string): number | undefined {
+  if (!e) return undefined;
+  if (e.kind === "bind" && typeof e.value === "number") return e.value;
+  throw new NotSupportedError(`${what} must be a plain number to merge across shards`);
+}
+
+export class ShardedEngine {
+  constructor(readonly shards: ShardSet) {}
+
+  /** The shards a statement runs on. */
+  shardsOf(stmt: Statement<unknown>): string[] {
+    const n = stmt.statementNode;
+    switch (n.kind) {
+      case "select":
+        return shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(n), n.where));
+      case "update":
+      case "delete":
+        return shardsFor(this.shards, pinnedRootKeys(this.shards, [n.table], n.where));
+      case "insert":
+        return [...this.splitInsert(n).keys()];
+      default:
+        return this.shards.names;
+    }
+  }
+
+  /** Runs `stmt` where its rows live; `{ shard }` forces one shard. */
+  async execute<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { shard?: string } = {}): Promise<Result<RowType<S>>> {
+    const n = stmt.statementNode;
+    if (opts.shard) return this.shards.engine(opts.shard).execute(stmt, params);
+    switch (n.kind) {
+      case "select":
+        return (await this.select(stmt, n, params)) as unknown as Result<RowType<S>>;
+      case "insert": {
+        const parts = this.splitInsert(n);
+        const results = await Promise.all([...parts].map(([shard, node]) => this.shards.engine(shard).execute(stmtOf(node), params)));
+        return merged(results, results.flatMap((r) => r.rows), results.reduce((a, r) => a + r.rowCount, 0)) as Result<RowType<S>>;
+      }
+      case "update":
+      case "delete": {
+        const targets = this.shardsOf(stmt);
+        const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmt, params)));
+        return merged(results, results.flatMap((r) => r.rows), results.reduce((a, r) => a + r.rowCount, 0)) as Result<RowType<S>>;
+      }
+      default:
+        throw new ArgumentError("This statement cannot be routed by root key: pass { shard } to run it on one shard");
+    }
+  }
+
+  private async select(stmt: Statement<unknown>, q: SelectNode, params?: Params): Promise<Result<Row>> {
+    const targets = shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(q), q.where));
+    if (targets.length === 1) return this.shards.engine(targets[0]).execute(stmt, params) as Promise<Result<Row>>;
+    const limit = boundInt(q.limit, "LIMIT");
+    const offset = boundInt(q.offset, "OFFSET") ?? 0;
+    const aggregate = hasAggregates(q);
+    // Each shard returns enough rows for the merged page; aggregates are recombined whole.
+    const perShard: SelectNode =
+      limit !== undefined && !aggregate ? { ...q, limit: { kind: "bind", value: limit + offset, type: types.integer }, offset: undefined } : aggregate ? { ...q, orderBy: [], limit: undefined, offset: undefined } : q;
+    const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmtOf(perShard), params)));
+    const lists = results.map((r) => r.rows as Row[]);
+    let rows: Row[];
+    const cmp = q.orderBy.length ? rowComparator(orderKeys(q.items, q.orderBy)) : undefined;
+    if (aggregate) {
+      rows = combineAggregates(q.items, lists.flat());
+      if (cmp) rows.sort(cmp);
+    } else rows = cmp ? mergeSorted(lists, cmp) : lists.flat();
+    if (q.distinct) {
+      const seen = new Set<string>();
+      rows = rows.filter((r) => {
+        const k = JSON.stringify(Object.values(r), (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+        return seen.has(k) ? false : (seen.add(k), true);
+      });
+    }
+    if (limit !== undefined || offset) rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
+    return merged(results as Result<Row>[], rows, rows.length);
+  }
+
+  /** One INSERT per shard, each with the rows whose root key places them there. */
+  private splitInsert(n: InsertNode): Map<string, InsertNode> {
+    if (n.query) throw new NotSupportedError("INSERT … SELECT cannot be routed: pass { shard }");
+    const table = tableOf(n.table);
+    const keyCols = this.shards.rootKeyColumns(table as never);
+    const at = keyCols.map((k) => n.columns.findIndex((c) => c.key === k));
+    if (at.some((i) => i < 0)) throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
+    const out = new Map<string, (readonly ExprNode[])[]>();
+    for (const row of n.rows) {
+      const key = at.map((i) => {
+        const v = row[i];
+        if (v.kind !== "bind" || v.value === null) throw new ArgumentError(`The root key of a row inserted into ${table.name} must be a value`, { table: table.name });
+        return v.value;
+      });
+      const shard = this.shards.shardFor(key);
+      out.set(shard, [...(out.get(shard) ?? []), row]);
+    }
+    return new Map([...out].map(([s, rows]) => [s, { ...n, rows }]));
+  }
+}
+
+function merged<R>(results: readonly Result<R>[], rows: R[], rowCount: number): Result<R> {
+  if (results.length === 0) throw new ArgumentError("No shard ran the statement");
+  return results[0].withRows(rows, rowCount);
+}

@@ -1,0 +1,190 @@
+// A sharded Session: one Session per shard, the shard's name as the identity token. Objects are
+// placed by their group's root key; a query pinned to root keys runs on their shards, any other
+// fans out to all shards and is merged honouring ORDER BY, LIMIT and OFFSET.
+import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
+import { Expr, OrderBy } from "../sql/expression.js";
+import { and, orderNodes } from "../sql/functions.js";
+import type { AnyClass } from "../orm/relationships.js";
+import type { LoaderOption } from "../orm/options.js";
+import type { EntityQuery } from "../orm/query.js";
+import { Session, type SessionOptions } from "../orm/session.js";
+import { stateOf } from "../orm/state.js";
+import { mergeSorted, rowComparator } from "./merge.js";
+import { pinnedRootKeys, shardsFor } from "./route.js";
+import type { ShardSet } from "./shards.js";
+
+type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
+
+export class ShardedSession {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    readonly shards: ShardSet,
+    private readonly options: Omit<SessionOptions, "identityToken"> = {},
+  ) {}
+
+  /** The Session of one shard (its identity token is the shard's name). */
+  session(shard: string): Session {
+    let s = this.sessions.get(shard);
+    if (!s) {
+      s = new Session(this.shards.engine(shard), { ...this.options, identityToken: shard });
+      this.sessions.set(shard, s);
+    }
+    return s;
+  }
+
+  /** The shard an object lives on in this session. */
+  shardOf(obj: object): string | undefined {
+    const s = stateOf(obj)?.session;
+    return s ? s.identityToken : undefined;
+  }
+
+  /** The root key of an object's group: its own root-key columns, or its grouping parent's. */
+  rootKeyOf(obj: object): unknown[] {
+    const st = stateOf(obj);
+    if (!st) throw new ArgumentError(`${obj?.constructor?.name ?? typeof obj} is not a mapped object`);
+    const own = this.shards.rootKeyOf(st.mapper.table, st.dict);
+    if (own) return own;
+    for (const rel of st.mapper.relationships.values()) {
+      if (rel.direction !== "manyToOne" || !rel.grouping || !st.loaded.has(rel.key)) continue;
+      const parent = st.dict[rel.key] as object | null;
+      if (parent) return this.rootKeyOf(parent);
+    }
+    throw new ArgumentError(
+      `Cannot place ${st.mapper.name}: its root key (${this.shards.rootKeyColumns(st.mapper.table).join(", ")}) is not set; root keys are assigned by the application when sharding`,
+      { table: st.mapper.table.name },
+    );
+  }
+
+  add<T extends object>(obj: T): T {
+    const st = stateOf(obj);
+    if (st?.session && st.status !== "detached" && st.status !== "transient") return st.session.add(obj);
+    return this.session(this.shards.shardFor(this.rootKeyOf(obj))).add(obj);
+  }
+
+  addAll(objs: Iterable<object>): void {
+    for (const o of objs) this.add(o);
+  }
+
+  delete(obj: object): void {
+    const s = stateOf(obj)?.session;
+    if (!s) throw new ArgumentError("The object is not in this sharded session");
+    s.delete(obj);
+  }
+
+  /** By primary key: on the root key's shard when the key includes it, else asked of every shard. */
+  async get<C extends AnyClass>(cls: C, pk: unknown): Promise<InstanceType<C> | undefined> {
+    const probe = this.session(this.shards.names[0]);
+    const mapper = probe.mapperOf(cls);
+    const dict = mapper.pkKeys.length === 1 && (typeof pk !== "object" || pk === null) ? { [mapper.pkKeys[0]]: pk } : Array.isArray(pk) ? Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]])) : (pk as Record<string, unknown>);
+    const rootKey = this.shards.rootKeyOf(mapper.table, dict);
+    if (rootKey) return this.session(this.shards.shardFor(rootKey)).get(cls, pk);
+    const found = await Promise.all(this.shards.names.map((n) => this.session(n).get(cls, pk)));
+    return found.find((x) => x !== undefined);
+  }
+
+  query<C extends AnyClass>(cls: C): ShardedQuery<InstanceType<C>> {
+    return new ShardedQuery<InstanceType<C>>(this, cls);
+  }
+
+  async flush(): Promise<void> {
+    for (const s of this.sessions.values()) await s.flush();
+  }
+
+  /**
+   * Commits every shard's transaction in turn. Each shard commits atomically; the set of shards
+   * does not (there is no two-phase commit): a group, living on one shard, is always consistent.
+   */
+  async commit(): Promise<void> {
+    for (const s of this.sessions.values()) await s.flush();
+    for (const s of this.sessions.values()) await s.commit();
+  }
+
+  async rollback(): Promise<void> {
+    for (const s of this.sessions.values()) await s.rollback();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions.values()) await s.close();
+    this.sessions.clear();
+  }
+}
+
+export class ShardedQuery<T> {
+  private conds: Cond[] = [];
+  private order: (Expr<unknown> | OrderBy)[] = [];
+  private lim?: number;
+  private off?: number;
+  private opts: LoaderOption[] = [];
+
+  constructor(
+    private readonly owner: ShardedSession,
+    private readonly cls: AnyClass,
+  ) {}
+
+  private copy(patch: { conds?: Cond[]; order?: (Expr<unknown> | OrderBy)[]; lim?: number; off?: number; opts?: LoaderOption[] }): ShardedQuery<T> {
+    const q = new ShardedQuery<T>(this.owner, this.cls);
+    q.conds = patch.conds ?? this.conds;
+    q.order = patch.order ?? this.order;
+    q.lim = "lim" in patch ? patch.lim : this.lim;
+    q.off = "off" in patch ? patch.off : this.off;
+    q.opts = patch.opts ?? this.opts;
+    return q;
+  }
+
+  where(...conds: Cond[]): ShardedQuery<T> {
+    return this.copy({ conds: [...this.conds, ...conds] });
+  }
+  orderBy(...items: (Expr<unknown> | OrderBy)[]): ShardedQuery<T> {
+    return this.copy({ order: [...this.order, ...items] });
+  }
+  limit(n: number): ShardedQuery<T> {
+    return this.copy({ lim: n });
+  }
+  offset(n: number): ShardedQuery<T> {
+    return this.copy({ off: n });
+  }
+  options(...opts: LoaderOption[]): ShardedQuery<T> {
+    return this.copy({ opts: [...this.opts, ...opts] });
+  }
+
+  /** The shards this query runs on. */
+  targets(): string[] {
+    const mapper = this.owner.session(this.owner.shards.names[0]).mapperOf(this.cls);
+    const where = this.conds.length ? and(...this.conds).node : undefined;
+    return shardsFor(this.owner.shards, pinnedRootKeys(this.owner.shards, [mapper.table.node], where));
+  }
+
+  async all(): Promise<T[]> {
+    const targets = this.targets();
+    const fanOut = targets.length > 1;
+    const perShard = (q: EntityQuery<T>): EntityQuery<T> => {
+      let r = q.where(...this.conds).orderBy(...this.order).options(...this.opts);
+      if (this.lim !== undefined) r = r.limit(fanOut ? this.lim + (this.off ?? 0) : this.lim);
+      if (this.off !== undefined && !fanOut) r = r.offset(this.off);
+      return r;
+    };
+    const lists = await Promise.all(targets.map((t) => perShard(this.owner.session(t).query(this.cls) as EntityQuery<T>).all()));
+    if (!fanOut) return lists[0];
+    const keys = orderNodes(this.order).map((o) => {
+      if (o.expr.kind !== "column") throw new ArgumentError("A sharded query orders by columns of the queried entity");
+      const desc = o.direction === "DESC";
+      return { key: o.expr.key, desc, nullsFirst: o.nulls ? o.nulls === "FIRST" : desc };
+    });
+    const cmp = rowComparator(keys, (r, k) => (r as Record<string, unknown>)[k]);
+    let rows: T[] = keys.length ? mergeSorted<T>(lists, (a, b) => cmp(a as object, b as object)) : lists.flat();
+    if (this.lim !== undefined || this.off) rows = rows.slice(this.off ?? 0, this.lim === undefined ? undefined : (this.off ?? 0) + this.lim);
+    return rows;
+  }
+
+  async first(): Promise<T | undefined> {
+    return (await this.limit(1).all())[0];
+  }
+
+  async one(): Promise<T> {
+    const rows = await this.limit(2).all();
+    if (rows.length === 0) throw new NoResultError("No row matched");
+    if (rows.length > 1) throw new MultipleResultsError("More than one row matched");
+    return rows[0];
+  }
+}

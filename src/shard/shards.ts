@@ -1,0 +1,78 @@
+// Named shards and placement: a group's root key goes through the hash ring to a shard, and every
+// member of the group lives on its root's shard.
+import type { Engine } from "../engine/engine.js";
+import { ArgumentError } from "../errors.js";
+import type { TableGroup } from "../schema/groups.js";
+import type { MetaData } from "../schema/metadata.js";
+import type { AnyColumn, Table } from "../schema/table.js";
+import { HashRing, type HashRingOptions } from "./ring.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+
+export interface ShardSetOptions {
+  /** Tables and their groups: placement follows group roots. */
+  readonly metadata: MetaData;
+  /** Ring settings (md5 with 100 points per shard by default); or a prepared ring of shard names. */
+  readonly ring?: HashRingOptions | HashRing<string>;
+}
+
+/** The text a root key hashes as: values joined, bigints and Dates in a stable form. */
+export function rootKeyText(values: readonly unknown[]): string {
+  return values.map((v) => (v instanceof Date ? v.toISOString() : typeof v === "bigint" ? v.toString() : String(v))).join("\u001f");
+}
+
+export class ShardSet {
+  readonly ring: HashRing<string>;
+  readonly metadata: MetaData;
+  private readonly engines: Map<string, Engine>;
+
+  constructor(engines: Readonly<Record<string, Engine>>, options: ShardSetOptions) {
+    this.engines = new Map(Object.entries(engines));
+    if (this.engines.size === 0) throw new ArgumentError("A shard set needs at least one shard");
+    this.metadata = options.metadata;
+    if (options.ring instanceof HashRing) this.ring = options.ring;
+    else {
+      this.ring = new HashRing<string>(options.ring ?? {});
+      for (const name of this.engines.keys()) this.ring.set(name, name);
+    }
+    for (const name of this.ring.names()) if (!this.engines.has(name)) throw new ArgumentError(`The ring names shard ${JSON.stringify(name)}, which has no engine`);
+  }
+
+  get names(): string[] {
+    return [...this.engines.keys()];
+  }
+
+  engine(name: string): Engine {
+    const e = this.engines.get(name);
+    if (!e) throw new ArgumentError(`No shard named ${JSON.stringify(name)}`);
+    return e;
+  }
+
+  /** The group a table belongs to, or an error: only group members can be sharded. */
+  groupOf(table: AnyTable): TableGroup {
+    const g = this.metadata.groupOf(table);
+    if (!g) throw new ArgumentError(`${table.name} belongs to no table group, so it has no root key to place it by`, { table: table.name });
+    return g;
+  }
+
+  /** Property keys of `table`'s columns holding its group's root key. */
+  rootKeyColumns(table: AnyTable): string[] {
+    return this.groupOf(table).rootKeyOf(table).map((c) => c.key);
+  }
+
+  /** The root key of a row of `table`, or undefined while part of it is missing. */
+  rootKeyOf(table: AnyTable, row: Readonly<Record<string, unknown>>): unknown[] | undefined {
+    const values = this.rootKeyColumns(table).map((k) => row[k]);
+    return values.some((v) => v === undefined || v === null) ? undefined : values;
+  }
+
+  /** The shard holding the group with this root key. */
+  shardFor(rootKey: readonly unknown[]): string {
+    return this.ring.getName(rootKeyText(rootKey));
+  }
+
+  /** Closes every shard's engine. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.engines.values()].map((e) => e.dispose()));
+  }
+}
