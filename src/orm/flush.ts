@@ -61,6 +61,8 @@ export class UnitOfWork {
   private readonly rowSwitches = new Map<InstanceState, InstanceState>();
   private readonly journal = new Map<InstanceState, Saved>();
   private readonly cascaded: InstanceState[] = [];
+  /** Pending objects the flush drops (delete cascades, orphans): transient unless the flush fails. */
+  private readonly dropped: InstanceState[] = [];
   private postUpdates: [InstanceState, Dependency][] = [];
 
   constructor(private readonly session: Session) {}
@@ -98,9 +100,30 @@ export class UnitOfWork {
             else if (cs.status === "pending") this.dropPending(cs);
           } else this.nullFk(cs, rel);
         }
+        // Children removed from the collection before the parent was deleted are orphans too.
+        if (rel.cascade.has("delete-orphan") && s.loaded.has(rel.key)) {
+          const current = children(s, rel);
+          for (const gone of s.collectionSnapshots.get(rel.key) ?? []) {
+            const gs = stateOf(gone)!;
+            if (!current.includes(gone) && gs.status === "persistent") await addDelete(gs);
+          }
+        }
+        // Pending children that point at the parent through the other side are not in the database yet.
+        const back = rel.back;
+        if (cascadeDelete && back)
+          for (const ps of [...session.pendingStates])
+            if (ps.mapper === rel.target && ps.loaded.has(back.key) && ps.dict[back.key] === s.obj) this.dropPending(ps);
       }
     };
     for (const s of session.deletedStates) await addDelete(s);
+
+    // A pending object that left its parent under delete-orphan is not inserted at all.
+    for (const ps of [...session.pendingStates])
+      for (const rel of ps.mapper.relationships.values()) {
+        const parentSide = rel.back;
+        if (rel.direction !== "manyToOne" || !parentSide?.cascade.has("delete-orphan") || !ps.loaded.has(rel.key)) continue;
+        if (ps.dict[rel.key] === null && rel.pairs.every(([, ck]) => ps.dict[ck] === undefined || ps.dict[ck] === null)) this.dropPending(ps);
+      }
 
     // Relationship changes on everything being written: keys to copy, orphans, association rows.
     const writing = [...session.pendingStates, ...[...session.identityMap.values()].filter((s) => s.modified !== null && !deleting.has(s))];
@@ -177,8 +200,8 @@ export class UnitOfWork {
   }
 
   private dropPending(s: InstanceState): void {
-    this.session.pendingStates.delete(s);
-    this.cascaded.push(s);
+    if (!this.session.pendingStates.delete(s)) return;
+    this.dropped.push(s);
   }
 
   private association(list: AssociationRow[], rel: Relationship, a: InstanceState, b: InstanceState): void {
@@ -282,7 +305,8 @@ export class UnitOfWork {
     for (const s of [...this.updates.filter((x) => x.mapper === m), ...switched.map(([s]) => s)]) {
       this.applyDeps(s, new Set());
       const old = this.rowSwitches.get(s)?.dict ?? s.committed ?? s.dict;
-      const changed = m.columnKeys.filter((k) => s.dict[k] !== undefined && !sameValue(s.dict[k], old[k]) && k !== m.versionKey);
+      // Expired and not written since: the dict holds a stale value, not a change.
+      const changed = m.columnKeys.filter((k) => s.dict[k] !== undefined && !s.expired?.has(k) && !sameValue(s.dict[k], old[k]) && k !== m.versionKey);
       if (changed.length === 0 && !this.rowSwitches.has(s)) continue;
       const set: Record<string, unknown> = Object.fromEntries(changed.map((k) => [k, s.dict[k]]));
       const where: Expr<boolean>[] = this.pkWhere(s, old);
@@ -401,11 +425,16 @@ export class UnitOfWork {
         s.session = undefined;
       }
     }
+    for (const s of this.dropped) if (!this.cascaded.includes(s)) this.session.pendingStates.add(s);
   }
 
   private finalize(): void {
     const session = this.session;
     const token = session.identityToken;
+    for (const s of this.dropped) {
+      s.status = "transient";
+      s.session = undefined;
+    }
     for (const s of this.inserts) {
       session.pendingStates.delete(s);
       const old = this.rowSwitches.get(s);

@@ -150,7 +150,14 @@ export class Session {
     this.requireOpen();
     const s = this.stateOf(obj);
     if (s.status === "pending") {
+      // Never inserted: it and the pending objects its delete cascade reaches just leave.
       this.expungeState(s);
+      for (const rel of s.mapper.relationships.values()) {
+        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.loaded.has(rel.key)) continue;
+        const v = s.dict[rel.key];
+        for (const child of rel.isCollection ? [...((v as object[]) ?? [])] : v ? [v as object] : [])
+          if (this.stateOf(child).status === "pending" && this.stateOf(child).session === this) this.delete(child);
+      }
       return;
     }
     if (s.status !== "persistent" || s.session !== this)
@@ -282,7 +289,7 @@ export class Session {
     return {
       status: this.deletedStates.has(s) ? "persistent" : s.status,
       identityKey: s.key,
-      modified: s.mapper.columnKeys.filter((k) => s.committed !== null && s.committed !== s.dict && s.committed[k] !== s.dict[k]),
+      modified: s.mapper.columnKeys.filter((k) => s.committed !== null && s.committed !== s.dict && !s.expired?.has(k) && s.committed[k] !== s.dict[k]),
       expired: [...(s.expired ?? [])],
       loaded: [...s.loaded],
     };
@@ -328,8 +335,9 @@ export class Session {
     await this.emit("beforeCommit");
     if (this.tx) {
       const tx = this.tx;
+      // Open savepoints are released into the transaction, innermost first.
+      for (const f of this.frames.splice(0).reverse()) if (f.tx.isActive) await f.tx.commit();
       this.tx = undefined;
-      this.frames.length = 0;
       try {
         await tx.commit();
       } finally {
@@ -366,6 +374,12 @@ export class Session {
   }
 
   private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>): void {
+    // Deleted objects come back first: one also inserted in this transaction then leaves below.
+    for (const s of this.txDeleted.splice(deletedMark)) {
+      s.status = "persistent";
+      s.session = this;
+      if (s.key) this.identityMap.set(s.key, s);
+    }
     for (const s of this.txInserted.splice(insertedMark)) {
       if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
       s.key = undefined;
@@ -377,11 +391,6 @@ export class Session {
       this.pendingStates.delete(s);
       s.status = "transient";
       s.session = undefined;
-    }
-    for (const s of this.txDeleted.splice(deletedMark)) {
-      s.status = "persistent";
-      s.session = this;
-      if (s.key) this.identityMap.set(s.key, s);
     }
     this.deletedStates.clear();
     this.expireAll();
@@ -415,10 +424,13 @@ export class Session {
     const at = this.frames.indexOf(sp.frame);
     if (at < 0) throw new SessionStateError("This savepoint is no longer active");
     if (commit) await this.flush();
-    // Savepoints opened inside this one end with it.
+    // Savepoints opened inside this one end with it: released into it, or rolled back with it.
+    const inner = this.frames.splice(at + 1).reverse();
     this.frames.length = at;
-    if (commit) await sp.frame.tx.commit();
-    else {
+    if (commit) {
+      for (const f of inner) if (f.tx.isActive) await f.tx.commit();
+      await sp.frame.tx.commit();
+    } else {
       await sp.frame.tx.rollback();
       this.restoreAfterRollback(sp.frame.inserted, sp.frame.deleted, sp.frame.pending);
     }

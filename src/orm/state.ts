@@ -52,7 +52,12 @@ export class InstanceState {
   expire(keys?: readonly string[]): void {
     const all = keys ?? this.mapper.columnKeys.filter((k) => !this.mapper.pkKeys.includes(k));
     this.expired ??= new Set();
-    for (const k of all) this.expired.add(k);
+    // What the database holds for these is unknown now: any later write counts as a change.
+    if (this.committed === this.dict) this.committed = { ...this.dict };
+    for (const k of all) {
+      this.expired.add(k);
+      if (this.committed) delete this.committed[k];
+    }
     if (!keys) {
       for (const r of this.mapper.relationships.keys()) this.loaded.delete(r);
       this.modified = null;
