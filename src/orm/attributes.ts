@@ -34,12 +34,12 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
 
 /** The value of a relationship, initialising an empty one on objects that are not yet persistent. */
 export function relationshipValue(s: InstanceState, rel: Relationship): unknown {
-  if (s.loaded.has(rel.key)) return s.dict[rel.key];
+  if (s.isLoaded(rel.key)) return s.dict[rel.key];
   if (s.status === "transient" || s.status === "pending") {
     const v = rel.isCollection ? Collection.of_(s.obj, rel, []) : null;
     s.dict[rel.key] = v;
-    s.loaded.add(rel.key);
-    if (rel.isCollection) s.collectionSnapshots.set(rel.key, []);
+    s.markLoaded(rel.key);
+    if (rel.isCollection) s.setSnapshot(rel.key, []);
     return v;
   }
   throw new NotLoadedError(
@@ -58,14 +58,14 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
     set(this: Stateful, value: unknown) {
       const s = this[STATE];
       if (rel.isCollection) {
-        const old = s.loaded.has(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
+        const old = s.isLoaded(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
         const next = (value as object[] | null) ?? [];
         for (const o of old) if (!next.includes(o)) syncBackOnRemove(s.obj, rel, o);
         const coll = Collection.of_(s.obj, rel, next);
         s.dict[rel.key] = coll;
-        if (!s.loaded.has(rel.key)) {
-          s.loaded.add(rel.key);
-          if (!s.collectionSnapshots.has(rel.key)) s.collectionSnapshots.set(rel.key, []);
+        if (!s.isLoaded(rel.key)) {
+          s.markLoaded(rel.key);
+          if (!s.hasSnapshot(rel.key)) s.setSnapshot(rel.key, []);
         }
         for (const o of next) if (!old.includes(o)) syncBackOnAdd(s.obj, rel, o);
       } else {
@@ -87,7 +87,7 @@ function noteChange(s: InstanceState, rel: Relationship): void {
 /** Raw collection membership changes, without re-syncing the other side. */
 function rawAdd(owner: object, rel: Relationship, item: object): void {
   const s = stateOfObj(owner);
-  if (!s.loaded.has(rel.key) && s.status !== "transient" && s.status !== "pending") return;
+  if (!s.isLoaded(rel.key) && s.status !== "transient" && s.status !== "pending") return;
   const coll = relationshipValue(s, rel) as object[];
   if (!coll.includes(item)) {
     Array.prototype.push.call(coll, item);
@@ -96,7 +96,7 @@ function rawAdd(owner: object, rel: Relationship, item: object): void {
 }
 function rawRemove(owner: object, rel: Relationship, item: object): void {
   const s = stateOfObj(owner);
-  if (!s.loaded.has(rel.key)) return;
+  if (!s.isLoaded(rel.key)) return;
   const coll = s.dict[rel.key] as object[];
   const at = coll.indexOf(item);
   if (at >= 0) {
@@ -107,9 +107,9 @@ function rawRemove(owner: object, rel: Relationship, item: object): void {
 
 /** Sets a to-one reference; with `sync`, moves `s.obj` between the collections of the old and new target. */
 export function setReference(s: InstanceState, rel: Relationship, value: object | null, sync: boolean): void {
-  const old = s.loaded.has(rel.key) ? (s.dict[rel.key] as object | null) : null;
+  const old = s.isLoaded(rel.key) ? (s.dict[rel.key] as object | null) : null;
   s.dict[rel.key] = value;
-  s.loaded.add(rel.key);
+  s.markLoaded(rel.key);
   noteChange(s, rel);
   const back = rel.back;
   if (!sync || !back || old === value) return;
@@ -130,7 +130,7 @@ export function syncBackOnAdd(owner: object, rel: Relationship, item: object): v
   const is = stateOfObj(item);
   if (back.isCollection) rawAdd(item, back, owner);
   else {
-    const prev = is.loaded.has(back.key) ? (is.dict[back.key] as object | null) : null;
+    const prev = is.isLoaded(back.key) ? (is.dict[back.key] as object | null) : null;
     if (prev && prev !== owner) rawRemove(prev, rel, item);
     setReference(is, back, owner, false);
   }
@@ -143,5 +143,5 @@ export function syncBackOnRemove(owner: object, rel: Relationship, item: object)
   if (!back) return;
   const is = stateOfObj(item);
   if (back.isCollection) rawRemove(item, back, owner);
-  else if (is.loaded.has(back.key) && is.dict[back.key] === owner) setReference(is, back, null, false);
+  else if (is.isLoaded(back.key) && is.dict[back.key] === owner) setReference(is, back, null, false);
 }

@@ -3,6 +3,9 @@
 import { syncBackOnAdd, syncBackOnRemove } from "./attributes.js";
 import type { Relationship } from "./relationships.js";
 
+const OWNER: unique symbol = Symbol("arbor.owner");
+const REL: unique symbol = Symbol("arbor.relationship");
+
 export class Collection<T extends object> extends Array<T> {
   /** Array methods that build new arrays (map, filter…) return plain arrays. */
   static override get [Symbol.species](): ArrayConstructor {
@@ -12,14 +15,22 @@ export class Collection<T extends object> extends Array<T> {
   /** @internal */
   static of_<T extends object>(owner: object, rel: Relationship, items: readonly T[]): Collection<T> {
     const c = new Collection<T>();
-    Object.defineProperty(c, "owner", { value: owner, enumerable: false });
-    Object.defineProperty(c, "rel", { value: rel, enumerable: false });
-    for (const i of items) Array.prototype.push.call(c, i);
+    const link = c as unknown as { [OWNER]: object; [REL]: Relationship };
+    link[OWNER] = owner;
+    link[REL] = rel;
+    if (items.length) Array.prototype.push.apply(c, items as T[]);
     return c;
   }
 
-  declare readonly owner: object;
-  declare readonly rel: Relationship;
+  // Symbol keys: the owner and relationship stay out of iteration, JSON and printing.
+  declare readonly [OWNER]: object;
+  declare readonly [REL]: Relationship;
+  private get owner(): object {
+    return this[OWNER];
+  }
+  private get rel(): Relationship {
+    return this[REL];
+  }
 
   override push(...items: T[]): number {
     for (const i of items) {

@@ -221,10 +221,10 @@ export class Materializer {
   }
 
   private assign(ps: InstanceState, rel: Relationship, objs: object[]): void {
-    if (ps.loaded.has(rel.key) && !this.populate) return;
+    if (ps.isLoaded(rel.key) && !this.populate) return;
     setLoaded(ps, rel, rel.isCollection ? objs : (objs[0] ?? null));
     const back = rel.back;
-    if (back && !back.isCollection) for (const o of objs) if (!stateOf(o)!.loaded.has(back.key)) setLoaded(stateOf(o)!, back, ps.obj);
+    if (back && !back.isCollection) for (const o of objs) if (!stateOf(o)!.isLoaded(back.key)) setLoaded(stateOf(o)!, back, ps.obj);
   }
 
   private accumulate(parent: object, reader: JoinedReader, row: Row): void {
@@ -261,7 +261,7 @@ export class Materializer {
       for (const [node, states] of work) {
         const rel = node.rel;
         const list = [...states];
-        const todo = list.filter((s) => !s.loaded.has(rel.key) || this.populate);
+        const todo = list.filter((s) => !s.isLoaded(rel.key) || this.populate);
         if (todo.length) await loadRelationship(this.session, todo, rel);
         if (!node.children.length) continue;
         for (const s of list) {

@@ -89,7 +89,7 @@ export class UnitOfWork {
         }
         if (rel.direction !== "oneToMany") continue;
         const cascadeDelete = rel.cascade.has("delete");
-        if (!s.loaded.has(rel.key)) {
+        if (!s.isLoaded(rel.key)) {
           if (!cascadeDelete || rel.options.passiveDeletes) continue;
           await loadRelationship(session, [s], rel);
         }
@@ -101,9 +101,9 @@ export class UnitOfWork {
           } else this.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.
-        if (rel.cascade.has("delete-orphan") && s.loaded.has(rel.key)) {
+        if (rel.cascade.has("delete-orphan") && s.isLoaded(rel.key)) {
           const current = children(s, rel);
-          for (const gone of s.collectionSnapshots.get(rel.key) ?? []) {
+          for (const gone of s.snapshot(rel.key) ?? []) {
             const gs = stateOf(gone)!;
             if (!current.includes(gone) && gs.status === "persistent") await addDelete(gs);
           }
@@ -112,7 +112,7 @@ export class UnitOfWork {
         const back = rel.back;
         if (cascadeDelete && back)
           for (const ps of [...session.pendingStates])
-            if (ps.mapper === rel.target && ps.loaded.has(back.key) && ps.dict[back.key] === s.obj) this.dropPending(ps);
+            if (ps.mapper === rel.target && ps.isLoaded(back.key) && ps.dict[back.key] === s.obj) this.dropPending(ps);
       }
     };
     for (const s of session.deletedStates) await addDelete(s);
@@ -121,7 +121,7 @@ export class UnitOfWork {
     for (const ps of [...session.pendingStates])
       for (const rel of ps.mapper.relationships.values()) {
         const parentSide = rel.back;
-        if (rel.direction !== "manyToOne" || !parentSide?.cascade.has("delete-orphan") || !ps.loaded.has(rel.key)) continue;
+        if (rel.direction !== "manyToOne" || !parentSide?.cascade.has("delete-orphan") || !ps.isLoaded(rel.key)) continue;
         if (ps.dict[rel.key] === null && rel.pairs.every(([, ck]) => ps.dict[ck] === undefined || ps.dict[ck] === null)) this.dropPending(ps);
       }
 
@@ -129,7 +129,7 @@ export class UnitOfWork {
     const writing = [...session.pendingStates, ...[...session.identityMap.values()].filter((s) => s.modified !== null && !deleting.has(s))];
     for (const s of writing) {
       for (const rel of s.mapper.relationships.values()) {
-        if (!s.loaded.has(rel.key)) continue;
+        if (!s.isLoaded(rel.key)) continue;
         const value = s.dict[rel.key];
         if (rel.direction === "manyToOne") {
           if (value) this.depend(s, { parent: stateOf(value as object)!, pairs: rel.pairs, fk: rel.foreignKey });
@@ -137,7 +137,7 @@ export class UnitOfWork {
         } else if (rel.direction === "oneToMany") {
           const current = rel.isCollection ? ((value as object[]) ?? []) : value ? [value as object] : [];
           for (const child of current) this.depend(stateOf(child)!, { parent: s, pairs: rel.pairs, fk: rel.foreignKey });
-          const was = s.collectionSnapshots.get(rel.key) ?? [];
+          const was = s.snapshot(rel.key) ?? [];
           for (const gone of was) {
             if (current.includes(gone)) continue;
             const gs = stateOf(gone)!;
@@ -148,7 +148,7 @@ export class UnitOfWork {
           }
         } else {
           const current = (value as object[]) ?? [];
-          const was = s.collectionSnapshots.get(rel.key) ?? [];
+          const was = s.snapshot(rel.key) ?? [];
           for (const o of current) if (!was.includes(o)) this.association(this.assocInserts, rel, s, stateOf(o)!);
           for (const o of was) if (!current.includes(o)) this.association(this.assocDeletes, rel, s, stateOf(o)!);
         }
@@ -467,7 +467,7 @@ export class UnitOfWork {
     session.deletedStates.clear();
     for (const s of [...this.inserts, ...this.updates]) {
       for (const rel of s.mapper.relationships.values())
-        if (rel.isCollection && s.loaded.has(rel.key)) s.collectionSnapshots.set(rel.key, [...((s.dict[rel.key] as object[]) ?? [])]);
+        if (rel.isCollection && s.isLoaded(rel.key)) s.setSnapshot(rel.key, [...((s.dict[rel.key] as object[]) ?? [])]);
     }
   }
 }

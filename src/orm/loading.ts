@@ -55,13 +55,13 @@ function refreshFrom(s: InstanceState, row: Record<string, unknown>, all: boolea
 
 /** Sets a relationship's loaded value on an object, as loaded from the database. */
 export function setLoaded(s: InstanceState, rel: Relationship, value: object[] | object | null): void {
-  if (s.loaded.has(rel.key) && s.modified?.has(rel.key)) return;
+  if (s.isLoaded(rel.key) && s.modified?.has(rel.key)) return;
   if (rel.isCollection) {
     const items = value as object[];
     s.dict[rel.key] = Collection.of_(s.obj, rel, items);
-    s.collectionSnapshots.set(rel.key, [...items]);
+    s.setSnapshot(rel.key, [...items]);
   } else s.dict[rel.key] = value;
-  s.loaded.add(rel.key);
+  s.markLoaded(rel.key);
 }
 
 function keyTuple(values: Record<string, unknown>, keys: readonly string[]): string | undefined {
@@ -135,7 +135,7 @@ export async function loadRelationship(session: Session, states: readonly Instan
       const items = found.get(s)!;
       setLoaded(s, rel, rel.isCollection ? items : (items[0] ?? null));
       // The children's side of the pair is known too: their parent is `s`.
-      if (back && !back.isCollection) for (const o of items) if (!stateOf(o)!.loaded.has(back.key)) setLoaded(stateOf(o)!, back, s.obj);
+      if (back && !back.isCollection) for (const o of items) if (!stateOf(o)!.isLoaded(back.key)) setLoaded(stateOf(o)!, back, s.obj);
     }
     return;
   }

@@ -26,6 +26,7 @@ export class Mapper {
   readonly generatedKeys: readonly string[];
   readonly relationships = new Map<string, Relationship>();
   readonly versionKey?: string;
+  private readonly keyPrefix: string;
 
   constructor(
     readonly cls: AnyClass,
@@ -34,6 +35,7 @@ export class Mapper {
     options: MapOptions,
   ) {
     this.name = cls.name || table.name;
+    this.keyPrefix = `${table.schema ?? ""}.${table.name}`;
     this.columnKeys = table.columns.map((c) => c.key);
     this.pkKeys = table.primaryKey.map((c) => c.key);
     if (this.pkKeys.length === 0) throw new MappingError(`Cannot map ${this.name}: table ${table.name} has no primary key`, { table: table.name });
@@ -52,7 +54,7 @@ export class Mapper {
 
   /** The identity key of a row, or undefined while a primary-key value is missing. */
   identityKey(dict: Record<string, unknown>, token = ""): string | undefined {
-    let key = `${this.table.schema ?? ""}.${this.table.name}`;
+    let key = this.keyPrefix;
     for (const k of this.pkKeys) {
       const v = dict[k];
       if (v === undefined || v === null) return undefined;
@@ -150,7 +152,7 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
       const s = stateOf(this)!;
       const out: Record<string, unknown> = {};
       for (const k of s.mapper.columnKeys) if (!s.expired?.has(k)) out[k] = s.dict[k];
-      for (const k of s.loaded) out[k] = s.dict[k];
+      for (const k of s.loadedKeys()) out[k] = s.dict[k];
       return out;
     }
     [Symbol.for("nodejs.util.inspect.custom")](): string {

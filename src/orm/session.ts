@@ -131,7 +131,7 @@ export class Session {
     if (seen.has(s)) return;
     seen.add(s);
     for (const rel of s.mapper.relationships.values()) {
-      if (!s.loaded.has(rel.key) || !rel.cascade.has("save-update")) continue;
+      if (!s.isLoaded(rel.key) || !rel.cascade.has("save-update")) continue;
       const v = s.dict[rel.key];
       for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : []) {
         const os = this.stateOf(o);
@@ -153,7 +153,7 @@ export class Session {
       // Never inserted: it and the pending objects its delete cascade reaches just leave.
       this.expungeState(s);
       for (const rel of s.mapper.relationships.values()) {
-        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.loaded.has(rel.key)) continue;
+        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.isLoaded(rel.key)) continue;
         const v = s.dict[rel.key];
         for (const child of rel.isCollection ? [...((v as object[]) ?? [])] : v ? [v as object] : [])
           if (this.stateOf(child).status === "pending" && this.stateOf(child).session === this) this.delete(child);
@@ -215,7 +215,7 @@ export class Session {
     const s = this.stateOf(obj);
     const rel = s.mapper.relationships.get(key);
     if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
-    if (!s.loaded.has(key) && s.status === "persistent") {
+    if (!s.isLoaded(key) && s.status === "persistent") {
       await this.maybeAutoflush();
       await loadRelationship(this, [s], rel);
     }
@@ -291,7 +291,7 @@ export class Session {
       identityKey: s.key,
       modified: s.mapper.columnKeys.filter((k) => s.committed !== null && s.committed !== s.dict && !s.expired?.has(k) && s.committed[k] !== s.dict[k]),
       expired: [...(s.expired ?? [])],
-      loaded: [...s.loaded],
+      loaded: s.loadedKeys(),
     };
   }
 
@@ -355,7 +355,7 @@ export class Session {
    * Rolls the transaction back and the session with it: pending objects become transient,
    * objects deleted in the transaction come back, persistent objects expire.
    */
-  async rollback(): Promise<void> {
+  async rollback(expire = true): Promise<void> {
     this.requireOpen();
     const tx = this.tx;
     this.tx = undefined;
@@ -369,11 +369,11 @@ export class Session {
         await this.releaseConnection();
       }
     }
-    this.restoreAfterRollback(0, 0, new Set());
+    this.restoreAfterRollback(0, 0, new Set(), expire);
     await this.emit("afterRollback");
   }
 
-  private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>): void {
+  private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>, expire = true): void {
     // Deleted objects come back first: one also inserted in this transaction then leaves below.
     for (const s of this.txDeleted.splice(deletedMark)) {
       s.status = "persistent";
@@ -393,7 +393,7 @@ export class Session {
       s.session = undefined;
     }
     this.deletedStates.clear();
-    this.expireAll();
+    if (expire) this.expireAll();
   }
 
   /** Opens a SAVEPOINT (flushing first); roll it back to undo the database and the session since. */
@@ -439,8 +439,13 @@ export class Session {
   /** Ends the transaction (rolling back) and detaches every object. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.tx) await this.rollback();
-    for (const s of [...this.identityMap.values()]) this.detach(s);
+    // The transaction ends; what was loaded stays readable on the now detached objects.
+    if (this.tx) await this.rollback(false);
+    for (const s of this.identityMap.values()) {
+      s.status = "detached";
+      s.session = undefined;
+    }
+    this.identityMap.clear();
     for (const s of this.pendingStates) {
       s.status = "transient";
       s.session = undefined;

@@ -21,10 +21,11 @@ export class InstanceState {
   key: string | undefined = undefined;
   /** Attributes whose values are stale; reading one throws until refreshed. */
   expired: Set<string> | null = null;
-  /** Relationship keys whose values are loaded (or initialised for new objects). */
-  readonly loaded = new Set<string>();
-  /** Collection membership as last loaded or flushed, for orphan detection and association rows. */
-  readonly collectionSnapshots = new Map<string, readonly object[]>();
+  // Relationship keys whose values are loaded, and collection membership as last loaded or
+  // flushed (for orphans and association rows). Small, and allocated on first use: loading tens
+  // of thousands of objects should not allocate a Set and a Map for each.
+  private loadedList: string[] | null = null;
+  private snapshots: Record<string, readonly object[]> | null = null;
   /** Column keys written since the last load/flush (a hint; flush compares values). */
   modified: Set<string> | null = null;
 
@@ -34,6 +35,30 @@ export class InstanceState {
     dict?: Record<string, unknown>,
   ) {
     this.dict = dict ?? {};
+  }
+
+  isLoaded(key: string): boolean {
+    return this.loadedList !== null && this.loadedList.includes(key);
+  }
+  markLoaded(key: string): void {
+    if (this.loadedList === null) this.loadedList = [key];
+    else if (!this.loadedList.includes(key)) this.loadedList.push(key);
+  }
+  unload(key: string): void {
+    const at = this.loadedList?.indexOf(key) ?? -1;
+    if (at >= 0) this.loadedList!.splice(at, 1);
+  }
+  loadedKeys(): string[] {
+    return this.loadedList ? [...this.loadedList] : [];
+  }
+  snapshot(key: string): readonly object[] | undefined {
+    return this.snapshots?.[key];
+  }
+  setSnapshot(key: string, members: readonly object[]): void {
+    (this.snapshots ??= {})[key] = members;
+  }
+  hasSnapshot(key: string): boolean {
+    return this.snapshots !== null && key in this.snapshots;
   }
 
   /** Records a write; copies the committed snapshot away from `dict` on the first one. */
@@ -59,7 +84,7 @@ export class InstanceState {
       if (this.committed) delete this.committed[k];
     }
     if (!keys) {
-      for (const r of this.mapper.relationships.keys()) this.loaded.delete(r);
+      for (const r of this.mapper.relationships.keys()) this.unload(r);
       this.modified = null;
     }
   }

@@ -46,7 +46,7 @@ export class ShardedSession {
     const own = this.shards.rootKeyOf(st.mapper.table, st.dict);
     if (own) return own;
     for (const rel of st.mapper.relationships.values()) {
-      if (rel.direction !== "manyToOne" || !rel.grouping || !st.loaded.has(rel.key)) continue;
+      if (rel.direction !== "manyToOne" || !rel.grouping || !st.isLoaded(rel.key)) continue;
       const parent = st.dict[rel.key] as object | null;
       if (parent) return this.rootKeyOf(parent);
     }

@@ -1,0 +1,169 @@
+// ORM loading benchmark on PostgreSQL: 1,000 customers × 10 orders × 5 items loaded as mapped
+// entities with nestedload, joinedload and selectinload, against the floor: the raw pg driver
+// running the same nested SQL that nestedload compiles, plus JSON.parse (no objects, no types).
+//
+//   npx tsx bench/orm.ts [--quick]
+//
+// Every contender uses the same server, the same pg session settings (TimeZone=UTC, jit=off), a
+// fresh Session per repetition (so nothing is served from an identity map), warm-up passes, and
+// the median of the repetitions. The ORM results are checked against each other before timing.
+import os from "node:os";
+import pg from "pg";
+import {
+  MetaData, Model, Registry, Session, bigint, boolean, createEngine, foreignKey, insert, integer, joinedload, manyToOne,
+  nestedload, numeric, oneToMany, selectinload, text, timestamptz, unique, type Engine,
+} from "../src/index.js";
+
+const QUICK = process.argv.includes("--quick");
+const REPS = QUICK ? 5 : 11;
+const WARMUP = QUICK ? 2 : 3;
+const PG = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
+const SCHEMA = "arbor_bench_orm";
+
+const md = new MetaData();
+const customerT = md.table("customer", { id: integer().primaryKey(), name: text().notNull(), vip: boolean().notNull(), created: timestamptz().notNull() });
+const orderT = md.table(
+  "cust_order",
+  {
+    id: integer().primaryKey(),
+    customerId: integer().notNull().named("customer_id").references(() => customerT.c.id, { grouping: true }),
+    ordernum: text().notNull(),
+    placedAt: timestamptz().notNull().named("placed_at"),
+    total: numeric(10, 2).notNull(),
+  },
+  (c) => [unique([c.customerId, c.id])],
+);
+const itemT = md.table(
+  "item",
+  {
+    id: integer().primaryKey(),
+    customerId: integer().notNull().named("customer_id"),
+    orderId: integer().notNull().named("order_id"),
+    sku: text().notNull(),
+    qty: integer().notNull(),
+    price: numeric(10, 2).notNull(),
+    serial: bigint().notNull(),
+  },
+  (c) => [foreignKey([c.customerId, c.orderId], () => [orderT.c.customerId, orderT.c.id], { grouping: true })],
+);
+
+const registry = new Registry();
+class Customer extends Model(customerT) {
+  declare orders: Order[];
+}
+class Order extends Model(orderT) {
+  declare customer: Customer | null;
+  declare items: Item[];
+}
+class Item extends Model(itemT) {
+  declare order: Order | null;
+}
+registry.map(Customer, { relationships: { orders: oneToMany(() => Order, { backPopulates: "customer", lazy: "lazy" }) } });
+registry.map(Order, {
+  relationships: {
+    customer: manyToOne(() => Customer, { backPopulates: "orders" }),
+    items: oneToMany(() => Item, { backPopulates: "order", lazy: "lazy" }),
+  },
+});
+registry.map(Item, { relationships: { order: manyToOne(() => Order, { backPopulates: "items" }) } });
+
+async function load(engine: Engine): Promise<void> {
+  await engine.withConnection(async (c) => {
+    await md.dropAll(c);
+    await md.createAll(c);
+    const customers = [], orders = [], items = [];
+    for (let i = 1; i <= 1000; i++) {
+      customers.push({ id: i, name: `customer ${i}`, vip: i % 7 === 0, created: new Date(Date.UTC(2020, 0, 1) + i * 60_000) });
+      for (let j = 0; j < 10; j++) {
+        const oid = i * 10 + j;
+        orders.push({ id: oid, customerId: i, ordernum: `ORD-${oid}`, placedAt: new Date(Date.UTC(2021, 0, 1) + oid * 1000), total: `${oid % 1000}.30` });
+        for (let k = 0; k < 5; k++) items.push({ id: oid * 10 + k, customerId: i, orderId: oid, sku: `SKU-${k}`, qty: k + 1, price: `${k}.05`, serial: 9007199254740993n + BigInt(oid * 10 + k) });
+      }
+    }
+    await c.execute(insert(customerT).values(customers));
+    for (let i = 0; i < orders.length; i += 5000) await c.execute(insert(orderT).values(orders.slice(i, i + 5000)));
+    for (let i = 0; i < items.length; i += 5000) await c.execute(insert(itemT).values(items.slice(i, i + 5000)));
+    await c.runSql("ANALYZE");
+  });
+}
+
+const strategies = { nestedload, joinedload, selectinload } as const;
+async function loadGraph(engine: Engine, how: keyof typeof strategies): Promise<Customer[]> {
+  const s = new Session(engine, { registry });
+  try {
+    return await s.query(Customer).options(strategies[how](Customer, "orders", "items")).orderBy(Customer.c.id).all();
+  } finally {
+    await s.close();
+  }
+}
+
+function picture(cs: Customer[]): unknown {
+  return cs.map((c) => [c.id, c.name, c.vip, c.created.getTime(), c.orders.map((o) => [o.id, o.placedAt.getTime(), o.total, o.items.map((i) => [i.id, i.price, i.serial])])]);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+  await admin.end();
+  const url = new URL(PG);
+  url.searchParams.set("schema", SCHEMA);
+  const engine = createEngine(url.toString(), { poolSize: 1 });
+  await load(engine);
+
+  // The floor: the exact SQL nestedload runs, through pg, rows as arrays, plus JSON.parse.
+  const probe = new Session(engine, { registry });
+  const composed = probe.query(Customer).options(nestedload(Customer, "orders", "items")).orderBy(Customer.c.id).compose();
+  await probe.close();
+  const compiled = engine.compile(composed.stmt);
+  const params = compiled.params.map((p) => ("value" in p ? p.value : null));
+  const raw = new pg.Client({ connectionString: PG, options: `-c TimeZone=UTC -c jit=off -c search_path=${SCHEMA}` });
+  await raw.connect();
+  const nestedAt = compiled.columns!.findIndex((c) => c.type.kind === "nested");
+  const floor = async () => {
+    const res = await raw.query({ text: compiled.sql, values: params, rowMode: "array", types: { getTypeParser: () => (v: string) => v } });
+    for (const r of res.rows as unknown[][]) r[nestedAt] = JSON.parse(r[nestedAt] as string);
+    return res.rows.length;
+  };
+
+  const pics = await Promise.all((["nestedload", "joinedload", "selectinload"] as const).map(async (h) => JSON.stringify(picture(await loadGraph(engine, h)), (_k, v) => (typeof v === "bigint" ? `${v}n` : v))));
+  if (pics[1] !== pics[0] || pics[2] !== pics[0]) throw new Error("The strategies built different graphs");
+  const objects = (JSON.parse(pics[0]) as unknown[][]).length;
+  if (objects !== 1000) throw new Error(`expected 1,000 customers, got ${objects}`);
+
+  const contenders: [string, () => Promise<unknown>][] = [
+    ["floor: pg + same nested SQL + JSON.parse", floor],
+    ["Arbor ORM nestedload", () => loadGraph(engine, "nestedload")],
+    ["Arbor ORM joinedload", () => loadGraph(engine, "joinedload")],
+    ["Arbor ORM selectinload", () => loadGraph(engine, "selectinload")],
+  ];
+  const times = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
+  for (let rep = 0; rep < WARMUP + REPS; rep++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const [name, fn] = contenders[(k + rep) % contenders.length];
+      (globalThis as { gc?: () => void }).gc?.();
+      const t0 = performance.now();
+      await fn();
+      const dt = performance.now() - t0;
+      if (rep >= WARMUP) times.get(name)!.push(dt);
+    }
+  }
+  const floorMs = median(times.get(contenders[0][0])!);
+  console.log(`ORM graph load, PostgreSQL, 1,000 × 10 × 5 (61,000 entities), Node ${process.version}, ${os.cpus().length} cores, ${REPS} reps`);
+  console.log("| contender | median ms | min | max | × floor |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const [name] of contenders) {
+    const t = times.get(name)!;
+    console.log(`| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} |`);
+  }
+  await raw.end();
+  await engine.withConnection((c) => md.dropAll(c));
+  await engine.dispose();
+}
+
+await main();
