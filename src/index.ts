@@ -77,3 +77,4 @@ export { registerStrategy, type LoaderStrategy, type LoadPlan } from "./orm/stra
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";
 export { ShardedEngine } from "./shard/engine.js";
 export { ShardedSession, ShardedQuery } from "./shard/session.js";
+export { rebalance, planRebalance, RebalanceError, RebalanceChecksumError, RebalanceScanError, checksumRows, groupChecksum, type Move, type RebalanceOptions, type RebalanceReport } from "./shard/rebalance.js";
