@@ -182,7 +182,7 @@ export class Materializer {
     const pick = composed.joined.length > 0;
     for (const row of rows) {
       const dict = pick ? Object.fromEntries(mapper.columnKeys.map((k) => [k, row[k]])) : row;
-      const obj = hydrate(this.session, mapper, dict, { populateExisting: this.populate });
+      const obj = hydrate(this.session, mapper, dict, this.populate);
       const first = !seen.has(obj);
       if (first) {
         seen.add(obj);
@@ -212,7 +212,7 @@ export class Materializer {
     const objs = new Array<object>(list.length);
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
-      const o = hydrate(this.session, target, r, { populateExisting: this.populate });
+      const o = hydrate(this.session, target, r, this.populate);
       for (const child of reader.nested) this.applyNested(o, child, r[child.key]);
       if (reader.after.length) this.noteAfter(o, reader.after);
       objs[i] = o;
@@ -238,7 +238,7 @@ export class Materializer {
     if (target.pkKeys.some((k) => row[p + k] === null || row[p + k] === undefined)) return;
     const dict: Row = {};
     for (const k of target.columnKeys) dict[k] = row[p + k];
-    const child = hydrate(this.session, target, dict, { populateExisting: this.populate });
+    const child = hydrate(this.session, target, dict, this.populate);
     if (!acc.seen.has(child)) {
       acc.seen.add(child);
       acc.list.push(child);

@@ -9,24 +9,19 @@ import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
 import { stateOf, type InstanceState } from "./state.js";
 
-export interface HydrateOptions {
-  /** Overwrite attributes of objects already in the session (unflushed changes are kept otherwise). */
-  populateExisting?: boolean;
-}
-
 /**
  * The object for a loaded row: the one already in the identity map (refreshed where expired),
  * or a new persistent instance that takes ownership of `row`.
  */
-export function hydrate(session: Session, mapper: Mapper, row: Record<string, unknown>, opts: HydrateOptions = {}): object {
+export function hydrate(session: Session, mapper: Mapper, row: Record<string, unknown>, populateExisting = false): object {
   const key = mapper.identityKey(row, session.identityToken);
   const existing = key ? session.identityMap.get(key) : undefined;
   if (existing) {
-    refreshFrom(existing, row, opts.populateExisting === true);
+    refreshFrom(existing, row, populateExisting);
     return existing.obj;
   }
-  const obj = mapper.instantiate(row);
-  const s = stateOf(obj)!;
+  const s = mapper.instantiate(row);
+  const obj = s.obj;
   s.status = "persistent";
   s.session = session;
   s.key = key;
@@ -53,13 +48,16 @@ function refreshFrom(s: InstanceState, row: Record<string, unknown>, all: boolea
   if (all && !changed) s.committed = s.dict;
 }
 
-/** Sets a relationship's loaded value on an object, as loaded from the database. */
+/**
+ * Sets a relationship's loaded value on an object, as loaded from the database. A collection's
+ * array becomes its membership snapshot: callers hand over an array they no longer change.
+ */
 export function setLoaded(s: InstanceState, rel: Relationship, value: object[] | object | null): void {
   if (s.isLoaded(rel.key) && s.modified?.has(rel.key)) return;
   if (rel.isCollection) {
     const items = value as object[];
     s.dict[rel.key] = Collection.of_(s.obj, rel, items);
-    s.setSnapshot(rel.key, [...items]);
+    s.setSnapshot(rel.key, items);
   } else s.dict[rel.key] = value;
   s.markLoaded(rel.key);
 }

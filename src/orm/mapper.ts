@@ -68,10 +68,9 @@ export class Mapper {
   }
 
   /** A persistent-to-be instance around loaded values, without running the constructor. */
-  instantiate(dict: Record<string, unknown>): object {
+  instantiate(dict: Record<string, unknown>): InstanceState {
     const obj = Object.create(this.cls.prototype) as { [STATE]: InstanceState };
-    obj[STATE] = new InstanceState(obj, this, dict);
-    return obj;
+    return (obj[STATE] = new InstanceState(obj, this, dict));
   }
 
   get allRelationships(): Relationship[] {

@@ -269,8 +269,8 @@ export class Session {
       target = loaded ? this.stateOf(loaded) : undefined;
     }
     if (!target) {
-      const copy = s.mapper.instantiate({});
-      const cs = this.stateOf(copy);
+      const cs = s.mapper.instantiate({});
+      const copy = cs.obj;
       for (const k of s.mapper.columnKeys) if (s.dict[k] !== undefined) cs.dict[k] = s.dict[k];
       this.add(copy);
       return copy as T;
