@@ -177,7 +177,7 @@ export class UnitOfWork {
       }
       throw new DuplicateIdentityError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} is already in the session`, { table: s.mapper.table.name });
     }
-    return this.inserts.length + this.updates.length + this.deletes.length + this.assocInserts.length + this.assocDeletes.length + this.assocPurges.length > 0;
+    return this.inserts.length + this.updates.length + this.deletes.length + this.assocInserts.length + this.assocDeletes.length + this.assocPurges.length + this.dropped.length > 0;
   }
 
   private depend(child: InstanceState, dep: Dependency): void {
@@ -199,9 +199,14 @@ export class UnitOfWork {
     for (const [, ck] of rel.pairs) this.nullifyKey(child, ck);
   }
 
+  /** A pending object that will not be inserted; its pending children under a delete cascade go too. */
   private dropPending(s: InstanceState): void {
     if (!this.session.pendingStates.delete(s)) return;
     this.dropped.push(s);
+    for (const rel of s.mapper.relationships.values()) {
+      if (rel.direction !== "oneToMany" || !rel.cascade.has("delete") || !s.isLoaded(rel.key)) continue;
+      for (const child of children(s, rel)) if (stateOf(child)!.status === "pending") this.dropPending(stateOf(child)!);
+    }
   }
 
   private association(list: AssociationRow[], rel: Relationship, a: InstanceState, b: InstanceState): void {
@@ -412,7 +417,7 @@ export class UnitOfWork {
   }
 
   /** The flush failed: every object is as it was before it. */
-  private restore(): void {
+  restore(): void {
     for (const [s, saved] of this.journal) {
       s.dict = saved.dict;
       s.committed = saved.committedWasDict ? s.dict : saved.committed;

@@ -94,6 +94,7 @@ export class Session {
   add<T extends object>(obj: T): T {
     this.requireOpen();
     const s = this.stateOf(obj);
+    s.discarded = false;
     if (s.session && s.session !== this && s.status !== "detached")
       throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} belongs to another session`);
     switch (s.status) {
@@ -135,6 +136,7 @@ export class Session {
       const v = s.dict[rel.key];
       for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : []) {
         const os = this.stateOf(o);
+        if (os.discarded) continue;
         if (os.status === "transient") {
           os.status = "pending";
           os.session = this;
@@ -150,8 +152,10 @@ export class Session {
     this.requireOpen();
     const s = this.stateOf(obj);
     if (s.status === "pending") {
-      // Never inserted: it and the pending objects its delete cascade reaches just leave.
+      // Never inserted: it and the pending objects its delete cascade reaches just leave, and
+      // save-update cascades do not bring them back until they are added again.
       this.expungeState(s);
+      s.discarded = true;
       for (const rel of s.mapper.relationships.values()) {
         if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.isLoaded(rel.key)) continue;
         const v = s.dict[rel.key];
@@ -321,7 +325,15 @@ export class Session {
     try {
       await this.emit("beforeFlush");
       const uow = new UnitOfWork(this);
-      if (!(await uow.prepare())) return;
+      let work: boolean;
+      try {
+        work = await uow.prepare();
+      } catch (err) {
+        // Nothing was written; undo what preparing changed (cascaded and dropped objects).
+        uow.restore();
+        throw err;
+      }
+      if (!work) return;
       await uow.run(await this.executor());
       await this.emit("afterFlush");
     } finally {
@@ -374,8 +386,10 @@ export class Session {
   }
 
   private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>, expire = true): void {
-    // Deleted objects come back first: one also inserted in this transaction then leaves below.
+    // Deleted objects come back, except those inserted in this transaction too: they leave below.
+    const inserted = new Set(this.txInserted.slice(insertedMark));
     for (const s of this.txDeleted.splice(deletedMark)) {
+      if (inserted.has(s)) continue;
       s.status = "persistent";
       s.session = this;
       if (s.key) this.identityMap.set(s.key, s);

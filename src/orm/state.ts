@@ -26,6 +26,8 @@ export class InstanceState {
   // of thousands of objects should not allocate a Set and a Map for each.
   private loadedList: string[] | null = null;
   private snapshots: Record<string, readonly object[]> | null = null;
+  /** A pending object deleted before it was ever flushed: cascades pass it by. */
+  discarded = false;
   /** Column keys written since the last load/flush (a hint; flush compares values). */
   modified: Set<string> | null = null;
 
