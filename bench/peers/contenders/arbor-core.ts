@@ -1,0 +1,128 @@
+// Arbor Core: nested() — the whole tree from one statement, types restored (Date, bigint,
+// numeric string with its scale, boolean), on PostgreSQL and on SQLite. Imported from the
+// repository's source (tsx runs it directly).
+//
+// 1/5 graph load: select(customer…, nested(select(order…, nested(select(item…)))) built once.
+// 2   one graph: the same statement with WHERE customer.id = param("id"), built once.
+// 3   insert: one insert(t).values([...]).returning(id) per table in a transaction (Core has
+//     no unit of work: this is the hand-written path; the ORM contenders come with src/orm).
+// 4   update: one update(item).set({ qty }).where(id = param) per row, prepared once, in a
+//     transaction (Core has no UPDATE … FROM VALUES).
+import {
+  MetaData,
+  bigint,
+  boolean,
+  createEngine,
+  index,
+  insert,
+  integer,
+  nested,
+  numeric,
+  param,
+  select,
+  text,
+  timestamptz,
+  types,
+  update,
+  type Engine,
+} from "../../../src/index.js";
+import type { BenchContext, Contender, EngineKind, NewCustomer } from "../lib/contender.js";
+
+const md = new MetaData();
+const customer = md.table("customer", {
+  id: integer().primaryKey().autoincrement(),
+  name: text().notNull(),
+  vip: boolean().notNull().default(false),
+  created: timestamptz().notNull(),
+});
+const order = md.table(
+  "cust_order",
+  {
+    id: integer().primaryKey().autoincrement(),
+    customerId: integer().notNull().named("customer_id").references(() => customer.c.id),
+    ordernum: text().notNull(),
+    placedAt: timestamptz().notNull().named("placed_at"),
+    total: numeric(10, 2).notNull(),
+  },
+  (c) => [index([c.customerId])],
+);
+const item = md.table(
+  "item",
+  {
+    id: integer().primaryKey().autoincrement(),
+    orderId: integer().notNull().named("order_id").references(() => order.c.id),
+    sku: text().notNull(),
+    qty: integer().notNull(),
+    price: numeric(10, 2).notNull(),
+    serial: bigint().notNull(),
+  },
+  (c) => [index([c.orderId])],
+);
+
+const tree = select(
+  customer.c.id,
+  customer.c.name,
+  customer.c.vip,
+  customer.c.created,
+  nested(
+    select(
+      order.c.id,
+      order.c.ordernum,
+      order.c.placedAt,
+      order.c.total,
+      nested(select(item.c.id, item.c.sku, item.c.qty, item.c.price, item.c.serial).orderBy(item.c.id)).as("items"),
+    ).orderBy(order.c.id),
+  ).as("orders"),
+);
+const all = tree.orderBy(customer.c.id);
+const one = tree.where(customer.c.id.eq(param("id", types.integer)));
+const forUpdate = select(item.c.id, item.c.qty).where(item.c.id.le(param("n", types.integer))).orderBy(item.c.id);
+const setQty = update(item).set({ qty: param("qty", types.integer) }).where(item.c.id.eq(param("id", types.integer)));
+
+function arborCore(kind: EngineKind): Contender {
+  let engine: Engine;
+  let loaded: { id: number; qty: number }[] = [];
+  return {
+    name: kind === "postgres" ? "Arbor Core nested()" : "Arbor Core nested() (SQLite)",
+    engine: kind,
+    order: 10,
+    workloads: kind === "postgres" ? [1, 2, 3, 4] : [5],
+    description:
+      "engine.execute(select(customer…, nested(select(order…, nested(select(item…)).as('items'))).as('orders'))): one statement, statements built once (param() for the id). " +
+      "Insert: insert(t).values([...]).returning(id) per table in a transaction; update: a prepared update(item) per row in a transaction.",
+    async setup(ctx: BenchContext) {
+      engine = kind === "postgres" ? createEngine(ctx.pgUrl, { poolSize: ctx.poolSize }) : createEngine(`sqlite:${ctx.sqliteFile}`);
+    },
+    async graphLoad() {
+      return (await engine.execute(all)).rows;
+    },
+    async oneGraph(id: number) {
+      return (await engine.execute(one, { id })).rows[0];
+    },
+    async insertGraph(data: readonly NewCustomer[]) {
+      await engine.transaction(async (tx) => {
+        const cIds = (await tx.execute(insert(customer).values(data.map((c) => ({ name: c.name, vip: c.vip, created: c.created }))).returning(customer.c.id))).rows;
+        const orders = data.flatMap((c, k) => c.orders.map((o) => ({ customerId: cIds[k].id, ordernum: o.ordernum, placedAt: o.placedAt, total: o.total, src: o })));
+        const oIds = (await tx.execute(insert(order).values(orders.map(({ src: _src, ...o }) => o)).returning(order.c.id))).rows;
+        const items = orders.flatMap((o, k) => o.src.items.map((i) => ({ orderId: oIds[k].id, sku: i.sku, qty: i.qty, price: i.price, serial: i.serial })));
+        await tx.execute(insert(item).values(items));
+      });
+    },
+    async loadForUpdate(n: number) {
+      loaded = (await engine.execute(forUpdate, { n })).rows;
+    },
+    async updateLoaded() {
+      await engine.transaction(async (tx) => {
+        for (const r of loaded) {
+          r.qty += 1;
+          await tx.execute(setQty, { qty: r.qty, id: r.id });
+        }
+      });
+    },
+    async teardown() {
+      await engine.dispose();
+    },
+  };
+}
+
+export default [arborCore("postgres"), arborCore("sqlite")];
