@@ -47,9 +47,18 @@ export class Mapper {
     for (const [key, spec] of Object.entries(options.relationships ?? {})) {
       if (this.columnKeys.includes(key)) throw new MappingError(`${this.name}.${key} is a column and cannot also be a relationship`);
       const rel = new Relationship(key, this, spec, (c) => registry.mapperOf(c));
+      if (this.relationships.size >= 31) throw new MappingError(`${this.name} has more than 31 relationships`);
+      this.bits.set(key, 1 << this.relationships.size);
       this.relationships.set(key, rel);
       defineRelationshipAccessor(cls.prototype, rel);
     }
+  }
+
+  private readonly bits = new Map<string, number>();
+
+  /** The bit standing for a relationship in an instance's loaded set (0 for unknown keys). */
+  relationshipBit(key: string): number {
+    return this.bits.get(key) ?? 0;
   }
 
   /** The identity key of a row, or undefined while a primary-key value is missing. */

@@ -24,7 +24,7 @@ export class InstanceState {
   // Relationship keys whose values are loaded, and collection membership as last loaded or
   // flushed (for orphans and association rows). Small, and allocated on first use: loading tens
   // of thousands of objects should not allocate a Set and a Map for each.
-  private loadedList: string[] | null = null;
+  private loadedBits = 0;
   private snapshots: Record<string, readonly object[]> | null = null;
   /** A pending object deleted before it was ever flushed: cascades pass it by. */
   discarded = false;
@@ -39,19 +39,18 @@ export class InstanceState {
     this.dict = dict ?? {};
   }
 
+  // One bit per relationship (its place in the mapper): marking one loaded allocates nothing.
   isLoaded(key: string): boolean {
-    return this.loadedList !== null && this.loadedList.includes(key);
+    return (this.loadedBits & this.mapper.relationshipBit(key)) !== 0;
   }
   markLoaded(key: string): void {
-    if (this.loadedList === null) this.loadedList = [key];
-    else if (!this.loadedList.includes(key)) this.loadedList.push(key);
+    this.loadedBits |= this.mapper.relationshipBit(key);
   }
   unload(key: string): void {
-    const at = this.loadedList?.indexOf(key) ?? -1;
-    if (at >= 0) this.loadedList!.splice(at, 1);
+    this.loadedBits &= ~this.mapper.relationshipBit(key);
   }
   loadedKeys(): string[] {
-    return this.loadedList ? [...this.loadedList] : [];
+    return [...this.mapper.relationships.keys()].filter((k) => this.isLoaded(k));
   }
   snapshot(key: string): readonly object[] | undefined {
     return this.snapshots?.[key];
