@@ -74,7 +74,8 @@ export class UnitOfWork {
     const session = this.session;
     const before = new Set(session.pendingStates);
     const touched = [...session.pendingStates, ...[...session.identityMap.values()].filter((s) => s.modified !== null)];
-    for (const s of touched) if (s.session === session) session.cascadeAdd(s);
+    const seen = new Set<InstanceState>();
+    for (const s of touched) if (s.session === session) session.cascadeAdd(s, seen);
     for (const s of session.pendingStates) if (!before.has(s)) this.cascaded.push(s);
 
     // Deletes, following delete cascades (loading children the database would otherwise orphan).
@@ -268,10 +269,13 @@ export class UnitOfWork {
     const table = m.table;
     const sameTableParents = (s: InstanceState) => (this.deps.get(s) ?? []).filter((d) => d.parent.mapper === m).map((d) => d.parent);
     const { levels: lv, broken } = levels(rows, sameTableParents);
-    const brokenSet = new Set(broken.map(([c, p]) => `${this.inserts.indexOf(c)}:${this.inserts.indexOf(p)}`));
+    // Edges that closed a cycle inside the table: written by a post-update instead.
+    const brokenBy = new Map<InstanceState, Set<InstanceState>>();
+    for (const [c, p] of broken) brokenBy.set(c, (brokenBy.get(c) ?? new Set()).add(p));
     for (const level of lv) {
       for (const s of level) {
-        this.applyDeps(s, deferred, (d) => brokenSet.has(`${this.inserts.indexOf(s)}:${this.inserts.indexOf(d.parent)}`));
+        const cut = brokenBy.get(s);
+        this.applyDeps(s, deferred, cut ? (d) => cut.has(d.parent) : undefined);
         for (const col of table.columns) {
           if (s.dict[col.key] !== undefined || col.def.default === undefined) continue;
           const d = col.def.default;
@@ -283,7 +287,9 @@ export class UnitOfWork {
       const groups = new Map<string, InstanceState[]>();
       for (const s of level) {
         const sig = m.columnKeys.filter((k) => s.dict[k] !== undefined).join(",");
-        groups.set(sig, [...(groups.get(sig) ?? []), s]);
+        const g = groups.get(sig);
+        if (g) g.push(s);
+        else groups.set(sig, [s]);
       }
       for (const [sig, group] of groups) {
         const keys = sig ? sig.split(",") : [];
@@ -380,7 +386,9 @@ export class UnitOfWork {
     const bySecondary = new Map<AnyTable, Record<string, unknown>[]>();
     for (const r of this.assocInserts) {
       const sec = r.rel.options.secondary!;
-      bySecondary.set(sec, [...(bySecondary.get(sec) ?? []), rowOf(r)]);
+      const rows = bySecondary.get(sec);
+      if (rows) rows.push(rowOf(r));
+      else bySecondary.set(sec, [rowOf(r)]);
     }
     for (const [sec, rows] of bySecondary) await tx.execute(insert(sec).values(rows as never));
   }
