@@ -65,7 +65,8 @@ const capabilities: Capabilities = {
 };
 
 /** "2020-01-01 10:00:00.123+00" (session TimeZone is UTC) or without offset → Date. */
-const pgTimestamp: Decoder = (v) => {
+/** Every form PostgreSQL prints (BC, short years, microseconds, second offsets, infinity). */
+const pgTimestampGeneral: Decoder = (v) => {
   const s = v as string;
   if (s === "infinity" || s === "-infinity") return new Date(s === "infinity" ? 8.64e15 : -8.64e15);
   const bc = s.endsWith(" BC");
@@ -83,6 +84,59 @@ const pgTimestamp: Decoder = (v) => {
   }
   if (m[8]) t -= (m[8] === "-" ? -1 : 1) * ((Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0)) * 1000;
   return new Date(t);
+};
+
+/** Two ASCII digits at i as a number, or -1 when either is not a digit. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * "2020-01-01 10:00:00.123+00" → Date, read by char codes for the common form (years 0100–9999,
+ * up to 3 fraction digits, no offset or ±HH / ±HH:MM); anything else takes the general path. A
+ * nested load parses one per row, so the regex was a visible share of it.
+ */
+const pgTimestamp: Decoder = (v) => {
+  const s = v as string;
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return pgTimestampGeneral(v);
+  const hi = twoDigits(s, 0);
+  const lo = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (hi < 1 || lo < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return pgTimestampGeneral(v);
+  let i = 19;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 46) {
+    let digits = 0;
+    for (i++; i < n && digits < 4; i++, digits++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      ms = ms * 10 + c;
+    }
+    // More than 3 digits needs rounding: the general path.
+    if (digits === 0 || digits > 3) return pgTimestampGeneral(v);
+    ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
+  }
+  let offset = 0;
+  if (i < n) {
+    const sign = s.charCodeAt(i);
+    if (sign !== 43 && sign !== 45) return pgTimestampGeneral(v);
+    const oh = twoDigits(s, i + 1);
+    if (oh < 0) return pgTimestampGeneral(v);
+    let om = 0;
+    if (i + 3 === n) i = n;
+    else if (i + 6 === n && s.charCodeAt(i + 3) === 58 && (om = twoDigits(s, i + 4)) >= 0) i = n;
+    else return pgTimestampGeneral(v);
+    offset = (sign === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms) - offset);
 };
 
 /** A boolean that arrives as text (e.g. a CASE over bound values): "t"/"true", "f"/"false", or a number. */
