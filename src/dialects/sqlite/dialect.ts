@@ -140,20 +140,19 @@ export const sqliteDialect: Dialect = {
     }
   },
   nestedDecoder(type) {
+    // Inside JSON: bytes arrive as hex and JSON is already parsed; numbers never come as bigint.
     switch (type.kind) {
-      case "bigint":
-        return toBigInt;
-      case "numeric":
-        return numericDecoder(type);
-      case "boolean":
-        return toBoolean;
-      case "timestamp":
-      case "timestamptz":
-        return (v) => new Date(v as string);
       case "bytes":
         return hexToBytes;
-      default:
+      case "json":
+      case "unknown":
+      case "integer":
+      case "smallint":
+      case "real":
+      case "double":
         return null;
+      default:
+        return sqliteDialect.decoder(type, undefined);
     }
   },
   typeName(type: SqlType, _site: TypeSite) {
