@@ -11,13 +11,26 @@ type Statement = BetterSqlite3.Statement<unknown[], unknown[]>;
 
 class SqliteConnection implements DriverConnection {
   private readonly cache = new Map<string, Statement>();
+  /** Result fields per prepared statement and integer mode: `columns()` costs more than a lookup. */
+  private readonly fields = new Map<Statement, [FieldInfo[] | undefined, FieldInfo[] | undefined]>();
   constructor(private readonly db: Database) {}
+
+  private fieldsFor(stmt: Statement, bigints: boolean): FieldInfo[] {
+    let pair = this.fields.get(stmt);
+    if (!pair) this.fields.set(stmt, (pair = [undefined, undefined]));
+    const at = bigints ? 1 : 0;
+    return (pair[at] ??= fieldsOf(stmt, bigints));
+  }
 
   private prepare(sql: string): Statement {
     let stmt = this.cache.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql) as Statement;
-      if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value!);
+      if (this.cache.size > 500) {
+        const oldest = this.cache.keys().next().value!;
+        this.fields.delete(this.cache.get(oldest)!);
+        this.cache.delete(oldest);
+      }
       this.cache.set(sql, stmt);
     }
     return stmt;
@@ -28,8 +41,16 @@ class SqliteConnection implements DriverConnection {
     if (stmt.reader) {
       stmt.raw(true).safeIntegers(options.bigints);
       const rows = stmt.all(...params) as unknown[][];
-      return { rows, fields: fieldsOf(stmt, options.bigints), rowCount: rows.length };
+      // A row of another width means the schema changed under the statement: read the fields again.
+      let fields = this.fieldsFor(stmt, options.bigints);
+      if (rows.length && rows[0].length !== fields.length) {
+        this.fields.delete(stmt);
+        fields = this.fieldsFor(stmt, options.bigints);
+      }
+      return { rows, fields, rowCount: rows.length };
     }
+    // DDL can change what cached statements return.
+    if (/^\s*(CREATE|ALTER|DROP)\b/i.test(sql)) this.fields.clear();
     const info = stmt.run(...params);
     return { rows: [], fields: [], rowCount: info.changes, lastInsertId: info.lastInsertRowid };
   }
@@ -52,6 +73,7 @@ class SqliteConnection implements DriverConnection {
 
   async close(): Promise<void> {
     this.cache.clear();
+    this.fields.clear();
     this.db.close();
   }
 }
