@@ -12,7 +12,6 @@ import {
   boolean,
   bytes,
   custom,
-  customType,
   date,
   deleteFrom,
   double,
@@ -37,23 +36,8 @@ import {
   type Connection,
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
+import { point } from "../fixtures/point.js";
 
-interface Point {
-  x: number;
-  y: number;
-}
-/** A Point stored as the text "x,y". */
-const point = customType<Point, string>({
-  name: "point",
-  base: types.text,
-  toDb: (p) => `${p.x},${p.y}`,
-  fromDb: (s) => {
-    const [x, y] = s.split(",").map(Number);
-    return { x, y };
-  },
-  validate: (v) =>
-    typeof v === "object" && v !== null && Number.isFinite((v as Point).x) && Number.isFinite((v as Point).y) ? undefined : "expected a Point",
-});
 
 const md = new MetaData();
 const rt = md.table("rt_value", {

@@ -4,23 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   MetaData, integer, smallint, bigint, real, double, numeric, text, varchar, boolean, date, timestamp, timestamptz,
-  uuid, json, bytes, enumOf, custom, customType, types, select, insert, nested, sql,
+  uuid, json, bytes, enumOf, custom, select, insert, nested, sql,
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
+import { point } from "../fixtures/point.js";
 
-interface Point {
-  x: number;
-  y: number;
-}
-const point = customType<Point, string>({
-  name: "point",
-  base: types.text,
-  toDb: (p) => `${p.x},${p.y}`,
-  fromDb: (s) => {
-    const [x, y] = s.split(",").map(Number);
-    return { x, y };
-  },
-});
 
 const md = new MetaData();
 const gp = md.table("gp", { id: integer().primaryKey() });
