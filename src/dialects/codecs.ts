@@ -11,11 +11,59 @@ export const toBytes: Decoder = (v) => {
 export const parseJson: Decoder = (v) => (typeof v === "string" ? JSON.parse(v) : v);
 export const toBoolean: Decoder = (v) => (typeof v === "boolean" ? v : Number(v) !== 0);
 
+/** Two ASCII digits at i as a number, or -1 when either is not a digit. */
+export function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * "YYYY-MM-DD[T ]HH:MM:SS[.f…fff][Z]" in UTC read by char codes, or undefined for any other form
+ * (years outside 0100–9999, days past the 28th, more than 3 fraction digits, offsets): string
+ * parsing by `new Date` costs more than the rest of a row. The caller falls back for the rest.
+ */
+export function fastUtcDate(s: string): Date | undefined {
+  const n = s.length;
+  const sep = s.charCodeAt(10);
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return undefined;
+  const hi = twoDigits(s, 0);
+  const lo = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (hi < 1 || lo < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return undefined;
+  let i = 19;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 46) {
+    let digits = 0;
+    for (i++; i < n && digits < 4; i++, digits++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      ms = ms * 10 + c;
+    }
+    if (digits === 0 || digits > 3) return undefined;
+    ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
+  }
+  if (i < n && s.charCodeAt(i) === 90) i++;
+  return i === n ? new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms)) : undefined;
+}
+
+/** ISO-8601 text (SQLite's stored form) → Date; text without an offset is UTC, as SQLite writes it. */
+export const isoTimestamp: Decoder = (v) => {
+  const s = v as string;
+  return fastUtcDate(s) ?? (/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s) ? new Date(s) : utcTimestamp(s));
+};
+
 /** "YYYY-MM-DD HH:MM:SS[.fff…]" written in UTC (no offset) → Date. */
 export const utcTimestamp: Decoder = (v) => {
   if (v instanceof Date) return v;
   const s = v as string;
-  return new Date(s.length > 10 && s[10] === " " ? `${s.slice(0, 10)}T${s.slice(11)}Z` : s.endsWith("Z") ? s : `${s}Z`);
+  return fastUtcDate(s) ?? new Date(s.length > 10 && s[10] === " " ? `${s.slice(0, 10)}T${s.slice(11)}Z` : s.endsWith("Z") ? s : `${s}Z`);
 };
 
 export function bytesToBuffer(v: Uint8Array): Buffer {

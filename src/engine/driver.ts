@@ -1,5 +1,6 @@
 // The driver adapter contract: the only surface where a database client library is touched.
 // Rows travel as arrays (cheapest for every client); the engine builds keyed rows itself.
+import { createRequire } from "node:module";
 
 export interface FieldInfo {
   readonly name: string;
@@ -18,10 +19,14 @@ export interface DriverResult {
 export interface QueryOptions {
   /** The result has 64-bit integer columns: ask the driver for exact integers (SQLite). */
   readonly bigints: boolean;
+  /** The statement returns at most one row (a unique key pinned, or LIMIT 1). */
+  readonly single?: boolean;
 }
 
 export interface DriverConnection {
   query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult>;
+  /** Embedded drivers answer synchronously: `executeSync` and the async fast path use this. */
+  querySync?(sql: string, params: readonly unknown[], options: QueryOptions): DriverResult;
   /** Yields the result in batches without holding all of it in memory. */
   stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult>;
   close(): Promise<void>;
@@ -36,6 +41,8 @@ export interface DriverConnection {
 
 export interface Driver {
   connect(): Promise<DriverConnection>;
+  /** Embedded drivers can open a connection synchronously (for `executeSync` on a fresh engine). */
+  connectSync?(): DriverConnection;
   /** Largest useful pool size (1 for an in-memory SQLite database). */
   readonly maxConnections: number;
 }
@@ -45,6 +52,15 @@ export interface DriverOptions {
   poolSize?: number;
   /** Statements run on every new connection. */
   onConnect?: readonly string[];
+}
+
+/** Loads an optional CommonJS peer dependency synchronously, with the same message. */
+export function requirePeer<T>(name: string): T {
+  try {
+    return createRequire(import.meta.url)(name) as T;
+  } catch (err) {
+    throw new Error(`Arbor needs the optional package "${name}" for this engine: npm install ${name}`, { cause: err });
+  }
 }
 
 /** Loads an optional peer dependency with a message naming the package to install. */

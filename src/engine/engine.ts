@@ -1,6 +1,7 @@
 // The Engine: a dialect, a pool and a compiled-statement cache. Statements are immutable, so a
 // compiled form is cached per statement object and reused on every execution.
 import type { Dialect } from "../dialects/dialect.js";
+import { NotSupportedError } from "../errors.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -67,6 +68,21 @@ export class Engine implements EngineContext {
     const conn = new Connection(this, this.pool.tryAcquire() ?? (await this.pool.acquire()), this.pool);
     try {
       return await conn.execute(stmt, params);
+    } finally {
+      conn.releaseNow();
+    }
+  }
+
+  /**
+   * Runs one statement synchronously on an embedded engine (SQLite): same result as `execute`,
+   * without a promise. Raises NotSupportedError on engines that talk to a server, and
+   * ConnectionError when every connection is held (e.g. by an open transaction).
+   */
+  executeSync<S extends Statement<unknown>>(stmt: S, params?: Params): Result<RowType<S>> {
+    if (this.pool.driver.connectSync === undefined) throw new NotSupportedError(`${this.dialect.name} answers asynchronously: use execute()`);
+    const conn = new Connection(this, this.pool.acquireSync(), this.pool);
+    try {
+      return conn.executeSync(stmt, params);
     } finally {
       conn.releaseNow();
     }

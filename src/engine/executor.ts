@@ -5,7 +5,8 @@
 // options, row shape) is worked out on its first execution and cached with it (`Plan`), so an
 // execution is one driver call plus the row loop, with no per-call closures or string building.
 import type { Dialect } from "../dialects/dialect.js";
-import { ArgumentError, ConnectionError, TransactionError, type ArborError } from "../errors.js";
+import { ArgumentError, ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
+import { atMostOneRow } from "../sql/cardinality.js";
 import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -51,13 +52,17 @@ export class Plan {
   private readonly template: readonly unknown[];
   private readonly named: readonly NamedSlot[];
   private shape: RowShape | undefined;
-  /** The field type hints `shape` was built for. */
+  /** The field type hints `shape` was built for, and the last fields array seen with them. */
   private hints: readonly (number | undefined)[] = [];
+  private lastFields: readonly FieldInfo[] | undefined;
 
-  constructor(readonly compiled: CompiledQuery) {
+  constructor(
+    readonly compiled: CompiledQuery,
+    node: StatementNode,
+  ) {
     this.sql = compiled.sql;
     const cols = compiled.columns;
-    this.options = { bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint") };
+    this.options = { bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint"), single: atMostOneRow(node) };
     this.template = compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
     const named: NamedSlot[] = [];
     compiled.params.forEach((slot, index) => {
@@ -83,20 +88,25 @@ export class Plan {
   /** The row shape for these driver fields: rebuilt only when their type hints change. */
   shapeFor(dialect: Dialect, fields: readonly FieldInfo[]): RowShape {
     const shape = this.shape;
-    if (shape !== undefined && sameHints(this.hints, fields)) return shape;
+    // Drivers that cache their field lists hand back the same array: no need to compare hints.
+    if (shape !== undefined && (fields === this.lastFields || sameHints(this.hints, fields))) {
+      this.lastFields = fields;
+      return shape;
+    }
     const fresh = new RowShape(dialect, this.compiled, fields);
     this.shape = fresh;
     this.hints = fields.map((f) => f.typeHint);
+    this.lastFields = fields;
     return fresh;
   }
 
   result<R>(dialect: Dialect, res: DriverResult): Result<R> {
     const shape = this.shapeFor(dialect, res.fields);
-    const raw = res.rows;
-    const n = raw.length;
-    const rows: R[] = [];
-    for (let i = 0; i < n; i++) rows.push(shape.build(raw[i]) as R);
-    return new Result(rows, res.rowCount, shape, res.lastInsertId);
+    // The driver's row array is ours: each array row is replaced by its object in place.
+    const rows = res.rows as unknown[];
+    const build = shape.build;
+    for (let i = 0, n = rows.length; i < n; i++) rows[i] = build(rows[i] as unknown[]);
+    return new Result(rows as R[], res.rowCount, shape, res.lastInsertId);
   }
 }
 
@@ -118,7 +128,7 @@ export function planFor(dialect: Dialect, node: StatementNode): Plan {
   if (plan === undefined) {
     const compiled = dialect.createCompiler().compile(node);
     for (const w of compiled.warnings) warnOnce(w);
-    cache.set(node, (plan = new Plan(compiled)));
+    cache.set(node, (plan = new Plan(compiled, node)));
   }
   return plan;
 }
@@ -150,11 +160,40 @@ export abstract class Executor {
     const plan = planFor(ctx.dialect, stmt.statementNode);
     const values = plan.fill(ctx.dialect, params);
     const conn = this.driverConnection();
+    // An embedded driver answers at once: no promise of its own to wait for.
+    if (isSync(conn)) return this.runSync(conn, plan, values);
     const logger = ctx.logger;
     const started = logger === undefined ? 0 : performance.now();
     let res: DriverResult;
     try {
       res = await conn.query(plan.sql, values, plan.options);
+    } catch (err) {
+      throw this.fail(err, plan.sql, values, started);
+    }
+    if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
+    return plan.result(ctx.dialect, res);
+  }
+
+  /**
+   * Runs a statement on an embedded engine (SQLite) without a promise: the same result as
+   * `execute`. Engines that talk to a server raise NotSupportedError.
+   */
+  executeSync<S extends Statement<unknown>>(stmt: S, params?: Params): Result<RowType<S>> {
+    const ctx = this.ctx;
+    const plan = planFor(ctx.dialect, stmt.statementNode);
+    const values = plan.fill(ctx.dialect, params);
+    const conn = this.driverConnection();
+    if (!isSync(conn)) throw new NotSupportedError(`${ctx.dialect.name} answers asynchronously: use execute()`);
+    return this.runSync(conn, plan, values);
+  }
+
+  private runSync<R>(conn: SyncDriverConnection, plan: Plan, values: unknown[]): Result<R> {
+    const ctx = this.ctx;
+    const logger = ctx.logger;
+    const started = logger === undefined ? 0 : performance.now();
+    let res: DriverResult;
+    try {
+      res = conn.querySync(plan.sql, values, plan.options);
     } catch (err) {
       throw this.fail(err, plan.sql, values, started);
     }
@@ -203,6 +242,11 @@ export abstract class Executor {
     this.ctx.logger?.({ sql, params: values, durationMs: performance.now() - started, error: e });
     return e;
   }
+}
+
+type SyncDriverConnection = DriverConnection & Required<Pick<DriverConnection, "querySync">>;
+function isSync(conn: DriverConnection): conn is SyncDriverConnection {
+  return conn.querySync !== undefined;
 }
 
 const NO_BIGINTS: QueryOptions = { bigints: false };

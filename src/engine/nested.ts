@@ -2,13 +2,12 @@
 // row is built with decoders chosen once per statement, recursively, exactly like top-level rows.
 //
 // Hot path (a tree of 1,000 × 10 × 5 rows is 61,000 nested rows; see bench/nested.ts): each nested
-// row shape gets a decoder generated once per statement, with an object literal whose keys are
-// written out (one hidden class for all its rows, no keyed stores) calling each column's decoder
-// directly, and only for the columns that have one. Parsed arrays of rows are turned into arrays of
-// objects in place.
+// row shape gets a decoder generated once per statement (row-builder.ts); parsed arrays of rows
+// are turned into arrays of objects in place.
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import type { NestedSpec, SqlType } from "../sql/types.js";
 import type { ExprNode } from "../sql/nodes/index.js";
+import { generate, loopBuilder, rowLiteral } from "./row-builder.js";
 
 /** Decoder for a value found inside a nested row's parsed JSON. */
 function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
@@ -23,16 +22,7 @@ function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
 
 /** The portable decoder: loops over rows and columns (used when code generation is unavailable). */
 function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readonly (Decoder | null)[]): Decoder {
-  const n = keys.length;
-  const build = (raw: unknown[]): Record<string, unknown> => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      const v = raw[i];
-      const d = decoders[i];
-      row[keys[i]] = v === null || v === undefined ? null : d === null ? v : d(v);
-    }
-    return row;
-  };
+  const build = loopBuilder(keys, decoders);
   if (spec.one) return (v) => build(typeof v === "string" ? JSON.parse(v) : v);
   return (v) => {
     const list = (typeof v === "string" ? JSON.parse(v) : v) as unknown[];
@@ -42,21 +32,14 @@ function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readon
 }
 
 /**
- * A decoder generated for one nested shape: it parses the JSON text (when given text) and builds
- * each row with an object literal whose keys are written out, e.g.
- * `{ "id": r[0] ?? null, "placedAt": (x = r[2]) == null ? null : d2(x), … }`, replacing the rows
- * of the parsed array in place. Every shape gets its own code, so its call sites see one function
- * each (the decoders, passed in as arguments) and stay inlinable however many shapes an
- * application has. Keys are written as JSON string literals, never evaluated as code. Falls back
- * to the loop where `__proto__` is a key (a literal would set the prototype) or where the runtime
- * forbids generating code.
+ * A decoder generated for one nested shape (see row-builder.ts): it parses the JSON text (when
+ * given text) and builds each row with the shape's object literal, replacing the rows of the
+ * parsed array in place.
  */
 function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
   const keys = spec.items.map((i) => i.key);
   const decoders = spec.items.map((i) => innerDecoder(dialect, i.type));
-  if (keys.includes("__proto__")) return loopDecoder(spec, keys, decoders);
-  const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${decoders[i] === null ? `r[${i}] ?? null` : `(x = r[${i}]) == null ? null : d${i}(x)`}`);
-  const row = `{ ${fields.join(", ")} }`;
+  const row = rowLiteral(keys, decoders);
   const body = spec.one
     ? `const r = typeof v === "string" ? JSON.parse(v) : v;
   let x;
@@ -68,12 +51,7 @@ function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
     list[i] = ${row};
   }
   return list;`;
-  try {
-    const factory = new Function(...keys.map((_, i) => `d${i}`), `"use strict";\nreturn function decodeNested(v) {\n  ${body}\n};`);
-    return factory(...decoders) as Decoder;
-  } catch {
-    return loopDecoder(spec, keys, decoders);
-  }
+  return generate<Decoder>(keys, decoders, "decodeNested", body) ?? loopDecoder(spec, keys, decoders);
 }
 
 /** Decoder for a nested column at top level, where the driver hands over JSON text. */

@@ -10,7 +10,7 @@ export class Pool {
   private closed = false;
 
   constructor(
-    private readonly driver: Driver,
+    readonly driver: Driver,
     readonly size: number,
     private readonly translate: (err: unknown) => Error,
   ) {}
@@ -29,6 +29,23 @@ export class Pool {
       void c.close().catch(() => undefined);
     }
     return undefined;
+  }
+
+  /** A connection now, without waiting: an idle one, or a new one from a driver that opens synchronously. */
+  acquireSync(): DriverConnection {
+    if (this.closed) throw new ConnectionError("The engine has been disposed");
+    const c = this.popIdle();
+    if (c) return c;
+    const connectSync = this.driver.connectSync;
+    if (connectSync === undefined) throw new ConnectionError("This engine cannot open a connection synchronously");
+    if (this.open >= this.size) throw new ConnectionError(`All ${this.size} connection(s) are in use (an open transaction holds one): executeSync cannot wait`);
+    this.open++;
+    try {
+      return connectSync.call(this.driver);
+    } catch (err) {
+      this.open--;
+      throw this.translate(err);
+    }
   }
 
   async acquire(): Promise<DriverConnection> {

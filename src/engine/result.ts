@@ -8,6 +8,7 @@ import type { ExprNode } from "../sql/nodes/index.js";
 import { types, type SqlType } from "../sql/types.js";
 import type { FieldInfo } from "./driver.js";
 import { nestedDecoder, nestedKeys } from "./nested.js";
+import { rowBuilder, type RowBuilder } from "./row-builder.js";
 
 /** Builds rows for one compiled statement and one set of driver field types. */
 export class RowShape {
@@ -20,6 +21,7 @@ export class RowShape {
     this.keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
     const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
     this.decoders = typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    this.build = rowBuilder(this.keys, this.decoders);
     this.byNode = new Map();
     for (const c of cols ?? []) {
       this.byNode.set(c.expr, c.key);
@@ -28,16 +30,8 @@ export class RowShape {
     }
   }
 
-  build(raw: unknown[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    const { keys, decoders } = this;
-    for (let i = 0; i < keys.length; i++) {
-      const v = raw[i];
-      const d = decoders[i];
-      row[keys[i]] = v === null || v === undefined ? null : d === null ? v : d(v);
-    }
-    return row;
-  }
+  /** One row object from a driver's array row. */
+  readonly build: RowBuilder;
 
   /** The row key under which an expression (or the column a label wraps) was selected. */
   keyOf(expr: Expr<unknown> | string): string {

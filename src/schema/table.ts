@@ -205,6 +205,13 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     return sets.some((set) => set.length >= columns.length && columns.every((col) => set.slice(0, columns.length).some((c) => c.node === col)));
   }
 
+  uniqueKeys(): readonly (readonly ColumnNode[])[] {
+    const keys: (readonly AnyColumn[])[] = [...this.uniques.map((u) => u.columns), ...this.indexes.filter((i) => i.unique).map((i) => i.columns)];
+    if (this.primaryKey.length) keys.unshift(this.primaryKey);
+    for (const c of this.columns) if (c.def.unique) keys.push([c]);
+    return keys.map((k) => k.map((c) => c.node));
+  }
+
   /** The grouping foreign key that makes this table a member of its parent's group. */
   get groupingKey(): ForeignKey | undefined {
     return this.foreignKeys.find((fk) => fk.grouping);

@@ -12,7 +12,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, parseJson, toBigInt, toNumber } from "../codecs.js";
+import { bytesToBuffer, parseJson, toBigInt, toNumber, twoDigits } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
 
@@ -85,13 +85,6 @@ const pgTimestampGeneral: Decoder = (v) => {
   if (m[8]) t -= (m[8] === "-" ? -1 : 1) * ((Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0)) * 1000;
   return new Date(t);
 };
-
-/** Two ASCII digits at i as a number, or -1 when either is not a digit. */
-function twoDigits(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
 
 /**
  * "2020-01-01 10:00:00.123+00" → Date, read by char codes for the common form (years 0100–9999,

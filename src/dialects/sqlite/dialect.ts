@@ -13,7 +13,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
+import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
@@ -128,7 +128,7 @@ export const sqliteDialect: Dialect = {
         return toBoolean;
       case "timestamp":
       case "timestamptz":
-        return (v) => new Date(v as string);
+        return isoTimestamp;
       case "json":
         return parseJson;
       case "bytes":

@@ -1,7 +1,8 @@
-// better-sqlite3 adapter. The library is synchronous; calls are wrapped in promises so every
-// engine shares one async API. Prepared statements are cached per connection by SQL text.
+// better-sqlite3 adapter. The library is synchronous: `querySync` answers directly (the engine's
+// `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
+// Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
-import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+import { loadPeer, requirePeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
 
 /** The type hint of every field when integers come back as bigint. */
 export const BIGINTS = 1;
@@ -9,50 +10,68 @@ export const BIGINTS = 1;
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown[]>;
 
+/** A prepared statement and what it returns; `columns()` and mode switches cost more than a lookup. */
+interface Prepared {
+  readonly stmt: Statement;
+  readonly reader: boolean;
+  /** The integer mode the statement is in (safeIntegers), once set. */
+  bigints: boolean | undefined;
+  /** Result fields per integer mode. */
+  fields: FieldInfo[] | undefined;
+  bigFields: FieldInfo[] | undefined;
+}
+
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
+const CACHE_SIZE = 500;
+
 class SqliteConnection implements DriverConnection {
-  private readonly cache = new Map<string, Statement>();
-  /** Result fields per prepared statement and integer mode: `columns()` costs more than a lookup. */
-  private readonly fields = new Map<Statement, [FieldInfo[] | undefined, FieldInfo[] | undefined]>();
+  private readonly cache = new Map<string, Prepared>();
   constructor(private readonly db: Database) {}
 
-  private fieldsFor(stmt: Statement, bigints: boolean): FieldInfo[] {
-    let pair = this.fields.get(stmt);
-    if (!pair) this.fields.set(stmt, (pair = [undefined, undefined]));
-    const at = bigints ? 1 : 0;
-    return (pair[at] ??= fieldsOf(stmt, bigints));
-  }
-
-  private prepare(sql: string): Statement {
-    let stmt = this.cache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql) as Statement;
-      if (this.cache.size > 500) {
-        const oldest = this.cache.keys().next().value!;
-        this.fields.delete(this.cache.get(oldest)!);
-        this.cache.delete(oldest);
-      }
-      this.cache.set(sql, stmt);
+  private prepare(sql: string): Prepared {
+    let p = this.cache.get(sql);
+    if (p === undefined) {
+      const stmt = this.db.prepare(sql) as Statement;
+      if (stmt.reader) stmt.raw(true);
+      p = { stmt, reader: stmt.reader, bigints: undefined, fields: undefined, bigFields: undefined };
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(sql, p);
     }
-    return stmt;
+    return p;
   }
 
-  async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
-    const stmt = this.prepare(sql);
-    if (stmt.reader) {
-      stmt.raw(true).safeIntegers(options.bigints);
-      const rows = stmt.all(...params) as unknown[][];
+  querySync(sql: string, params: readonly unknown[], options: QueryOptions): DriverResult {
+    const p = this.prepare(sql);
+    const stmt = p.stmt;
+    if (p.reader) {
+      const bigints = options.bigints;
+      if (p.bigints !== bigints) stmt.safeIntegers((p.bigints = bigints));
+      let rows: unknown[][];
+      // get() skips building the list all() returns; worth it for primary-key lookups.
+      if (options.single === true) {
+        const row = stmt.get(...params) as unknown[] | undefined;
+        rows = row === undefined ? [] : [row];
+      } else rows = stmt.all(...params) as unknown[][];
+      let fields = (bigints ? p.bigFields : p.fields) ?? this.readFields(p, bigints);
       // A row of another width means the schema changed under the statement: read the fields again.
-      let fields = this.fieldsFor(stmt, options.bigints);
-      if (rows.length && rows[0].length !== fields.length) {
-        this.fields.delete(stmt);
-        fields = this.fieldsFor(stmt, options.bigints);
-      }
+      if (rows.length !== 0 && rows[0].length !== fields.length) fields = this.readFields(p, bigints);
       return { rows, fields, rowCount: rows.length };
     }
     // DDL can change what cached statements return.
-    if (/^\s*(CREATE|ALTER|DROP)\b/i.test(sql)) this.fields.clear();
+    if (DDL.test(sql)) for (const c of this.cache.values()) c.fields = c.bigFields = undefined;
     const info = stmt.run(...params);
     return { rows: [], fields: [], rowCount: info.changes, lastInsertId: info.lastInsertRowid };
+  }
+
+  private readFields(p: Prepared, bigints: boolean): FieldInfo[] {
+    const fields = fieldsOf(p.stmt, bigints);
+    if (bigints) p.bigFields = fields;
+    else p.fields = fields;
+    return fields;
+  }
+
+  async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
+    return this.querySync(sql, params, options);
   }
 
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
@@ -73,7 +92,6 @@ class SqliteConnection implements DriverConnection {
 
   async close(): Promise<void> {
     this.cache.clear();
-    this.fields.clear();
     this.db.close();
   }
 }
@@ -86,19 +104,24 @@ function fieldsOf(stmt: Statement, bigints: boolean): FieldInfo[] {
 export function sqliteDriver(url: URL, options: DriverOptions): Driver {
   const file = decodeURIComponent(url.pathname || url.host);
   const memory = file === "" || file === ":memory:";
+  const open = (Ctor: typeof BetterSqlite3): SqliteConnection => {
+    const db = new Ctor(memory ? ":memory:" : file);
+    db.pragma("foreign_keys = ON");
+    // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
+    db.pragma("case_sensitive_like = ON");
+    if (!memory) db.pragma("journal_mode = WAL");
+    db.pragma("busy_timeout = 5000");
+    for (const s of options.onConnect ?? []) db.exec(s);
+    return new SqliteConnection(db);
+  };
   return {
     // One in-memory database lives in one connection; files serialise writes anyway.
     maxConnections: memory ? 1 : Math.max(1, options.poolSize ?? 1),
     async connect(): Promise<DriverConnection> {
-      const Ctor = await loadPeer<typeof BetterSqlite3>("better-sqlite3");
-      const db = new Ctor(memory ? ":memory:" : file);
-      db.pragma("foreign_keys = ON");
-      // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
-      db.pragma("case_sensitive_like = ON");
-      if (!memory) db.pragma("journal_mode = WAL");
-      db.pragma("busy_timeout = 5000");
-      for (const s of options.onConnect ?? []) db.exec(s);
-      return new SqliteConnection(db);
+      return open(await loadPeer<typeof BetterSqlite3>("better-sqlite3"));
+    },
+    connectSync(): DriverConnection {
+      return open(requirePeer<typeof BetterSqlite3>("better-sqlite3"));
     },
   };
 }

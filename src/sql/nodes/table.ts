@@ -8,6 +8,8 @@ export interface TableInfo {
   readonly foreignKeys: readonly ForeignKeyInfo[];
   /** Whether an index (or the primary key) starts with these columns. */
   hasIndexOn?(columns: readonly ColumnNode[]): boolean;
+  /** The primary key and every unique constraint or unique index, as column lists. */
+  uniqueKeys?(): readonly (readonly ColumnNode[])[];
 }
 
 export interface ForeignKeyInfo {
