@@ -20,10 +20,14 @@
 //                  statement built once with param("id", types.integer) and run with { id }, and a
 //                  statement built fresh for every call; plus, for context, the prepared statement
 //                  on a connection held with engine.connect() (no pool round trip).
+//                  On SQLite also engine.executeSync(...): the same result without a promise,
+//                  as better-sqlite3 itself answers.
 //
 // Every timed figure is one full pass ((a): one query, (b): 1,000 queries); the contenders are
 // interleaved within each repetition (order rotated) after warm-up passes, with a GC before
-// each pass. Reported: median, min and max in ms, and the ratio of Arbor to raw.
+// each pass. Reported: median, min and max in ms, the ratio of Arbor to raw, and the paired ratio
+// (median over repetitions of a contender's time over raw's in the same repetition), the figure
+// least moved by other load on the machine.
 import { existsSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -173,6 +177,8 @@ const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** The median over repetitions of a contender's time over the baseline's in the same repetition. */
+const paired = (xs: readonly number[], base: readonly number[]): number => median(xs.map((x, i) => x / base[i]));
 const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 
 /** A Markdown table; the first `left` columns are text (left-aligned), the rest figures. */
@@ -194,7 +200,8 @@ const summary: { engine: string; scenario: string; contender: string; ratio: num
 function report(f: Figures, target: number, arborNames: readonly string[]): void {
   const raw = median(f.results.get("raw")!);
   const restored = median(f.results.get("raw + restore")!);
-  const rawMin = Math.min(...f.results.get("raw")!);
+  const rawXs = f.results.get("raw")!;
+  const rawMin = Math.min(...rawXs);
   const rows = [...f.results].map(([name, xs]) => [
     name,
     ms(median(xs)),
@@ -203,10 +210,11 @@ function report(f: Figures, target: number, arborNames: readonly string[]): void
     (median(xs) / raw).toFixed(2) + "x",
     (median(xs) / restored).toFixed(2) + "x",
     (Math.min(...xs) / rawMin).toFixed(2) + "x",
+    paired(xs, rawXs).toFixed(2) + "x",
   ]);
   console.log(`\n### ${f.engine}: ${f.scenario}\n`);
   // "min vs raw min" is the figure least disturbed by other load on the machine.
-  console.log(table(["contender", "median ms", "min", "max", "vs raw", "vs raw + restore", "min vs raw min"], rows));
+  console.log(table(["contender", "median ms", "min", "max", "vs raw", "vs raw + restore", "min vs raw min", "paired vs raw"], rows));
   for (const name of arborNames) summary.push({ engine: f.engine, scenario: f.scenario, contender: name, ratio: median(f.results.get(name)!) / raw, target });
 }
 
@@ -236,6 +244,8 @@ interface RawSide {
 async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise<void> {
   const selectAll = select(item).from(item);
   const lookup = select(item).from(item).where(item.c.id.eq(param("id", types.integer)));
+  // Embedded engines also answer without a promise (executeSync), as better-sqlite3 itself does.
+  const sync = engine.dialect.name === "sqlite";
 
   // Every contender must produce the same objects.
   const arborAll = (await engine.execute(selectAll)).rows;
@@ -244,6 +254,7 @@ async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise
   for (const id of LOOKUP_IDS.slice(0, 50)) {
     const r = (await engine.execute(lookup, { id })).one();
     same(await raw.oneRestored(id), r, `${label} (b): id ${id}`);
+    if (sync) same(engine.executeSync(lookup, { id }).one(), r, `${label} (b): executeSync, id ${id}`);
     same((await engine.execute(select(item).from(item).where(item.c.id.eq(id)))).one(), r, `${label} (b): fresh statement, id ${id}`);
   }
   console.log(`\n### ${label}: what the raw driver returns\n`);
@@ -257,10 +268,11 @@ async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise
         { name: "raw", pass: raw.selectAll },
         { name: "raw + restore", pass: raw.selectAllRestored },
         { name: "Arbor", pass: async () => (await engine.execute(selectAll)).rows },
+        ...(sync ? [{ name: "Arbor, executeSync", pass: () => engine.executeSync(selectAll).rows }] : []),
       ]),
     },
     TARGET_A,
-    ["Arbor"],
+    sync ? ["Arbor", "Arbor, executeSync"] : ["Arbor"],
   );
 
   report(
@@ -278,6 +290,18 @@ async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise
             return n;
           },
         },
+        ...(sync
+          ? [
+              {
+                name: "Arbor, executeSync, prepared",
+                pass: () => {
+                  let n = 0;
+                  for (const id of LOOKUP_IDS) if (engine.executeSync(lookup, { id }).rows[0]) n++;
+                  return n;
+                },
+              },
+            ]
+          : []),
         {
           name: "Arbor, statement built per call",
           pass: async () => {
@@ -302,7 +326,7 @@ async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise
       ]),
     },
     TARGET_B,
-    ["Arbor, prepared statement", "Arbor, statement built per call"],
+    ["Arbor, prepared statement", ...(sync ? ["Arbor, executeSync, prepared"] : []), "Arbor, statement built per call"],
   );
 }
 

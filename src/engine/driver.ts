@@ -14,6 +14,10 @@ export interface DriverResult {
   /** Rows changed by DML (or returned by a query). */
   readonly rowCount: number;
   readonly lastInsertId?: number | bigint;
+  /** Values are already decoded (the driver applied `QueryOptions.decoderFor`). */
+  readonly decoded?: boolean;
+  /** The first error a decoder raised while the driver decoded (the caller rethrows it). */
+  readonly decodeError?: unknown;
 }
 
 export interface QueryOptions {
@@ -21,6 +25,12 @@ export interface QueryOptions {
   readonly bigints: boolean;
   /** The statement returns at most one row (a unique key pinned, or LIMIT 1). */
   readonly single?: boolean;
+  /**
+   * Column `index`'s decoder for the engine's type tag. A driver that can decode values while rows
+   * arrive (overlapping the work with the server still sending) asks for each column's decoder
+   * and sets `decoded` on its result; others ignore it and the engine decodes afterwards.
+   */
+  readonly decoderFor?: (index: number, typeHint: number | undefined) => ((raw: unknown) => unknown) | null;
 }
 
 export interface DriverConnection {

@@ -4,15 +4,15 @@
 // Hot path: everything that depends only on the statement (its SQL, parameter plan, driver
 // options, row shape) is worked out on its first execution and cached with it (`Plan`), so an
 // execution is one driver call plus the row loop, with no per-call closures or string building.
-import type { Dialect } from "../dialects/dialect.js";
+import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
 import { atMostOneRow } from "../sql/cardinality.js";
 import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { baseType, checkValue, type SqlType, type ValueSite } from "../sql/types.js";
+import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
 import type { DriverConnection, DriverResult, FieldInfo, QueryOptions } from "./driver.js";
-import { Result, RowShape } from "./result.js";
+import { Result, RowShape, decoderFor } from "./result.js";
 
 export interface LogEntry {
   readonly sql: string;
@@ -56,13 +56,21 @@ export class Plan {
   private hints: readonly (number | undefined)[] = [];
   private lastFields: readonly FieldInfo[] | undefined;
 
+  /** Decoders handed to drivers that decode on arrival, per column, with the type tag each is for. */
+  private readonly arrival: ({ readonly hint: number | undefined; readonly decoder: Decoder | null } | undefined)[] = [];
+
   constructor(
+    dialect: Dialect,
     readonly compiled: CompiledQuery,
     node: StatementNode,
   ) {
     this.sql = compiled.sql;
     const cols = compiled.columns;
-    this.options = { bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint"), single: atMostOneRow(node) };
+    this.options = {
+      bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint"),
+      single: atMostOneRow(node),
+      decoderFor: (index, hint) => this.decoderAt(dialect, index, hint),
+    };
     this.template = compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
     const named: NamedSlot[] = [];
     compiled.params.forEach((slot, index) => {
@@ -85,15 +93,28 @@ export class Plan {
     return values;
   }
 
-  /** The row shape for these driver fields: rebuilt only when their type hints change. */
-  shapeFor(dialect: Dialect, fields: readonly FieldInfo[]): RowShape {
+  /** Column `index`'s decoder for an engine type tag, chosen once per tag. */
+  private decoderAt(dialect: Dialect, index: number, hint: number | undefined): Decoder | null {
+    const known = this.arrival[index];
+    if (known !== undefined && known.hint === hint) return known.decoder;
+    const cols = this.compiled.columns;
+    const decoder = decoderFor(dialect, cols?.[index]?.type ?? types.unknown, hint);
+    this.arrival[index] = { hint, decoder };
+    return decoder;
+  }
+
+  /**
+   * The row shape for these driver fields (whose values the driver may have decoded already):
+   * rebuilt only when their type hints change.
+   */
+  shapeFor(dialect: Dialect, fields: readonly FieldInfo[], decoded = false): RowShape {
     const shape = this.shape;
     // Drivers that cache their field lists hand back the same array: no need to compare hints.
-    if (shape !== undefined && (fields === this.lastFields || sameHints(this.hints, fields))) {
+    if (shape !== undefined && shape.decoded === decoded && (fields === this.lastFields || sameHints(this.hints, fields))) {
       this.lastFields = fields;
       return shape;
     }
-    const fresh = new RowShape(dialect, this.compiled, fields);
+    const fresh = new RowShape(dialect, this.compiled, fields, decoded);
     this.shape = fresh;
     this.hints = fields.map((f) => f.typeHint);
     this.lastFields = fields;
@@ -101,7 +122,8 @@ export class Plan {
   }
 
   result<R>(dialect: Dialect, res: DriverResult): Result<R> {
-    const shape = this.shapeFor(dialect, res.fields);
+    if (res.decodeError !== undefined) throw res.decodeError;
+    const shape = this.shapeFor(dialect, res.fields, res.decoded === true);
     // The driver's row array is ours: each array row is replaced by its object in place.
     const rows = res.rows as unknown[];
     const build = shape.build;
@@ -128,7 +150,7 @@ export function planFor(dialect: Dialect, node: StatementNode): Plan {
   if (plan === undefined) {
     const compiled = dialect.createCompiler().compile(node);
     for (const w of compiled.warnings) warnOnce(w);
-    cache.set(node, (plan = new Plan(compiled, node)));
+    cache.set(node, (plan = new Plan(dialect, compiled, node)));
   }
   return plan;
 }

@@ -16,11 +16,20 @@ export class RowShape {
   readonly decoders: readonly (Decoder | null)[];
   private readonly byNode: Map<ExprNode, string>;
 
-  constructor(dialect: Dialect, compiled: CompiledQuery, fields: readonly FieldInfo[]) {
+  /**
+   * `decoded`: the driver has decoded the values already (see QueryOptions.decoderFor), so rows
+   * are built without decoders.
+   */
+  constructor(
+    dialect: Dialect,
+    compiled: CompiledQuery,
+    fields: readonly FieldInfo[],
+    readonly decoded = false,
+  ) {
     const cols = compiled.columns;
     this.keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
     const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
-    this.decoders = typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    this.decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
     this.build = rowBuilder(this.keys, this.decoders);
     this.byNode = new Map();
     for (const c of cols ?? []) {

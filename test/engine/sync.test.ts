@@ -2,7 +2,7 @@
 // primary-key lookups take.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, MetaData, NotSupportedError, and, bigint, createEngine, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
+import { ConnectionError, MetaData, NotSupportedError, and, bigint, createEngine, custom, customType, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
 const md = new MetaData();
@@ -89,5 +89,34 @@ forEachEngine(import.meta.url, (ctx) => {
   test("executeSync is refused where the engine answers asynchronously", () => {
     if (ctx.name === "sqlite") return;
     assert.throws(() => ctx.engine.executeSync(select(person.c.id)), NotSupportedError);
+  });
+});
+
+// Regression: PostgreSQL decodes values as rows arrive, inside the driver's socket handler; a
+// decoder that throws there must fail the query for its caller, not the process or the connection.
+const strict = customType<string, string>({
+  name: "strict_text",
+  base: types.text,
+  toDb: (s) => s,
+  fromDb: (s) => {
+    if (s === "bad") throw new RangeError(`unreadable value ${JSON.stringify(s)}`);
+    return s.toUpperCase();
+  },
+});
+const note = md.table("note", { id: integer().primaryKey(), body: custom(strict).notNull() });
+
+forEachEngine(import.meta.url, (ctx) => {
+  test("a decoder that throws fails that query with its own error; the connection goes on", async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await c.runSql(`DROP TABLE IF EXISTS note`);
+      await md.createAll(c, { ifNotExists: true });
+      await c.execute(insert(note).values([{ id: 1, body: "ok" }, { id: 2, body: "bad" }, { id: 3, body: "fine" }]));
+      await assert.rejects(c.execute(select(note).orderBy(note.c.id)), (e: Error) => e instanceof RangeError && /unreadable value "bad"/.test(e.message));
+      assert.deepEqual((await c.execute(select(note).where(note.c.id.ne(2)).orderBy(note.c.id))).rows, [
+        { id: 1, body: "OK" },
+        { id: 3, body: "FINE" },
+      ]);
+      await md.dropAll(c);
+    });
   });
 });

@@ -24,6 +24,8 @@ export const OID = {
 } as const;
 const RAW = new Set<number>([OID.bytea, OID.int8, OID.json, OID.date, OID.timestamp, OID.timestamptz, OID.numeric, OID.jsonb]);
 const identity = (s: string): string => s;
+/** pg's own type parsers, once the module is loaded. */
+let pgTypes: PgModule["types"];
 
 class PgConnection implements DriverConnection {
   private cursorSeq = 0;
@@ -33,9 +35,15 @@ class PgConnection implements DriverConnection {
     readonly sessionId: number,
   ) {}
 
-  async query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
-    const res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array" });
-    return { rows: res.rows as unknown[][], fields: fieldsOf(res.fields), rowCount: res.rowCount ?? res.rows.length };
+  async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
+    const choose = options.decoderFor;
+    const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
+    const res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
+    const rows = res.rows as unknown[][];
+    const fields = fieldsOf(res.fields);
+    const rowCount = res.rowCount ?? rows.length;
+    if (arrival === undefined) return { rows, fields, rowCount };
+    return { rows, fields, rowCount, decoded: true, decodeError: arrival.error };
   }
 
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
@@ -65,6 +73,38 @@ class PgConnection implements DriverConnection {
   }
 }
 
+/** The base parser of a column: Arbor's codecs take the raw text of RAW types, pg parses the rest. */
+function baseParser(oid: number, format: string | undefined): (text: string) => unknown {
+  return RAW.has(oid) ? identity : pgTypes.getTypeParser(oid, (format ?? "text") as "text");
+}
+
+/**
+ * Type parsers for one query that apply Arbor's decoders as each row arrives: node-postgres parses
+ * a row when its message comes in, so decoding (JSON.parse and type restoration of nested
+ * columns above all) overlaps with the server still producing the rest. pg asks for one parser
+ * per result field, in field order. A decoder that throws must not throw inside pg's socket
+ * handler: the first failure is kept and the query's caller gets it.
+ */
+class ArrivalParsers {
+  private index = 0;
+  error: unknown = undefined;
+  constructor(private readonly choose: NonNullable<QueryOptions["decoderFor"]>) {}
+
+  getTypeParser = (oid: number, format?: string): ((text: string) => unknown) => {
+    const base = baseParser(oid, format);
+    const decode = this.choose(this.index++, oid);
+    if (decode === null) return base;
+    return (text) => {
+      try {
+        return decode(base === identity ? text : base(text));
+      } catch (err) {
+        this.error ??= err;
+        return null;
+      }
+    };
+  };
+}
+
 function fieldsOf(fields: readonly { name: string; dataTypeID: number }[]): FieldInfo[] {
   return fields.map((f) => ({ name: f.name, typeHint: f.dataTypeID }));
 }
@@ -74,7 +114,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
     maxConnections: Math.max(1, options.poolSize ?? 10),
     async connect(): Promise<DriverConnection> {
       const pgm = await loadPeer<PgModule>("pg");
-      const defaults = pgm.types;
+      pgTypes = pgm.types;
       const conn = new URL(url);
       const schema = conn.searchParams.get("schema");
       conn.searchParams.delete("schema");
@@ -82,8 +122,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       const client = new pgm.Client({
         connectionString: conn.toString(),
         types: {
-          getTypeParser: ((oid: number, format?: string) =>
-            RAW.has(oid) ? identity : defaults.getTypeParser(oid, format as "text")) as typeof defaults.getTypeParser,
+          getTypeParser: baseParser as typeof pgTypes.getTypeParser,
         },
         // UTC keeps timestamptz text in one offset form; JIT only slows the short queries ORMs send.
         options: `-c TimeZone=UTC -c jit=off${schema ? ` -c search_path=${schema}` : ""}`,
