@@ -89,6 +89,26 @@ export class Connection extends Executor {
 
 const DONE: Promise<void> = Promise.resolve();
 
+/**
+ * Runs single statements outside any transaction on a pooled connection (`Engine.execute`): the
+ * engine takes the connection, runs one statement and hands it back with `broken` as learnt.
+ */
+export class Autocommit extends Executor {
+  broken = false;
+  constructor(
+    protected readonly ctx: EngineContext,
+    readonly conn: DriverConnection,
+  ) {
+    super();
+  }
+  protected driverConnection(): DriverConnection {
+    return this.conn;
+  }
+  markBroken(): void {
+    this.broken = true;
+  }
+}
+
 export class Transaction extends Executor {
   private state: "open" | "done" = "open";
 

@@ -5,8 +5,8 @@ import { NotSupportedError } from "../errors.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { Connection, type Transaction } from "./connection.js";
-import type { DriverOptions } from "./driver.js";
+import { Autocommit, Connection, type Transaction } from "./connection.js";
+import type { DriverConnection, DriverOptions } from "./driver.js";
 import { planFor, type EngineContext, type LogEntry, type Logger, type Params } from "./executor.js";
 import { Pool } from "./pool.js";
 import type { Result } from "./result.js";
@@ -31,6 +31,11 @@ function consoleLogger(e: LogEntry): void {
 export class Engine implements EngineContext {
   readonly logger?: Logger;
   private readonly pool: Pool;
+  /**
+   * One statement runner per pooled connection. A runner made per call would also die with it,
+   * and V8 deoptimizes code whose objects' hidden classes are all gone at a full GC.
+   */
+  private readonly runners = new WeakMap<DriverConnection, Autocommit>();
 
   constructor(
     readonly dialect: Dialect,
@@ -65,27 +70,34 @@ export class Engine implements EngineContext {
   async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
     // Hot path: an idle connection is taken synchronously and handed back synchronously (no
     // transaction can be open on it), so the only awaits are the statement's own.
-    const conn = new Connection(this, this.pool.tryAcquire() ?? (await this.pool.acquire()), this.pool);
+    const runner = this.autocommit(this.pool.tryAcquire() ?? (await this.pool.acquire()));
     try {
-      return await conn.execute(stmt, params);
+      return await runner.execute(stmt, params);
     } finally {
-      conn.releaseNow();
+      this.pool.release(runner.conn, runner.broken);
     }
   }
 
   /**
    * Runs one statement synchronously on an embedded engine (SQLite): same result as `execute`,
    * without a promise. Raises NotSupportedError on engines that talk to a server, and
-   * ConnectionError when every connection is held (e.g. by an open transaction).
+   * ConnectionError when every connection is held (by `connect()` or an open transaction).
    */
   executeSync<S extends Statement<unknown>>(stmt: S, params?: Params): Result<RowType<S>> {
     if (this.pool.driver.connectSync === undefined) throw new NotSupportedError(`${this.dialect.name} answers asynchronously: use execute()`);
-    const conn = new Connection(this, this.pool.acquireSync(), this.pool);
+    const runner = this.autocommit(this.pool.acquireSync());
     try {
-      return conn.executeSync(stmt, params);
+      return runner.executeSync(stmt, params);
     } finally {
-      conn.releaseNow();
+      this.pool.release(runner.conn, runner.broken);
     }
+  }
+
+  /** The statement runner of a pooled connection, made once and reused by every call. */
+  private autocommit(conn: DriverConnection): Autocommit {
+    let runner = this.runners.get(conn);
+    if (runner === undefined) this.runners.set(conn, (runner = new Autocommit(this, conn)));
+    return runner;
   }
 
   /** Streams a query's rows; the connection is held until the iteration ends. */

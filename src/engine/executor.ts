@@ -114,7 +114,7 @@ export class Plan {
       this.lastFields = fields;
       return shape;
     }
-    const fresh = new RowShape(dialect, this.compiled, fields, decoded);
+    const fresh = RowShape.of(dialect, this.compiled, fields, decoded);
     this.shape = fresh;
     this.hints = fields.map((f) => f.typeHint);
     this.lastFields = fields;
@@ -128,9 +128,19 @@ export class Plan {
     const rows = res.rows as unknown[];
     const build = shape.build;
     for (let i = 0, n = rows.length; i < n; i++) rows[i] = build(rows[i] as unknown[]);
-    return new Result(rows as R[], res.rowCount, shape, res.lastInsertId);
+    const result = new Result(rows as R[], res.rowCount, shape, res.lastInsertId);
+    anchor ??= new Result<unknown>([], 0, shape, res.lastInsertId);
+    return result;
   }
 }
+
+/**
+ * V8 forgets the hidden class of objects that have all died by a full GC and deoptimizes the code
+ * built for it: a loop of queries then runs unoptimized for a while after every major GC (primary
+ * key lookups measured twice as slow). One empty Result made on the same path as the others, kept
+ * for good, keeps their class alive.
+ */
+let anchor: Result<unknown> | undefined;
 
 function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {
   if (hints.length !== fields.length) return false;

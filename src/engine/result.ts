@@ -12,35 +12,33 @@ import { rowBuilder, type RowBuilder } from "./row-builder.js";
 
 /** Builds rows for one compiled statement and one set of driver field types. */
 export class RowShape {
-  readonly keys: readonly string[];
-  readonly decoders: readonly (Decoder | null)[];
-  private readonly byNode: Map<ExprNode, string>;
-
-  /**
-   * `decoded`: the driver has decoded the values already (see QueryOptions.decoderFor), so rows
-   * are built without decoders.
-   */
-  constructor(
-    dialect: Dialect,
-    compiled: CompiledQuery,
-    fields: readonly FieldInfo[],
-    readonly decoded = false,
-  ) {
-    const cols = compiled.columns;
-    this.keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
-    const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
-    this.decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
-    this.build = rowBuilder(this.keys, this.decoders);
-    this.byNode = new Map();
-    for (const c of cols ?? []) {
-      this.byNode.set(c.expr, c.key);
-      if (c.expr.kind === "label") this.byNode.set(c.expr.expr, c.key);
-      if (c.type.kind === "nested") nestedKeys(c.type, this.byNode);
-    }
-  }
-
   /** One row object from a driver's array row. */
   readonly build: RowBuilder;
+
+  constructor(
+    readonly keys: readonly string[],
+    readonly decoders: readonly (Decoder | null)[],
+    private readonly byNode: ReadonlyMap<ExprNode, string>,
+    /** The driver has decoded the values already (see QueryOptions.decoderFor). */
+    readonly decoded: boolean,
+  ) {
+    this.build = rowBuilder(keys, decoders);
+  }
+
+  /** The shape of a compiled statement's rows for these driver fields. */
+  static of(dialect: Dialect, compiled: CompiledQuery, fields: readonly FieldInfo[], decoded = false): RowShape {
+    const cols = compiled.columns;
+    const keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
+    const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
+    const decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    const byNode = new Map<ExprNode, string>();
+    for (const c of cols ?? []) {
+      byNode.set(c.expr, c.key);
+      if (c.expr.kind === "label") byNode.set(c.expr.expr, c.key);
+      if (c.type.kind === "nested") nestedKeys(c.type, byNode);
+    }
+    return new RowShape(keys, decoders, byNode, decoded);
+  }
 
   /** The row key under which an expression (or the column a label wraps) was selected. */
   keyOf(expr: Expr<unknown> | string): string {
