@@ -7,8 +7,10 @@
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
 import { atMostOneRow } from "../sql/cardinality.js";
-import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
+import { shapeKey } from "../sql/cache-key.js";
+import { resultColumns, type CompiledQuery, type ParamSlot } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
+import { ShapedQuery } from "../sql/shaped-query.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
 import type { DriverConnection, DriverResult, FieldInfo, QueryOptions } from "./driver.js";
@@ -41,37 +43,32 @@ interface NamedSlot {
 }
 
 /**
- * A statement compiled for one dialect, with what executing it needs: the parameter plan, the
- * driver options and the row shape last used. Statements are immutable, so this is worked out
- * once per statement object and reused on every execution.
+ * What every statement of one shape shares (sql/cache-key.ts): the SQL, the named parameter slots,
+ * the row shape for the driver's fields and the decoders handed to drivers that decode on arrival.
  */
-export class Plan {
+class SharedPlan {
   readonly sql: string;
-  readonly options: QueryOptions;
-  /** Parameter values with the fixed ones in place; named slots are filled per execution. */
-  private readonly template: readonly unknown[];
-  private readonly named: readonly NamedSlot[];
+  readonly named: readonly NamedSlot[];
+  readonly bigints: boolean;
+  readonly decoderFor: NonNullable<QueryOptions["decoderFor"]>;
   private shape: RowShape | undefined;
   /** The field type hints `shape` was built for, and the last fields array seen with them. */
   private hints: readonly (number | undefined)[] = [];
   private lastFields: readonly FieldInfo[] | undefined;
-
   /** Decoders handed to drivers that decode on arrival, per column, with the type tag each is for. */
   private readonly arrival: ({ readonly hint: number | undefined; readonly decoder: Decoder | null } | undefined)[] = [];
 
   constructor(
-    dialect: Dialect,
+    private readonly dialect: Dialect,
+    /** The compile of the first statement of the shape. */
     readonly compiled: CompiledQuery,
-    node: StatementNode,
+    /** How other statements of the shape bind their values; absent for statements without a key. */
+    readonly shaped: ShapedQuery | undefined,
   ) {
     this.sql = compiled.sql;
     const cols = compiled.columns;
-    this.options = {
-      bigints: cols === null || cols.some((c) => baseType(c.type).kind === "bigint"),
-      single: atMostOneRow(node),
-      decoderFor: (index, hint) => this.decoderAt(dialect, index, hint),
-    };
-    this.template = compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
+    this.bigints = cols === null || cols.some((c) => baseType(c.type).kind === "bigint");
+    this.decoderFor = (index, hint) => this.decoderAt(index, hint);
     const named: NamedSlot[] = [];
     compiled.params.forEach((slot, index) => {
       if (!("value" in slot)) named.push({ index, name: slot.name, type: slot.type, base: baseType(slot.type), site: slot.site ?? { column: slot.name } });
@@ -79,10 +76,72 @@ export class Plan {
     this.named = named;
   }
 
+  /** Column `index`'s decoder for an engine type tag, chosen once per tag. */
+  private decoderAt(index: number, hint: number | undefined): Decoder | null {
+    const known = this.arrival[index];
+    if (known !== undefined && known.hint === hint) return known.decoder;
+    const cols = this.compiled.columns;
+    const decoder = decoderFor(this.dialect, cols?.[index]?.type ?? types.unknown, hint);
+    this.arrival[index] = { hint, decoder };
+    return decoder;
+  }
+
+  /**
+   * The row shape for these driver fields (whose values the driver may have decoded already):
+   * rebuilt only when their type hints change.
+   */
+  shapeFor(fields: readonly FieldInfo[], decoded: boolean): RowShape {
+    const shape = this.shape;
+    // Drivers that cache their field lists hand back the same array: no need to compare hints.
+    if (shape !== undefined && shape.decoded === decoded && (fields === this.lastFields || sameHints(this.hints, fields))) {
+      this.lastFields = fields;
+      return shape;
+    }
+    const fresh = RowShape.of(this.dialect, this.compiled, fields, decoded);
+    this.shape = fresh;
+    this.hints = fields.map((f) => f.typeHint);
+    this.lastFields = fields;
+    return fresh;
+  }
+}
+
+/**
+ * A statement ready to run on one dialect: its shape's shared plan, its own parameter values and
+ * driver options. Statements are immutable, so this is worked out once per statement object; a
+ * statement of a shape already compiled (the same query rebuilt with other values) takes the
+ * cached SQL and only encodes its values.
+ */
+export class Plan {
+  readonly sql: string;
+  readonly options: QueryOptions;
+  private own: CompiledQuery | undefined;
+  /** The shared row shape last used, and this statement's view of it. */
+  private view: [RowShape, RowShape] | undefined;
+
+  constructor(
+    private readonly shared: SharedPlan,
+    private readonly node: StatementNode,
+    /** Parameter values with the fixed ones in place; named slots are filled per execution. */
+    private readonly template: readonly unknown[],
+    /** The statement's own compile, when it is the one the shared plan was made from. */
+    own: CompiledQuery | undefined,
+    /** The statement's values in key order, for compiling it lazily otherwise. */
+    private readonly values: readonly unknown[] = [],
+  ) {
+    this.own = own;
+    this.sql = shared.sql;
+    this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor };
+  }
+
+  /** This statement's compiled query (SQL, parameters, result columns, warnings). */
+  get compiled(): CompiledQuery {
+    return (this.own ??= this.shared.shaped!.rebind(this.node, this.values));
+  }
+
   /** The values to bind, in placeholder order. */
   fill(dialect: Dialect, params: Params | undefined): unknown[] {
     const values = this.template.slice();
-    const named = this.named;
+    const named = this.shared.named;
     for (let i = 0; i < named.length; i++) {
       const slot = named[i];
       if (params === undefined || !(slot.name in params))
@@ -93,37 +152,20 @@ export class Plan {
     return values;
   }
 
-  /** Column `index`'s decoder for an engine type tag, chosen once per tag. */
-  private decoderAt(dialect: Dialect, index: number, hint: number | undefined): Decoder | null {
-    const known = this.arrival[index];
-    if (known !== undefined && known.hint === hint) return known.decoder;
-    const cols = this.compiled.columns;
-    const decoder = decoderFor(dialect, cols?.[index]?.type ?? types.unknown, hint);
-    this.arrival[index] = { hint, decoder };
-    return decoder;
+  /** The row shape for these driver fields, addressing this statement's own expressions. */
+  shapeFor(fields: readonly FieldInfo[], decoded = false): RowShape {
+    const base = this.shared.shapeFor(fields, decoded);
+    if (this.own !== undefined && this.own === this.shared.compiled) return base;
+    const view = this.view;
+    if (view !== undefined && view[0] === base) return view[1];
+    const mine = base.forColumns(resultColumns(this.node));
+    this.view = [base, mine];
+    return mine;
   }
 
-  /**
-   * The row shape for these driver fields (whose values the driver may have decoded already):
-   * rebuilt only when their type hints change.
-   */
-  shapeFor(dialect: Dialect, fields: readonly FieldInfo[], decoded = false): RowShape {
-    const shape = this.shape;
-    // Drivers that cache their field lists hand back the same array: no need to compare hints.
-    if (shape !== undefined && shape.decoded === decoded && (fields === this.lastFields || sameHints(this.hints, fields))) {
-      this.lastFields = fields;
-      return shape;
-    }
-    const fresh = RowShape.of(dialect, this.compiled, fields, decoded);
-    this.shape = fresh;
-    this.hints = fields.map((f) => f.typeHint);
-    this.lastFields = fields;
-    return fresh;
-  }
-
-  result<R>(dialect: Dialect, res: DriverResult): Result<R> {
+  result<R>(res: DriverResult): Result<R> {
     if (res.decodeError !== undefined) throw res.decodeError;
-    const shape = this.shapeFor(dialect, res.fields, res.decoded === true);
+    const shape = this.shapeFor(res.fields, res.decoded === true);
     // The driver's row array is ours: each array row is replaced by its object in place.
     const rows = res.rows as unknown[];
     const build = shape.build;
@@ -151,18 +193,41 @@ function sameHints(hints: readonly (number | undefined)[], fields: readonly Fiel
 // One cache entry per statement (a WeakMap insertion costs about a microsecond, which matters for
 // statements built per call), keyed by dialect first since the SQL depends on it.
 const plans = new WeakMap<Dialect, WeakMap<StatementNode, Plan>>();
+// Compiled shapes per dialect, by shape key: a statement rebuilt per call compiles once.
+const shapes = new WeakMap<Dialect, Map<string, SharedPlan>>();
+const SHAPES_KEPT = 1000;
 
 /** The cached plan of a statement for a dialect, compiling it on first use. */
 export function planFor(dialect: Dialect, node: StatementNode): Plan {
   let cache = plans.get(dialect);
   if (cache === undefined) plans.set(dialect, (cache = new WeakMap()));
   let plan = cache.get(node);
-  if (plan === undefined) {
+  if (plan === undefined) cache.set(node, (plan = makePlan(dialect, node)));
+  return plan;
+}
+
+function makePlan(dialect: Dialect, node: StatementNode): Plan {
+  const shape = shapeKey(node);
+  if (shape === null) {
     const compiled = dialect.createCompiler().compile(node);
     for (const w of compiled.warnings) warnOnce(w);
-    cache.set(node, (plan = new Plan(dialect, compiled, node)));
+    return new Plan(new SharedPlan(dialect, compiled, undefined), node, templateOf(compiled), compiled);
   }
-  return plan;
+  let byKey = shapes.get(dialect);
+  if (byKey === undefined) shapes.set(dialect, (byKey = new Map()));
+  const known = byKey.get(shape.key);
+  if (known !== undefined) return new Plan(known, node, known.shaped!.encode(shape.values), undefined, shape.values);
+  const shaped = ShapedQuery.compile(dialect, node, shape);
+  for (const w of shaped.compiled.warnings) warnOnce(w);
+  const shared = new SharedPlan(dialect, shaped.compiled, shaped);
+  // Bounded: the oldest shape goes first (applications have a fixed set of query shapes).
+  if (byKey.size >= SHAPES_KEPT) byKey.delete(byKey.keys().next().value!);
+  byKey.set(shape.key, shared);
+  return new Plan(shared, node, templateOf(shaped.compiled), shaped.compiled);
+}
+
+function templateOf(compiled: CompiledQuery): unknown[] {
+  return compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
 }
 
 const warned = new Set<string>();
@@ -203,7 +268,7 @@ export abstract class Executor {
       throw this.fail(err, plan.sql, values, started);
     }
     if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
-    return plan.result(ctx.dialect, res);
+    return plan.result(res);
   }
 
   /**
@@ -230,7 +295,7 @@ export abstract class Executor {
       throw this.fail(err, plan.sql, values, started);
     }
     if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
-    return plan.result(ctx.dialect, res);
+    return plan.result(res);
   }
 
   /** Streams rows in batches from the server (cursor / driver stream / SQLite iterator). */
@@ -241,7 +306,7 @@ export abstract class Executor {
     const started = performance.now();
     try {
       for await (const batch of conn.stream(plan.sql, values, { ...plan.options, batchSize: opts.batchSize ?? 500 })) {
-        const shape = plan.shapeFor(this.ctx.dialect, batch.fields);
+        const shape = plan.shapeFor(batch.fields);
         for (const r of batch.rows) yield shape.build(r) as RowType<S>;
       }
       this.ctx.logger?.({ sql: plan.sql, params: values, durationMs: performance.now() - started });

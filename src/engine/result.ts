@@ -2,7 +2,7 @@
 // declared TypeScript types by decoders chosen once per statement shape, not per row.
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
-import type { CompiledQuery } from "../sql/compiled.js";
+import type { CompiledQuery, ResultColumn } from "../sql/compiled.js";
 import { Expr } from "../sql/expression.js";
 import type { ExprNode } from "../sql/nodes/index.js";
 import { types, type SqlType } from "../sql/types.js";
@@ -12,18 +12,18 @@ import { rowBuilder, type RowBuilder } from "./row-builder.js";
 
 /** Builds rows for one compiled statement and one set of driver field types. */
 export class RowShape {
-  /** One row object from a driver's array row. */
-  readonly build: RowBuilder;
+  private byNodeMap: Map<ExprNode, string> | undefined;
 
   constructor(
     readonly keys: readonly string[],
     readonly decoders: readonly (Decoder | null)[],
-    private readonly byNode: ReadonlyMap<ExprNode, string>,
+    /** The statement's result columns, for targeting rows by expression. */
+    private readonly columns: readonly ResultColumn[] | null,
     /** The driver has decoded the values already (see QueryOptions.decoderFor). */
     readonly decoded: boolean,
-  ) {
-    this.build = rowBuilder(keys, decoders);
-  }
+    /** One row object from a driver's array row. */
+    readonly build: RowBuilder = rowBuilder(keys, decoders),
+  ) {}
 
   /** The shape of a compiled statement's rows for these driver fields. */
   static of(dialect: Dialect, compiled: CompiledQuery, fields: readonly FieldInfo[], decoded = false): RowShape {
@@ -31,19 +31,34 @@ export class RowShape {
     const keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
     const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
     const decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    return new RowShape(keys, decoders, cols, decoded);
+  }
+
+  /**
+   * The same shape serving another statement of the same shape (sql/cache-key.ts): same keys,
+   * decoders and builder, that statement's own expressions for `keyOf`.
+   */
+  forColumns(columns: readonly ResultColumn[] | null): RowShape {
+    return columns === this.columns ? this : new RowShape(this.keys, this.decoders, columns, this.decoded, this.build);
+  }
+
+  /** Every selected expression (nested ones too) with its key; built when first asked for. */
+  private get byNode(): Map<ExprNode, string> {
+    if (this.byNodeMap !== undefined) return this.byNodeMap;
     const byNode = new Map<ExprNode, string>();
-    for (const c of cols ?? []) {
+    for (const c of this.columns ?? []) {
       byNode.set(c.expr, c.key);
       if (c.expr.kind === "label") byNode.set(c.expr.expr, c.key);
       if (c.type.kind === "nested") nestedKeys(c.type, byNode);
     }
-    return new RowShape(keys, decoders, byNode, decoded);
+    return (this.byNodeMap = byNode);
   }
 
   /** The row key under which an expression (or the column a label wraps) was selected. */
   keyOf(expr: Expr<unknown> | string): string {
     if (typeof expr === "string") return expr;
-    const k = this.byNode.get(expr.node) ?? (expr.node.kind === "label" ? this.byNode.get(expr.node.expr) : undefined);
+    const byNode = this.byNode;
+    const k = byNode.get(expr.node) ?? (expr.node.kind === "label" ? byNode.get(expr.node.expr) : undefined);
     if (k === undefined) {
       const key = (expr as { key?: unknown }).key;
       if (typeof key === "string" && this.keys.includes(key)) return key;

@@ -1,4 +1,4 @@
-import type { ExprNode } from "./nodes/index.js";
+import type { CompoundNode, ExprNode, SelectNode, StatementNode } from "./nodes/index.js";
 import type { SqlType, ValueSite } from "./types.js";
 
 /** A parameter position: a value fixed at compile time, or a named `param()` given at execution. */
@@ -23,4 +23,19 @@ export interface CompiledQuery {
   readonly columns: readonly ResultColumn[] | null;
   /** Things worth a developer's attention, e.g. a nested correlation without an index. */
   readonly warnings: readonly string[];
+}
+
+/**
+ * The result columns of a statement. Cheap, and independent of compiling: a cached compile takes
+ * them from the statement it serves, so expression identities (`result.get(row, expr)`) are its own.
+ */
+export function resultColumns(node: StatementNode): ResultColumn[] | null {
+  if (node.kind === "raw") return null;
+  const items = node.kind === "select" ? node.items : node.kind === "compound" ? firstSelect(node).items : node.returning;
+  return items.map((i) => ({ key: i.key, type: i.expr.type, expr: i.expr }));
+}
+
+function firstSelect(n: CompoundNode): SelectNode {
+  const q = n.queries[0];
+  return q.kind === "select" ? q : firstSelect(q);
 }
