@@ -8,7 +8,7 @@ import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
 import { atMostOneRow } from "../sql/cardinality.js";
 import { shapeKey } from "../sql/cache-key.js";
-import { resultColumns, type CompiledQuery, type ParamSlot } from "../sql/compiled.js";
+import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -158,7 +158,7 @@ export class Plan {
     if (this.own !== undefined && this.own === this.shared.compiled) return base;
     const view = this.view;
     if (view !== undefined && view[0] === base) return view[1];
-    const mine = base.forColumns(resultColumns(this.node));
+    const mine = base.forStatement(this.node);
     this.view = [base, mine];
     return mine;
   }

@@ -2,9 +2,9 @@
 // declared TypeScript types by decoders chosen once per statement shape, not per row.
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
-import type { CompiledQuery, ResultColumn } from "../sql/compiled.js";
+import { resultColumns, type CompiledQuery, type ResultColumn } from "../sql/compiled.js";
 import { Expr } from "../sql/expression.js";
-import type { ExprNode } from "../sql/nodes/index.js";
+import type { ExprNode, StatementNode } from "../sql/nodes/index.js";
 import { types, type SqlType } from "../sql/types.js";
 import type { FieldInfo } from "./driver.js";
 import { nestedDecoder, nestedKeys } from "./nested.js";
@@ -17,8 +17,8 @@ export class RowShape {
   constructor(
     readonly keys: readonly string[],
     readonly decoders: readonly (Decoder | null)[],
-    /** The statement's result columns, for targeting rows by expression. */
-    private readonly columns: readonly ResultColumn[] | null,
+    /** The statement's result columns (or the statement to take them from), for targeting rows by expression. */
+    private readonly columns: readonly ResultColumn[] | null | StatementNode,
     /** The driver has decoded the values already (see QueryOptions.decoderFor). */
     readonly decoded: boolean,
     /** One row object from a driver's array row. */
@@ -38,15 +38,17 @@ export class RowShape {
    * The same shape serving another statement of the same shape (sql/cache-key.ts): same keys,
    * decoders and builder, that statement's own expressions for `keyOf`.
    */
-  forColumns(columns: readonly ResultColumn[] | null): RowShape {
-    return columns === this.columns ? this : new RowShape(this.keys, this.decoders, columns, this.decoded, this.build);
+  forStatement(node: StatementNode): RowShape {
+    return new RowShape(this.keys, this.decoders, node, this.decoded, this.build);
   }
 
   /** Every selected expression (nested ones too) with its key; built when first asked for. */
   private get byNode(): Map<ExprNode, string> {
     if (this.byNodeMap !== undefined) return this.byNodeMap;
     const byNode = new Map<ExprNode, string>();
-    for (const c of this.columns ?? []) {
+    const from = this.columns;
+    const columns = from === null || Array.isArray(from) ? from : resultColumns(from as StatementNode);
+    for (const c of columns ?? []) {
       byNode.set(c.expr, c.key);
       if (c.expr.kind === "label") byNode.set(c.expr.expr, c.key);
       if (c.type.kind === "nested") nestedKeys(c.type, byNode);

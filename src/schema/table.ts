@@ -206,11 +206,17 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
   }
 
   uniqueKeys(): readonly (readonly ColumnNode[])[] {
+    // Cached until a constraint or index is added.
+    const version = this.uniques.length * 65536 + this.indexes.length;
+    if (this.uniqueKeyCache?.version === version) return this.uniqueKeyCache.keys;
     const keys: (readonly AnyColumn[])[] = [...this.uniques.map((u) => u.columns), ...this.indexes.filter((i) => i.unique).map((i) => i.columns)];
     if (this.primaryKey.length) keys.unshift(this.primaryKey);
     for (const c of this.columns) if (c.def.unique) keys.push([c]);
-    return keys.map((k) => k.map((c) => c.node));
+    const nodes = keys.map((k) => k.map((c) => c.node));
+    this.uniqueKeyCache = { version, keys: nodes };
+    return nodes;
   }
+  private uniqueKeyCache: { readonly version: number; readonly keys: readonly (readonly ColumnNode[])[] } | undefined;
 
   /** The grouping foreign key that makes this table a member of its parent's group. */
   get groupingKey(): ForeignKey | undefined {
