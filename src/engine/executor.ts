@@ -6,6 +6,7 @@
 // execution is one driver call plus the row loop, with no per-call closures or string building.
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
+import { anchor } from "../sql/anchor.js";
 import { atMostOneRow } from "../sql/cardinality.js";
 import { shapeKey } from "../sql/cache-key.js";
 import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
@@ -131,6 +132,7 @@ export class Plan {
     this.own = own;
     this.sql = shared.sql;
     this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor };
+    anchor(this);
   }
 
   /** This statement's compiled query (SQL, parameters, result columns, warnings). */
@@ -171,18 +173,16 @@ export class Plan {
     const build = shape.build;
     for (let i = 0, n = rows.length; i < n; i++) rows[i] = build(rows[i] as unknown[]);
     const result = new Result(rows as R[], res.rowCount, shape, res.lastInsertId);
-    anchor ??= new Result<unknown>([], 0, shape, res.lastInsertId);
+    // The first result is kept for good (its rows emptied into a copy): see sql/anchor.ts.
+    if (!anchoredResult) {
+      anchoredResult = true;
+      anchor(new Result<unknown>([], 0, shape, res.lastInsertId));
+    }
     return result;
   }
 }
 
-/**
- * V8 forgets the hidden class of objects that have all died by a full GC and deoptimizes the code
- * built for it: a loop of queries then runs unoptimized for a while after every major GC (primary
- * key lookups measured twice as slow). One empty Result made on the same path as the others, kept
- * for good, keeps their class alive.
- */
-let anchor: Result<unknown> | undefined;
+let anchoredResult = false;
 
 function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {
   if (hints.length !== fields.length) return false;

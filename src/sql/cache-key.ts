@@ -7,6 +7,7 @@
 // in traverse.ts lists them. The counts make the child list readable back, so two different
 // statements cannot write the same key. Units go to a number array and become one flat string at
 // the end: string concatenation per field cost more than compiling saved, and a rope is slow to hash.
+import { anchor } from "./anchor.js";
 import type { BindNode, ColumnNode, CteNode, Node, NodeKind, NodeOf, SelectItem, SourceNode, StatementNode } from "./nodes/index.js";
 import { eachChild } from "./traverse.js";
 import type { NestedSpec, SqlType } from "./types.js";
@@ -23,6 +24,7 @@ export interface StatementShape {
 /** The shape of a statement, or null when something in it cannot be keyed safely. */
 export function shapeKey(node: StatementNode): StatementShape | null {
   const w = new Walk();
+  anchor(w);
   const outer = walking;
   walking = w;
   try {

@@ -1,6 +1,7 @@
 // Typed wrappers over expression nodes. An `Expr<T>` is immutable: every operator returns a new
 // expression; the TypeScript value type `T` travels with it into inferred result rows.
 import { ArgumentError } from "../errors.js";
+import { anchor } from "./anchor.js";
 import { checkValue, typeOfValue, types, type SqlType, type ValueSite } from "./types.js";
 import type { BinaryOp, ColumnNode, ExprNode, OrderNode, QueryNode, SourceNode } from "./nodes/index.js";
 
@@ -10,7 +11,9 @@ export class Expr<T> {
   /** Phantom: the TypeScript value this expression yields. */
   declare readonly [VALUE_TYPE]: T;
 
-  constructor(readonly node: ExprNode) {}
+  constructor(readonly node: ExprNode) {
+    anchor(this);
+  }
 
   get type(): SqlType<T> {
     return this.node.type as SqlType<T>;
@@ -129,7 +132,9 @@ export class ColumnExpr<K extends string, T> extends Expr<T> {
 }
 
 export class OrderBy {
-  constructor(readonly node: OrderNode) {}
+  constructor(readonly node: OrderNode) {
+    anchor(this);
+  }
   nullsFirst(): OrderBy {
     return new OrderBy({ ...this.node, nulls: "FIRST" });
   }
