@@ -36,7 +36,8 @@ class PgConnection implements DriverConnection {
   ) {}
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
-    const choose = options.decoderFor;
+    // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
+    const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
     const res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
     const rows = res.rows as unknown[][];
