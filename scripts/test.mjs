@@ -34,7 +34,9 @@ child.on("close", (code) => {
     return all.length ? Number(all[all.length - 1][1]) : 0;
   };
   const passed = count("pass");
-  const failed = count("fail") + count("cancelled");
+  // A file that fails before its tests run (an error while defining suites) counts nothing above.
+  const counted = count("fail") + count("cancelled");
+  const failed = counted === 0 && code !== 0 ? 1 : counted;
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
 });

@@ -3,9 +3,7 @@
 import { Collection } from "./collection.js";
 import { ExpiredAttributeError, NotLoadedError } from "./errors.js";
 import type { Relationship } from "./relationships.js";
-import { STATE, type InstanceState } from "./state.js";
-
-type Stateful = { [STATE]: InstanceState };
+import { DICT, LOADED, STATE, noteWrite, viewOf, type Entity, type InstanceState } from "./state.js";
 
 function describe(s: InstanceState): string {
   return `${s.mapper.name}${s.key ? ` ${s.mapper.describeKey(s.dict)}` : ""}`;
@@ -16,17 +14,18 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
     Object.defineProperty(proto, key, {
       configurable: true,
       enumerable: true,
-      get(this: Stateful) {
+      get(this: Entity) {
         const s = this[STATE];
-        if (s.expired !== null && s.expired.has(key))
+        if (s !== null && s.expired !== null && s.expired.has(key)) {
           throw new ExpiredAttributeError(`${describe(s)}.${key} has expired; await session.refresh(obj) or load it again`, { table: s.mapper.table.name, column: key });
-        return s.dict[key];
+        }
+        return this[DICT][key];
       },
-      set(this: Stateful, value: unknown) {
-        const s = this[STATE];
-        s.noteWrite(key);
-        s.dict[key] = value;
-        if (s.expired !== null) s.expired.delete(key);
+      set(this: Entity, value: unknown) {
+        noteWrite(this, key);
+        this[DICT][key] = value;
+        const expired = this[STATE]!.expired;
+        if (expired !== null) expired.delete(key);
       },
     });
   }
@@ -36,10 +35,9 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
 export function relationshipValue(s: InstanceState, rel: Relationship): unknown {
   if (s.isLoaded(rel.key)) return s.dict[rel.key];
   if (s.status === "transient" || s.status === "pending") {
-    const v = rel.isCollection ? Collection.of_(s.obj, rel, []) : null;
+    const v = rel.isCollection ? Collection.of_(s.obj, rel, [], Collection.snapshotOf(s.dict[rel.key]) ?? []) : null;
     s.dict[rel.key] = v;
     s.markLoaded(rel.key);
-    if (rel.isCollection) s.setSnapshot(rel.key, []);
     return v;
   }
   throw new NotLoadedError(
@@ -52,21 +50,20 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
   Object.defineProperty(proto, rel.key, {
     configurable: true,
     enumerable: true,
-    get(this: Stateful) {
-      return relationshipValue(this[STATE], rel);
+    get(this: Entity) {
+      if ((this[LOADED] & rel.bit) !== 0) return this[DICT][rel.key];
+      return relationshipValue(viewOf(this), rel);
     },
-    set(this: Stateful, value: unknown) {
-      const s = this[STATE];
+    set(this: Entity, value: unknown) {
+      const s = viewOf(this);
       if (rel.isCollection) {
         const old = s.isLoaded(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
         const next = (value as object[] | null) ?? [];
         for (const o of old) if (!next.includes(o)) syncBackOnRemove(s.obj, rel, o);
-        const coll = Collection.of_(s.obj, rel, next);
+        // The membership last loaded or flushed carries over to the new array.
+        const coll = Collection.of_(s.obj, rel, next, Collection.snapshotOf(s.dict[rel.key]) ?? []);
         s.dict[rel.key] = coll;
-        if (!s.isLoaded(rel.key)) {
-          s.markLoaded(rel.key);
-          if (!s.hasSnapshot(rel.key)) s.setSnapshot(rel.key, []);
-        }
+        s.markLoaded(rel.key);
         for (const o of next) if (!old.includes(o)) syncBackOnAdd(s.obj, rel, o);
       } else {
         setReference(s, rel, (value as object | null) ?? null, true);
@@ -76,7 +73,7 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
 }
 
 function stateOfObj(o: object): InstanceState {
-  return (o as Stateful)[STATE];
+  return viewOf(o as Entity);
 }
 
 /** Flags a relationship of `owner` as changed so the flush looks at it. */

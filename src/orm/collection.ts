@@ -5,6 +5,7 @@ import type { Relationship } from "./relationships.js";
 
 const OWNER: unique symbol = Symbol("arbor.owner");
 const REL: unique symbol = Symbol("arbor.relationship");
+const SNAPSHOT: unique symbol = Symbol("arbor.snapshot");
 
 export class Collection<T extends object> extends Array<T> {
   /** Array methods that build new arrays (map, filter…) return plain arrays. */
@@ -12,19 +13,35 @@ export class Collection<T extends object> extends Array<T> {
     return Array;
   }
 
-  /** @internal */
-  static of_<T extends object>(owner: object, rel: Relationship, items: readonly T[]): Collection<T> {
-    const c = new Collection<T>();
-    const link = c as unknown as { [OWNER]: object; [REL]: Relationship };
+  /**
+   * @internal A collection of `items` (copied, at their exact length) whose membership as last
+   * loaded or flushed is `snapshot`, an array nobody changes afterwards.
+   */
+  static of_<T extends object>(owner: object, rel: Relationship, items: readonly T[], snapshot: readonly object[]): Collection<T> {
+    const n = items.length;
+    const c = n === 0 ? new Collection<T>() : new Collection<T>(n);
+    for (let i = 0; i < n; i++) c[i] = items[i];
+    const link = c as unknown as { [OWNER]: object; [REL]: Relationship; [SNAPSHOT]: readonly object[] };
     link[OWNER] = owner;
     link[REL] = rel;
-    if (items.length) Array.prototype.push.apply(c, items as T[]);
+    link[SNAPSHOT] = snapshot;
     return c;
   }
 
-  // Symbol keys: the owner and relationship stay out of iteration, JSON and printing.
+  /** @internal The membership as last loaded or flushed, kept with the collection (no per-object record). */
+  static snapshotOf(value: unknown): readonly object[] | undefined {
+    return value instanceof Collection ? (value as Collection<object>)[SNAPSHOT] : undefined;
+  }
+
+  /** @internal */
+  static setSnapshot(value: Collection<object>, members: readonly object[]): void {
+    (value as unknown as { [SNAPSHOT]: readonly object[] })[SNAPSHOT] = members;
+  }
+
+  // Symbol keys: the owner, relationship and snapshot stay out of iteration, JSON and printing.
   declare readonly [OWNER]: object;
   declare readonly [REL]: Relationship;
+  declare readonly [SNAPSHOT]: readonly object[];
   private get owner(): object {
     return this[OWNER];
   }

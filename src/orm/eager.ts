@@ -8,14 +8,15 @@ import { select, type Select } from "../sql/select.js";
 import type { SelectArg } from "../sql/statement.js";
 import type { Source } from "../sql/source.js";
 import type { ColumnExpr } from "../sql/expression.js";
+import { anchor } from "../sql/anchor.js";
 import { Alias } from "../sql/source.js";
 import type { AnyColumn, Table } from "../schema/table.js";
 import { MappingError } from "./errors.js";
-import { hydrate, loadRelationship, setLoaded } from "./loading.js";
+import { hydrateIn, loadRelationship, setLoaded } from "./loading.js";
 import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
-import { stateOf, type InstanceState } from "./state.js";
+import { DICT, LOADED, isLoaded, type Entity } from "./state.js";
 import type { LoadPlan } from "./strategies.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
@@ -167,9 +168,9 @@ function selectWith(items: SelectArg[]): Select<Row> {
 
 /** Turns the composed statement's rows into objects, loading what the plan asks for. */
 export class Materializer {
-  /** States per after-statement node, gathered while reading rows. */
-  private readonly pendingAfter = new Map<LoadPlan, Set<InstanceState>>();
-  private readonly joinedAcc = new Map<JoinedReader, Map<InstanceState, { list: object[]; seen: Set<object> }>>();
+  /** Objects per after-statement node, gathered while reading rows. */
+  private readonly pendingAfter = new Map<LoadPlan, Set<Entity>>();
+  private readonly joinedAcc = new Map<JoinedReader, Map<Entity, { list: Entity[]; seen: Set<Entity> }>>();
 
   constructor(
     private readonly session: Session,
@@ -180,9 +181,10 @@ export class Materializer {
     const out: object[] = [];
     const seen = new Set<object>();
     const pick = composed.joined.length > 0;
+    const objects = this.session.identityMap.of(mapper);
     for (const row of rows) {
       const dict = pick ? Object.fromEntries(mapper.columnKeys.map((k) => [k, row[k]])) : row;
-      const obj = hydrate(this.session, mapper, dict, this.populate);
+      const obj = hydrateIn(this.session, mapper, objects, dict, this.populate);
       const first = !seen.has(obj);
       if (first) {
         seen.add(obj);
@@ -196,49 +198,60 @@ export class Materializer {
     return out;
   }
 
-  private noteAfter(obj: object, nodes: readonly LoadPlan[]): void {
+  private noteAfter(obj: Entity, nodes: readonly LoadPlan[]): void {
     for (const n of nodes) {
       let set = this.pendingAfter.get(n);
       if (!set) this.pendingAfter.set(n, (set = new Set()));
-      set.add(stateOf(obj)!);
+      set.add(obj);
     }
   }
 
-  private applyNested(parent: object, reader: NestedReader, value: unknown): void {
-    const ps = stateOf(parent)!;
+  private applyNested(parent: Entity, reader: NestedReader, value: unknown): void {
     const rel = reader.node.rel;
     const target = rel.target;
-    const list = rel.isCollection ? ((value as Row[] | null) ?? []) : value ? [value as Row] : [];
-    const objs = new Array<object>(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i];
-      const o = hydrate(this.session, target, r, this.populate);
-      for (const child of reader.nested) this.applyNested(o, child, r[child.key]);
-      if (reader.after.length) this.noteAfter(o, reader.after);
-      objs[i] = o;
+    const objects = this.session.identityMap.of(target);
+    // The parsed array of nested rows becomes the array of their objects, in place.
+    const list: unknown[] = rel.isCollection ? ((value as Row[] | null) ?? []) : value ? [value] : [];
+    const nested = reader.nested;
+    const after = reader.after;
+    for (let i = 0, n = list.length; i < n; i++) {
+      const r = list[i] as Row;
+      const o = hydrateIn(this.session, target, objects, r, this.populate);
+      for (let j = 0; j < nested.length; j++) this.applyNested(o, nested[j], r[nested[j].key]);
+      if (after.length) this.noteAfter(o, after);
+      list[i] = o;
     }
-    this.assign(ps, rel, objs);
+    this.assign(parent, rel, list as Entity[]);
   }
 
-  private assign(ps: InstanceState, rel: Relationship, objs: object[]): void {
-    if (ps.isLoaded(rel.key) && !this.populate) return;
-    setLoaded(ps, rel, rel.isCollection ? objs : (objs[0] ?? null));
+  private assign(parent: Entity, rel: Relationship, objs: Entity[]): void {
+    if ((parent[LOADED] & rel.bit) !== 0 && !this.populate) return;
+    setLoaded(parent, rel, rel.isCollection ? objs : (objs[0] ?? null));
     const back = rel.back;
-    if (back && !back.isCollection) for (const o of objs) if (!stateOf(o)!.isLoaded(back.key)) setLoaded(stateOf(o)!, back, ps.obj);
+    if (back === undefined || back.isCollection) return;
+    // The children's side of the pair: their parent is `parent`.
+    const bit = back.bit;
+    const key = back.key;
+    for (let i = 0; i < objs.length; i++) {
+      const o = objs[i];
+      if ((o[LOADED] & bit) === 0) {
+        o[DICT][key] = parent;
+        o[LOADED] |= bit;
+      }
+    }
   }
 
-  private accumulate(parent: object, reader: JoinedReader, row: Row): void {
-    const ps = stateOf(parent)!;
+  private accumulate(parent: Entity, reader: JoinedReader, row: Row): void {
     let byParent = this.joinedAcc.get(reader);
     if (!byParent) this.joinedAcc.set(reader, (byParent = new Map()));
-    let acc = byParent.get(ps);
-    if (!acc) byParent.set(ps, (acc = { list: [], seen: new Set() }));
+    let acc = byParent.get(parent);
+    if (!acc) byParent.set(parent, (acc = { list: [], seen: new Set() }));
     const target = reader.node.rel.target;
     const p = reader.prefix;
     if (target.pkKeys.some((k) => row[p + k] === null || row[p + k] === undefined)) return;
     const dict: Row = {};
     for (const k of target.columnKeys) dict[k] = row[p + k];
-    const child = hydrate(this.session, target, dict, this.populate);
+    const child = hydrateIn(this.session, target, this.session.identityMap.of(target), dict, this.populate);
     if (!acc.seen.has(child)) {
       acc.seen.add(child);
       acc.list.push(child);
@@ -249,7 +262,7 @@ export class Materializer {
   }
 
   private finishJoined(): void {
-    for (const [reader, byParent] of this.joinedAcc) for (const [ps, acc] of byParent) this.assign(ps, reader.node.rel, acc.list);
+    for (const [reader, byParent] of this.joinedAcc) for (const [parent, acc] of byParent) this.assign(parent, reader.node.rel, acc.list);
   }
 
   /** Runs the select-in loads the plan asked for, level by level. */
@@ -257,20 +270,20 @@ export class Materializer {
     let work = [...this.pendingAfter];
     this.pendingAfter.clear();
     while (work.length) {
-      const next = new Map<LoadPlan, Set<InstanceState>>();
-      for (const [node, states] of work) {
+      const next = new Map<LoadPlan, Set<Entity>>();
+      for (const [node, objs] of work) {
         const rel = node.rel;
-        const list = [...states];
-        const todo = list.filter((s) => !s.isLoaded(rel.key) || this.populate);
+        const list = [...objs];
+        const todo = list.filter((o) => !isLoaded(o, rel.key) || this.populate);
         if (todo.length) await loadRelationship(this.session, todo, rel);
         if (!node.children.length) continue;
-        for (const s of list) {
-          const v = s.dict[rel.key];
-          for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : [])
+        for (const o of list) {
+          const v = o[DICT][rel.key];
+          for (const c of rel.isCollection ? ((v as Entity[]) ?? []) : v ? [v as Entity] : [])
             for (const child of node.children) {
               let set = next.get(child);
               if (!set) next.set(child, (set = new Set()));
-              set.add(stateOf(o)!);
+              set.add(c);
             }
         }
       }
@@ -278,3 +291,7 @@ export class Materializer {
     }
   }
 }
+
+// A Materializer is made per query; one kept for good (holding no session) keeps its hidden class
+// alive across full GCs, so the loading code optimized for it is not thrown away (sql/anchor.ts).
+anchor(new Materializer(undefined as unknown as Session, false));

@@ -6,13 +6,14 @@ import { and, or } from "../sql/functions.js";
 import { deleteFrom, insert, update } from "../sql/dml.js";
 import type { Expr } from "../sql/expression.js";
 import type { AnyColumn, ForeignKey, Table } from "../schema/table.js";
+import { Collection } from "./collection.js";
 import { StaleDataError, DuplicateIdentityError } from "./errors.js";
 import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";
 import { levels, sortMappers } from "./organize.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
-import { stateOf, type InstanceState } from "./state.js";
+import { stateOf, viewOf, type InstanceState } from "./state.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 
@@ -73,7 +74,7 @@ export class UnitOfWork {
   async prepare(): Promise<boolean> {
     const session = this.session;
     const before = new Set(session.pendingStates);
-    const touched = [...session.pendingStates, ...[...session.identityMap.values()].filter((s) => s.modified !== null)];
+    const touched = [...session.pendingStates, ...session.modifiedStates()];
     const seen = new Set<InstanceState>();
     for (const s of touched) if (s.session === session) session.cascadeAdd(s, seen);
     for (const s of session.pendingStates) if (!before.has(s)) this.cascaded.push(s);
@@ -92,7 +93,7 @@ export class UnitOfWork {
         const cascadeDelete = rel.cascade.has("delete");
         if (!s.isLoaded(rel.key)) {
           if (!cascadeDelete || rel.options.passiveDeletes) continue;
-          await loadRelationship(session, [s], rel);
+          await loadRelationship(session, [s.obj], rel);
         }
         for (const child of children(s, rel)) {
           const cs = stateOf(child)!;
@@ -127,7 +128,7 @@ export class UnitOfWork {
       }
 
     // Relationship changes on everything being written: keys to copy, orphans, association rows.
-    const writing = [...session.pendingStates, ...[...session.identityMap.values()].filter((s) => s.modified !== null && !deleting.has(s))];
+    const writing = [...session.pendingStates, ...session.modifiedStates().filter((s) => !deleting.has(s))];
     for (const s of writing) {
       for (const rel of s.mapper.relationships.values()) {
         if (!s.isLoaded(rel.key)) continue;
@@ -159,15 +160,14 @@ export class UnitOfWork {
     for (const s of session.pendingStates) this.inserts.push(s);
     for (const s of deleting) this.deletes.push(s);
     const updating = new Set<InstanceState>();
-    for (const s of session.identityMap.values()) if (s.modified !== null && !deleting.has(s)) updating.add(s);
+    for (const s of session.modifiedStates()) if (!deleting.has(s)) updating.add(s);
     for (const s of [...this.deps.keys(), ...this.nullify.keys()]) if (s.status === "persistent" && !deleting.has(s)) updating.add(s);
     this.updates.push(...updating);
 
     // A row deleted and added again with the same key becomes one UPDATE.
     for (const s of [...this.inserts]) {
-      const key = s.mapper.identityKey(s.dict, session.identityToken);
-      if (!key) continue;
-      const existing = session.identityMap.get(key);
+      const found = session.identityMap.get(s.mapper, s.mapper.identOf(s.dict));
+      const existing = found && viewOf(found);
       if (!existing || existing === s) continue;
       if (deleting.has(existing) && existing.mapper === s.mapper) {
         // The row stays; only its values change. Its association rows stay with it.
@@ -340,9 +340,9 @@ export class UnitOfWork {
       const out: InstanceState[] = [];
       for (const rel of m.relationships.values()) {
         if (rel.direction !== "manyToOne" || rel.target !== m) continue;
-        const key = rel.target.identityKey(Object.fromEntries(rel.pairs.map(([pk, ck]) => [pk, (s.committed ?? s.dict)[ck]])), this.session.identityToken);
-        const p = key ? this.session.identityMap.get(key) : undefined;
-        if (p) out.push(p);
+        const ident = rel.target.identOf(Object.fromEntries(rel.pairs.map(([pk, ck]) => [pk, (s.committed ?? s.dict)[ck]])));
+        const p = this.session.identityMap.get(rel.target, ident);
+        if (p) out.push(viewOf(p));
       }
       return out;
     };
@@ -443,7 +443,6 @@ export class UnitOfWork {
 
   private finalize(): void {
     const session = this.session;
-    const token = session.identityToken;
     for (const s of this.dropped) {
       s.status = "transient";
       s.session = undefined;
@@ -453,34 +452,35 @@ export class UnitOfWork {
       const old = this.rowSwitches.get(s);
       if (old) {
         old.status = "deleted";
-        session.identityMap.delete(old.key!);
+        session.identityMap.delete(old.mapper, old.ident);
         session.txDeleted.push(old);
       }
       s.status = "persistent";
-      s.key = s.mapper.identityKey(s.dict, token);
-      if (s.key) session.identityMap.set(s.key, s);
+      s.ident = s.mapper.identOf(s.dict);
+      if (s.ident !== undefined) session.identityMap.set(s.mapper, s.ident, s.obj);
       session.txInserted.push(s);
       s.markClean();
     }
     for (const s of this.updates) {
-      const key = s.mapper.identityKey(s.dict, token);
-      if (key && key !== s.key) {
-        if (s.key) session.identityMap.delete(s.key);
-        s.key = key;
-        session.identityMap.set(key, s);
+      const ident = s.mapper.identOf(s.dict);
+      if (ident !== undefined && ident !== s.ident) {
+        session.identityMap.delete(s.mapper, s.ident, s.obj);
+        s.ident = ident;
+        session.identityMap.set(s.mapper, ident, s.obj);
       }
       s.markClean();
     }
     for (const s of this.deletes) {
       session.deletedStates.delete(s);
-      if (s.key && session.identityMap.get(s.key) === s) session.identityMap.delete(s.key);
+      session.identityMap.delete(s.mapper, s.ident, s.obj);
       s.status = "deleted";
       session.txDeleted.push(s);
     }
     session.deletedStates.clear();
     for (const s of [...this.inserts, ...this.updates]) {
       for (const rel of s.mapper.relationships.values())
-        if (rel.isCollection && s.isLoaded(rel.key)) s.setSnapshot(rel.key, [...((s.dict[rel.key] as object[]) ?? [])]);
+        if (rel.isCollection && s.isLoaded(rel.key) && s.dict[rel.key] instanceof Collection)
+          Collection.setSnapshot(s.dict[rel.key] as Collection<object>, [...(s.dict[rel.key] as object[])]);
     }
   }
 }

@@ -7,59 +7,60 @@ import type { Expr } from "../sql/expression.js";
 import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
-import { stateOf, type InstanceState } from "./state.js";
+import { DICT, LOADED, MAPPER, STATE, isExpired, isLoaded, viewOf, type Entity, type Ident } from "./state.js";
 
 /**
  * The object for a loaded row: the one already in the identity map (refreshed where expired),
- * or a new persistent instance that takes ownership of `row`.
+ * or a new persistent instance that takes ownership of `row`. `objects` is the session's map for
+ * `mapper` (`session.identityMap.of(mapper)`), looked up once per batch of rows by the caller.
  */
-export function hydrate(session: Session, mapper: Mapper, row: Record<string, unknown>, populateExisting = false): object {
-  const key = mapper.identityKey(row, session.identityToken);
-  const existing = key ? session.identityMap.get(key) : undefined;
-  if (existing) {
+export function hydrateIn(session: Session, mapper: Mapper, objects: Map<Ident, Entity>, row: Record<string, unknown>, populateExisting: boolean): Entity {
+  const ident = mapper.identOf(row);
+  if (ident === undefined) return mapper.load(row, session, undefined);
+  const existing = objects.get(ident);
+  if (existing !== undefined) {
     refreshFrom(existing, row, populateExisting);
-    return existing.obj;
+    return existing;
   }
-  const s = mapper.instantiate(row);
-  const obj = s.obj;
-  s.status = "persistent";
-  s.session = session;
-  s.key = key;
-  s.committed = s.dict;
-  if (key) session.identityMap.set(key, s);
+  const obj = mapper.load(row, session, ident);
+  objects.set(ident, obj);
   return obj;
 }
 
 /** Fills expired attributes (or all, with `all`) from a row; changed attributes are never overwritten. */
-function refreshFrom(s: InstanceState, row: Record<string, unknown>, all: boolean): void {
-  if (!all && s.expired === null) return;
+function refreshFrom(o: Entity, row: Record<string, unknown>, all: boolean): void {
+  if (!all && !isExpired(o)) return;
+  const s = viewOf(o);
+  const expired = s.expired;
   const changed = s.modified;
-  const committed = s.committed === s.dict || s.committed === null ? null : s.committed;
-  for (const k of s.mapper.columnKeys) {
+  const dict = o[DICT];
+  const committed = s.committed === dict || s.committed === null ? null : s.committed;
+  for (const k of o[MAPPER].columnKeys) {
     if (!(k in row)) continue;
-    const wasExpired = s.expired?.has(k) ?? false;
+    const wasExpired = expired?.has(k) ?? false;
     if (!all && !wasExpired) continue;
     if (changed?.has(k) && !wasExpired) continue;
-    s.dict[k] = row[k];
+    dict[k] = row[k];
     if (committed) committed[k] = row[k];
-    s.expired?.delete(k);
+    expired?.delete(k);
   }
-  if (s.expired?.size === 0) s.expired = null;
-  if (all && !changed) s.committed = s.dict;
+  if (expired?.size === 0) s.expired = null;
+  if (all && !changed) s.committed = dict;
 }
 
 /**
  * Sets a relationship's loaded value on an object, as loaded from the database. A collection's
  * array becomes its membership snapshot: callers hand over an array they no longer change.
  */
-export function setLoaded(s: InstanceState, rel: Relationship, value: object[] | object | null): void {
-  if (s.isLoaded(rel.key) && s.modified?.has(rel.key)) return;
+export function setLoaded(o: Entity, rel: Relationship, value: object[] | object | null): void {
+  const bit = rel.bit;
+  const s = o[STATE];
+  if ((o[LOADED] & bit) !== 0 && s !== null && s.modified?.has(rel.key)) return;
   if (rel.isCollection) {
     const items = value as object[];
-    s.dict[rel.key] = Collection.of_(s.obj, rel, items);
-    s.setSnapshot(rel.key, items);
-  } else s.dict[rel.key] = value;
-  s.markLoaded(rel.key);
+    o[DICT][rel.key] = Collection.of_(o, rel, items, items);
+  } else o[DICT][rel.key] = value;
+  o[LOADED] |= bit;
 }
 
 function keyTuple(values: Record<string, unknown>, keys: readonly string[]): string | undefined {
@@ -81,89 +82,100 @@ function anyOf(columns: readonly Expr<unknown>[], tuples: readonly unknown[][]):
 const BATCH = 500;
 
 /**
- * Loads `rel` for every state in `states` with one query per batch of parents (select-in).
+ * Loads `rel` for every object in `objs` with one query per batch of parents (select-in).
  * Many-to-one targets already in the identity map cost no SQL.
  */
-export async function loadRelationship(session: Session, states: readonly InstanceState[], rel: Relationship): Promise<void> {
+export async function loadRelationship(session: Session, objs: readonly Entity[], rel: Relationship): Promise<void> {
   const target = rel.target;
   const tt = target.table;
   const exec = await session.executor();
   const order = rel.options.orderBy?.() ?? tt.primaryKey;
   if (rel.direction === "manyToOne") {
-    const wanted = new Map<string, InstanceState[]>();
-    for (const s of states) {
-      const fk = Object.fromEntries(rel.pairs.map(([pk, ck]) => [pk, s.dict[ck]]));
-      const key = target.identityKey(fk, session.identityToken);
-      if (!key) {
-        setLoaded(s, rel, null);
+    const objects = session.identityMap.of(target);
+    const wanted = new Map<Ident, Entity[]>();
+    for (const o of objs) {
+      const fk: Record<string, unknown> = {};
+      for (const [pk, ck] of rel.pairs) fk[pk] = o[DICT][ck];
+      const ident = target.identOf(fk);
+      if (ident === undefined) {
+        setLoaded(o, rel, null);
         continue;
       }
-      const hit = session.identityMap.get(key);
-      if (hit && !hit.isExpired) setLoaded(s, rel, hit.obj);
-      else wanted.set(key, [...(wanted.get(key) ?? []), s]);
+      const hit = objects.get(ident);
+      if (hit && !isExpired(hit)) setLoaded(o, rel, hit);
+      else {
+        const list = wanted.get(ident);
+        if (list) list.push(o);
+        else wanted.set(ident, [o]);
+      }
     }
-    const keys = [...wanted.values()].map((ss) => rel.pairs.map(([, ck]) => ss[0].dict[ck]));
+    const keys = [...wanted.values()].map((os) => rel.pairs.map(([, ck]) => os[0][DICT][ck]));
     for (let i = 0; i < keys.length; i += BATCH) {
       const rows = (await exec.execute(select(tt).where(anyOf(rel.pairs.map(([pk]) => tt.column(pk)), keys.slice(i, i + BATCH))))).rows;
-      for (const r of rows) hydrate(session, target, r as Record<string, unknown>);
+      for (const r of rows) hydrateIn(session, target, objects, r as Record<string, unknown>, false);
     }
-    for (const [key, ss] of wanted) for (const s of ss) setLoaded(s, rel, session.identityMap.get(key)?.obj ?? null);
+    for (const [ident, os] of wanted) for (const o of os) setLoaded(o, rel, objects.get(ident) ?? null);
     return;
   }
   if (rel.direction === "oneToMany") {
-    const byParent = new Map<string, InstanceState>();
-    for (const s of states) {
-      const k = keyTuple(s.dict, rel.pairs.map(([pk]) => pk));
-      if (k !== undefined) byParent.set(k, s);
+    const parentKeys = rel.pairs.map(([pk]) => pk);
+    const childKeys = rel.pairs.map(([, ck]) => ck);
+    const byParent = new Map<string, Entity>();
+    for (const o of objs) {
+      const k = keyTuple(o[DICT], parentKeys);
+      if (k !== undefined) byParent.set(k, o);
     }
-    const found = new Map<InstanceState, object[]>(states.map((s) => [s, []]));
+    const found = new Map<Entity, Entity[]>(objs.map((o) => [o, []]));
     const parents = [...byParent.values()];
+    const objects = session.identityMap.of(target);
     for (let i = 0; i < parents.length; i += BATCH) {
-      const batch = parents.slice(i, i + BATCH).map((s) => rel.pairs.map(([pk]) => s.dict[pk]));
-      const stmt = select(tt).where(anyOf(rel.pairs.map(([, ck]) => tt.column(ck)), batch)).orderBy(...order);
+      const batch = parents.slice(i, i + BATCH).map((o) => parentKeys.map((pk) => o[DICT][pk]));
+      const stmt = select(tt).where(anyOf(childKeys.map((ck) => tt.column(ck)), batch)).orderBy(...order);
       for (const r of (await exec.execute(stmt)).rows) {
-        const obj = hydrate(session, target, r as Record<string, unknown>);
         const row = r as Record<string, unknown>;
-        const parent = byParent.get(keyTuple(row, rel.pairs.map(([, ck]) => ck))!);
+        const obj = hydrateIn(session, target, objects, row, false);
+        const parent = byParent.get(keyTuple(row, childKeys)!);
         if (parent) found.get(parent)!.push(obj);
       }
     }
     const back = rel.back;
-    for (const s of states) {
-      const items = found.get(s)!;
-      setLoaded(s, rel, rel.isCollection ? items : (items[0] ?? null));
-      // The children's side of the pair is known too: their parent is `s`.
-      if (back && !back.isCollection) for (const o of items) if (!stateOf(o)!.isLoaded(back.key)) setLoaded(stateOf(o)!, back, s.obj);
+    for (const o of objs) {
+      const items = found.get(o)!;
+      setLoaded(o, rel, rel.isCollection ? items : (items[0] ?? null));
+      // The children's side of the pair is known too: their parent is `o`.
+      if (back && !back.isCollection) for (const c of items) if (!isLoaded(c, back.key)) setLoaded(c, back, o);
     }
     return;
   }
   // Many-to-many through the association table.
   const sec = rel.options.secondary!;
   const { local, remote } = rel.secondaryPairs;
-  const byParent = new Map<string, InstanceState>();
-  for (const s of states) {
-    const k = keyTuple(s.dict, local.map(([k]) => k));
-    if (k !== undefined) byParent.set(k, s);
+  const localKeys = local.map(([k]) => k);
+  const byParent = new Map<string, Entity>();
+  for (const o of objs) {
+    const k = keyTuple(o[DICT], localKeys);
+    if (k !== undefined) byParent.set(k, o);
   }
-  const found = new Map<InstanceState, object[]>(states.map((s) => [s, []]));
+  const found = new Map<Entity, Entity[]>(objs.map((o) => [o, []]));
   const parents = [...byParent.values()];
   const linkKeys = local.map(([, sk]) => sk);
+  const linkLabels = local.map((_, j) => `link_${j}`);
+  const objects = session.identityMap.of(target);
   for (let i = 0; i < parents.length; i += BATCH) {
-    const batch = parents.slice(i, i + BATCH).map((s) => local.map(([k]) => s.dict[k]));
-    const links = local.map(([, sk], j) => sec.column(sk).as(`link_${j}`));
+    const batch = parents.slice(i, i + BATCH).map((o) => localKeys.map((k) => o[DICT][k]));
+    const links = local.map(([, sk], j) => sec.column(sk).as(linkLabels[j]));
     const stmt = select(tt, ...links)
       .join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(tt.column(k)))))
       .where(anyOf(linkKeys.map((sk) => sec.column(sk)), batch))
       .orderBy(...order);
     for (const r of (await exec.execute(stmt)).rows) {
       const row = r as Record<string, unknown>;
-      const linkVals = local.map((_, j) => row[`link_${j}`]);
       const entity: Record<string, unknown> = {};
       for (const k of target.columnKeys) entity[k] = row[k];
-      const obj = hydrate(session, target, entity);
-      const parent = byParent.get(keyTuple(Object.fromEntries(linkVals.map((v, j) => [j, v])), linkVals.map((_, j) => String(j)))!);
+      const obj = hydrateIn(session, target, objects, entity, false);
+      const parent = byParent.get(keyTuple(row, linkLabels)!);
       if (parent) found.get(parent)!.push(obj);
     }
   }
-  for (const s of states) setLoaded(s, rel, found.get(s)!);
+  for (const o of objs) setLoaded(o, rel, found.get(o)!);
 }

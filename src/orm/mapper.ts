@@ -5,7 +5,8 @@ import type { AnyColumn, RowOf, Table } from "../schema/table.js";
 import { defineColumnAccessors, defineRelationshipAccessor } from "./attributes.js";
 import { MappingError, UnmappedClassError } from "./errors.js";
 import { Relationship, type AnyClass, type RelationshipSpec } from "./relationships.js";
-import { InstanceState, STATE, stateOf } from "./state.js";
+import { MAPPER, initEntity, initNew, stateOf, type Entity, type Ident } from "./state.js";
+import type { Session } from "./session.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
@@ -26,7 +27,12 @@ export class Mapper {
   readonly generatedKeys: readonly string[];
   readonly relationships = new Map<string, Relationship>();
   readonly versionKey?: string;
+  /** Columns expired by default: all but the primary key (an identity does not go stale). */
+  readonly expirableKeys: readonly string[];
   private readonly keyPrefix: string;
+  /** The primary-key column when there is exactly one. */
+  private readonly singlePk: string | undefined;
+  private readonly Loaded: LoadedConstructor;
 
   constructor(
     readonly cls: AnyClass,
@@ -39,6 +45,11 @@ export class Mapper {
     this.columnKeys = table.columns.map((c) => c.key);
     this.pkKeys = table.primaryKey.map((c) => c.key);
     if (this.pkKeys.length === 0) throw new MappingError(`Cannot map ${this.name}: table ${table.name} has no primary key`, { table: table.name });
+    this.singlePk = this.pkKeys.length === 1 ? this.pkKeys[0] : undefined;
+    this.expirableKeys = this.columnKeys.filter((k) => !this.pkKeys.includes(k));
+    this.Loaded = loadedConstructor(cls.prototype);
+    // On the prototype: instances carry no mapper field of their own.
+    Object.defineProperty(cls.prototype, MAPPER, { value: this, configurable: true, writable: false, enumerable: false });
     this.generatedKeys = table.columns.filter((c) => c.def.autoincrement || c.def.serverDefault !== undefined).map((c) => c.key);
     if (options.version !== undefined) {
       table.column(options.version);
@@ -48,7 +59,8 @@ export class Mapper {
       if (this.columnKeys.includes(key)) throw new MappingError(`${this.name}.${key} is a column and cannot also be a relationship`);
       const rel = new Relationship(key, this, spec, (c) => registry.mapperOf(c));
       if (this.relationships.size >= 31) throw new MappingError(`${this.name} has more than 31 relationships`);
-      this.bits.set(key, 1 << this.relationships.size);
+      rel.bit = 1 << this.relationships.size;
+      this.bits.set(key, rel.bit);
       this.relationships.set(key, rel);
       defineRelationshipAccessor(cls.prototype, rel);
     }
@@ -61,30 +73,77 @@ export class Mapper {
     return this.bits.get(key) ?? 0;
   }
 
-  /** The identity key of a row, or undefined while a primary-key value is missing. */
-  identityKey(dict: Record<string, unknown>, token = ""): string | undefined {
-    let key = this.keyPrefix;
+  /**
+   * The identity of a row within its table (the session supplies the identity token), or undefined
+   * while a primary-key value is missing: a single numeric key is its own identity; other keys
+   * become strings, which never equal a number.
+   */
+  identOf(dict: Record<string, unknown>): Ident | undefined {
+    const single = this.singlePk;
+    if (single !== undefined) {
+      const v = dict[single];
+      if (typeof v === "number") return v;
+      return v === undefined || v === null ? undefined : identPart(v);
+    }
+    let key = "";
     for (const k of this.pkKeys) {
       const v = dict[k];
       if (v === undefined || v === null) return undefined;
-      key += "\u0000" + (typeof v === "bigint" ? `${v}n` : typeof v === "string" ? `s${v}` : String(v));
+      key += key === "" ? identPart(v) : "\u0000" + identPart(v);
     }
+    return key;
+  }
+
+  /** The identity key as a string: table, primary key and identity token (for display and inspection). */
+  keyString(ident: Ident, token: string): string {
+    const key = `${this.keyPrefix}\u0000${ident}`;
     return token ? `${key}\u0000@${token}` : key;
+  }
+
+  /** The identity key string of a row, or undefined while a primary-key value is missing. */
+  identityKey(dict: Record<string, unknown>, token = ""): string | undefined {
+    const id = this.identOf(dict);
+    return id === undefined ? undefined : this.keyString(id, token);
   }
 
   describeKey(dict: Record<string, unknown>): string {
     return `(${this.pkKeys.map((k) => `${k}=${typeof dict[k] === "bigint" ? `${dict[k]}n` : JSON.stringify(dict[k])}`).join(", ")})`;
   }
 
-  /** A persistent-to-be instance around loaded values, without running the constructor. */
-  instantiate(dict: Record<string, unknown>): InstanceState {
-    const obj = Object.create(this.cls.prototype) as { [STATE]: InstanceState };
-    return (obj[STATE] = new InstanceState(obj, this, dict));
+  /** A persistent instance around loaded values (which it owns from now on), without running the constructor. */
+  load(dict: Record<string, unknown>, session: Session, ident: Ident | undefined): Entity {
+    return new this.Loaded(dict, session, ident);
+  }
+
+  /** A transient instance without running the constructor. */
+  blank(): Entity {
+    const o = Object.create(this.cls.prototype) as Entity;
+    initNew(o);
+    return o;
   }
 
   get allRelationships(): Relationship[] {
     return [...this.relationships.values()];
   }
+}
+
+function identPart(v: unknown): string {
+  return typeof v === "bigint" ? `${v}n` : typeof v === "string" ? `s${v}` : String(v);
+}
+
+type LoadedConstructor = new (dict: Record<string, unknown>, session: Session, ident: Ident | undefined) => Entity;
+
+/**
+ * A constructor for loaded instances of one class: a plain function whose prototype is the
+ * class's, so loaded objects get the class's prototype, a hidden class of their own with every
+ * state field in-object, and no user constructor run. One per mapper, so each class gets its own.
+ */
+function loadedConstructor(proto: object): LoadedConstructor {
+  const Loaded = function (this: Entity, dict: Record<string, unknown>, session: Session, ident: Ident | undefined) {
+    initEntity(this, dict, "persistent", session, ident);
+  };
+  Loaded.prototype = proto;
+  return Loaded as unknown as LoadedConstructor;
 }
 
 export class Registry {
@@ -144,7 +203,7 @@ export interface ModelClass<T extends AnyTable> {
  * Relationship attributes are declared with `declare` and configured with `map()`.
  */
 export function Model<T extends AnyTable>(table: T): ModelClass<T> {
-  class Entity extends ModelBase {
+  class Mapped extends ModelBase {
     static readonly table = table;
     static readonly c = table.c;
     static get fromNode(): FromNode {
@@ -152,8 +211,8 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
     }
     constructor(init?: Record<string, unknown>) {
       super();
-      const mapper = registry.mapperOf(new.target as unknown as AnyClass);
-      (this as unknown as { [STATE]: InstanceState })[STATE] = new InstanceState(this, mapper);
+      registry.mapperOf(new.target as unknown as AnyClass);
+      initNew(this as unknown as Entity);
       if (init) for (const [k, v] of Object.entries(init)) (this as unknown as Record<string, unknown>)[k] = v;
     }
     toJSON(): Record<string, unknown> {
@@ -169,9 +228,9 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
       return `${s.mapper.name} { ${cols.join(", ")} } <${s.status}>`;
     }
   }
-  defineColumnAccessors(Entity.prototype, table.columns.map((c) => c.key));
-  Object.defineProperty(Entity, "name", { value: `Model(${table.name})` });
-  return Entity as unknown as ModelClass<T>;
+  defineColumnAccessors(Mapped.prototype, table.columns.map((c) => c.key));
+  Object.defineProperty(Mapped, "name", { value: `Model(${table.name})` });
+  return Mapped as unknown as ModelClass<T>;
 }
 
 function fmt(v: unknown): string {

@@ -56,6 +56,8 @@ function parseCascade(spec: string | undefined, grouping: boolean): Set<Cascade>
 
 /** A resolved relationship: the direction and the column pairs that copy parent keys into children. */
 export class Relationship {
+  /** This relationship's bit in an instance's loaded set (set by the mapper). */
+  bit = 0;
   private resolved = false;
   private _direction!: Direction;
   private _target!: Mapper;

@@ -9,11 +9,12 @@ import type { RowType, Statement } from "../sql/statement.js";
 import { relationshipValue } from "./attributes.js";
 import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from "./errors.js";
 import { UnitOfWork } from "./flush.js";
+import { IdentityMap } from "./identity.js";
 import { loadRelationship } from "./loading.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { EntityQuery } from "./query.js";
 import type { AnyClass } from "./relationships.js";
-import { InstanceState, stateOf, type Status } from "./state.js";
+import { SESSION, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
 
 export interface SessionOptions {
   /** Flush pending changes before queries (default true). */
@@ -62,8 +63,8 @@ export class Session {
   readonly identityToken: string;
   autoflush: boolean;
   readonly expireOnCommit: boolean;
-  /** identity key → state of the one object holding that row. */
-  readonly identityMap = new Map<string, InstanceState>();
+  /** Per table, identity → the one object holding that row. */
+  readonly identityMap = new IdentityMap();
   /** Added and not yet flushed, in the order they were added. */
   readonly pendingStates = new Set<InstanceState>();
   /** Marked for deletion and not yet flushed. */
@@ -104,12 +105,12 @@ export class Session {
         this.pendingStates.add(s);
         break;
       case "detached": {
-        const other = s.key ? this.identityMap.get(s.key) : undefined;
-        if (other && other !== s)
+        const other = this.identityMap.get(s.mapper, s.ident);
+        if (other && other !== s.obj)
           throw new DuplicateIdentityError(`Another ${s.mapper.name} with key ${s.mapper.describeKey(s.dict)} is already in this session; use merge()`);
         s.status = "persistent";
         s.session = this;
-        if (s.key) this.identityMap.set(s.key, s);
+        if (s.ident !== undefined) this.identityMap.set(s.mapper, s.ident, s.obj);
         break;
       }
       case "persistent":
@@ -179,8 +180,8 @@ export class Session {
   private expungeState(s: InstanceState): void {
     this.pendingStates.delete(s);
     this.deletedStates.delete(s);
-    if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
-    s.status = s.key ? "detached" : "transient";
+    this.identityMap.delete(s.mapper, s.ident, s.obj);
+    s.status = s.ident !== undefined ? "detached" : "transient";
     s.session = undefined;
   }
 
@@ -191,8 +192,8 @@ export class Session {
     this.requireOpen();
     const mapper = this.mapperOf(cls);
     const dict = this.pkDict(mapper, pk);
-    const key = mapper.identityKey(dict, this.identityToken);
-    const hit = key ? this.identityMap.get(key) : undefined;
+    const found = this.identityMap.get(mapper, mapper.identOf(dict));
+    const hit = found && viewOf(found);
     if (hit && !this.deletedStates.has(hit)) {
       if (hit.isExpired) await this.refresh(hit.obj);
       return hit.obj as InstanceType<C>;
@@ -221,7 +222,7 @@ export class Session {
     if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
     if (!s.isLoaded(key) && s.status === "persistent") {
       await this.maybeAutoflush();
-      await loadRelationship(this, [s], rel);
+      await loadRelationship(this, [s.obj], rel);
     }
     return relationshipValue(s, rel) as T[K];
   }
@@ -240,13 +241,13 @@ export class Session {
   }
 
   expireAll(): void {
-    for (const s of this.identityMap.values()) s.expire();
+    for (const m of this.identityMap.maps()) for (const o of m.values()) viewOf(o).expire();
   }
 
   /** Reloads an object's columns from the database (unflushed changes are discarded). */
   async refresh(obj: object): Promise<void> {
     const s = this.stateOf(obj);
-    if (s.status !== "persistent" || !s.key) throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
+    if (s.status !== "persistent" || s.ident === undefined) throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
     const table = s.mapper.table;
     const pk = s.committed ?? s.dict;
     const found = await new EntityQuery(this, s.mapper)
@@ -266,15 +267,16 @@ export class Session {
    */
   async merge<T extends object>(obj: T): Promise<T> {
     const s = this.stateOf(obj);
-    const key = s.mapper.identityKey(s.dict, this.identityToken);
-    let target = key ? this.identityMap.get(key) : undefined;
-    if (!target && key) {
+    const ident = s.mapper.identOf(s.dict);
+    const found = this.identityMap.get(s.mapper, ident);
+    let target = found && viewOf(found);
+    if (!target && ident !== undefined) {
       const loaded = await this.get(s.mapper.cls, Object.fromEntries(s.mapper.pkKeys.map((k) => [k, s.dict[k]])));
       target = loaded ? this.stateOf(loaded) : undefined;
     }
     if (!target) {
-      const cs = s.mapper.instantiate({});
-      const copy = cs.obj;
+      const copy = s.mapper.blank();
+      const cs = viewOf(copy);
       for (const k of s.mapper.columnKeys) if (s.dict[k] !== undefined) cs.dict[k] = s.dict[k];
       this.add(copy);
       return copy as T;
@@ -309,7 +311,9 @@ export class Session {
     return [...this.pendingStates].map((s) => s.obj);
   }
   get dirty(): object[] {
-    return [...this.identityMap.values()].filter((s) => s.modified !== null && !this.deletedStates.has(s) && this.isModified(s.obj)).map((s) => s.obj);
+    return this.modifiedStates()
+      .filter((s) => !this.deletedStates.has(s) && this.isModified(s.obj))
+      .map((s) => s.obj);
   }
   get deleted(): object[] {
     return [...this.deletedStates].map((s) => s.obj);
@@ -392,11 +396,11 @@ export class Session {
       if (inserted.has(s)) continue;
       s.status = "persistent";
       s.session = this;
-      if (s.key) this.identityMap.set(s.key, s);
+      if (s.ident !== undefined) this.identityMap.set(s.mapper, s.ident, s.obj);
     }
     for (const s of this.txInserted.splice(insertedMark)) {
-      if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
-      s.key = undefined;
+      this.identityMap.delete(s.mapper, s.ident, s.obj);
+      s.ident = undefined;
       s.status = "transient";
       s.session = undefined;
     }
@@ -455,10 +459,11 @@ export class Session {
     if (this.closed) return;
     // The transaction ends; what was loaded stays readable on the now detached objects.
     if (this.tx) await this.rollback(false);
-    for (const s of this.identityMap.values()) {
-      s.status = "detached";
-      s.session = undefined;
-    }
+    for (const m of this.identityMap.maps())
+      for (const o of m.values()) {
+        o[STATUS] = "detached";
+        o[SESSION] = undefined;
+      }
     this.identityMap.clear();
     for (const s of this.pendingStates) {
       s.status = "transient";
@@ -469,7 +474,7 @@ export class Session {
   }
 
   private detach(s: InstanceState): void {
-    if (s.key && this.identityMap.get(s.key) === s) this.identityMap.delete(s.key);
+    this.identityMap.delete(s.mapper, s.ident, s.obj);
     s.status = "detached";
     s.session = undefined;
   }
@@ -504,8 +509,15 @@ export class Session {
   }
 
   private hasModified(): boolean {
-    for (const s of this.identityMap.values()) if (s.modified !== null) return true;
+    for (const m of this.identityMap.maps()) for (const o of m.values()) if (hasWrites(o)) return true;
     return false;
+  }
+
+  /** Objects in the identity map with writes since their last load or flush. */
+  modifiedStates(): InstanceState[] {
+    const out: InstanceState[] = [];
+    for (const m of this.identityMap.maps()) for (const o of m.values()) if (hasWrites(o)) out.push(viewOf(o));
+    return out;
   }
 
   /** The innermost transaction (a savepoint when one is open), beginning one if needed. */

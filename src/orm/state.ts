@@ -1,91 +1,164 @@
-// Per-instance ORM state, kept under a symbol on the object itself: attribute values, what was
-// last loaded or flushed (to compute changes), the object's status and its identity.
+// Per-instance ORM state. What every object needs (values, session, status, identity, loaded
+// relationships) lives on the object itself under symbol keys, which cannot clash with column
+// names; the mapper lives on the class's prototype. Everything else (committed values once they
+// differ from the current ones, expired and modified keys) lives in an `InstanceState` allocated
+// on first need: a freshly loaded object is one allocation, and an object without an
+// InstanceState is clean, unexpired and has its committed values in its dict. Collection snapshots
+// (membership as last loaded or flushed) live on the collections themselves.
+import { Collection } from "./collection.js";
 import type { Mapper } from "./mapper.js";
 import type { Session } from "./session.js";
 
-export const STATE: unique symbol = Symbol("arbor.state");
-
 export type Status = "transient" | "pending" | "persistent" | "deleted" | "detached";
 
+/**
+ * An identity within one table and session: the primary-key value itself for a single numeric
+ * key (no string built per row), else a string (see `Mapper.identOf`).
+ */
+export type Ident = number | string;
+
+/** Current attribute values (columns and relationships). */
+export const DICT: unique symbol = Symbol("arbor.dict");
+/** The mapper, on the mapped class's prototype. */
+export const MAPPER: unique symbol = Symbol("arbor.mapper");
+export const SESSION: unique symbol = Symbol("arbor.session");
+export const STATUS: unique symbol = Symbol("arbor.status");
+/** Identity in the session's identity map, set once persistent (kept when detached). */
+export const IDENT: unique symbol = Symbol("arbor.ident");
+/** One bit per relationship whose value is loaded (`Relationship.bit`). */
+export const LOADED: unique symbol = Symbol("arbor.loaded");
+/** The InstanceState, or null while the object is as loaded. */
+export const STATE: unique symbol = Symbol("arbor.state");
+
+export interface Entity {
+  [DICT]: Record<string, unknown>;
+  readonly [MAPPER]: Mapper;
+  [SESSION]: Session | undefined;
+  [STATUS]: Status;
+  [IDENT]: Ident | undefined;
+  [LOADED]: number;
+  [STATE]: InstanceState | null;
+}
+
+/** Sets every own field, always in this order: all instances of a class share one hidden class. */
+export function initEntity(o: Entity, dict: Record<string, unknown>, status: Status, session: Session | undefined, ident: Ident | undefined): void {
+  o[DICT] = dict;
+  o[SESSION] = session;
+  o[STATUS] = status;
+  o[IDENT] = ident;
+  o[LOADED] = 0;
+  o[STATE] = null;
+}
+
+/** A new object (transient, nothing committed): its state exists from the start. */
+export function initNew(o: Entity): void {
+  initEntity(o, {}, "transient", undefined, undefined);
+  o[STATE] = new InstanceState(o, null);
+}
+
+export function entityOf(obj: object): Entity | undefined {
+  const e = obj as Partial<Entity>;
+  return e[MAPPER] === undefined || e[DICT] === undefined ? undefined : (obj as Entity);
+}
+
+export function isLoaded(o: Entity, key: string): boolean {
+  return (o[LOADED] & o[MAPPER].relationshipBit(key)) !== 0;
+}
+
+/** Records a write; copies the committed values away from the dict on the first one. */
+export function noteWrite(o: Entity, key: string): void {
+  viewOf(o).noteWrite(key);
+}
+
 export class InstanceState {
-  /** Current attribute values (columns and relationships). */
-  dict: Record<string, unknown>;
-  /**
-   * Column values as last loaded or flushed. Shares `dict` until the first write, so loading
-   * copies nothing.
-   */
-  committed: Record<string, unknown> | null = null;
-  status: Status = "transient";
-  session: Session | undefined = undefined;
-  /** Identity key string, set once persistent. */
-  key: string | undefined = undefined;
+  /** Column values as last loaded or flushed (null before the first insert); the dict itself until the first write. */
+  committed: Record<string, unknown> | null;
   /** Attributes whose values are stale; reading one throws until refreshed. */
   expired: Set<string> | null = null;
-  // Relationship keys whose values are loaded, and collection membership as last loaded or
-  // flushed (for orphans and association rows). Small, and allocated on first use: loading tens
-  // of thousands of objects should not allocate a Set and a Map for each.
-  private loadedBits = 0;
-  private snapshots: Record<string, readonly object[]> | null = null;
+  /** Keys written since the last load/flush (a hint; flush compares values). */
+  modified: Set<string> | null = null;
   /** A pending object deleted before it was ever flushed: cascades pass it by. */
   discarded = false;
-  /** Column keys written since the last load/flush (a hint; flush compares values). */
-  modified: Set<string> | null = null;
 
   constructor(
-    readonly obj: object,
-    public mapper: Mapper,
-    dict?: Record<string, unknown>,
+    readonly obj: Entity,
+    committed: Record<string, unknown> | null,
   ) {
-    this.dict = dict ?? {};
+    this.committed = committed;
   }
 
-  // One bit per relationship (its place in the mapper): marking one loaded allocates nothing.
+  get dict(): Record<string, unknown> {
+    return this.obj[DICT];
+  }
+  set dict(v: Record<string, unknown>) {
+    this.obj[DICT] = v;
+  }
+  get mapper(): Mapper {
+    return this.obj[MAPPER];
+  }
+  get status(): Status {
+    return this.obj[STATUS];
+  }
+  set status(v: Status) {
+    this.obj[STATUS] = v;
+  }
+  get session(): Session | undefined {
+    return this.obj[SESSION];
+  }
+  set session(v: Session | undefined) {
+    this.obj[SESSION] = v;
+  }
+  get ident(): Ident | undefined {
+    return this.obj[IDENT];
+  }
+  set ident(v: Ident | undefined) {
+    this.obj[IDENT] = v;
+  }
+  /** The identity key as a string: table, primary key and the session's identity token. */
+  get key(): string | undefined {
+    const id = this.obj[IDENT];
+    return id === undefined ? undefined : this.mapper.keyString(id, this.session?.identityToken ?? "");
+  }
+
   isLoaded(key: string): boolean {
-    return (this.loadedBits & this.mapper.relationshipBit(key)) !== 0;
+    return isLoaded(this.obj, key);
   }
   markLoaded(key: string): void {
-    this.loadedBits |= this.mapper.relationshipBit(key);
-  }
-  unload(key: string): void {
-    this.loadedBits &= ~this.mapper.relationshipBit(key);
+    this.obj[LOADED] |= this.mapper.relationshipBit(key);
   }
   loadedKeys(): string[] {
     return [...this.mapper.relationships.keys()].filter((k) => this.isLoaded(k));
   }
+  /** A loaded collection's membership as last loaded or flushed (for orphans and association rows). */
   snapshot(key: string): readonly object[] | undefined {
-    return this.snapshots?.[key];
-  }
-  setSnapshot(key: string, members: readonly object[]): void {
-    (this.snapshots ??= {})[key] = members;
-  }
-  hasSnapshot(key: string): boolean {
-    return this.snapshots !== null && key in this.snapshots;
+    return Collection.snapshotOf(this.obj[DICT][key]);
   }
 
-  /** Records a write; copies the committed snapshot away from `dict` on the first one. */
   noteWrite(key: string): void {
-    if (this.committed === this.dict) this.committed = { ...this.dict };
+    if (this.committed === this.obj[DICT]) this.committed = { ...this.obj[DICT] };
     (this.modified ??= new Set()).add(key);
   }
 
-  /** After a load or flush: what is in `dict` is now what the database holds. */
+  /** After a load or flush: what is in the dict is now what the database holds. */
   markClean(): void {
-    this.committed = this.dict;
+    this.committed = this.obj[DICT];
     this.modified = null;
   }
 
   /** Expires columns (all but the primary key by default: an identity does not go stale). */
   expire(keys?: readonly string[]): void {
-    const all = keys ?? this.mapper.columnKeys.filter((k) => !this.mapper.pkKeys.includes(k));
-    this.expired ??= new Set();
+    const o = this.obj;
+    const all = keys ?? o[MAPPER].expirableKeys;
+    const expired = (this.expired ??= new Set());
     // What the database holds for these is unknown now: any later write counts as a change.
-    if (this.committed === this.dict) this.committed = { ...this.dict };
+    if (this.committed === o[DICT]) this.committed = { ...o[DICT] };
+    const committed = this.committed;
     for (const k of all) {
-      this.expired.add(k);
-      if (this.committed) delete this.committed[k];
+      expired.add(k);
+      if (committed) delete committed[k];
     }
     if (!keys) {
-      for (const r of this.mapper.relationships.keys()) this.unload(r);
+      o[LOADED] = 0;
       this.modified = null;
     }
   }
@@ -95,6 +168,24 @@ export class InstanceState {
   }
 }
 
+/** The state of an object known to be mapped, allocated on first need (a loaded object's committed values are its dict). */
+export function viewOf(o: Entity): InstanceState {
+  return (o[STATE] ??= new InstanceState(o, o[DICT]));
+}
+
+/** The state of a mapped object (undefined for anything else). */
 export function stateOf(obj: object): InstanceState | undefined {
-  return (obj as { [STATE]?: InstanceState })[STATE];
+  const e = entityOf(obj);
+  return e === undefined ? undefined : viewOf(e);
+}
+
+/** Whether an object has writes since its last load or flush. */
+export function hasWrites(o: Entity): boolean {
+  const s = o[STATE];
+  return s !== null && s.modified !== null;
+}
+
+export function isExpired(o: Entity): boolean {
+  const s = o[STATE];
+  return s !== null && s.isExpired;
 }

@@ -1,11 +1,11 @@
 // Loader strategies on every engine: nested is one statement for a 3-level graph; nested, joined
 // and selectin build identical graphs out of the same identity-mapped objects; many-to-many and
 // self-referential paths; ordering; loading never overwrites unflushed changes.
-import { test as baseTest } from "node:test";
 import assert from "node:assert/strict";
 import { Session, update, nestedload, joinedload, selectinload, lazyload, raiseload, NotLoadedError, type LoaderOption } from "../../src/index.js";
 import { md, registry, Customer, Order, Item, Tag, Employee } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
+import { sessionScope } from "../support/sessions.js";
 import { StatementLog } from "../support/statements.js";
 
 const log = new StatementLog();
@@ -27,24 +27,7 @@ function picture(customers: Customer[]) {
 forEachEngine(
   import.meta.url,
   (ctx) => {
-    // A failed test must not leave SQLite's one connection held by a session.
-    const test = (name: string, fn: () => Promise<void>) =>
-      baseTest(name, async () => {
-        try {
-          await fn();
-        } finally {
-          await closeAll();
-        }
-      });
-    const sessions: Session[] = [];
-    const session = () => {
-      const s = new Session(ctx.engine, { registry });
-      sessions.push(s);
-      return s;
-    };
-    const closeAll = async () => {
-      for (const s of sessions.splice(0)) await s.close();
-    };
+    const { session, closeAll, test } = sessionScope(() => ctx.engine, registry);
 
     test("setup", async () => {
       await ctx.engine.withConnection(async (c) => {
