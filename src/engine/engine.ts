@@ -67,10 +67,24 @@ export class Engine implements EngineContext {
   }
 
   /** Runs one statement on a pooled connection (autocommit). */
-  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
     // Hot path: an idle connection is taken synchronously and handed back synchronously (no
-    // transaction can be open on it), so the only awaits are the statement's own.
-    const runner = this.autocommit(this.pool.tryAcquire() ?? (await this.pool.acquire()));
+    // transaction can be open on it). An embedded driver answers at once, so its result is handed
+    // over in a settled promise with no async frames in between.
+    const idle = this.pool.tryAcquire();
+    if (idle === undefined || idle.querySync === undefined) return this.executeAsync(idle, stmt, params);
+    const runner = this.autocommit(idle);
+    try {
+      return Promise.resolve(runner.executeSync(stmt, params));
+    } catch (err) {
+      return Promise.reject(err);
+    } finally {
+      this.pool.release(idle, runner.broken);
+    }
+  }
+
+  private async executeAsync<S extends Statement<unknown>>(idle: DriverConnection | undefined, stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    const runner = this.autocommit(idle ?? (await this.pool.acquire()));
     try {
       return await runner.execute(stmt, params);
     } finally {
