@@ -252,14 +252,22 @@ export abstract class Executor {
     return planFor(this.ctx.dialect, "statementNode" in stmt ? stmt.statementNode : stmt).compiled;
   }
 
-  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    const ctx = this.ctx;
-    const plan = planFor(ctx.dialect, stmt.statementNode);
-    const values = plan.fill(ctx.dialect, params);
-    const conn = this.driverConnection();
-    // An embedded driver answers at once: no promise of its own to wait for.
-    if (isSync(conn)) return this.runSync(conn, plan, values);
-    const logger = ctx.logger;
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    try {
+      const ctx = this.ctx;
+      const plan = planFor(ctx.dialect, stmt.statementNode);
+      const values = plan.fill(ctx.dialect, params);
+      const conn = this.driverConnection();
+      // An embedded driver answers at once: its result goes out in a settled promise.
+      if (isSync(conn)) return Promise.resolve(this.runSync(conn, plan, values));
+      return this.runAsync(conn, plan, values);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async runAsync<R>(conn: DriverConnection, plan: Plan, values: unknown[]): Promise<Result<R>> {
+    const logger = this.ctx.logger;
     const started = logger === undefined ? 0 : performance.now();
     let res: DriverResult;
     try {
