@@ -1,5 +1,6 @@
 // A pooled connection and the transactions on it. Nested transactions are SAVEPOINTs.
 import { TransactionError } from "../errors.js";
+import { anchor } from "../sql/anchor.js";
 import type { DriverConnection } from "./driver.js";
 import { Executor, assertUsable, type EngineContext } from "./executor.js";
 import type { Pool } from "./pool.js";
@@ -17,6 +18,7 @@ export class Connection extends Executor {
     private readonly pool: Pool,
   ) {
     super();
+    anchor(this);
   }
 
   protected driverConnection(): DriverConnection {
@@ -120,6 +122,7 @@ export class Transaction extends Executor {
     readonly savepoint: string | undefined,
   ) {
     super();
+    anchor(this);
   }
 
   protected driverConnection() {
