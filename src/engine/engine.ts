@@ -36,6 +36,7 @@ export class Engine implements EngineContext {
    * and V8 deoptimizes code whose objects' hidden classes are all gone at a full GC.
    */
   private readonly runners = new WeakMap<DriverConnection, Autocommit>();
+  private lastRunner: Autocommit | undefined;
 
   constructor(
     readonly dialect: Dialect,
@@ -109,8 +110,11 @@ export class Engine implements EngineContext {
 
   /** The statement runner of a pooled connection, made once and reused by every call. */
   private autocommit(conn: DriverConnection): Autocommit {
+    // With one connection (SQLite), the runner last used is the one wanted.
+    if (this.lastRunner?.conn === conn) return this.lastRunner;
     let runner = this.runners.get(conn);
     if (runner === undefined) this.runners.set(conn, (runner = new Autocommit(this, conn)));
+    this.lastRunner = runner;
     return runner;
   }
 

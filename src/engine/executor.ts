@@ -199,12 +199,18 @@ const SHAPES_KEPT = 1000;
 
 /** The cached plan of a statement for a dialect, compiling it on first use. */
 export function planFor(dialect: Dialect, node: StatementNode): Plan {
+  // A statement run in a loop finds its plan without the two WeakMap lookups.
+  if (node === last.node && dialect === last.dialect) return last.plan!;
   let cache = plans.get(dialect);
   if (cache === undefined) plans.set(dialect, (cache = new WeakMap()));
   let plan = cache.get(node);
   if (plan === undefined) cache.set(node, (plan = makePlan(dialect, node)));
+  last.node = node;
+  last.dialect = dialect;
+  last.plan = plan;
   return plan;
 }
+const last: { node: StatementNode | undefined; dialect: Dialect | undefined; plan: Plan | undefined } = { node: undefined, dialect: undefined, plan: undefined };
 
 function makePlan(dialect: Dialect, node: StatementNode): Plan {
   const shape = shapeKey(node);
