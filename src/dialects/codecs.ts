@@ -24,6 +24,18 @@ export function twoDigits(s: string, i: number): number {
  * parsing by `new Date` costs more than the rest of a row. The caller falls back for the rest.
  */
 export function fastUtcDate(s: string): Date | undefined {
+  return readTimestamp(s, false);
+}
+
+/**
+ * The same for a server's own timestamp text: also ±HH or ±HH:MM after the time, and every day of
+ * the month (the server writes no invalid dates).
+ */
+export function fastServerDate(s: string): Date | undefined {
+  return readTimestamp(s, true);
+}
+
+function readTimestamp(s: string, server: boolean): Date | undefined {
   const n = s.length;
   const sep = s.charCodeAt(10);
   if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
@@ -35,7 +47,7 @@ export function fastUtcDate(s: string): Date | undefined {
   const hour = twoDigits(s, 11);
   const minute = twoDigits(s, 14);
   const second = twoDigits(s, 17);
-  if (hi < 1 || lo < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+  if (hi < 1 || lo < 0 || month < 1 || month > 12 || day < 1 || day > (server ? 31 : 28) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
     return undefined;
   let i = 19;
   let ms = 0;
@@ -46,11 +58,24 @@ export function fastUtcDate(s: string): Date | undefined {
       if (c < 0 || c > 9) break;
       ms = ms * 10 + c;
     }
+    // More than 3 digits needs rounding: the caller's general path.
     if (digits === 0 || digits > 3) return undefined;
     ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
   }
+  let offset = 0;
   if (i < n && s.charCodeAt(i) === 90) i++;
-  return i === n ? new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms)) : undefined;
+  else if (server && i < n) {
+    const sign = s.charCodeAt(i);
+    if (sign !== 43 && sign !== 45) return undefined;
+    const oh = twoDigits(s, i + 1);
+    if (oh < 0) return undefined;
+    let om = 0;
+    if (i + 3 === n) i = n;
+    else if (i + 6 === n && s.charCodeAt(i + 3) === 58 && (om = twoDigits(s, i + 4)) >= 0) i = n;
+    else return undefined;
+    offset = (sign === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return i === n ? new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms) - offset) : undefined;
 }
 
 /** ISO-8601 text (SQLite's stored form) → Date; text without an offset is UTC, as SQLite writes it. */

@@ -2,7 +2,7 @@
 // hand every other form to it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fastUtcDate, isoTimestamp, utcTimestamp } from "../../src/dialects/codecs.js";
+import { fastServerDate, fastUtcDate, isoTimestamp, utcTimestamp } from "../../src/dialects/codecs.js";
 import { mulberry32 } from "../support/random.js";
 
 test("fastUtcDate equals new Date on ISO and SQL forms of random instants", () => {
@@ -43,4 +43,20 @@ test("fastUtcDate declines what it does not read exactly", () => {
   assert.equal((isoTimestamp("2024-01-01T10:00:00+02:00") as Date).toISOString(), "2024-01-01T08:00:00.000Z");
   assert.equal((isoTimestamp("0099-01-01T00:00:00Z") as Date).getUTCFullYear(), 99);
   assert.equal((isoTimestamp("2024-02-29 10:00:00") as Date).toISOString(), "2024-02-29T10:00:00.000Z");
+});
+
+test("fastServerDate reads PostgreSQL's timestamptz text, offsets and late days included", () => {
+  const rnd = mulberry32(7);
+  for (let k = 0; k < 20_000; k++) {
+    const t = Math.floor((rnd() - 0.5) * 2 * 7.3e12);
+    const iso = new Date(t).toISOString();
+    const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+    for (const [suffix, minutes] of [["+00", 0], ["+05:30", 330], ["-03", -180]] as const) {
+      const got = fastServerDate(text + suffix);
+      assert.ok(got !== undefined, text + suffix);
+      assert.equal(got.getTime(), t - minutes * 60_000, text + suffix);
+    }
+  }
+  for (const s of ["0099-01-01 00:00:00+00", "2024-01-01 10:00:00.1234+00", "2024-01-01 10:00:00+0", "infinity", "2024-01-01 10:00:00 BC"])
+    assert.equal(fastServerDate(s), undefined, s);
 });

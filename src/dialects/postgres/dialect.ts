@@ -12,7 +12,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, parseJson, toBigInt, toNumber, twoDigits } from "../codecs.js";
+import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
 
@@ -91,46 +91,7 @@ const pgTimestampGeneral: Decoder = (v) => {
  * up to 3 fraction digits, no offset or ±HH / ±HH:MM); anything else takes the general path. A
  * nested load parses one per row, so the regex was a visible share of it.
  */
-const pgTimestamp: Decoder = (v) => {
-  const s = v as string;
-  const n = s.length;
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
-    return pgTimestampGeneral(v);
-  const hi = twoDigits(s, 0);
-  const lo = twoDigits(s, 2);
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
-  const hour = twoDigits(s, 11);
-  const minute = twoDigits(s, 14);
-  const second = twoDigits(s, 17);
-  if (hi < 1 || lo < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return pgTimestampGeneral(v);
-  let i = 19;
-  let ms = 0;
-  if (i < n && s.charCodeAt(i) === 46) {
-    let digits = 0;
-    for (i++; i < n && digits < 4; i++, digits++) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      ms = ms * 10 + c;
-    }
-    // More than 3 digits needs rounding: the general path.
-    if (digits === 0 || digits > 3) return pgTimestampGeneral(v);
-    ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
-  }
-  let offset = 0;
-  if (i < n) {
-    const sign = s.charCodeAt(i);
-    if (sign !== 43 && sign !== 45) return pgTimestampGeneral(v);
-    const oh = twoDigits(s, i + 1);
-    if (oh < 0) return pgTimestampGeneral(v);
-    let om = 0;
-    if (i + 3 === n) i = n;
-    else if (i + 6 === n && s.charCodeAt(i + 3) === 58 && (om = twoDigits(s, i + 4)) >= 0) i = n;
-    else return pgTimestampGeneral(v);
-    offset = (sign === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
-  }
-  return new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms) - offset);
-};
+const pgTimestamp: Decoder = (v) => fastServerDate(v as string) ?? pgTimestampGeneral(v);
 
 /** A boolean that arrives as text (e.g. a CASE over bound values): "t"/"true", "f"/"false", or a number. */
 const pgBoolean: Decoder = (v) => {
