@@ -32,11 +32,10 @@ import { existsSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import v8 from "node:v8";
-import vm from "node:vm";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Engine } from "../src/index.js";
+import { gc, mulberry32 } from "./support.js";
 
 const args = process.argv.slice(2);
 // --dist: time the built package (`npm run build`), which is what users run; by default the
@@ -55,9 +54,6 @@ const PG_URL = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test"
 const PG_SCHEMA = "arbor_bench_core";
 const TARGET_A = 1.1;
 const TARGET_B = 1.2;
-
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
 
 // ---------------------------------------------------------------------------------------------
 // Schema and data
@@ -84,16 +80,6 @@ interface Item {
   created: Date;
   amount: string;
   big: bigint;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function makeRows(): Item[] {

@@ -32,8 +32,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { isDeepStrictEqual } from "node:util";
-import v8 from "node:v8";
-import vm from "node:vm";
 import Database from "better-sqlite3";
 import mysql from "mysql2";
 import pg from "pg";
@@ -54,6 +52,7 @@ import {
   type CompiledQuery,
   type Engine,
 } from "../src/index.js";
+import { gc, mulberry32 } from "./support.js";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -70,9 +69,6 @@ const PG_URL = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test"
 const MY_URL = process.env.ARBOR_MYSQL_URL ?? "mariadb://root@127.0.0.1:3306/test";
 const NS = "arbor_bench_nested";
 const TARGET_PG = 1.1;
-
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
 
 // ---------------------------------------------------------------------------------------------
 // Schema and data
@@ -128,16 +124,6 @@ interface Customer {
   vip: boolean;
   created: Date;
   orders: Order[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** "2.30"-style amounts; one in ten whole ("40.00"), which SQLite stores as an integer. */

@@ -12,6 +12,7 @@
 import { createRequire } from "node:module";
 import os from "node:os";
 import { HashRing, type HashMode } from "../src/shard/ring.js";
+import { mulberry32 } from "./support.js";
 
 type Hashring = { get(key: string): string; ring: unknown[] };
 const Hashring = createRequire(import.meta.url)("hashring") as new (servers: string[]) => Hashring;
@@ -19,16 +20,6 @@ const Hashring = createRequire(import.meta.url)("hashring") as new (servers: str
 const MODES: HashMode[] = ["md5", "ketama", "fast"];
 const REPS = 11;
 const WARMUP = 2;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(2026);
 const KEYS = Array.from({ length: 200_000 }, (_, i) => `user:${i}:${Math.floor(rnd() * 2 ** 32).toString(36)}`);

@@ -14,6 +14,7 @@ import {
   type HashMode,
 } from "../../src/shard/ring.js";
 import { ketamaHash, md5BigInt, murmur3, murmur3Bytes } from "../../src/shard/hash.js";
+import { mulberry32 } from "../support/random.js";
 
 // npm `hashring` (CommonJS, untyped) is the ketama reference implementation.
 type HashringCtor = new (servers: string[] | Record<string, number>) => {
@@ -24,17 +25,6 @@ type HashringCtor = new (servers: string[] | Record<string, number>) => {
 const Hashring = createRequire(import.meta.url)("hashring") as HashringCtor;
 
 const MODES: HashMode[] = ["md5", "ketama", "fast"];
-
-/** mulberry32: a tiny seeded PRNG, so every statistical test is deterministic. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomKeys(count: number, seed: number): string[] {
   const rnd = mulberry32(seed);
