@@ -95,12 +95,23 @@ class ArrivalParsers {
     const base = baseParser(oid, format);
     const decode = this.choose(this.index++, oid);
     if (decode === null) return base;
+    const fail = (err: unknown): null => {
+      this.error ??= err;
+      return null;
+    };
+    if (base === identity)
+      return (text) => {
+        try {
+          return decode(text);
+        } catch (err) {
+          return fail(err);
+        }
+      };
     return (text) => {
       try {
-        return decode(base === identity ? text : base(text));
+        return decode(base(text));
       } catch (err) {
-        this.error ??= err;
-        return null;
+        return fail(err);
       }
     };
   };

@@ -14,6 +14,8 @@ type Statement = BetterSqlite3.Statement<unknown[], unknown[]>;
 interface Prepared {
   readonly stmt: Statement;
   readonly reader: boolean;
+  /** DDL, which can change what cached statements return. */
+  readonly ddl: boolean;
   /** The integer mode the statement is in (safeIntegers), once set. */
   bigints: boolean | undefined;
   /** Result fields per integer mode. */
@@ -33,7 +35,7 @@ class SqliteConnection implements DriverConnection {
     if (p === undefined) {
       const stmt = this.db.prepare(sql) as Statement;
       if (stmt.reader) stmt.raw(true);
-      p = { stmt, reader: stmt.reader, bigints: undefined, fields: undefined, bigFields: undefined };
+      p = { stmt, reader: stmt.reader, ddl: DDL.test(sql), bigints: undefined, fields: undefined, bigFields: undefined };
       if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, p);
     }
@@ -57,8 +59,7 @@ class SqliteConnection implements DriverConnection {
       if (rows.length !== 0 && rows[0].length !== fields.length) fields = this.readFields(p, bigints);
       return { rows, fields, rowCount: rows.length };
     }
-    // DDL can change what cached statements return.
-    if (DDL.test(sql)) for (const c of this.cache.values()) c.fields = c.bigFields = undefined;
+    if (p.ddl) for (const c of this.cache.values()) c.fields = c.bigFields = undefined;
     const info = stmt.run(...params);
     return { rows: [], fields: [], rowCount: info.changes, lastInsertId: info.lastInsertRowid };
   }
