@@ -15,9 +15,10 @@ import {
   MetaData, Model, Registry, Session, bigint, boolean, createEngine, foreignKey, insert, integer, joinedload, manyToOne,
   nestedload, numeric, oneToMany, selectinload, text, timestamptz, unique, type Engine,
 } from "../src/index.js";
+import { gc } from "./support.js";
 
 const QUICK = process.argv.includes("--quick");
-const REPS = QUICK ? 5 : 11;
+const REPS = QUICK ? 5 : 21;
 const WARMUP = QUICK ? 2 : 3;
 const PG = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const SCHEMA = "arbor_bench_orm";
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   for (let rep = 0; rep < WARMUP + REPS; rep++) {
     for (let k = 0; k < contenders.length; k++) {
       const [name, fn] = contenders[(k + rep) % contenders.length];
-      (globalThis as { gc?: () => void }).gc?.();
+      gc();
       const t0 = performance.now();
       await fn();
       const dt = performance.now() - t0;
@@ -174,11 +175,15 @@ async function main(): Promise<void> {
   }
   const floorMs = median(times.get(contenders[0][0])!);
   console.log(`ORM graph load, PostgreSQL, 1,000 × 10 × 5 (61,000 entities), Node ${process.version}, ${os.cpus().length} cores, ${REPS} reps`);
-  console.log("| contender | median ms | min | max | × floor |");
-  console.log("|---|---:|---:|---:|---:|");
+  // Paired: each repetition's time over the floor's in the same repetition, then the median; the
+  // figure least moved by other load on the machine (the floor's own median varies the most).
+  const floors = times.get(contenders[0][0])!;
+  console.log("| contender | median ms | min | max | × floor | paired × floor |");
+  console.log("|---|---:|---:|---:|---:|---:|");
   for (const [name] of contenders) {
     const t = times.get(name)!;
-    console.log(`| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} |`);
+    const paired = median(t.map((x, i) => x / floors[i]));
+    console.log(`| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} | ${paired.toFixed(2)} |`);
   }
   await raw.end();
   await engine.withConnection((c) => md.dropAll(c));
