@@ -33,8 +33,21 @@ export interface QueryOptions {
   readonly decoderFor?: (index: number, typeHint: number | undefined) => ((raw: unknown) => unknown) | null;
 }
 
+/** Where a driver that reads rows one by one hands each row over as it arrives (`queryEach`). */
+export interface RowSink {
+  /** Called once, before the first row, with the result's fields; `decoded` as in DriverResult. */
+  begin(fields: readonly FieldInfo[], decoded: boolean): void;
+  /** One array row. Returns false once the sink wants no more rows (the driver still reads them). */
+  row(row: unknown[]): boolean;
+}
+
 export interface DriverConnection {
   query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult>;
+  /**
+   * Hands each row to `sink` as the driver parses it, accumulating none; the result has no rows.
+   * Drivers that get a whole result at once leave it out and the engine loops over `query`'s rows.
+   */
+  queryEach?(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult>;
   /** Embedded drivers answer synchronously: `executeSync` and the async fast path use this. */
   querySync?(sql: string, params: readonly unknown[], options: QueryOptions): DriverResult;
   /** Yields the result in batches without holding all of it in memory. */

@@ -93,6 +93,16 @@ export class Engine implements EngineContext {
     }
   }
 
+  /** Runs a query on a pooled connection, calling `fn` with each row as it is read (see `Executor.forEach`). */
+  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params): Promise<number> {
+    const runner = this.autocommit(await this.pool.acquire());
+    try {
+      return await runner.forEach(stmt, fn, params);
+    } finally {
+      this.pool.release(runner.conn, runner.broken);
+    }
+  }
+
   /**
    * Runs one statement synchronously on an embedded engine (SQLite): same result as `execute`,
    * without a promise. Raises NotSupportedError on engines that talk to a server, and

@@ -14,7 +14,7 @@ import type { StatementNode } from "../sql/nodes/index.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
-import type { DriverConnection, DriverResult, FieldInfo, QueryOptions } from "./driver.js";
+import type { DriverConnection, DriverResult, FieldInfo, QueryOptions, RowSink } from "./driver.js";
 import { Result, RowShape, decoderFor } from "./result.js";
 
 export interface LogEntry {
@@ -312,6 +312,37 @@ export abstract class Executor {
     return plan.result(res);
   }
 
+  /**
+   * Runs a query and calls `fn` with each row as the driver reads it, keeping none: on PostgreSQL
+   * the rows are built (and `fn` runs) while the server is still sending the rest. Resolves with
+   * the row count. An error thrown by `fn` stops the calls; the result is still read to its end
+   * (the connection stays usable) and the promise rejects with that error.
+   */
+  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params): Promise<number> {
+    const ctx = this.ctx;
+    const plan = planFor(ctx.dialect, stmt.statementNode);
+    const values = plan.fill(ctx.dialect, params);
+    const conn = this.driverConnection();
+    if (conn.queryEach === undefined) {
+      const result = await this.execute(stmt, params);
+      for (const row of result.rows) fn(row);
+      return result.rows.length;
+    }
+    const logger = ctx.logger;
+    const started = logger === undefined ? 0 : performance.now();
+    const sink = new EachSink(plan, fn as (row: unknown) => void);
+    let res: DriverResult;
+    try {
+      res = await conn.queryEach(plan.sql, values, plan.options, sink);
+    } catch (err) {
+      throw this.fail(err, plan.sql, values, started);
+    }
+    if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
+    if (res.decodeError !== undefined) throw res.decodeError;
+    if (sink.failed) throw sink.error;
+    return sink.count;
+  }
+
   /** Streams rows in batches from the server (cursor / driver stream / SQLite iterator). */
   async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { batchSize?: number } = {}): AsyncIterable<RowType<S>> {
     const plan = planFor(this.ctx.dialect, stmt.statementNode);
@@ -352,6 +383,37 @@ export abstract class Executor {
     if (e instanceof ConnectionError) this.markBroken();
     this.ctx.logger?.({ sql, params: values, durationMs: performance.now() - started, error: e });
     return e;
+  }
+}
+
+/** Builds each array row a driver hands over into a row object for the caller's function. */
+class EachSink implements RowSink {
+  private build: ((raw: readonly unknown[]) => unknown) | undefined;
+  count = 0;
+  failed = false;
+  error: unknown = undefined;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly fn: (row: unknown) => void,
+  ) {}
+
+  begin(fields: readonly FieldInfo[], decoded: boolean): void {
+    this.build = this.plan.shapeFor(fields, decoded).build;
+  }
+
+  row(raw: unknown[]): boolean {
+    // Thrown inside the driver's socket handler, an error would break the connection: it is kept
+    // for the caller instead, and no more rows are wanted.
+    try {
+      this.fn(this.build!(raw));
+      this.count++;
+      return true;
+    } catch (err) {
+      this.failed = true;
+      this.error = err;
+      return false;
+    }
   }
 }
 

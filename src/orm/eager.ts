@@ -16,7 +16,7 @@ import { hydrateIn, loadRelationship, setLoaded } from "./loading.js";
 import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
-import { DICT, LOADED, isLoaded, type Entity } from "./state.js";
+import { DICT, LOADED, isLoaded, type Entity, type Ident } from "./state.js";
 import type { LoadPlan } from "./strategies.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
@@ -162,40 +162,58 @@ export class Composer {
   }
 }
 
+function pick(row: Row, keys: readonly string[]): Row {
+  const out: Row = {};
+  for (const k of keys) out[k] = row[k];
+  return out;
+}
+
 function selectWith(items: SelectArg[]): Select<Row> {
   return select(...items) as unknown as Select<Row>;
 }
 
-/** Turns the composed statement's rows into objects, loading what the plan asks for. */
+/**
+ * Turns the composed statement's rows into objects, one row at a time as the rows are read
+ * (`add`), then completes what needs every row (`finish`: joined collections) and runs the
+ * follow-up loads (`after`).
+ */
 export class Materializer {
   /** Objects per after-statement node, gathered while reading rows. */
   private readonly pendingAfter = new Map<LoadPlan, Set<Entity>>();
   private readonly joinedAcc = new Map<JoinedReader, Map<Entity, { list: Entity[]; seen: Set<Entity> }>>();
+  private readonly out: Entity[] = [];
+  private readonly seen = new Set<Entity>();
+  private readonly objects: Map<Ident, Entity>;
 
   constructor(
     private readonly session: Session,
     private readonly populate: boolean,
-  ) {}
+    private readonly mapper: Mapper,
+    private readonly composed: Composed,
+  ) {
+    this.objects = session === undefined ? new Map() : session.identityMap.of(mapper);
+  }
 
-  rows(mapper: Mapper, composed: Composed, rows: readonly Row[]): object[] {
-    const out: object[] = [];
-    const seen = new Set<object>();
-    const pick = composed.joined.length > 0;
-    const objects = this.session.identityMap.of(mapper);
-    for (const row of rows) {
-      const dict = pick ? Object.fromEntries(mapper.columnKeys.map((k) => [k, row[k]])) : row;
-      const obj = hydrateIn(this.session, mapper, objects, dict, this.populate);
-      const first = !seen.has(obj);
-      if (first) {
-        seen.add(obj);
-        out.push(obj);
-        for (const r of composed.nested) this.applyNested(obj, r, row[r.key]);
-        this.noteAfter(obj, composed.after);
-      }
-      for (const j of composed.joined) this.accumulate(obj, j, row);
+  /** One row of the composed statement. */
+  add(row: Row): void {
+    const mapper = this.mapper;
+    const composed = this.composed;
+    const dict = composed.joined.length > 0 ? pick(row, mapper.columnKeys) : row;
+    const obj = hydrateIn(this.session, mapper, this.objects, dict, this.populate);
+    if (!this.seen.has(obj)) {
+      this.seen.add(obj);
+      this.out.push(obj);
+      const nested = composed.nested;
+      for (let i = 0; i < nested.length; i++) this.applyNested(obj, nested[i], row[nested[i].key]);
+      if (composed.after.length) this.noteAfter(obj, composed.after);
     }
-    this.finishJoined();
-    return out;
+    for (const j of composed.joined) this.accumulate(obj, j, row);
+  }
+
+  /** The objects of the rows read, in order, once joined collections are complete. */
+  finish(): object[] {
+    for (const [reader, byParent] of this.joinedAcc) for (const [parent, acc] of byParent) this.assign(parent, reader.node.rel, acc.list);
+    return this.out;
   }
 
   private noteAfter(obj: Entity, nodes: readonly LoadPlan[]): void {
@@ -261,10 +279,6 @@ export class Materializer {
     for (const j of reader.joined) this.accumulate(child, j, row);
   }
 
-  private finishJoined(): void {
-    for (const [reader, byParent] of this.joinedAcc) for (const [parent, acc] of byParent) this.assign(parent, reader.node.rel, acc.list);
-  }
-
   /** Runs the select-in loads the plan asked for, level by level. */
   async after(): Promise<void> {
     let work = [...this.pendingAfter];
@@ -294,4 +308,4 @@ export class Materializer {
 
 // A Materializer is made per query; one kept for good (holding no session) keeps its hidden class
 // alive across full GCs, so the loading code optimized for it is not thrown away (sql/anchor.ts).
-anchor(new Materializer(undefined as unknown as Session, false));
+anchor(new Materializer(undefined as unknown as Session, false, undefined as unknown as Mapper, undefined as unknown as Composed));

@@ -81,9 +81,10 @@ export class EntityQuery<T> {
     await this.session.maybeAutoflush();
     const composed = this.compose();
     const exec = await this.session.executor();
-    const rows = (await exec.execute(composed.stmt)).rows;
-    const m = new Materializer(this.session, this.populate);
-    const out = m.rows(this.mapper, composed, rows) as T[];
+    // Objects are made as rows are read (on PostgreSQL, while the server still sends the rest).
+    const m = new Materializer(this.session, this.populate, this.mapper, composed);
+    await exec.forEach(composed.stmt, (row) => m.add(row));
+    const out = m.finish() as T[];
     await m.after();
     return out;
   }

@@ -1,7 +1,9 @@
 // node-postgres adapter. Type parsers hand the raw text of 64-bit integers, numerics, dates,
 // timestamps, JSON and bytea to Arbor's codecs, which know the declared column type.
 import type pg from "pg";
-import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+import {
+  loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions, type RowSink,
+} from "../../engine/driver.js";
 
 type PgModule = typeof pg;
 
@@ -24,8 +26,9 @@ export const OID = {
 } as const;
 const RAW = new Set<number>([OID.bytea, OID.int8, OID.json, OID.date, OID.timestamp, OID.timestamptz, OID.numeric, OID.jsonb]);
 const identity = (s: string): string => s;
-/** pg's own type parsers, once the module is loaded. */
+/** pg's own type parsers and query class, once the module is loaded. */
 let pgTypes: PgModule["types"];
+let PgQuery: PgModule["Query"];
 
 class PgConnection implements DriverConnection {
   private cursorSeq = 0;
@@ -45,6 +48,31 @@ class PgConnection implements DriverConnection {
     const rowCount = res.rowCount ?? rows.length;
     if (arrival === undefined) return { rows, fields, rowCount };
     return { rows, fields, rowCount, decoded: true, decodeError: arrival.error };
+  }
+
+  queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
+    const arrival = options.decoderFor === undefined ? undefined : new ArrivalParsers(options.decoderFor);
+    // A query with a 'row' listener and no callback keeps no rows: each goes to the sink as its
+    // message is parsed, and is garbage once the sink is done with it.
+    const query = new PgQuery({ text: sql, values: params as unknown[], rowMode: "array", types: arrival } as pg.QueryConfig);
+    let begun = false;
+    let wanted = true;
+    query.on("row", (row: unknown[], result?: pg.ResultBuilder) => {
+      if (!wanted || arrival?.error !== undefined) return;
+      if (!begun) {
+        begun = true;
+        sink.begin(fieldsOf(result?.fields ?? []), arrival !== undefined);
+      }
+      wanted = sink.row(row);
+    });
+    return new Promise((resolve, reject) => {
+      query.on("error", reject);
+      query.on("end", (result: pg.ResultBuilder) => {
+        const fields = fieldsOf(result.fields ?? []);
+        resolve({ rows: [], fields, rowCount: result.rowCount ?? 0, decoded: arrival !== undefined, decodeError: arrival?.error });
+      });
+      this.client.query(query);
+    });
   }
 
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
@@ -127,6 +155,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
     async connect(): Promise<DriverConnection> {
       const pgm = await loadPeer<PgModule>("pg");
       pgTypes = pgm.types;
+      PgQuery = pgm.Query;
       const conn = new URL(url);
       const schema = conn.searchParams.get("schema");
       conn.searchParams.delete("schema");
