@@ -359,8 +359,8 @@ forEachEngine(import.meta.url, (ctx) => {
 
   // ---- a lost connection -------------------------------------------------------------------------
 
-  for (const inTx of [false, true])
-    test(`a connection killed by the server${inTx ? " inside a transaction" : ""} → ConnectionError, and the engine recovers`, { skip: isSqlite && "SQLite has no server session to kill" }, async () => {
+  for (const inTx of [false, true]) for (const via of ["execute", "forEach"] as const)
+    test(`a connection killed by the server${inTx ? " inside a transaction" : ""} → ConnectionError from ${via}, and the engine recovers`, { skip: isSqlite && "SQLite has no server session to kill" }, async () => {
       const engine = ctx.engine;
       const kind = ctx.name as "postgres" | "mariadb";
       const victim = await engine.connect();
@@ -369,7 +369,8 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.equal((await victim.execute(select(parent.c.id).where(parent.c.id.eq(-1)))).rows.length, 0);
       const tx = inTx ? await victim.begin() : undefined;
       await kill(engine, kind, pid);
-      const err = await caught(() => (tx ?? victim).execute(select(parent.c.id)));
+      const on = tx ?? victim;
+      const err = await caught(() => (via === "execute" ? on.execute(select(parent.c.id)) : on.forEach(select(parent.c.id), () => undefined)));
       assert.ok(err instanceof ConnectionError, `${err.name}: ${err.message}`);
       assert.equal(victim.isBroken, true);
       const { open, idle } = engine.poolStats;
