@@ -1,5 +1,6 @@
 // Turning rows into objects through the identity map, and loading relationships of objects
-// already in the session (explicit lazy loading and the select-in strategy share this).
+// already in the session (explicit lazy loading and the select-in strategy share this). Objects
+// are made as the driver reads the rows (Executor.forEach).
 import { Collection } from "./collection.js";
 import { and, or } from "../sql/functions.js";
 import { select } from "../sql/select.js";
@@ -111,8 +112,8 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
     }
     const keys = [...wanted.values()].map((os) => rel.pairs.map(([, ck]) => os[0][DICT][ck]));
     for (let i = 0; i < keys.length; i += BATCH) {
-      const rows = (await exec.execute(select(tt).where(anyOf(rel.pairs.map(([pk]) => tt.column(pk)), keys.slice(i, i + BATCH))))).rows;
-      for (const r of rows) hydrateIn(session, target, objects, r as Record<string, unknown>, false);
+      const stmt = select(tt).where(anyOf(rel.pairs.map(([pk]) => tt.column(pk)), keys.slice(i, i + BATCH)));
+      await exec.forEach(stmt, (r) => hydrateIn(session, target, objects, r as Record<string, unknown>, false));
     }
     for (const [ident, os] of wanted) for (const o of os) setLoaded(o, rel, objects.get(ident) ?? null);
     return;
@@ -131,12 +132,12 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
     for (let i = 0; i < parents.length; i += BATCH) {
       const batch = parents.slice(i, i + BATCH).map((o) => parentKeys.map((pk) => o[DICT][pk]));
       const stmt = select(tt).where(anyOf(childKeys.map((ck) => tt.column(ck)), batch)).orderBy(...order);
-      for (const r of (await exec.execute(stmt)).rows) {
+      await exec.forEach(stmt, (r) => {
         const row = r as Record<string, unknown>;
         const obj = hydrateIn(session, target, objects, row, false);
         const parent = byParent.get(keyTuple(row, childKeys)!);
         if (parent) found.get(parent)!.push(obj);
-      }
+      });
     }
     const back = rel.back;
     for (const o of objs) {
@@ -168,14 +169,14 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
       .join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(tt.column(k)))))
       .where(anyOf(linkKeys.map((sk) => sec.column(sk)), batch))
       .orderBy(...order);
-    for (const r of (await exec.execute(stmt)).rows) {
+    await exec.forEach(stmt, (r) => {
       const row = r as Record<string, unknown>;
       const entity: Record<string, unknown> = {};
       for (const k of target.columnKeys) entity[k] = row[k];
       const obj = hydrateIn(session, target, objects, entity, false);
       const parent = byParent.get(keyTuple(row, linkLabels)!);
       if (parent) found.get(parent)!.push(obj);
-    }
+    });
   }
   for (const o of objs) setLoaded(o, rel, found.get(o)!);
 }
