@@ -6,7 +6,7 @@ export { and, or, not, escapeLike, exists, notExists, value, param, cast, tuple,
 export { select, Select, Compound, Derived, Cte } from "./sql/select.js";
 export { insert, update, deleteFrom, Insert, Update, Delete, type SetValues } from "./sql/dml.js";
 export { sql, SqlFragment } from "./sql/sql-tag.js";
-export { nested, nestedOne, Nested } from "./sql/nested.js";
+export { nested, nestedOne, Nested, type NestedOptions } from "./sql/nested.js";
 export { Alias, type Source } from "./sql/source.js";
 export type { Statement, RowType, RowOfItems, SelectArg, Simplify } from "./sql/statement.js";
 export type { CompiledQuery, ParamSlot, ResultColumn } from "./sql/compiled.js";

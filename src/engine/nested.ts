@@ -22,7 +22,7 @@ function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
 
 /** The portable decoder: loops over rows and columns (used when code generation is unavailable). */
 function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readonly (Decoder | null)[]): Decoder {
-  const build = loopBuilder(keys, decoders);
+  const build = loopBuilder(keys, decoders, spec.reserve);
   if (spec.one) return (v) => build(typeof v === "string" ? JSON.parse(v) : v);
   return (v) => {
     const list = (typeof v === "string" ? JSON.parse(v) : v) as unknown[];
@@ -39,7 +39,7 @@ function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readon
 function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
   const keys = spec.items.map((i) => i.key);
   const decoders = spec.items.map((i) => innerDecoder(dialect, i.type));
-  const row = rowLiteral(keys, decoders);
+  const row = rowLiteral(keys, decoders, spec.reserve);
   const body = spec.one
     ? `const r = typeof v === "string" ? JSON.parse(v) : v;
   let x;

@@ -9,8 +9,11 @@ import type { Decoder } from "../dialects/dialect.js";
 
 export type RowBuilder = (raw: readonly unknown[]) => Record<string, unknown>;
 
-/** The portable builder: a loop over the columns (where a literal cannot be generated). */
-export function loopBuilder(keys: readonly string[], decoders: readonly (Decoder | null)[]): RowBuilder {
+/**
+ * The portable builder: a loop over the columns (where a literal cannot be generated). `reserve`
+ * keys are added after the columns, holding undefined.
+ */
+export function loopBuilder(keys: readonly string[], decoders: readonly (Decoder | null)[], reserve: readonly string[] = []): RowBuilder {
   const n = keys.length;
   return (raw) => {
     const row: Record<string, unknown> = {};
@@ -19,13 +22,15 @@ export function loopBuilder(keys: readonly string[], decoders: readonly (Decoder
       const d = decoders[i];
       row[keys[i]] = v === null || v === undefined ? null : d === null ? v : d(v);
     }
+    for (const k of reserve) row[k] = undefined;
     return row;
   };
 }
 
 /** The object literal building one row from `r` (with `x` as scratch), for generated code. */
-export function rowLiteral(keys: readonly string[], decoders: readonly (Decoder | null)[]): string {
+export function rowLiteral(keys: readonly string[], decoders: readonly (Decoder | null)[], reserve: readonly string[] = []): string {
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${decoders[i] === null ? `r[${i}] ?? null` : `(x = r[${i}]) == null ? null : d${i}(x)`}`);
+  for (const k of reserve) fields.push(`${JSON.stringify(k)}: undefined`);
   return `{ ${fields.join(", ")} }`;
 }
 

@@ -123,7 +123,12 @@ export class Composer {
       q = q.join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(source.c[k] as never)))).where(...local.map(([k, sk]) => sec.column(sk).eq(parent.c[k] as never)));
     } else q = q.where(linkCondition(rel, parent, source));
     q = q.orderBy(...orderFor(rel, source));
-    const expr = rel.isCollection ? nested(q) : nestedOne(q);
+    // The child rows become the children's dicts; their back-reference, set to the parent after
+    // reading, gets its slot in each row up front.
+    const back = rel.back;
+    const reserve = back !== undefined && !back.isCollection && !reader.nested.some((r) => r.key === back.key);
+    const options = reserve ? { reserve: [back!.key] } : {};
+    const expr = rel.isCollection ? nested(q, options) : nestedOne(q, options);
     return { item: expr.as(key), reader };
   }
 

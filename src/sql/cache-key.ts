@@ -463,5 +463,6 @@ function typeStructure(t: SqlType): string {
 }
 
 function nestedStructure(spec: NestedSpec): string {
-  return (spec.one ? "one" : "many") + JSON.stringify(spec.items.map((i) => [i.key, typeId(i.type) || typeStructure(i.type)]));
+  const items = spec.items.map((i) => [i.key, typeId(i.type) || typeStructure(i.type)]);
+  return (spec.one ? "one" : "many") + JSON.stringify(spec.reserve ? [items, spec.reserve] : items);
 }

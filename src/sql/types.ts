@@ -42,6 +42,8 @@ export interface SqlType<T = unknown> {
 export interface NestedSpec {
   readonly items: readonly { readonly key: string; readonly type: SqlType; readonly expr: unknown }[];
   readonly one: boolean;
+  /** Keys every nested row object is built with (as undefined), for values attached later. */
+  readonly reserve?: readonly string[];
 }
 
 export type ValueOf<S> = S extends SqlType<infer T> ? T : never;

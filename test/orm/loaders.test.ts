@@ -112,6 +112,19 @@ forEachEngine(
       await closeAll();
     });
 
+    // Regression: nested child rows get a slot for their back-reference; loading that
+    // back-reference as a nested level of its own must not clash with the slot.
+    test("nestedload down a pair and back up (Customer.orders, Order.customer) reaches the same customer", async () => {
+      for (const load of [nestedload, joinedload, selectinload]) {
+        const s = session();
+        const customers = await s.query(Customer).options(load(Customer, "orders", "customer"), load(Customer, "orders", "items")).orderBy(Customer.c.id).all();
+        for (const c of customers) for (const o of c.orders) assert.equal(o.customer, c);
+        const items = customers.flatMap((c) => c.orders.flatMap((o) => o.items.map((i) => [i, o] as const)));
+        assert.ok(items.length > 0 && items.every(([i, o]) => i.order === o));
+        await closeAll();
+      }
+    });
+
     test("populate-existing refreshes objects already in the session", async () => {
       const s = session();
       const c = await s.query(Customer).where(Customer.c.name.eq("c2")).one();

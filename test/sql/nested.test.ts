@@ -52,6 +52,11 @@ test("missing or ambiguous links ask for an explicit where()", () => {
   assert.throws(() => compile(postgresDialect, select(account.c.id, nested(select(lonely.c.v)).as("l"))), (e: Error) => e instanceof ArgumentError && /No foreign key links lonely/.test(e.message));
 });
 
+test("reserve refuses a key the nested select already has, and __proto__", () => {
+  assert.throws(() => nested(select(order.c.ordernum), { reserve: ["ordernum"] }), (e: Error) => e instanceof ArgumentError && /already has that column/.test(e.message));
+  assert.throws(() => nested(select(order.c.ordernum), { reserve: ["__proto__"] }), ArgumentError);
+});
+
 test("a nesting correlation without an index is reported", () => {
   const m = new MetaData();
   const parent = m.table("parent", { id: integer().primaryKey() });
@@ -144,6 +149,23 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual(rows[3], { ordernum: "B1", customer: { name: "Bob", vip: false } });
     const none = select(customer.c.name, nestedOne(select(order.c.ordernum).orderBy(order.c.id)).as("first")).orderBy(customer.c.id);
     assert.deepEqual((await ctx.engine.execute(none)).rows.map((r) => r.first), [{ ordernum: "A1" }, { ordernum: "B1" }, null]);
+  });
+
+  test("reserve: nested rows are built with the reserved keys holding undefined, in SQL nothing changes", async () => {
+    const inner = () => select(order.c.ordernum).orderBy(order.c.placedAt.desc());
+    const plain = select(customer.c.name, nested(inner()).as("orders")).orderBy(customer.c.id);
+    const reserved = select(customer.c.name, nested(inner(), { reserve: ["owner", "note"] }).as("orders")).orderBy(customer.c.id);
+    assert.equal(ctx.engine.compile(reserved).sql, ctx.engine.compile(plain).sql);
+    // Run the plain shape first: the reserved one must not be served its cached decoder.
+    const before = (await ctx.engine.execute(plain)).rows;
+    assert.deepEqual(Object.keys(before[0].orders[0]), ["ordernum"]);
+    const rows = (await ctx.engine.execute(reserved)).rows;
+    const first = rows[0].orders[0] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(first), ["ordernum", "owner", "note"]);
+    assert.equal(first.owner, undefined);
+    assert.deepEqual(rows.map((r) => r.orders.map((o) => o.ordernum)), before.map((r) => r.orders.map((o) => o.ordernum)));
+    const one = (await ctx.engine.execute(select(order.c.id, nestedOne(select(customer.c.name), { reserve: ["x"] }).as("c")).orderBy(order.c.id))).rows[0];
+    assert.deepEqual(Object.keys(one.c!), ["name", "x"]);
   });
 
   test("self-referential nesting: employee → reports to depth 3", async () => {
