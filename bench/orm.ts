@@ -163,14 +163,22 @@ async function main(): Promise<void> {
     ["Arbor ORM selectinload", () => loadGraph(engine, "selectinload")],
   ];
   const times = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
+  // Node's CPU time (user + system, GC threads included) per repetition: the client's work,
+  // whether or not it overlapped with the server producing rows.
+  const cpus = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
   for (let rep = 0; rep < WARMUP + REPS; rep++) {
     for (let k = 0; k < contenders.length; k++) {
       const [name, fn] = contenders[(k + rep) % contenders.length];
       gc();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await fn();
       const dt = performance.now() - t0;
-      if (rep >= WARMUP) times.get(name)!.push(dt);
+      const c = process.cpuUsage(c0);
+      if (rep >= WARMUP) {
+        times.get(name)!.push(dt);
+        cpus.get(name)!.push((c.user + c.system) / 1000);
+      }
     }
   }
   const floorMs = median(times.get(contenders[0][0])!);
@@ -178,12 +186,16 @@ async function main(): Promise<void> {
   // Paired: each repetition's time over the floor's in the same repetition, then the median; the
   // figure least moved by other load on the machine (the floor's own median varies the most).
   const floors = times.get(contenders[0][0])!;
-  console.log("| contender | median ms | min | max | × floor | paired × floor |");
-  console.log("|---|---:|---:|---:|---:|---:|");
+  const floorCpu = median(cpus.get(contenders[0][0])!);
+  console.log("| contender | median ms | min | max | × floor | paired × floor | Node CPU ms | CPU × floor |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const [name] of contenders) {
     const t = times.get(name)!;
     const paired = median(t.map((x, i) => x / floors[i]));
-    console.log(`| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} | ${paired.toFixed(2)} |`);
+    const cpu = median(cpus.get(name)!);
+    console.log(
+      `| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} | ${paired.toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / floorCpu).toFixed(2)} |`,
+    );
   }
   await raw.end();
   await engine.withConnection((c) => md.dropAll(c));
