@@ -2,7 +2,8 @@
 // batched) → emit (inside a SAVEPOINT) → post-fetch (generated keys). A failure rolls back the
 // SAVEPOINT and restores every object the flush touched, so nothing is half-written.
 import type { Transaction } from "../engine/connection.js";
-import { and, or } from "../sql/functions.js";
+import { and, caseWhen, or, value } from "../sql/functions.js";
+import { select } from "../sql/select.js";
 import { deleteFrom, insert, update } from "../sql/dml.js";
 import type { Expr } from "../sql/expression.js";
 import type { AnyColumn, ForeignKey, Table } from "../schema/table.js";
@@ -48,6 +49,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 const MAX_ROWS_PER_INSERT = 1000;
+/** A CASE per changed column with a branch per row: kept shorter than an insert page. */
+const MAX_ROWS_PER_UPDATE = 500;
 
 export class UnitOfWork {
   private readonly inserts: InstanceState[] = [];
@@ -313,12 +316,22 @@ export class UnitOfWork {
   private async emitUpdates(tx: Transaction, m: Mapper): Promise<void> {
     const table = m.table;
     const switched = [...this.rowSwitches].filter(([s]) => s.mapper === m);
+    // Rows changing the same columns go out together (see updatePage); versioned rows and row
+    // switches are guarded one by one.
+    const batches = new Map<string, { keys: string[]; rows: InstanceState[] }>();
     for (const s of [...this.updates.filter((x) => x.mapper === m), ...switched.map(([s]) => s)]) {
       this.applyDeps(s, new Set());
       const old = this.rowSwitches.get(s)?.dict ?? s.committed ?? s.dict;
       // Expired and not written since: the dict holds a stale value, not a change.
       const changed = m.columnKeys.filter((k) => s.dict[k] !== undefined && !s.expired?.has(k) && !sameValue(s.dict[k], old[k]) && k !== m.versionKey);
       if (changed.length === 0 && !this.rowSwitches.has(s)) continue;
+      if (!m.versionKey && !this.rowSwitches.has(s)) {
+        const sig = changed.join(",");
+        const batch = batches.get(sig);
+        if (batch) batch.rows.push(s);
+        else batches.set(sig, { keys: changed, rows: [s] });
+        continue;
+      }
       const set: Record<string, unknown> = Object.fromEntries(changed.map((k) => [k, s.dict[k]]));
       const where: Expr<boolean>[] = this.pkWhere(s, old);
       if (m.versionKey) {
@@ -329,6 +342,45 @@ export class UnitOfWork {
       if (Object.keys(set).length === 0) continue;
       await this.checked(tx, update(table).set(set as never).where(...where), 1, s);
     }
+    const maxParams = tx.dialect.capabilities.maxParams;
+    for (const { keys, rows } of batches.values()) {
+      // Per row: its key in each column's CASE and in the WHERE, and one value per column.
+      const perRow = m.pkKeys.length * (keys.length + 1) + keys.length;
+      const perPage = Math.max(1, Math.min(MAX_ROWS_PER_UPDATE, Math.floor(maxParams / perRow)));
+      for (let i = 0; i < rows.length; i += perPage) await this.updatePage(tx, m, keys, rows.slice(i, i + perPage));
+    }
+  }
+
+  /**
+   * One UPDATE for rows changing the same columns: each column is set by a CASE on the primary
+   * key (ELSE the column itself, which also gives the CASE the column's type), and the rows are
+   * picked by key. Every row must match; when one does not, it is named.
+   */
+  private async updatePage(tx: Transaction, m: Mapper, keys: readonly string[], page: readonly InstanceState[]): Promise<void> {
+    const table = m.table;
+    const olds = page.map((s) => s.committed ?? s.dict);
+    if (page.length === 1) {
+      const set = Object.fromEntries(keys.map((k) => [k, page[0].dict[k]]));
+      return this.checked(tx, update(table).set(set as never).where(...this.pkWhere(page[0], olds[0])), 1, page[0]);
+    }
+    const matches = page.map((s, j) => and(...this.pkWhere(s, olds[j])));
+    const set: Record<string, Expr<unknown>> = {};
+    for (const k of keys) {
+      const col = table.column(k);
+      let cases = caseWhen(matches[0], value(page[0].dict[k], col.node.type));
+      for (let j = 1; j < page.length; j++) cases = cases.when(matches[j], value(page[j].dict[k], col.node.type));
+      set[k] = cases.else(col);
+    }
+    const pk = m.pkKeys;
+    const where = pk.length === 1 ? table.column(pk[0]).in(olds.map((o) => o[pk[0]]) as never) : or(...matches);
+    const res = await tx.execute(update(table).set(set as never).where(where));
+    if (res.rowCount === page.length) return;
+    const found = new Set((await tx.execute(select(...pk.map((k) => table.column(k))).from(table).where(where))).rows.map((r) => m.identOf(r)));
+    const missing = olds.find((o) => !found.has(m.identOf(o))) ?? olds[0];
+    throw new StaleDataError(
+      `UPDATE of ${m.name} ${m.describeKey(missing)} expected to match 1 row(s), matched 0: the row was changed or deleted by someone else`,
+      { table: table.name },
+    );
   }
 
   private async emitDeletes(tx: Transaction, m: Mapper): Promise<void> {
