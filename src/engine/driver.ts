@@ -31,6 +31,11 @@ export interface QueryOptions {
    * and sets `decoded` on its result; others ignore it and the engine decodes afterwards.
    */
   readonly decoderFor?: (index: number, typeHint: number | undefined) => ((raw: unknown) => unknown) | null;
+  /**
+   * A name the driver may keep this SQL prepared under, per connection, so the server parses and
+   * plans it once (PostgreSQL). A name always stands for the same SQL text.
+   */
+  readonly name?: string;
 }
 
 /** Where a driver that reads rows one by one hands each row over as it arrives (`queryEach`). */
@@ -73,6 +78,11 @@ export interface Driver {
 export interface DriverOptions {
   /** Pool size; defaults per dialect. */
   poolSize?: number;
+  /**
+   * Keep statements that run repeatedly prepared on the server (PostgreSQL; default true). Turn off
+   * behind a pooler that does not keep a server session per client (PgBouncer in transaction mode).
+   */
+  prepare?: boolean;
   /** Statements run on every new connection. */
   onConnect?: readonly string[];
 }

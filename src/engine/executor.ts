@@ -58,6 +58,9 @@ class SharedPlan {
   private lastFields: readonly FieldInfo[] | undefined;
   /** Decoders handed to drivers that decode on arrival, per column, with the type tag each is for. */
   private readonly arrival: ({ readonly hint: number | undefined; readonly decoder: Decoder | null } | undefined)[] = [];
+  /** Runs so far, until the shape earns a prepared-statement name (see `Plan.driverOptions`). */
+  runs = 0;
+  name: string | undefined;
 
   constructor(
     private readonly dialect: Dialect,
@@ -115,6 +118,8 @@ class SharedPlan {
 export class Plan {
   readonly sql: string;
   readonly options: QueryOptions;
+  /** `options` with the shape's prepared-statement name, once it has one. */
+  private named: QueryOptions | undefined;
   private own: CompiledQuery | undefined;
   /** The shared row shape last used, and this statement's view of it. */
   private view: [RowShape, RowShape] | undefined;
@@ -133,6 +138,22 @@ export class Plan {
     this.sql = shared.sql;
     this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor };
     anchor(this);
+  }
+
+  /**
+   * The driver options for one run on a server. A shape run a second time gets a name drivers may
+   * keep it prepared under (the server then parses and plans it once per connection); one-off
+   * statements stay unnamed, so they leave nothing behind on the connection.
+   */
+  driverOptions(): QueryOptions {
+    const named = this.named;
+    if (named !== undefined) return named;
+    const shared = this.shared;
+    if (shared.name === undefined) {
+      if (++shared.runs < PREPARE_AFTER_RUNS) return this.options;
+      shared.name = `arbor_${++preparedNames}`;
+    }
+    return (this.named = { ...this.options, name: shared.name });
   }
 
   /** This statement's compiled query (SQL, parameters, result columns, warnings). */
@@ -183,6 +204,9 @@ export class Plan {
 }
 
 let anchoredResult = false;
+/** Prepared-statement names are numbered per process; each shape keeps its name for good. */
+let preparedNames = 0;
+const PREPARE_AFTER_RUNS = 2;
 
 function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {
   if (hints.length !== fields.length) return false;
@@ -277,7 +301,7 @@ export abstract class Executor {
     const started = logger === undefined ? 0 : performance.now();
     let res: DriverResult;
     try {
-      res = await conn.query(plan.sql, values, plan.options);
+      res = await conn.query(plan.sql, values, plan.driverOptions());
     } catch (err) {
       throw this.fail(err, plan.sql, values, started);
     }
@@ -333,7 +357,7 @@ export abstract class Executor {
     const sink = new EachSink(plan, fn as (row: unknown) => void);
     let res: DriverResult;
     try {
-      res = await conn.queryEach(plan.sql, values, plan.options, sink);
+      res = await conn.queryEach(plan.sql, values, plan.driverOptions(), sink);
     } catch (err) {
       throw this.fail(err, plan.sql, values, started);
     }

@@ -36,13 +36,16 @@ class PgConnection implements DriverConnection {
   constructor(
     private readonly client: pg.Client,
     readonly sessionId: number,
+    /** Whether statement names are passed on (pg then prepares each named SQL once per connection). */
+    private readonly prepare: boolean,
   ) {}
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
+    const name = this.prepare ? options.name : undefined;
+    const res = await this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival });
     const rows = res.rows as unknown[][];
     const fields = fieldsOf(res.fields);
     const rowCount = res.rowCount ?? rows.length;
@@ -54,7 +57,8 @@ class PgConnection implements DriverConnection {
     const arrival = options.decoderFor === undefined ? undefined : new ArrivalParsers(options.decoderFor);
     // A query with a 'row' listener and no callback keeps no rows: each goes to the sink as its
     // message is parsed, and is garbage once the sink is done with it.
-    const query = new PgQuery({ text: sql, values: params as unknown[], rowMode: "array", types: arrival } as pg.QueryConfig);
+    const name = this.prepare ? options.name : undefined;
+    const query = new PgQuery({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival } as pg.QueryConfig);
     let begun = false;
     let wanted = true;
     query.on("row", (row: unknown[], result?: pg.ResultBuilder) => {
@@ -179,7 +183,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       await client.connect();
       const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
       for (const s of options.onConnect ?? []) await client.query(s);
-      wrapped = new PgConnection(client, pid);
+      wrapped = new PgConnection(client, pid, options.prepare !== false);
       return wrapped;
     },
   };

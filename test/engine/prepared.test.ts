@@ -1,0 +1,70 @@
+// PostgreSQL keeps statement shapes that run repeatedly prepared on each connection (parsed and
+// planned once); one-off statements leave nothing behind; `prepare: false` turns it off.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MetaData, createEngine, insert, integer, select, sql, text, timestamptz, type Connection } from "../../src/index.js";
+import { forEachEngine } from "../support/engines.js";
+
+const md = new MetaData();
+const note = md.table("note", { id: integer().primaryKey(), body: text().notNull(), at: timestamptz().notNull() });
+
+async function prepared(c: Connection): Promise<string[]> {
+  const rows = (await c.execute(sql`SELECT statement FROM pg_prepared_statements WHERE name LIKE ${"arbor\\_%"} ORDER BY prepare_time`)).rows as { statement: string }[];
+  return rows.map((r) => r.statement);
+}
+
+forEachEngine(import.meta.url, (ctx) => {
+  const skip = ctx.name !== "postgres" && "prepared statements are kept by the PostgreSQL adapter only";
+
+  test("a shape run twice is prepared under a name; a one-off statement is not", { skip }, async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await md.dropAll(c);
+      await md.createAll(c);
+      await c.execute(insert(note).values([{ id: 1, body: "a", at: new Date(Date.UTC(2024, 1, 2, 3, 4, 5, 6)) }, { id: 2, body: "b", at: new Date(0) }]));
+      const byId = (id: number) => select(note.c.body, note.c.at).where(note.c.id.eq(id));
+      const once = select(note.c.id).where(note.c.body.eq("zzz"));
+      await c.execute(once);
+      const sqlText = ctx.engine.compile(byId(1)).sql;
+      const first = await c.execute(byId(1));
+      assert.equal((await prepared(c)).includes(sqlText), false);
+      // The same shape built again (another value): the second run prepares it, later runs reuse it.
+      const second = await c.execute(byId(2));
+      const third = await c.execute(byId(1));
+      const names = await prepared(c);
+      assert.equal(names.filter((s) => s === sqlText).length, 1, names.join("\n"));
+      assert.equal(names.includes(ctx.engine.compile(once).sql), false);
+      assert.deepStrictEqual(first.rows, [{ body: "a", at: new Date(Date.UTC(2024, 1, 2, 3, 4, 5, 6)) }]);
+      assert.deepStrictEqual(second.rows, [{ body: "b", at: new Date(0) }]);
+      assert.deepStrictEqual(third.rows, first.rows);
+    });
+  });
+
+  // Regression: a prepared statement must survive its table being dropped and created again.
+  test("a prepared shape still runs after its table is dropped and created again", { skip }, async () => {
+    await ctx.engine.withConnection(async (c) => {
+      const all = () => select(note.c.id, note.c.body).orderBy(note.c.id);
+      await c.execute(all());
+      await c.execute(all());
+      assert.ok((await prepared(c)).includes(ctx.engine.compile(all()).sql));
+      await md.dropAll(c);
+      await md.createAll(c);
+      await c.execute(insert(note).values([{ id: 7, body: "again", at: new Date(0) }]));
+      assert.deepStrictEqual((await c.execute(all())).rows, [{ id: 7, body: "again" }]);
+      const ids: number[] = [];
+      await c.forEach(all(), (r) => ids.push(r.id));
+      assert.deepStrictEqual(ids, [7]);
+    });
+  });
+
+  test("prepare: false sends every statement unnamed", { skip }, async () => {
+    const engine = createEngine(ctx.url, { prepare: false, poolSize: 1 });
+    try {
+      await engine.withConnection(async (c) => {
+        for (let i = 0; i < 4; i++) await c.execute(select(note.c.id).where(note.c.id.gt(i)));
+        assert.deepStrictEqual(await prepared(c), []);
+      });
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
