@@ -112,6 +112,57 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * One customer's graph by primary key, call after call: per-query costs (statement building,
+ * server parse and plan, session begin/end) rather than per-row ones. The floor runs the same
+ * nested SQL through pg as a named prepared statement, plus JSON.parse.
+ */
+async function oneGraph(engine: Engine, raw: pg.Client): Promise<void> {
+  const CALLS = QUICK ? 300 : 2000;
+  const probe = new Session(engine, { registry });
+  const stmtFor = (id: number) => probe.query(Customer).options(nestedload(Customer, "orders", "items")).where(Customer.c.id.eq(id)).compose().stmt;
+  const text = engine.compile(stmtFor(1)).sql;
+  const types = { getTypeParser: (oid: number) => (oid === 114 ? JSON.parse : (v: string) => v) } as unknown as pg.CustomTypesConfig;
+  const byKey = async (how: keyof typeof strategies, id: number) => {
+    const s = new Session(engine, { registry });
+    try {
+      return await s.query(Customer).options(strategies[how](Customer, "orders", "items")).where(Customer.c.id.eq(id)).one();
+    } finally {
+      await s.close();
+    }
+  };
+  const contenders: [string, (id: number) => Promise<unknown>][] = [
+    ["floor: pg, same nested SQL, named prepared statement + JSON.parse", (id) => raw.query({ name: "bench_one", text, values: [id], rowMode: "array", types })],
+    ["pg, same SQL unnamed (parsed and planned per call)", (id) => raw.query({ text, values: [id], rowMode: "array", types })],
+    ["Arbor Core execute(nested statement built per call)", (id) => engine.execute(stmtFor(id))],
+    ["Arbor ORM nestedload, session per call", (id) => byKey("nestedload", id)],
+    ["Arbor ORM joinedload, session per call", (id) => byKey("joinedload", id)],
+    ["Arbor ORM selectinload, session per call", (id) => byKey("selectinload", id)],
+  ];
+  const lat = new Map<string, number[]>(contenders.map(([n]) => [n, []]));
+  for (let pass = 0; pass < 2; pass++)
+    for (const [name, fn] of contenders) {
+      gc();
+      let id = 1;
+      for (let i = 0; i < CALLS; i++) {
+        id = (id * 7919) % 1000 + 1;
+        const t0 = performance.now();
+        await fn(id);
+        if (pass === 1) lat.get(name)!.push(performance.now() - t0);
+      }
+    }
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)];
+  const floor = pct(lat.get(contenders[0][0])!, 0.5);
+  console.log(`\nOne customer's graph by key (10 orders, 50 items), ${CALLS} calls after as many warm-up calls`);
+  console.log("| contender | p50 ms | p99 ms | p50 × floor |");
+  console.log("|---|---:|---:|---:|");
+  for (const [name] of contenders) {
+    const t = lat.get(name)!;
+    console.log(`| ${name} | ${pct(t, 0.5).toFixed(3)} | ${pct(t, 0.99).toFixed(3)} | ${(pct(t, 0.5) / floor).toFixed(2)} |`);
+  }
+  await probe.close();
+}
+
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: PG });
   await admin.connect();
@@ -197,6 +248,7 @@ async function main(): Promise<void> {
       `| ${name} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${(median(t) / floorMs).toFixed(2)} | ${paired.toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / floorCpu).toFixed(2)} |`,
     );
   }
+  await oneGraph(engine, raw);
   await raw.end();
   await engine.withConnection((c) => md.dropAll(c));
   await engine.dispose();
