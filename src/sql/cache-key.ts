@@ -10,7 +10,7 @@
 import { anchor } from "./anchor.js";
 import type { BindNode, ColumnNode, CteNode, Node, NodeKind, NodeOf, SelectItem, SourceNode, StatementNode } from "./nodes/index.js";
 import { eachChild } from "./traverse.js";
-import type { NestedSpec, SqlType } from "./types.js";
+import type { SqlType } from "./types.js";
 
 export interface StatementShape {
   /** Everything that decides the compiled SQL, the parameter slots and the result columns' keys and types. */
@@ -115,6 +115,15 @@ class Walk {
   }
 
   type(t: SqlType): void {
+    // A nested type is made from its nested select, which the walk visits anyway (item keys and
+    // types included): only what the select does not say is written.
+    const spec = t.nested;
+    if (spec !== undefined) {
+      this.tag(spec.one ? "n" : "N");
+      this.count(spec.reserve?.length ?? 0);
+      for (const k of spec.reserve ?? []) this.name(k);
+      return;
+    }
     const id = typeId(t);
     this.count(id);
     if (id === 0) this.name(typeStructure(t));
@@ -435,8 +444,8 @@ function objectId(o: object): number {
 }
 
 // Types are keyed by structure (types.numeric(10, 2) is a new object per call) and numbered, up to
-// a bound: nested types list their rows' keys, which per-call labels could make unbounded. Past
-// it a type is written out. Nested types are built per call, so only the others are remembered.
+// a bound (enum value lists could make it grow); past it a type is written out. Nested types never
+// get here (see Walk.type).
 const typeIds = new WeakMap<SqlType, number>();
 const typeNumbers = new Map<string, number>();
 const TYPE_LIMIT = 10_000;
@@ -451,18 +460,12 @@ function typeId(t: SqlType): number {
     if (typeNumbers.size >= TYPE_LIMIT) return 0;
     typeNumbers.set(structure, (id = typeNumbers.size + 1));
   }
-  if (t.kind !== "nested") typeIds.set(t, id);
+  typeIds.set(t, id);
   return id;
 }
 
 function typeStructure(t: SqlType): string {
   if (t.custom) return `custom ${objectId(t.custom)}`;
   const values = t.values ? JSON.stringify(t.values) : "";
-  const nested = t.nested ? nestedStructure(t.nested) : "";
-  return `${t.kind} ${t.precision ?? ""} ${t.scale ?? ""} ${t.length ?? ""} ${values} ${nested}`;
-}
-
-function nestedStructure(spec: NestedSpec): string {
-  const items = spec.items.map((i) => [i.key, typeId(i.type) || typeStructure(i.type)]);
-  return (spec.one ? "one" : "many") + JSON.stringify(spec.reserve ? [items, spec.reserve] : items);
+  return `${t.kind} ${t.precision ?? ""} ${t.scale ?? ""} ${t.length ?? ""} ${values}`;
 }
