@@ -39,13 +39,26 @@ class PgConnection implements DriverConnection {
     /** Whether statement names are passed on (pg then prepares each named SQL once per connection). */
     private readonly prepare: boolean,
   ) {}
+  /** Names whose prepared plan no longer fits its tables. */
+  private readonly stale = new Set<string>();
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const name = this.prepare ? options.name : undefined;
-    const res = await this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival });
+    const name = this.nameFor(options);
+    let res: pg.QueryResult;
+    try {
+      res = await this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival });
+    } catch (err) {
+      if (name === undefined || !stalePlan(err)) throw err;
+      // The table changed under the prepared statement (dropped and created with other column
+      // types): this name stays unused on this connection, and the statement runs unnamed, at
+      // once outside a transaction; inside one the failure aborted it, so the caller gets it.
+      this.stale.add(name);
+      if (!this.idle) throw err;
+      res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
+    }
     const rows = res.rows as unknown[][];
     const fields = fieldsOf(res.fields);
     const rowCount = res.rowCount ?? rows.length;
@@ -53,11 +66,34 @@ class PgConnection implements DriverConnection {
     return { rows, fields, rowCount, decoded: true, decodeError: arrival.error };
   }
 
-  queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
+  /** No transaction is open (pg's record of the server's last ReadyForQuery status). */
+  private get idle(): boolean {
+    return (this.client as unknown as { _txStatus?: string })._txStatus === "I";
+  }
+
+  /** The prepared-statement name to use, if any. */
+  private nameFor(options: QueryOptions): string | undefined {
+    const name = options.name;
+    return name === undefined || !this.prepare || this.stale.has(name) ? undefined : name;
+  }
+
+  async queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
+    const name = this.nameFor(options);
+    try {
+      return await this.each(sql, params, options, sink, name);
+    } catch (err) {
+      // As in query(): the plan check fails before any row is sent, so nothing reached the sink.
+      if (name === undefined || !stalePlan(err)) throw err;
+      this.stale.add(name);
+      if (!this.idle) throw err;
+      return this.each(sql, params, options, sink, undefined);
+    }
+  }
+
+  private each(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink, name: string | undefined): Promise<DriverResult> {
     const arrival = options.decoderFor === undefined ? undefined : new ArrivalParsers(options.decoderFor);
     // A query with a 'row' listener and no callback keeps no rows: each goes to the sink as its
     // message is parsed, and is garbage once the sink is done with it.
-    const name = this.prepare ? options.name : undefined;
     const query = new PgQuery({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival } as pg.QueryConfig);
     let begun = false;
     let wanted = true;
@@ -147,6 +183,12 @@ class ArrivalParsers {
       }
     };
   };
+}
+
+/** PostgreSQL refusing a prepared statement whose result columns changed type since it was prepared. */
+function stalePlan(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "0A000" && /cached plan must not change result type/.test(e.message ?? "");
 }
 
 function fieldsOf(fields: readonly { name: string; dataTypeID: number }[]): FieldInfo[] {
