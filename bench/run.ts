@@ -1,4 +1,4 @@
-// Runs every benchmark present (core, ring, nested, orm, shard), one tsx process each, in order,
+// Runs every benchmark present (core, ring, nested, orm, flush, shard), one tsx process each, in order,
 // passing the flags given here on (e.g. `npx tsx bench/run.ts --quick`). Exits non-zero when one fails.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -9,7 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tsx = path.join(here, "..", "node_modules", ".bin", "tsx");
 const flags = process.argv.slice(2);
 let failed = 0;
-for (const name of ["core.ts", "ring.ts", "nested.ts", "orm.ts", "shard.ts"]) {
+for (const name of ["core.ts", "ring.ts", "nested.ts", "orm.ts", "flush.ts", "shard.ts"]) {
   const file = path.join(here, name);
   if (!existsSync(file)) continue;
   console.log(`\n# bench/${name}${flags.length ? " " + flags.join(" ") : ""}\n`);
