@@ -89,3 +89,16 @@ nestedload(OrmCustomer, "name");
 nestedload(OrmCustomer, "orders", "reports");
 // @ts-expect-error no such relationship
 selectinload(OrmCustomer, "nope");
+
+// forEach hands over rows of the statement's type; nested() with reserve keeps the row type.
+import type { Engine } from "../../src/index.js";
+declare const engine: Engine;
+void engine.forEach(q5, (row) => {
+  expectType<Equal<typeof row, RowType<typeof q5>>>(true);
+  // @ts-expect-error rows have no such key
+  void row.nope;
+});
+const q9 = select(customer.c.id, nested(select(order.c.ordernum), { reserve: ["owner"] }).as("orders"));
+expectType<Equal<RowType<typeof q9>, { id: number; orders: { ordernum: string }[] }>>(true);
+// @ts-expect-error reserve takes key names
+nested(select(order.c.ordernum), { reserve: [1] });
