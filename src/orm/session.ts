@@ -183,6 +183,7 @@ export class Session {
     this.identityMap.delete(s.mapper, s.ident, s.obj);
     s.status = s.ident !== undefined ? "detached" : "transient";
     s.session = undefined;
+    s.token = this.identityToken;
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -459,10 +460,13 @@ export class Session {
     if (this.closed) return;
     // The transaction ends; what was loaded stays readable on the now detached objects.
     if (this.tx) await this.rollback(false);
+    const token = this.identityToken;
     for (const m of this.identityMap.maps())
       for (const o of m.values()) {
         o[STATUS] = "detached";
         o[SESSION] = undefined;
+        // A detached object's identity key still names the shard it came from.
+        if (token !== "") viewOf(o).token = token;
       }
     this.identityMap.clear();
     for (const s of this.pendingStates) {
@@ -477,6 +481,7 @@ export class Session {
     this.identityMap.delete(s.mapper, s.ident, s.obj);
     s.status = "detached";
     s.session = undefined;
+    s.token = this.identityToken;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ export class InstanceState {
   modified: Set<string> | null = null;
   /** A pending object deleted before it was ever flushed: cascades pass it by. */
   discarded = false;
+  /** The identity token of the session that last held the object (a sharded session's shard), kept once detached. */
+  token = "";
 
   constructor(
     readonly obj: Entity,
@@ -117,7 +119,7 @@ export class InstanceState {
   /** The identity key as a string: table, primary key and the session's identity token. */
   get key(): string | undefined {
     const id = this.obj[IDENT];
-    return id === undefined ? undefined : this.mapper.keyString(id, this.session?.identityToken ?? "");
+    return id === undefined ? undefined : this.mapper.keyString(id, this.session?.identityToken ?? this.token);
   }
 
   isLoaded(key: string): boolean {

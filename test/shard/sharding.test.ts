@@ -182,6 +182,12 @@ describe("sharding by group root", () => {
     await cleanup.commit();
     await cleanup.close();
     await ss.close();
+    // Regression: a detached object's identity key kept its shard token.
+    const viewer = new ShardedSession(shards, { registry }).session(home);
+    assert.equal(viewer.inspect(c).status, "detached");
+    assert.match(viewer.inspect(c).identityKey!, new RegExp(`@${home}$`));
+    assert.match(viewer.inspect(got).identityKey!, new RegExp(`@${home}$`));
+    await viewer.close();
   });
 
   test("an object whose root key is unknown cannot be placed", async () => {
