@@ -34,9 +34,19 @@ interface NestedReader {
 interface JoinedReader {
   readonly node: LoadPlan;
   readonly prefix: string;
+  /** The target's column keys and primary-key keys as labelled in the row (prefixed). */
+  readonly columns: readonly string[];
+  readonly pks: readonly string[];
   readonly nested: NestedReader[];
   readonly joined: JoinedReader[];
   readonly after: LoadPlan[];
+}
+
+/** Per joined reader while reading rows: each parent's collection so far, the last one looked up. */
+interface JoinedState {
+  readonly byParent: Map<Entity, { list: Entity[]; seen: Set<Entity> }>;
+  parent: Entity | undefined;
+  acc: { list: Entity[]; seen: Set<Entity> } | undefined;
 }
 
 export interface Composed {
@@ -154,7 +164,15 @@ export class Composer {
     } else joins.push({ target, on: linkCondition(rel, parent, target) });
     for (const key of rel.target.columnKeys) items.push(target.c[key].as(`${prefix}${key}`));
     orders.push(...orderFor(rel, target));
-    const reader: JoinedReader = { node, prefix, nested: [], joined: [], after: [] };
+    const reader: JoinedReader = {
+      node,
+      prefix,
+      columns: rel.target.columnKeys.map((k) => prefix + k),
+      pks: rel.target.pkKeys.map((k) => prefix + k),
+      nested: [],
+      joined: [],
+      after: [],
+    };
     for (const child of node.children) {
       if (child.strategy === "joined") reader.joined.push(this.joinedItems(child, target, items, joins, orders, [...chain, table]));
       else if (child.strategy === "nested") {
@@ -185,7 +203,9 @@ function selectWith(items: SelectArg[]): Select<Row> {
 export class Materializer {
   /** Objects per after-statement node, gathered while reading rows. */
   private readonly pendingAfter = new Map<LoadPlan, Set<Entity>>();
-  private readonly joinedAcc = new Map<JoinedReader, Map<Entity, { list: Entity[]; seen: Set<Entity> }>>();
+  private readonly joinedAcc = new Map<JoinedReader, JoinedState>();
+  /** With joined loads: every object this query hydrated, so rows repeating it skip building its dict. */
+  private readonly hydrated = new Set<Entity>();
   private readonly out: Entity[] = [];
   private readonly seen = new Set<Entity>();
   private readonly objects: Map<Ident, Entity>;
@@ -203,8 +223,14 @@ export class Materializer {
   add(row: Row): void {
     const mapper = this.mapper;
     const composed = this.composed;
-    const dict = composed.joined.length > 0 ? pick(row, mapper.columnKeys) : row;
-    const obj = hydrateIn(this.session, mapper, this.objects, dict, this.populate);
+    let obj: Entity;
+    if (composed.joined.length === 0) obj = hydrateIn(this.session, mapper, this.objects, row, this.populate);
+    else {
+      // A joined result repeats the parent on every child row: after its first row it is known.
+      const ident = mapper.identOf(row);
+      const known = ident === undefined ? undefined : this.objects.get(ident);
+      obj = known !== undefined && this.seen.has(known) ? known : hydrateIn(this.session, mapper, this.objects, pick(row, mapper.columnKeys), this.populate);
+    }
     if (!this.seen.has(obj)) {
       this.seen.add(obj);
       this.out.push(obj);
@@ -217,7 +243,7 @@ export class Materializer {
 
   /** The objects of the rows read, in order, once joined collections are complete. */
   finish(): object[] {
-    for (const [reader, byParent] of this.joinedAcc) for (const [parent, acc] of byParent) this.assign(parent, reader.node.rel, acc.list);
+    for (const [reader, state] of this.joinedAcc) for (const [parent, acc] of state.byParent) this.assign(parent, reader.node.rel, acc.list);
     return this.out;
   }
 
@@ -265,16 +291,15 @@ export class Materializer {
   }
 
   private accumulate(parent: Entity, reader: JoinedReader, row: Row): void {
-    let byParent = this.joinedAcc.get(reader);
-    if (!byParent) this.joinedAcc.set(reader, (byParent = new Map()));
-    let acc = byParent.get(parent);
-    if (!acc) byParent.set(parent, (acc = { list: [], seen: new Set() }));
-    const target = reader.node.rel.target;
-    const p = reader.prefix;
-    if (target.pkKeys.some((k) => row[p + k] === null || row[p + k] === undefined)) return;
-    const dict: Row = {};
-    for (const k of target.columnKeys) dict[k] = row[p + k];
-    const child = hydrateIn(this.session, target, this.session.identityMap.of(target), dict, this.populate);
+    let state = this.joinedAcc.get(reader);
+    if (state === undefined) this.joinedAcc.set(reader, (state = { byParent: new Map(), parent: undefined, acc: undefined }));
+    // Rows come ordered by parent: the parent of the previous row is usually this row's.
+    let acc = state.parent === parent ? state.acc! : state.byParent.get(parent);
+    if (acc === undefined) state.byParent.set(parent, (acc = { list: [], seen: new Set() }));
+    state.parent = parent;
+    state.acc = acc;
+    const child = this.joinedChild(reader, row);
+    if (child === undefined) return;
     if (!acc.seen.has(child)) {
       acc.seen.add(child);
       acc.list.push(child);
@@ -282,6 +307,23 @@ export class Materializer {
       this.noteAfter(child, reader.after);
     }
     for (const j of reader.joined) this.accumulate(child, j, row);
+  }
+
+  /** The object a joined row holds for `reader` (undefined when the outer join found none). */
+  private joinedChild(reader: JoinedReader, row: Row): Entity | undefined {
+    const target = reader.node.rel.target;
+    const ident = target.identAt(row, reader.pks);
+    if (ident === undefined) return undefined;
+    const objects = this.session.identityMap.of(target);
+    const known = objects.get(ident);
+    if (known !== undefined && this.hydrated.has(known)) return known;
+    const dict: Row = {};
+    const keys = target.columnKeys;
+    const columns = reader.columns;
+    for (let i = 0; i < keys.length; i++) dict[keys[i]] = row[columns[i]];
+    const child = hydrateIn(this.session, target, objects, dict, this.populate);
+    this.hydrated.add(child);
+    return child;
   }
 
   /** Runs the select-in loads the plan asked for, level by level. */

@@ -85,9 +85,19 @@ export class Mapper {
       if (typeof v === "number") return v;
       return v === undefined || v === null ? undefined : identPart(v);
     }
+    return this.identAt(dict, this.pkKeys);
+  }
+
+  /** The identity of a row whose primary-key values sit under `keys` (in primary-key order): joined rows label them with a prefix. */
+  identAt(row: Record<string, unknown>, keys: readonly string[]): Ident | undefined {
+    if (keys.length === 1) {
+      const v = row[keys[0]];
+      if (typeof v === "number") return v;
+      return v === undefined || v === null ? undefined : identPart(v);
+    }
     let key = "";
-    for (const k of this.pkKeys) {
-      const v = dict[k];
+    for (const k of keys) {
+      const v = row[k];
       if (v === undefined || v === null) return undefined;
       key += key === "" ? identPart(v) : "\u0000" + identPart(v);
     }
