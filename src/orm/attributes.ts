@@ -24,8 +24,7 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
       set(this: Entity, value: unknown) {
         noteWrite(this, key);
         this[DICT][key] = value;
-        const expired = this[STATE]!.expired;
-        if (expired !== null) expired.delete(key);
+        this[STATE]!.unexpire(key);
       },
     });
   }

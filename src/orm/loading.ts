@@ -36,17 +36,24 @@ function refreshFrom(o: Entity, row: Record<string, unknown>, all: boolean): voi
   const changed = s.modified;
   const dict = o[DICT];
   const committed = s.committed === dict || s.committed === null ? null : s.committed;
-  for (const k of o[MAPPER].columnKeys) {
+  const keys = o[MAPPER].columnKeys;
+  let refreshed = 0;
+  for (const k of keys) {
     if (!(k in row)) continue;
-    const wasExpired = expired?.has(k) ?? false;
+    const wasExpired = expired !== null && expired.has(k);
     if (!all && !wasExpired) continue;
     if (changed?.has(k) && !wasExpired) continue;
     dict[k] = row[k];
     if (committed) committed[k] = row[k];
-    expired?.delete(k);
+    if (wasExpired) refreshed++;
   }
-  if (expired?.size === 0) s.expired = null;
-  if (all && !changed) s.committed = dict;
+  if (expired !== null && refreshed > 0) {
+    // Usually the row has every column: the whole (possibly shared) set goes at once.
+    if (refreshed === expired.size) s.expired = null;
+    else for (const k of keys) if (k in row && expired.has(k)) s.unexpire(k);
+  }
+  // Nothing written and nothing stale: the dict is what the database holds again.
+  if ((all || s.expired === null) && !changed) s.committed = dict;
 }
 
 /**

@@ -29,6 +29,8 @@ export class Mapper {
   readonly versionKey?: string;
   /** Columns expired by default: all but the primary key (an identity does not go stale). */
   readonly expirableKeys: readonly string[];
+  /** The same as a set, shared by every object expired as a whole. */
+  readonly expirableSet: ReadonlySet<string>;
   private readonly keyPrefix: string;
   /** The primary-key column when there is exactly one. */
   private readonly singlePk: string | undefined;
@@ -47,6 +49,7 @@ export class Mapper {
     if (this.pkKeys.length === 0) throw new MappingError(`Cannot map ${this.name}: table ${table.name} has no primary key`, { table: table.name });
     this.singlePk = this.pkKeys.length === 1 ? this.pkKeys[0] : undefined;
     this.expirableKeys = this.columnKeys.filter((k) => !this.pkKeys.includes(k));
+    this.expirableSet = new Set(this.expirableKeys);
     this.Loaded = loadedConstructor(cls.prototype);
     // On the prototype: instances carry no mapper field of their own.
     Object.defineProperty(cls.prototype, MAPPER, { value: this, configurable: true, writable: false, enumerable: false });

@@ -286,7 +286,7 @@ export class Session {
       if (s.expired?.has(k) || s.dict[k] === undefined || target.dict[k] === s.dict[k]) continue;
       target.noteWrite(k);
       target.dict[k] = s.dict[k];
-      target.expired?.delete(k);
+      target.unexpire(k);
     }
     return target.obj as T;
   }

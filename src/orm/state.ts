@@ -73,8 +73,13 @@ export function noteWrite(o: Entity, key: string): void {
 export class InstanceState {
   /** Column values as last loaded or flushed (null before the first insert); the dict itself until the first write. */
   committed: Record<string, unknown> | null;
-  /** Attributes whose values are stale; reading one throws until refreshed. */
-  expired: Set<string> | null = null;
+  /**
+   * Attributes whose values are stale; reading one throws until refreshed. After expiring
+   * everything this is the mapper's shared set: change it only through `expire` and `unexpire`.
+   */
+  expired: ReadonlySet<string> | null = null;
+  /** Whether `expired` is this object's own set (else shared, copied before a change). */
+  private ownExpired = false;
   /** Keys written since the last load/flush (a hint; flush compares values). */
   modified: Set<string> | null = null;
   /** A pending object deleted before it was ever flushed: cascades pass it by. */
@@ -150,19 +155,48 @@ export class InstanceState {
   /** Expires columns (all but the primary key by default: an identity does not go stale). */
   expire(keys?: readonly string[]): void {
     const o = this.obj;
-    const all = keys ?? o[MAPPER].expirableKeys;
-    const expired = (this.expired ??= new Set());
-    // What the database holds for these is unknown now: any later write counts as a change.
+    const mapper = o[MAPPER];
+    if (keys === undefined) {
+      // What the database holds is unknown now but for the key, so any later write counts as a
+      // change; the set of expired keys is the mapper's, shared until one of them is refreshed.
+      this.expired = mapper.expirableSet;
+      this.ownExpired = false;
+      const committed = this.committed;
+      if (committed !== null) {
+        const key: Record<string, unknown> = {};
+        for (const k of mapper.pkKeys) key[k] = committed[k];
+        this.committed = key;
+      }
+      o[LOADED] = 0;
+      this.modified = null;
+      return;
+    }
+    const expired = this.ownSet();
     if (this.committed === o[DICT]) this.committed = { ...o[DICT] };
     const committed = this.committed;
-    for (const k of all) {
+    for (const k of keys) {
       expired.add(k);
       if (committed) delete committed[k];
     }
-    if (!keys) {
-      o[LOADED] = 0;
-      this.modified = null;
+  }
+
+  /** An expired attribute got its value (refreshed or written). */
+  unexpire(key: string): void {
+    const expired = this.expired;
+    if (expired === null || !expired.has(key)) return;
+    if (expired.size === 1) {
+      this.expired = null;
+      return;
     }
+    this.ownSet().delete(key);
+  }
+
+  private ownSet(): Set<string> {
+    if (this.expired !== null && this.ownExpired) return this.expired as Set<string>;
+    const own = new Set(this.expired ?? []);
+    this.expired = own;
+    this.ownExpired = true;
+    return own;
   }
 
   get isExpired(): boolean {

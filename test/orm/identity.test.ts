@@ -134,6 +134,28 @@ forEachEngine(
       assert.equal(c1.orders[0].items[0], item);
       assert.equal(item.sku, "s1");
     });
+
+    // Regression: objects expired as a whole share one set of expired keys; writing or refreshing
+    // one object must not un-expire its siblings.
+    test("a commit expires every object alike; a write or a refresh on one leaves the others expired", async () => {
+      const s = session();
+      const [c1] = await graph(s);
+      const [a, b, c] = c1.orders[0].items;
+      await s.commit();
+      for (const x of [a, b, c]) assert.deepEqual(s.inspect(x).expired.sort(), ["customerId", "orderId", "price", "serial", "sku"]);
+      a.sku = "written";
+      assert.deepEqual(s.inspect(a).expired.sort(), ["customerId", "orderId", "price", "serial"]);
+      assert.deepEqual(s.inspect(b).expired.sort(), ["customerId", "orderId", "price", "serial", "sku"]);
+      assert.throws(() => b.sku, ExpiredAttributeError);
+      // The write counts as a change against what the database held; the others have none.
+      assert.deepEqual(s.inspect(a).modified, ["sku"]);
+      assert.deepEqual(s.dirty, [a]);
+      await s.refresh(c);
+      assert.deepEqual(s.inspect(c).expired, []);
+      assert.equal(c.sku, "s3");
+      assert.throws(() => b.price, ExpiredAttributeError);
+      await s.rollback();
+    });
   },
   { echo: log.logger },
 );
