@@ -60,7 +60,8 @@ class SharedPlan {
   private readonly arrival: ({ readonly hint: number | undefined; readonly decoder: Decoder | null } | undefined)[] = [];
   /** Runs so far, until the shape earns a prepared-statement name (see `Plan.driverOptions`). */
   runs = 0;
-  name: string | undefined;
+  /** The prepared-statement name, null for a statement that stays unnamed, undefined until decided. */
+  name: string | null | undefined;
 
   constructor(
     private readonly dialect: Dialect,
@@ -151,8 +152,9 @@ export class Plan {
     const shared = this.shared;
     if (shared.name === undefined) {
       if (++shared.runs < PREPARE_AFTER_RUNS) return this.options;
-      shared.name = `arbor_${++preparedNames}`;
+      shared.name = nameFor(shared.sql, shared.compiled.params.length);
     }
+    if (shared.name === null) return this.options;
     return (this.named = { ...this.options, name: shared.name });
   }
 
@@ -204,9 +206,28 @@ export class Plan {
 }
 
 let anchoredResult = false;
-/** Prepared-statement names are numbered per process; each shape keeps its name for good. */
-let preparedNames = 0;
 const PREPARE_AFTER_RUNS = 2;
+/**
+ * Prepared-statement names by SQL text, one per text for the process: a shape compiled again
+ * (after leaving the shape cache) finds its name, so connections do not prepare it twice. Past the
+ * bound new texts stay unnamed, which bounds what each connection keeps prepared.
+ */
+const preparedNames = new Map<string, string>();
+const PREPARED_KEPT = 2000;
+
+/**
+ * The name a statement may be kept prepared under, or null. A statement without parameters stays
+ * unnamed: drivers send those in the simple protocol, where raw SQL may hold several statements.
+ */
+function nameFor(sql: string, params: number): string | null {
+  if (params === 0) return null;
+  const known = preparedNames.get(sql);
+  if (known !== undefined) return known;
+  if (preparedNames.size >= PREPARED_KEPT) return null;
+  const name = `arbor_${preparedNames.size + 1}`;
+  preparedNames.set(sql, name);
+  return name;
+}
 
 function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {
   if (hints.length !== fields.length) return false;
@@ -422,13 +443,19 @@ class EachSink implements RowSink {
     private readonly fn: (row: unknown) => void,
   ) {}
 
+  // Thrown inside the driver's socket handler, an error would break the connection: it is kept
+  // for the caller instead, and no more rows are wanted.
   begin(fields: readonly FieldInfo[], decoded: boolean): void {
-    this.build = this.plan.shapeFor(fields, decoded).build;
+    try {
+      this.build = this.plan.shapeFor(fields, decoded).build;
+    } catch (err) {
+      this.failed = true;
+      this.error = err;
+    }
   }
 
   row(raw: unknown[]): boolean {
-    // Thrown inside the driver's socket handler, an error would break the connection: it is kept
-    // for the caller instead, and no more rows are wanted.
+    if (this.failed) return false;
     try {
       this.fn(this.build!(raw));
       this.count++;

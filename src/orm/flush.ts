@@ -49,6 +49,13 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 const MAX_ROWS_PER_INSERT = 1000;
+
+/** The keys of the columns in the table's primary key or any unique key. */
+function uniqueColumnKeys(table: AnyTable): Set<string> {
+  const out = new Set<string>();
+  for (const key of table.uniqueKeys()) for (const c of key) out.add(c.key);
+  return out;
+}
 /**
  * Rows per batched UPDATE. Each row's CASE branches are tried in order, so a page costs the
  * engine O(rows²) comparisons: 100 keeps that small on SQLite (where a page of 500 took longer
@@ -320,8 +327,12 @@ export class UnitOfWork {
   private async emitUpdates(tx: Transaction, m: Mapper): Promise<void> {
     const table = m.table;
     const switched = [...this.rowSwitches].filter(([s]) => s.mapper === m);
-    // Rows changing the same columns go out together (see updatePage); versioned rows and row
-    // switches are guarded one by one.
+    // Rows changing the same columns go out together (see updatePage). One by one, in order:
+    // versioned rows and row switches (each guarded), and rows changing a primary-key or unique
+    // column. MariaDB assigns SET items left to right, so a CASE keyed on a primary key changed
+    // earlier in the same SET would match nothing; and engines check unique keys row by row
+    // inside one statement, so a batch could collide where the ordered statements do not.
+    const keyed = uniqueColumnKeys(table);
     const batches = new Map<string, { keys: string[]; rows: InstanceState[] }>();
     for (const s of [...this.updates.filter((x) => x.mapper === m), ...switched.map(([s]) => s)]) {
       this.applyDeps(s, new Set());
@@ -329,7 +340,7 @@ export class UnitOfWork {
       // Expired and not written since: the dict holds a stale value, not a change.
       const changed = m.columnKeys.filter((k) => s.dict[k] !== undefined && !s.expired?.has(k) && !sameValue(s.dict[k], old[k]) && k !== m.versionKey);
       if (changed.length === 0 && !this.rowSwitches.has(s)) continue;
-      if (!m.versionKey && !this.rowSwitches.has(s)) {
+      if (!m.versionKey && !this.rowSwitches.has(s) && !changed.some((k) => keyed.has(k))) {
         const sig = changed.join(",");
         const batch = batches.get(sig);
         if (batch) batch.rows.push(s);
@@ -380,9 +391,10 @@ export class UnitOfWork {
     const res = await tx.execute(update(table).set(set as never).where(where));
     if (res.rowCount === page.length) return;
     const found = new Set((await tx.execute(select(...pk.map((k) => table.column(k))).from(table).where(where))).rows.map((r) => m.identOf(r)));
-    const missing = olds.find((o) => !found.has(m.identOf(o))) ?? olds[0];
+    const missing = olds.find((o) => !found.has(m.identOf(o)));
+    const which = missing === undefined ? `${page.length} rows` : m.describeKey(missing);
     throw new StaleDataError(
-      `UPDATE of ${m.name} ${m.describeKey(missing)} expected to match 1 row(s), matched 0: the row was changed or deleted by someone else`,
+      `UPDATE of ${m.name} ${which} expected to match ${missing === undefined ? page.length : 1} row(s), matched ${missing === undefined ? res.rowCount : 0}: the row was changed or deleted by someone else`,
       { table: table.name },
     );
   }

@@ -14,7 +14,7 @@ import { loadRelationship } from "./loading.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { EntityQuery } from "./query.js";
 import type { AnyClass } from "./relationships.js";
-import { SESSION, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
+import { SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
 
 export interface SessionOptions {
   /** Flush pending changes before queries (default true). */
@@ -465,8 +465,10 @@ export class Session {
       for (const o of m.values()) {
         o[STATUS] = "detached";
         o[SESSION] = undefined;
-        // A detached object's identity key still names the shard it came from.
-        if (token !== "") viewOf(o).token = token;
+        // A detached object's identity key still names the shard it came from (or none).
+        const st = o[STATE];
+        if (st !== null) st.token = token;
+        else if (token !== "") viewOf(o).token = token;
       }
     this.identityMap.clear();
     for (const s of this.pendingStates) {

@@ -10,7 +10,7 @@
 import { anchor } from "./anchor.js";
 import type { BindNode, ColumnNode, CteNode, Node, NodeKind, NodeOf, SelectItem, SourceNode, StatementNode } from "./nodes/index.js";
 import { eachChild } from "./traverse.js";
-import type { SqlType } from "./types.js";
+import type { NestedSpec, SqlType } from "./types.js";
 
 export interface StatementShape {
   /** Everything that decides the compiled SQL, the parameter slots and the result columns' keys and types. */
@@ -115,18 +115,27 @@ class Walk {
   }
 
   type(t: SqlType): void {
-    // A nested type is made from its nested select, which the walk visits anyway (item keys and
-    // types included): only what the select does not say is written.
-    const spec = t.nested;
-    if (spec !== undefined) {
-      this.tag(spec.one ? "n" : "N");
-      this.count(spec.reserve?.length ?? 0);
-      for (const k of spec.reserve ?? []) this.name(k);
+    if (t.nested !== undefined) {
+      // Reached away from its nested select (a raw fragment typed with it, say): written out.
+      this.count(0);
+      this.name(nestedStructure(t.nested));
       return;
     }
     const id = typeId(t);
     this.count(id);
     if (id === 0) this.name(typeStructure(t));
+  }
+
+  /**
+   * The type of a nested node (or a label over one): the nested select is walked anyway, item keys
+   * and types included, so only what it does not say is written.
+   */
+  nestedType(t: SqlType): void {
+    const spec = t.nested!;
+    this.count(0);
+    this.name(spec.one ? "\u0001one" : "\u0001many");
+    this.count(spec.reserve?.length ?? 0);
+    for (const k of spec.reserve ?? []) this.name(k);
   }
 
   items(items: readonly SelectItem[]): void {
@@ -276,7 +285,8 @@ const writers: Writers = {
   label: (w, n) => {
     w.tag("L");
     w.name(n.name);
-    w.type(n.type);
+    if (n.expr.kind === "nested") w.nestedType(n.type);
+    else w.type(n.type);
     w.children(n);
   },
   in: (w, n) => {
@@ -339,7 +349,7 @@ const writers: Writers = {
   nested: (w, n) => {
     w.tag("N");
     w.flag(n.one);
-    w.type(n.type);
+    w.nestedType(n.type);
     // MariaDB moves the nested LIMIT/OFFSET into JSON_ARRAYAGG, which takes only literals.
     w.literal(n.query.limit);
     w.literal(n.query.offset);
@@ -444,8 +454,8 @@ function objectId(o: object): number {
 }
 
 // Types are keyed by structure (types.numeric(10, 2) is a new object per call) and numbered, up to
-// a bound (enum value lists could make it grow); past it a type is written out. Nested types never
-// get here (see Walk.type).
+// a bound (enum value lists could make it grow); past it a type is written out. Nested types are
+// not numbered: they are built per statement (see Walk.type and Walk.nestedType).
 const typeIds = new WeakMap<SqlType, number>();
 const typeNumbers = new Map<string, number>();
 const TYPE_LIMIT = 10_000;
@@ -462,6 +472,12 @@ function typeId(t: SqlType): number {
   }
   typeIds.set(t, id);
   return id;
+}
+
+/** A nested type in full: one or many, each item's key and type, the reserved keys. */
+function nestedStructure(spec: NestedSpec): string {
+  const items = spec.items.map((i) => [i.key, i.type.nested ? nestedStructure(i.type.nested) : typeId(i.type) || typeStructure(i.type)]);
+  return (spec.one ? "one" : "many") + JSON.stringify(spec.reserve ? [items, spec.reserve] : items);
 }
 
 function typeStructure(t: SqlType): string {

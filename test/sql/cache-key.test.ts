@@ -168,6 +168,13 @@ describe("shape keys", () => {
       [select(customer.c.id).where(sql`${sql.id("a")} = 1`), select(customer.c.id).where(sql`${sql.id("b")} = 1`)],
       [insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id] }), insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id], set: { name: "b" } })],
       [select(customer.c.id).from(select(order.c.id).as("d")), select(customer.c.id).from(select(order.c.id).lateral("d"))],
+      [select(customer.c.id, nested(select(order.c.id)).as("o")), select(customer.c.id, nested(select(order.c.id), { reserve: ["x"] }).as("o"))],
+      [select(customer.c.id, nested(select(order.c.id)).as("o")), select(customer.c.id, nested(select(order.c.id.as("oid"))).as("o"))],
+      // A nested type away from its nested select (a raw fragment typed with it) is written out.
+      [
+        select(sql`(SELECT 1)`.typed(nested(select(order.c.id)).node.type).as("o")),
+        select(sql`(SELECT 1)`.typed(nested(select(order.c.total)).node.type).as("o")),
+      ],
     ];
     for (const [a, b] of pairs) {
       const ka = keyOf(a);

@@ -59,9 +59,12 @@ class PgConnection implements DriverConnection {
       if (!this.idle) throw err;
       res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
     }
-    const rows = res.rows as unknown[][];
-    const fields = fieldsOf(res.fields);
-    const rowCount = res.rowCount ?? rows.length;
+    // Raw SQL without parameters may hold several statements: pg then answers with one result
+    // each, and the last one is the statement's result.
+    const last = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult) : res;
+    const rows = last.rows as unknown[][];
+    const fields = fieldsOf(last.fields);
+    const rowCount = last.rowCount ?? rows.length;
     if (arrival === undefined) return { rows, fields, rowCount };
     return { rows, fields, rowCount, decoded: true, decodeError: arrival.error };
   }
