@@ -364,15 +364,15 @@ export abstract class Executor {
    * (the connection stays usable) and the promise rejects with that error.
    */
   async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params): Promise<number> {
-    const ctx = this.ctx;
-    const plan = planFor(ctx.dialect, stmt.statementNode);
-    const values = plan.fill(ctx.dialect, params);
     const conn = this.driverConnection();
     if (conn.queryEach === undefined) {
       const result = await this.execute(stmt, params);
       for (const row of result.rows) fn(row);
       return result.rows.length;
     }
+    const ctx = this.ctx;
+    const plan = planFor(ctx.dialect, stmt.statementNode);
+    const values = plan.fill(ctx.dialect, params);
     const logger = ctx.logger;
     const started = logger === undefined ? 0 : performance.now();
     const sink = new EachSink(plan, fn as (row: unknown) => void);
