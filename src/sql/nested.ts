@@ -23,18 +23,23 @@ export interface NestedOptions {
 function nestedNode(query: Select<unknown>, one: boolean, options: NestedOptions): NestedNode {
   const q = query.node;
   if (q.items.length === 0) throw new ArgumentError("A nested select needs at least one column");
-  const reserve = options.reserve ?? [];
-  const keys = new Set(q.items.map((i) => i.key));
+  const reserve = options.reserve;
+  if (reserve !== undefined && reserve.length > 0) checkReserve(q.items.map((i) => i.key), reserve);
+  const type: SqlType = {
+    kind: "nested",
+    nested: { one, items: q.items.map((i) => ({ key: i.key, type: i.expr.type, expr: i.expr })), ...(reserve?.length ? { reserve: [...reserve] } : {}) },
+  };
+  return { kind: "nested", query: q, one, type };
+}
+
+/** Reserved keys must be new and distinct, and not `__proto__` (a literal would set the prototype). */
+function checkReserve(columns: readonly string[], reserve: readonly string[]): void {
+  const keys = new Set(columns);
   for (const k of reserve) {
     if (keys.has(k)) throw new ArgumentError(`Cannot reserve ${JSON.stringify(k)}: the nested select already has that column`, { column: k });
     if (k === "__proto__") throw new ArgumentError(`Cannot reserve "__proto__" in nested rows`, { column: k });
     keys.add(k);
   }
-  const type: SqlType = {
-    kind: "nested",
-    nested: { one, items: q.items.map((i) => ({ key: i.key, type: i.expr.type, expr: i.expr })), ...(reserve.length ? { reserve: [...reserve] } : {}) },
-  };
-  return { kind: "nested", query: q, one, type };
 }
 
 /**

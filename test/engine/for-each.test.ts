@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  MetaData, bigint, boolean, custom, customType, insert, integer, nested, numeric, select, text, timestamptz, types,
+  MetaData, bigint, boolean, custom, insert, integer, nested, numeric, select, text, timestamptz,
 } from "../../src/index.js";
+import { strictText } from "../fixtures/strict-text.js";
 import { forEachEngine } from "../support/engines.js";
 
 const md = new MetaData();
@@ -23,17 +24,8 @@ const entry = md.table("entry", {
   amount: numeric(12, 2).notNull(),
 });
 
-// A custom type whose decoder refuses one value: decoding fails part-way through a result.
-const strict = customType<string, string>({
-  name: "strict_text",
-  base: types.text,
-  toDb: (s) => s,
-  fromDb: (s) => {
-    if (s === "bad") throw new RangeError(`unreadable value ${JSON.stringify(s)}`);
-    return s.toUpperCase();
-  },
-});
-const memo = md.table("memo", { id: integer().primaryKey(), body: custom(strict).notNull() });
+// Its decoder refuses one value: decoding fails part-way through a result.
+const memo = md.table("memo", { id: integer().primaryKey(), body: custom(strictText).notNull() });
 
 const graph = () =>
   select(

@@ -2,7 +2,8 @@
 // primary-key lookups take.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, MetaData, NotSupportedError, and, bigint, createEngine, custom, customType, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
+import { ConnectionError, MetaData, NotSupportedError, and, bigint, createEngine, custom, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
+import { strictText } from "../fixtures/strict-text.js";
 import { forEachEngine } from "../support/engines.js";
 
 const md = new MetaData();
@@ -94,16 +95,7 @@ forEachEngine(import.meta.url, (ctx) => {
 
 // Regression: PostgreSQL decodes values as rows arrive, inside the driver's socket handler; a
 // decoder that throws there must fail the query for its caller, not the process or the connection.
-const strict = customType<string, string>({
-  name: "strict_text",
-  base: types.text,
-  toDb: (s) => s,
-  fromDb: (s) => {
-    if (s === "bad") throw new RangeError(`unreadable value ${JSON.stringify(s)}`);
-    return s.toUpperCase();
-  },
-});
-const note = md.table("note", { id: integer().primaryKey(), body: custom(strict).notNull() });
+const note = md.table("note", { id: integer().primaryKey(), body: custom(strictText).notNull() });
 
 forEachEngine(import.meta.url, (ctx) => {
   test("a decoder that throws fails that query with its own error; the connection goes on", async () => {

@@ -46,19 +46,7 @@ class PgConnection implements DriverConnection {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const name = this.nameFor(options);
-    let res: pg.QueryResult;
-    try {
-      res = await this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival });
-    } catch (err) {
-      if (name === undefined || !stalePlan(err)) throw err;
-      // The table changed under the prepared statement (dropped and created with other column
-      // types): this name stays unused on this connection, and the statement runs unnamed, at
-      // once outside a transaction; inside one the failure aborted it, so the caller gets it.
-      this.stale.add(name);
-      if (!this.idle) throw err;
-      res = await this.client.query({ text: sql, values: params as unknown[], rowMode: "array", types: arrival });
-    }
+    const res = await this.named(options, (name) => this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival }));
     // Raw SQL without parameters may hold several statements: pg then answers with one result
     // each, and the last one is the statement's result.
     const last = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult) : res;
@@ -74,23 +62,28 @@ class PgConnection implements DriverConnection {
     return (this.client as unknown as { _txStatus?: string })._txStatus === "I";
   }
 
-  /** The prepared-statement name to use, if any. */
-  private nameFor(options: QueryOptions): string | undefined {
+  /**
+   * Runs `send` under the statement's prepared-statement name, if it has one here. When the table
+   * changed under the prepared statement (dropped and created with other column types) the name
+   * stays unused on this connection, and the statement runs again unnamed, at once outside a
+   * transaction; inside one the failure aborted it, so the caller gets it. PostgreSQL checks the
+   * plan before sending any row, so nothing was handed over by the failed run.
+   */
+  private async named<T>(options: QueryOptions, send: (name: string | undefined) => Promise<T>): Promise<T> {
     const name = options.name;
-    return name === undefined || !this.prepare || this.stale.has(name) ? undefined : name;
-  }
-
-  async queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
-    const name = this.nameFor(options);
+    if (name === undefined || !this.prepare || this.stale.has(name)) return send(undefined);
     try {
-      return await this.each(sql, params, options, sink, name);
+      return await send(name);
     } catch (err) {
-      // As in query(): the plan check fails before any row is sent, so nothing reached the sink.
-      if (name === undefined || !stalePlan(err)) throw err;
+      if (!stalePlan(err)) throw err;
       this.stale.add(name);
       if (!this.idle) throw err;
-      return this.each(sql, params, options, sink, undefined);
+      return send(undefined);
     }
+  }
+
+  queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
+    return this.named(options, (name) => this.each(sql, params, options, sink, name));
   }
 
   private each(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink, name: string | undefined): Promise<DriverResult> {
