@@ -1,6 +1,7 @@
 // The `arbor rebalance` command: help, usage errors, a dry run that changes nothing, a real run with
 // progress output, and a run killed with SIGKILL then rerun to completion. Shards: two PostgreSQL
 // databases, a SQLite file and MariaDB; the schema is test/shard/rebalance-fixture.ts.
+import { TEST_PREFIX } from "../support/prefix.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,7 +18,7 @@ import {
   dropShards, generate, group, loadThroughRouting, placementProblems, prepareShards, shardSet, snapshot, truthOf, type RingSpec,
 } from "./rebalance-fixture.js";
 
-const NS = "cli";
+const NS = `${TEST_PREFIX}cli`;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = join(ROOT, "src/cli/index.ts");
 const SCHEMA = fileURLToPath(new URL("./rebalance-fixture.ts", import.meta.url));

@@ -5,6 +5,7 @@
 //
 // Run directly (`node --import tsx test/shard/rebalance-fixture.ts child <json>`) it rebalances
 // slowly and prints its progress, for the test that kills it with SIGKILL.
+import { TEST_PREFIX } from "../support/prefix.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -202,7 +203,7 @@ export async function prepareShards(ns: string, kinds: Readonly<Record<string, S
   let pgIndex = 0;
   for (const [name, wanted] of Object.entries(kinds)) {
     const kind = selected.includes(wanted) ? wanted : "sqlite";
-    if (kind === "postgres") urls[name] = await freshPgSchema(`arbor_shard_${String.fromCharCode(97 + pgIndex++)}`, ns);
+    if (kind === "postgres") urls[name] = await freshPgSchema(`${TEST_PREFIX}arbor_shard_${String.fromCharCode(97 + pgIndex++)}`, ns);
     else if (kind === "mariadb") urls[name] = await freshMariaDatabase(`arbor_shard_${ns}_${name}`);
     else urls[name] = `sqlite:${join(dir, `${name}.db`)}`;
   }

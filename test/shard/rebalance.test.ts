@@ -2,6 +2,7 @@
 // MariaDB as shards of one ring. Groups move whole between engines; after every rebalance each
 // group is on exactly its new shard with its original rows (checksums from the generated data).
 // Interrupted rebalances (injected faults at every step, and a real SIGKILL) resume on rerun.
+import { TEST_PREFIX } from "../support/prefix.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -20,7 +21,7 @@ import {
   type ChildSpec, type Placement,
 } from "./rebalance-fixture.js";
 
-const NS = "rebalance";
+const NS = `${TEST_PREFIX}rebalance`;
 const GROUPS = 200;
 
 describe("checksums", () => {

@@ -1,6 +1,7 @@
 // Sharding by group root on real databases — two PostgreSQL databases, a SQLite file and a MariaDB
 // database as shards, one SQLite database as the unsharded reference: routing, identity tokens,
 // and fan-out queries merged to exactly what the single database returns.
+import { TEST_PREFIX } from "../support/prefix.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -44,8 +45,8 @@ class Order extends Model(order) {
 registry.map(Customer, { relationships: { orders: oneToMany(() => Order, { backPopulates: "customer", orderBy: () => [order.c.id] }) } });
 registry.map(Order, { relationships: { customer: manyToOne(() => Customer, { backPopulates: "orders" }) } });
 
-const PG_DBS = ["arbor_route_1", "arbor_route_2"];
-const MY_DB = "arbor_route_m";
+const PG_DBS = [`${TEST_PREFIX}arbor_route_1`, `${TEST_PREFIX}arbor_route_2`];
+const MY_DB = `${TEST_PREFIX}arbor_route_m`;
 
 async function createDatabases(): Promise<void> {
   const c = new pg.Client({ connectionString: PG });
