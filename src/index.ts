@@ -52,7 +52,7 @@ export {
   type AnyColumn,
   type TableOptions,
 } from "./schema/table.js";
-export { MetaData } from "./schema/metadata.js";
+export { MetaData, type DdlTarget, type DdlExecutor } from "./schema/metadata.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
 export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";

@@ -1,4 +1,5 @@
-// The `arbor` command: `npx tsx src/cli/index.ts rebalance --schema … --from … --to … [--dry-run]`.
+#!/usr/bin/env node
+// The `arbor` command (the package's bin): `npx arbor rebalance --schema … --from … --to … [--dry-run]`.
 // See USAGE in ./main.ts. The first Ctrl-C stops after the group being moved (rerun to finish);
 // a second one exits at once, which is safe too: every step is a transaction.
 import { main } from "./main.js";

@@ -22,7 +22,7 @@ Commands:
   rebalance   Move table groups to the shards a new ring places them on
   help        Show this help (also: --help, <command> --help)
 
-Run with:  npx tsx src/cli/index.ts <command> …
+Run with:  npx arbor <command> …
 `;
 
 export const REBALANCE_USAGE = `Usage: arbor rebalance --schema <module> --from <shards> --to <shards> [options]

@@ -40,7 +40,8 @@ interface SavepointFrame {
 export class SessionSavepoint {
   constructor(
     private readonly session: Session,
-    /** @internal */ readonly frame: SavepointFrame,
+    // Not for applications: the session frame this savepoint restores.
+    readonly frame: SavepointFrame,
   ) {}
   commit(): Promise<void> {
     return this.session.endSavepoint(this, true);

@@ -8,6 +8,22 @@ import { table as makeTable, type AnyColumn, type ColumnsOf, type ForeignKey, ty
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 
+/** What runs DDL: a Connection or a Transaction. */
+export interface DdlExecutor {
+  readonly dialect: Executor["dialect"];
+  runSql(sql: string): Promise<unknown>;
+}
+
+/**
+ * Where `createAll` / `dropAll` run: an Engine (the statements run on one pooled connection), a
+ * Connection or a Transaction.
+ */
+export type DdlTarget = DdlExecutor | { readonly dialect: Executor["dialect"]; withConnection<T>(fn: (conn: DdlExecutor) => Promise<T>): Promise<T> };
+
+function onConnection<T>(target: DdlTarget, fn: (conn: DdlExecutor) => Promise<T>): Promise<T> {
+  return "runSql" in target ? fn(target) : target.withConnection(fn);
+}
+
 /** A table clustered by group must lead its primary key with the root key columns. */
 function checkClustered(t: AnyTable, group: TableGroup | undefined): void {
   if (!group) throw new ArgumentError(`${t.name} asks to be clustered by group but belongs to no group`, { table: t.name });
@@ -125,21 +141,26 @@ export class MetaData {
     return out;
   }
 
-  /** Creates every table, index and foreign key, parents first. */
-  async createAll(executor: Executor, opts: { ifNotExists?: boolean } = {}): Promise<void> {
-    for (const s of this.createStatements(executor, opts)) await executor.runSql(s);
+  /** Creates every table, index and foreign key, parents first, on an engine, connection or transaction. */
+  async createAll(target: DdlTarget, opts: { ifNotExists?: boolean } = {}): Promise<void> {
+    const stmts = this.createStatements(target, opts);
+    await onConnection(target, async (executor) => {
+      for (const s of stmts) await executor.runSql(s);
+    });
   }
 
   /** Drops every table that exists, children first; cyclic foreign keys are dropped first. */
-  async dropAll(executor: Executor): Promise<void> {
-    const stmts = this.dropStatements(executor);
-    for (const s of stmts) {
-      try {
-        await executor.runSql(s);
-      } catch (err) {
-        // A cyclic foreign key of a table that does not exist: nothing to drop.
-        if (!s.startsWith("ALTER TABLE")) throw err;
+  async dropAll(target: DdlTarget): Promise<void> {
+    const stmts = this.dropStatements(target);
+    await onConnection(target, async (executor) => {
+      for (const s of stmts) {
+        try {
+          await executor.runSql(s);
+        } catch (err) {
+          // A cyclic foreign key of a table that does not exist: nothing to drop.
+          if (!s.startsWith("ALTER TABLE")) throw err;
+        }
       }
-    }
+    });
   }
 }
