@@ -51,7 +51,7 @@ function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
     list[i] = ${row};
   }
   return list;`;
-  return generate<Decoder>(keys, decoders, "decodeNested", body) ?? loopDecoder(spec, keys, decoders);
+  return generate<Decoder>(decoders, "decodeNested", body) ?? loopDecoder(spec, keys, decoders);
 }
 
 /** Decoder for a nested column at top level, where the driver hands over JSON text. */

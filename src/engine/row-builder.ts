@@ -4,7 +4,9 @@
 // shape gets one hidden class with no keyed stores, and each column's decoder is called directly,
 // only for the columns that have one. Every shape gets its own code, so its call sites see one
 // function each (the decoders, passed in as arguments) and stay inlinable however many shapes an
-// application has. Keys are written as JSON string literals, never evaluated as code.
+// application has. Keys are written as JSON string literals, never evaluated as code; `__proto__`
+// is written as a computed key, the one spelling that makes it an own property in a literal
+// instead of setting the object's prototype.
 import type { Decoder } from "../dialects/dialect.js";
 
 export type RowBuilder = (raw: readonly unknown[]) => Record<string, unknown>;
@@ -20,27 +22,36 @@ export function loopBuilder(keys: readonly string[], decoders: readonly (Decoder
     for (let i = 0; i < n; i++) {
       const v = raw[i];
       const d = decoders[i];
-      row[keys[i]] = v === null || v === undefined ? null : d === null ? v : d(v);
+      setOwn(row, keys[i], v === null || v === undefined ? null : d === null ? v : d(v));
     }
-    for (const k of reserve) row[k] = undefined;
+    for (const k of reserve) setOwn(row, k, undefined);
     return row;
   };
 }
 
+/** Sets an own, enumerable property: assigning `__proto__` would set the prototype instead. */
+export function setOwn(row: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(row, key, { value, writable: true, enumerable: true, configurable: true });
+  else row[key] = value;
+}
+
+/** A key of a generated object literal: `__proto__` only as a computed key defines a property. */
+function literalKey(key: string): string {
+  return key === "__proto__" ? `["__proto__"]` : JSON.stringify(key);
+}
+
 /** The object literal building one row from `r` (with `x` as scratch), for generated code. */
 export function rowLiteral(keys: readonly string[], decoders: readonly (Decoder | null)[], reserve: readonly string[] = []): string {
-  const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${decoders[i] === null ? `r[${i}] ?? null` : `(x = r[${i}]) == null ? null : d${i}(x)`}`);
-  for (const k of reserve) fields.push(`${JSON.stringify(k)}: undefined`);
+  const fields = keys.map((k, i) => `${literalKey(k)}: ${decoders[i] === null ? `r[${i}] ?? null` : `(x = r[${i}]) == null ? null : d${i}(x)`}`);
+  for (const k of reserve) fields.push(`${literalKey(k)}: undefined`);
   return `{ ${fields.join(", ")} }`;
 }
 
 /**
  * Compiles `body` (which may use `rowLiteral`'s output and the decoders as d0, d1, …) into a
- * function of `v`, or returns undefined where a literal would misbehave (a `__proto__` key sets
- * the prototype) or the runtime forbids generating code.
+ * function of `v`, or returns undefined where the runtime forbids generating code.
  */
-export function generate<F>(keys: readonly string[], decoders: readonly (Decoder | null)[], name: string, body: string): F | undefined {
-  if (keys.includes("__proto__")) return undefined;
+export function generate<F>(decoders: readonly (Decoder | null)[], name: string, body: string): F | undefined {
   try {
     const factory = new Function(...decoders.map((_, i) => `d${i}`), `"use strict";\nreturn function ${name}(v) {\n  ${body}\n};`);
     return factory(...decoders) as F;
@@ -52,6 +63,6 @@ export function generate<F>(keys: readonly string[], decoders: readonly (Decoder
 /** A row builder for one shape: generated where possible, the loop otherwise. */
 export function rowBuilder(keys: readonly string[], decoders: readonly (Decoder | null)[]): RowBuilder {
   return (
-    generate<RowBuilder>(keys, decoders, "buildRow", `const r = v;\n  let x;\n  return ${rowLiteral(keys, decoders)};`) ?? loopBuilder(keys, decoders)
+    generate<RowBuilder>(decoders, "buildRow", `const r = v;\n  let x;\n  return ${rowLiteral(keys, decoders)};`) ?? loopBuilder(keys, decoders)
   );
 }

@@ -78,6 +78,9 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         timezone: "Z",
         charset: "utf8mb4_bin",
         multipleStatements: false,
+        // Rows are parsed without generating code per field list: the generated parser refuses
+        // fields named like Object.prototype's internals (`__proto__`, …) and drops the connection.
+        disableEval: true,
         // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
         flags: ["FOUND_ROWS"],
       });

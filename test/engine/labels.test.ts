@@ -1,0 +1,89 @@
+// Result labels that collide with what JavaScript objects carry (`__proto__`, Object.prototype's
+// methods), blank and unicode labels: every row, top level and nested, has each label as an own
+// property holding its value, on the generated builders and on the portable loop alike.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MetaData, alias, insert, integer, nested, nestedOne, select, sql, text, types, value } from "../../src/index.js";
+import { loopBuilder, rowBuilder } from "../../src/engine/row-builder.js";
+import { forEachEngine } from "../support/engines.js";
+
+const LABELS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "__lookupSetter__", " ", "  x  ", "ünï cødé ✓", "0"] as const;
+
+const md = new MetaData();
+const parent = md.table("lbl_parent", { id: integer().primaryKey(), name: text().notNull() });
+const child = md.table("lbl_child", { id: integer().primaryKey(), parentId: integer().notNull().named("parent_id").references(() => parent.c.id), note: text() });
+
+/** Asserts `row` has exactly `expected` as own enumerable properties, with a plain prototype. */
+function assertRow(row: object, expected: Record<string, unknown>): void {
+  assert.equal(Object.getPrototypeOf(row), Object.prototype, "the prototype is untouched");
+  assert.deepEqual(Object.keys(row).sort(), Object.keys(expected).sort());
+  for (const [k, v] of Object.entries(expected)) {
+    assert.ok(Object.prototype.hasOwnProperty.call(row, k), `own property ${JSON.stringify(k)}`);
+    assert.deepEqual((row as Record<string, unknown>)[k], v, `value of ${JSON.stringify(k)}`);
+  }
+}
+
+test("issue 20.9: generated and loop row builders keep every label as an own property", () => {
+  const keys = [...LABELS];
+  const raw = keys.map((_, i) => i * 10);
+  const expected = Object.fromEntries(keys.map((k, i) => [k, i * 10]));
+  const double = (v: unknown) => (v as number) * 2;
+  for (const build of [rowBuilder(keys, keys.map(() => null)), loopBuilder(keys, keys.map(() => null))]) assertRow(build(raw), expected);
+  const decoded = Object.fromEntries(keys.map((k, i) => [k, i * 20]));
+  for (const build of [rowBuilder(keys, keys.map(() => double)), loopBuilder(keys, keys.map(() => double))]) assertRow(build(raw), decoded);
+  // An object value under `__proto__` is the property's value, not the row's prototype.
+  const obj = { evil: true };
+  const row = rowBuilder(["__proto__"], [null])([obj]) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(row), Object.prototype);
+  assert.equal(row["__proto__"], obj);
+  assert.equal((row as { evil?: unknown }).evil, undefined);
+});
+
+forEachEngine(import.meta.url, (ctx) => {
+  // MariaDB identifiers are utf8mb3: no characters outside the BMP in labels there.
+  test("issue 20.9: any label is a key of top-level rows, built and raw", async () => {
+    const items = LABELS.map((k, i) => value(i + 1, types.integer).as(k));
+    const res = await ctx.engine.execute(select(...items));
+    assertRow(res.one(), Object.fromEntries(LABELS.map((k, i) => [k, i + 1])));
+    // Raw SQL keys rows by the engine's own column names (MariaDB removes leading spaces).
+    const named = (k: string) => (ctx.name === "mariadb" ? k.trimStart() : k);
+    const q = ctx.name === "mariadb" ? (k: string) => "`" + k + "`" : (k: string) => `"${k}"`;
+    const raw = sql([`SELECT ${LABELS.map((k, i) => `'v${i}' AS ${q(k)}`).join(", ")}`] as unknown as TemplateStringsArray);
+    assertRow((await ctx.engine.execute(raw)).one(), Object.fromEntries(LABELS.map((k, i) => [named(k), `v${i}`])));
+    // The connection is still usable afterwards (MariaDB's driver used to drop it).
+    assert.equal((await ctx.engine.execute(select(value(7, types.integer).as("n")))).one().n, 7);
+  });
+
+  test("issue 20.9: any label is a key of nested rows, at every depth", async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await md.createAll(c);
+      await c.execute(insert(parent).values([{ id: 1, name: "a" }, { id: 2, name: "b" }]));
+      await c.execute(insert(child).values([{ id: 10, parentId: 1, note: "x" }, { id: 11, parentId: 1, note: "y" }]));
+      const p2 = alias(parent, "p2");
+      const inner = select(...LABELS.map((k) => child.c.note.as(k)), child.c.id.as("id")).orderBy(child.c.id);
+      const q = select(
+        parent.c.id.as("__proto__"),
+        nested(inner).as("constructor"),
+        nestedOne(select(p2.c.name.as("__proto__"), nested(inner).as("toString")).where(p2.c.id.eq(parent.c.id))).as("hasOwnProperty"),
+      )
+        .from(parent)
+        .orderBy(parent.c.id);
+      const rows = (await c.execute(q)).rows;
+      const kid = (id: number, note: string) => ({ ...Object.fromEntries(LABELS.map((k) => [k, note])), id });
+      const kids = [kid(10, "x"), kid(11, "y")];
+      assert.equal(rows.length, 2);
+      for (const [i, row] of rows.entries()) {
+        const r = row as Record<string, unknown>;
+        assertRow(r, { ["__proto__"]: i + 1, constructor: r["constructor"], hasOwnProperty: r["hasOwnProperty"] });
+        const list = r["constructor"] as object[];
+        assert.equal(list.length, i === 0 ? 2 : 0);
+        list.forEach((k, j) => assertRow(k, kids[j]));
+        const one = r["hasOwnProperty"] as Record<string, unknown>;
+        assertRow(one, { ["__proto__"]: i === 0 ? "a" : "b", toString: one["toString"] });
+        assert.equal((one["toString"] as object[]).length, list.length);
+        (one["toString"] as object[]).forEach((k, j) => assertRow(k, kids[j]));
+      }
+      await md.dropAll(c);
+    });
+  });
+});
