@@ -22,8 +22,17 @@ export interface RelationshipOptions {
   orderBy?: () => readonly (Expr<unknown> | OrderBy)[];
   /** e.g. "save-update, merge, delete, delete-orphan" or "all, delete-orphan". */
   cascade?: string;
-  /** Trust ON DELETE CASCADE: deleting the parent does not load and delete the children. */
+  /**
+   * Trust the database's ON DELETE action: deleting the parent neither loads its unloaded
+   * children nor deletes them (delete cascade) or clears their foreign key (no delete cascade).
+   */
   passiveDeletes?: boolean;
+  /**
+   * Write this relationship's foreign key with a separate UPDATE after both rows are inserted
+   * (and clear it with an UPDATE before they are deleted): how a cycle of rows referencing each
+   * other is broken. The foreign-key columns must be nullable.
+   */
+  postUpdate?: boolean;
   /** Default loader strategy. Grouping relationships default to "nested". */
   lazy?: LoaderStrategyName;
   /** The association table of a many-to-many relationship. */

@@ -11,6 +11,7 @@ import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from ".
 import { UnitOfWork } from "./flush.js";
 import { IdentityMap } from "./identity.js";
 import { loadRelationship } from "./loading.js";
+import { cascadeIterator } from "./cascade.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { EntityQuery } from "./query.js";
 import type { AnyClass } from "./relationships.js";
@@ -171,11 +172,16 @@ export class Session {
     this.deletedStates.add(s);
   }
 
-  /** Removes an object from the session: it becomes detached (or transient if never flushed). */
+  /**
+   * Removes an object from the session: it becomes detached (or transient if never flushed), and
+   * so do the objects its `expunge` cascade reaches through loaded relationships.
+   */
   expunge(obj: object): void {
     const s = this.stateOf(obj);
     if (s.session !== this) throw new SessionStateError(`${s.mapper.name} is not in this session`);
+    const reached = cascadeIterator(s, "expunge").filter((c) => c.session === this);
     this.expungeState(s);
+    for (const c of reached) this.expungeState(c);
   }
 
   private expungeState(s: InstanceState): void {
@@ -197,7 +203,7 @@ export class Session {
     const found = this.identityMap.get(mapper, mapper.identOf(dict));
     const hit = found && viewOf(found);
     if (hit && !this.deletedStates.has(hit)) {
-      if (hit.isExpired) await this.refresh(hit.obj);
+      if (hit.isExpired) await this.loadExpired(hit);
       return hit.obj as InstanceType<C>;
     }
     const q = this.query(cls);
@@ -237,21 +243,43 @@ export class Session {
 
   // ---- state ------------------------------------------------------------------------------------
 
-  /** Expires attributes (all by default): the next read must come from the database. */
+  /**
+   * Expires attributes (all by default): the next read must come from the database. Expiring a
+   * whole object follows its `refresh-expire` cascade: related persistent objects expire too and
+   * related pending ones leave the session.
+   */
   expire(obj: object, keys?: readonly string[]): void {
-    this.stateOf(obj).expire(keys);
+    const s = this.stateOf(obj);
+    if (keys !== undefined) return s.expire(keys);
+    const reached = cascadeIterator(s, "refresh-expire").filter((c) => c.session === this);
+    s.expire();
+    for (const c of reached) {
+      if (c.status === "pending") this.expungeState(c);
+      else if (c.status === "persistent") c.expire();
+    }
   }
 
   expireAll(): void {
     for (const m of this.identityMap.maps()) for (const o of m.values()) viewOf(o).expire();
   }
 
-  /** Reloads an object's columns from the database (unflushed changes are discarded). */
+  /**
+   * Reloads an object from the database. Unflushed changes to it (and to what its refresh-expire
+   * cascade reaches, which expires) are discarded, never flushed: refresh does not autoflush.
+   * Relationships are unloaded afterwards.
+   */
   async refresh(obj: object): Promise<void> {
     const s = this.stateOf(obj);
     if (s.status !== "persistent" || s.ident === undefined) throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
+    const committed = s.committed ?? s.dict;
+    const pk = Object.fromEntries(s.mapper.pkKeys.map((k) => [k, committed[k]]));
+    this.expire(obj);
+    await this.noAutoflush(() => this.loadExpired(s, pk));
+  }
+
+  /** Loads the expired attributes of a persistent object; its unflushed changes stay. */
+  private async loadExpired(s: InstanceState, pk: Record<string, unknown> = s.committed ?? s.dict): Promise<void> {
     const table = s.mapper.table;
-    const pk = s.committed ?? s.dict;
     const found = await new EntityQuery(this, s.mapper)
       .where(...s.mapper.pkKeys.map((k) => table.column(k).eq(pk[k] as never)))
       .populateExisting()
