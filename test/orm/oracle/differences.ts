@@ -1,0 +1,138 @@
+// Every deliberate difference between Arbor's Session and SQLAlchemy 1.4's, with the reason. The
+// comparator (compare.ts) applies these normalisations and no others; a difference not listed
+// here fails the oracle. Differences the op language or a runner avoids (rather than the
+// comparator normalising them) are listed without `normalise`, so this stays the one place that
+// names them.
+import { FLUSH_ERRORS, type AuditRow, type DbDump, type ObjState, type Outcome, type Step } from "./ops.js";
+
+export interface Difference {
+  readonly id: string;
+  readonly reason: string;
+  /** Rewrites both outcomes (copies) so that the deliberate difference does not show. */
+  readonly normalise?: (sqlalchemy: Outcome, arbor: Outcome) => void;
+}
+
+/** Ops after which both ORMs define the same session state: cascades resolved, transaction edges. */
+export const SYNC_OPS = new Set(["flush", "commit", "rollback", "savepoint", "rollbackSavepoint", "releaseSavepoint", "close"]);
+
+function eachObject(o: Outcome, fn: (obj: ObjState, step: Step) => void): void {
+  for (const s of o.steps) for (const obj of Object.values(s.state.objs)) fn(obj, s);
+}
+
+function bothSteps(sa: Outcome, arbor: Outcome, fn: (s: Step, r: Step, last: boolean) => void): void {
+  const n = Math.min(sa.steps.length, arbor.steps.length);
+  for (let i = 0; i < n; i++) fn(sa.steps[i], arbor.steps[i], i === n - 1);
+}
+
+/** Per table, each run of consecutive writes of one kind sorted by primary key (tables keep their own order). */
+function sortRuns(db: DbDump): void {
+  const byTable = new Map<string, AuditRow[]>();
+  for (const a of db.audit) byTable.set(a.table, [...(byTable.get(a.table) ?? []), a]);
+  const key = (a: AuditRow) => (JSON.parse(a.pk) as number[]);
+  const cmp = (x: AuditRow, y: AuditRow) => {
+    const [a, b] = [key(x), key(y)];
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    return a.length - b.length;
+  };
+  const out: AuditRow[] = [];
+  for (const rows of byTable.values()) {
+    let i = 0;
+    while (i < rows.length) {
+      let j = i;
+      while (j < rows.length && rows[j].op === rows[i].op) j++;
+      out.push(...rows.slice(i, j).sort(cmp));
+      i = j;
+    }
+  }
+  db.audit = out;
+}
+
+function eachDump(o: Outcome, fn: (db: DbDump) => void): void {
+  for (const s of o.steps) if (s.db) fn(s.db);
+  fn(o.db);
+}
+
+export const DIFFERENCES: readonly Difference[] = [
+  {
+    id: "row-order-inside-a-batch",
+    reason:
+      "Arbor writes the rows of one kind (INSERT, UPDATE or DELETE) of a table as one multi-row statement where it can (multi-row INSERT, UPDATE with CASE, DELETE … IN, one DELETE per object for its association rows), and the engine writes them in its own order; SQLAlchemy runs one statement per row (executemany), ordered by primary key or collection order. The order of writes per table is compared with each run of consecutive writes of one kind taken as a set; the order between kinds (an UPDATE before an INSERT, say) is compared as is.",
+    normalise: (sa, arbor) => {
+      eachDump(sa, sortRuns);
+      eachDump(arbor, sortRuns);
+    },
+  },
+  {
+    id: "identity-never-expires",
+    reason:
+      "SQLAlchemy lists the primary key among an object's expired attributes after commit or expire(); Arbor never expires a primary key (an identity does not go stale) and keeps it readable. Both know the identity.",
+    normalise: (sa) => eachObject(sa, (obj) => (obj.expired = obj.expired.filter((k) => k !== "id"))),
+  },
+  {
+    id: "written-expired-attribute",
+    reason:
+      "An expired attribute that is then written stays in SQLAlchemy's expired_attributes (the next load skips it because it is modified); Arbor un-expires it on write. Both hold the written value; it is compared as a value, not as expired.",
+    normalise: (sa) => eachObject(sa, (obj) => (obj.expired = obj.expired.filter((k) => !(k in obj.values)))),
+  },
+  {
+    id: "back-references-filled-on-load",
+    reason:
+      "Loading a collection, Arbor also sets each member's many-to-one back-reference (it knows the parent); SQLAlchemy leaves it unloaded and answers it from the identity map, without SQL, on first access. A many-to-one reference loaded on one side only is not compared; where both hold it, it is.",
+    normalise: (sa, arbor) =>
+      bothSteps(sa, arbor, (s, r) => {
+        for (const [label, a] of Object.entries(s.state.objs)) {
+          const b = r.state.objs[label];
+          if (!b) continue;
+          for (const side of [a, b]) {
+            const other = side === a ? b : a;
+            for (const [k, v] of Object.entries(side.rels)) if (!Array.isArray(v) && !(k in other.rels)) delete side.rels[k];
+          }
+        }
+      }),
+  },
+  {
+    id: "cascades-at-flush",
+    reason:
+      "SQLAlchemy follows save-update cascades when a relationship changes and delete cascades when delete() is called, loading unloaded collections then; Arbor's delete() and attribute writes do no I/O, and it follows cascades at the next flush (add() cascades at once in both). So between two flushes the session's new/deleted lists, the identity map, loaded collections and the status of objects reached only by a cascade differ, and agree again at the flush. Steps that end in a flush, commit, rollback, savepoint or close (and the last step) are compared in full; other steps on errors, results, and each object's identity key and status, pending and transient counting as one.",
+    normalise: (sa, arbor) =>
+      bothSteps(sa, arbor, (s, r, last) => {
+        if (SYNC_OPS.has(s.op) || last) return;
+        for (const st of [s.state, r.state]) {
+          st.new = [];
+          st.deleted = [];
+          st.idmap = {};
+          for (const obj of Object.values(st.objs)) {
+            obj.values = {};
+            obj.expired = [];
+            obj.rels = {};
+            if (obj.status === "pending") obj.status = "transient";
+          }
+        }
+      }),
+  },
+  {
+    id: "failed-flush-needs-rollback",
+    reason:
+      "A failed flush makes SQLAlchemy roll its whole transaction back at once (pending objects leave, the rest expire) and refuse further work until rollback() is called (PendingRollbackError); Arbor rolls back only the flush's SAVEPOINT and restores the objects as they were before the flush, keeping the transaction. The session state right after a failed flush is not compared; scenarios call rollback() next (random sequences: rollbackOnFlushError), after which both agree.",
+    normalise: (sa, arbor) =>
+      bothSteps(sa, arbor, (s, r) => {
+        if (s.error === undefined || s.error !== r.error || !FLUSH_ERRORS.has(s.error) || s.rolledBack) return;
+        s.state = r.state = { objs: {}, idmap: {}, new: [], deleted: [] };
+      }),
+  },
+  {
+    id: "explicit-relationship-loads",
+    reason:
+      "Arbor raises NotLoadedError when an unloaded relationship of a persistent object is touched, where SQLAlchemy lazy-loads it (and ExpiredAttributeError for an expired column, where SQLAlchemy refreshes it). Scenarios load what they touch with the `load` op (session.load in Arbor, attribute access in SQLAlchemy), so both run the same loads. SQLAlchemy also expires primary keys, so loading a relationship of an expired object first reloads its row, where Arbor loads the relationship alone: scenarios `get` an object again after a commit (both then reload the row) before loading its relationships.",
+  },
+  {
+    id: "strong-identity-map",
+    reason:
+      "SQLAlchemy's identity map holds objects weakly (an object nobody references leaves it); Arbor's holds them until they leave the session. sa_runner.py keeps a reference to every object it has seen, so both maps hold the same objects.",
+  },
+  {
+    id: "execute-autoflushes",
+    reason:
+      "Arbor's session.execute() autoflushes before any statement; SQLAlchemy's does so only for ORM-enabled statements, not for Core ones. The `exec` op flushes explicitly on the SQLAlchemy side.",
+  },
+];
