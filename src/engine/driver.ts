@@ -36,6 +36,11 @@ export interface QueryOptions {
    * plans it once (PostgreSQL). A name always stands for the same SQL text.
    */
   readonly name?: string;
+  /**
+   * Rows are keyed by the fields' names (raw SQL): a driver that caches a statement's fields must
+   * report the names it has now, which DDL on another connection may have changed.
+   */
+  readonly byName?: boolean;
 }
 
 /** Where a driver that reads rows one by one hands each row over as it arrives (`queryEach`). */

@@ -93,12 +93,17 @@ class SharedPlan {
 
   /**
    * The row shape for these driver fields (whose values the driver may have decoded already):
-   * rebuilt only when their type hints change.
+   * rebuilt when their type hints change, and for raw SQL (keyed by the fields' names) when their
+   * names change: the same text can mean other columns on another database or after DDL.
    */
   shapeFor(fields: readonly FieldInfo[], decoded: boolean): RowShape {
     const shape = this.shape;
     // Drivers that cache their field lists hand back the same array: no need to compare hints.
-    if (shape !== undefined && shape.decoded === decoded && (fields === this.lastFields || sameHints(this.hints, fields))) {
+    if (
+      shape !== undefined &&
+      shape.decoded === decoded &&
+      (fields === this.lastFields || (sameHints(this.hints, fields) && (this.compiled.columns !== null || sameNames(shape.keys, fields))))
+    ) {
       this.lastFields = fields;
       return shape;
     }
@@ -137,7 +142,7 @@ export class Plan {
   ) {
     this.own = own;
     this.sql = shared.sql;
-    this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor };
+    this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor, byName: shared.compiled.columns === null };
     anchor(this);
   }
 
@@ -227,6 +232,11 @@ function nameFor(sql: string, params: number): string | null {
   const name = `arbor_${preparedNames.size + 1}`;
   preparedNames.set(sql, name);
   return name;
+}
+
+function sameNames(keys: readonly string[], fields: readonly FieldInfo[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== fields[i].name) return false;
+  return true;
 }
 
 function sameHints(hints: readonly (number | undefined)[], fields: readonly FieldInfo[]): boolean {

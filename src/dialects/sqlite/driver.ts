@@ -21,6 +21,8 @@ interface Prepared {
   /** Result fields per integer mode. */
   fields: FieldInfo[] | undefined;
   bigFields: FieldInfo[] | undefined;
+  /** The schema version the fields of a statement keyed by names were read at (files only). */
+  schema: number | undefined;
 }
 
 const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
@@ -28,14 +30,25 @@ const CACHE_SIZE = 500;
 
 class SqliteConnection implements DriverConnection {
   private readonly cache = new Map<string, Prepared>();
-  constructor(private readonly db: Database) {}
+  private version: Statement | undefined;
+  constructor(
+    private readonly db: Database,
+    /** A database file, which other connections can change; an in-memory database has one. */
+    private readonly shared: boolean,
+  ) {}
+
+  /** The schema's version number, which every schema change on any connection increments. */
+  private schemaVersion(): number {
+    this.version ??= (this.db.prepare("PRAGMA schema_version") as Statement).pluck();
+    return Number(this.version.get());
+  }
 
   private prepare(sql: string): Prepared {
     let p = this.cache.get(sql);
     if (p === undefined) {
       const stmt = this.db.prepare(sql) as Statement;
       if (stmt.reader) stmt.raw(true);
-      p = { stmt, reader: stmt.reader, ddl: DDL.test(sql), bigints: undefined, fields: undefined, bigFields: undefined };
+      p = { stmt, reader: stmt.reader, ddl: DDL.test(sql), bigints: undefined, fields: undefined, bigFields: undefined, schema: undefined };
       if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, p);
     }
@@ -54,6 +67,11 @@ class SqliteConnection implements DriverConnection {
         const row = stmt.get(...params) as unknown[] | undefined;
         rows = row === undefined ? [] : [row];
       } else rows = stmt.all(...params) as unknown[][];
+      if (options.byName === true && this.shared && p.schema !== this.schemaVersion()) {
+        // Another connection may have changed the schema (same width, other names): read again.
+        p.fields = p.bigFields = undefined;
+        p.schema = this.schemaVersion();
+      }
       let fields = (bigints ? p.bigFields : p.fields) ?? this.readFields(p, bigints);
       // A row of another width means the schema changed under the statement: read the fields again.
       if (rows.length !== 0 && rows[0].length !== fields.length) fields = this.readFields(p, bigints);
@@ -113,7 +131,7 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
     if (!memory) db.pragma("journal_mode = WAL");
     db.pragma("busy_timeout = 5000");
     for (const s of options.onConnect ?? []) db.exec(s);
-    return new SqliteConnection(db);
+    return new SqliteConnection(db, !memory);
   };
   return {
     // One in-memory database lives in one connection; files serialise writes anyway.
