@@ -195,7 +195,7 @@ forEachEngine(import.meta.url, (ctx) => {
       await victimIntact(c);
     }));
 
-  test("streams carry hostile parameters intact (MariaDB streams over the text protocol)", () =>
+  test("streams carry hostile parameters intact (MariaDB streams a server-side prepared statement)", () =>
     ctx.engine.withConnection(async (c) => {
       const stmt = select(data.c.id, data.c.body).where(data.c.body.in(PAYLOADS)).orderBy(data.c.id);
       const rows: unknown[] = [];

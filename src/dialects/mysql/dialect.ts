@@ -66,10 +66,16 @@ class MysqlCompiler extends Compiler {
   override quote(name: string): string {
     return `\`${name.replace(/`/g, "``")}\``;
   }
-  /** DDL literals: a backslash escapes the next character in MySQL strings, so it is doubled too. */
+  /**
+   * DDL literals. A backslash escapes the next character in MySQL strings unless the session has
+   * NO_BACKSLASH_ESCAPES, so no backslash is written inside quotes: it is spelled CHAR(92) and
+   * concatenated, which means the same text in both modes.
+   */
   override literal(value: unknown, type: SqlType): string {
     const s = super.literal(value, type);
-    return s.startsWith("'") ? s.replace(/\\/g, "\\\\") : s;
+    if (!s.startsWith("'") || !s.includes("\\")) return s;
+    const parts = s.slice(1, -1).split("\\").map((p) => `'${p}'`);
+    return `(CONCAT(${parts.join(", CHAR(92), ")}))`;
   }
   protected override visitBinary(n: BinaryNode): void {
     if (n.op === "||") {

@@ -16,10 +16,21 @@ class MysqlConnection implements DriverConnection {
     readonly sessionId: number,
   ) {}
 
+  /**
+   * A statement with values runs as a server-side prepared statement (execute): mysql2's query()
+   * would splice the values into the SQL text with backslash escapes, which a session with
+   * NO_BACKSLASH_ESCAPES reads differently. Without values the text protocol takes it as is.
+   */
+  private command(sql: string, params: readonly unknown[], callback?: (err: Error | null, result: unknown, fields: Field[] | undefined) => void): mysql.Query {
+    const options = { sql, values: params as unknown[], rowsAsArray: true };
+    if (params.length) return callback ? this.conn.execute(options, callback) : this.conn.execute(options);
+    const text = { sql, rowsAsArray: true };
+    return callback ? this.conn.query(text, callback) : this.conn.query(text);
+  }
+
   query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
     return new Promise((resolve, reject) => {
-      const run = params.length ? this.conn.execute.bind(this.conn) : this.conn.query.bind(this.conn);
-      run({ sql, values: params as unknown[], rowsAsArray: true }, (err: Error | null, result: unknown, fields: Field[] | undefined) => {
+      this.command(sql, params, (err, result, fields) => {
         if (err) return reject(err);
         if (Array.isArray(result)) {
           resolve({ rows: result as unknown[][], fields: fieldsOf(fields), rowCount: result.length });
@@ -32,20 +43,28 @@ class MysqlConnection implements DriverConnection {
   }
 
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
-    // The text protocol streams rows as they arrive; the socket is paused while a batch is consumed.
-    const q = this.conn.query({ sql, values: params as unknown[], rowsAsArray: true });
+    // Rows stream as they arrive; the socket is paused while a batch is consumed.
+    const q = this.command(sql, params);
     const stream = q.stream({ highWaterMark: options.batchSize });
     let fields: FieldInfo[] = [];
     q.on("fields", (f: Field[]) => (fields = fieldsOf(f)));
-    let batch: unknown[][] = [];
-    for await (const row of stream as AsyncIterable<unknown[]>) {
-      batch.push(row);
-      if (batch.length >= options.batchSize) {
-        yield { rows: batch, fields, rowCount: batch.length };
-        batch = [];
+    // mysql2 tells a command without a callback nothing when the connection is lost (it emits
+    // 'error' on the connection only): the stream would wait forever. End it with that error.
+    const lost = (err: Error) => stream.destroy(err);
+    this.conn.on("error", lost);
+    try {
+      let batch: unknown[][] = [];
+      for await (const row of stream as AsyncIterable<unknown[]>) {
+        batch.push(row);
+        if (batch.length >= options.batchSize) {
+          yield { rows: batch, fields, rowCount: batch.length };
+          batch = [];
+        }
       }
+      if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
+    } finally {
+      this.conn.removeListener("error", lost);
     }
-    if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
   }
 
   close(): Promise<void> {
