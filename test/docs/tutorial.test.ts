@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chapterModule, parseChapter, splitOutput } from "./doctest.js";
+import { chapterModule, parseChapter, resolveImports, splitOutput } from "./doctest.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DOCS = join(ROOT, "docs/tutorial");
@@ -19,8 +19,10 @@ const generated = chapters.map((file) => {
   const chapter = parseChapter(readFileSync(join(DOCS, file), "utf8"));
   const path = join(OUT, file.replace(/\.md$/, ".ts"));
   writeFileSync(path, chapterModule(chapter, "../../src/index.js", file));
+  for (const [name, code] of chapter.files) writeFileSync(join(OUT, name), resolveImports(code, "../../src/index.js"));
   return { file, chapter, path };
 });
+const modules = generated.flatMap((g) => [...g.chapter.files.keys()].map((name) => join(OUT, name)));
 
 describe("tutorial", { timeout: 240_000 }, () => {
   test("there are chapters 00 to 06, each with code that runs", () => {
@@ -46,7 +48,7 @@ describe("tutorial", { timeout: 240_000 }, () => {
   test("every chapter type-checks (strict)", () => {
     const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
     const args = ["--ignoreConfig", "--noEmit", "--strict", "--target", "es2022", "--lib", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", "--skipLibCheck"];
-    const run = spawnSync(process.execPath, [tsc, ...args, ...generated.map((g) => g.path)], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(process.execPath, [tsc, ...args, ...generated.map((g) => g.path), ...modules], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 });
