@@ -1,0 +1,32 @@
+// Genuine differences between the engines' SQL semantics that Arbor does not paper over. This is the
+// one list of them: the generator (gen.ts) and the comparator (compare.ts) avoid or normalise exactly
+// these, each where it is named, and nothing else.
+export const DIFFERENCES = {
+  collation: {
+    reason:
+      "Text order and equality follow the database collation (PostgreSQL's datcollate, MariaDB's column collation, SQLite's BINARY); " +
+      "the suites create MariaDB databases as utf8mb4_nopad_bin and run PostgreSQL under C.UTF-8, which agree on ASCII. " +
+      "Texts are therefore lower-case ASCII without trailing spaces (PAD SPACE collations would ignore them).",
+    texts: ["", "a", "ab", "b", "ba", "abc"] as readonly string[],
+  },
+  likeCase: {
+    reason: "SQLite's LIKE ignores ASCII case, PostgreSQL's and MariaDB's binary LIKE do not: LIKE only sees lower-case text (never upper()).",
+  },
+  division: {
+    reason:
+      "Division differs by engine (integer 7/2 is 3 on PostgreSQL and SQLite, 3.5000 on MariaDB; decimal quotients get different scales), " +
+      "and x / 0 or x % 0 raises on PostgreSQL but is NULL elsewhere: no `/`, and `%` only by a non-zero integer literal.",
+  },
+  decimalProduct: {
+    reason: "A product of two decimals has the sum of their scales on PostgreSQL and MariaDB and is a float on SQLite: decimals are only added, subtracted and negated.",
+  },
+  averagePrecision: {
+    reason:
+      "avg() is a DECIMAL with div_precision_increment (4) more digits on MariaDB, a numeric with up to 16+ digits on PostgreSQL and a double on SQLite: " +
+      "Arbor types it double, and averages are compared to 4 decimal places.",
+    places: 4,
+  },
+  unorderedRows: {
+    reason: "Without an ORDER BY that ends in a unique key, row order is unspecified: such results are compared as multisets, and LIMIT/OFFSET only follow a total order.",
+  },
+} as const;

@@ -1,0 +1,73 @@
+// The fuzz test's oracle and comparator checked on hand-written cases, so a broken oracle cannot
+// make the differential test pass vacuously.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { diffRows } from "./compare.js";
+import { avoided, knownOpenHits } from "./known-open.js";
+import { T, U, type Dataset, type E, type Sel } from "./model.js";
+import { expected } from "./oracle.js";
+
+const col = (name: string, ty: E["ty"] & string): E => ({ k: "col", src: T, col: name, ty: ty as "int" });
+const lit = (v: number | string | null, ty: "int" | "dec" | "text" = "int"): E => ({ k: "lit", ty, v, how: "raw" });
+const sel = (patch: Partial<Sel>): Sel => ({ k: "select", from: "t", items: [{ label: "id", e: col("id", "int") }], where: null, groupBy: [], having: null, distinct: false, order: [], total: false, limit: null, offset: null, nested: [], ...patch });
+const data: Dataset = {
+  t: [
+    { id: 1, i: 1, j: null, d: "0.25", s: "a", b: true, dt: "2024-01-01" },
+    { id: 2, i: null, j: 2, d: null, s: null, b: null, dt: null },
+    { id: 3, i: 3, j: 3, d: "-1.50", s: "ab", b: false, dt: "2024-02-29" },
+  ],
+  u: [
+    { id: 1, tid: 1, k: 1, e: "1.00", w: "a", f: true, du: null },
+    { id: 2, tid: 1, k: null, e: null, w: null, f: null, du: null },
+  ],
+};
+const ids = (s: Sel) => expected(s, data).map((r) => r.id);
+
+describe("fuzz oracle", () => {
+  test("NOT IN with a NULL in the list is never true; IN finds matches", () => {
+    const inList = (not: boolean, list: E[]): E => ({ k: "in", not, e: col("i", "int"), list, ty: "bool" });
+    assert.deepEqual(ids(sel({ where: inList(true, [lit(1), lit(null)]) })), []);
+    assert.deepEqual(ids(sel({ where: inList(true, [lit(1)]) })), [3]);
+    assert.deepEqual(ids(sel({ where: inList(false, [lit(3), lit(null)]) })), [3]);
+  });
+
+  test("three-valued AND/OR/NOT: NULL OR TRUE is true, NOT NULL is NULL", () => {
+    const gt: E = { k: "cmp", op: "gt", l: col("j", "int"), r: lit(1), ty: "bool" };
+    const isTrue: E = { k: "cmp", op: "eq", l: col("b", "bool"), r: { k: "lit", ty: "bool", v: true, how: "raw" }, ty: "bool" };
+    assert.deepEqual(ids(sel({ where: { k: "logic", op: "or", items: [gt, isTrue], ty: "bool" } })), [1, 2, 3]);
+    assert.deepEqual(ids(sel({ where: { k: "not", e: gt, ty: "bool" } })), []);
+  });
+
+  test("aggregates skip NULLs, sum of nothing is NULL, decimals stay exact", () => {
+    const sum: E = { k: "agg", f: "sum", e: col("d", "dec"), filter: null, ty: "dec" };
+    const none: E = { k: "agg", f: "sum", e: col("d", "dec"), filter: { k: "isnull", not: false, e: col("d", "dec"), ty: "bool" }, ty: "dec" };
+    const count: E = { k: "agg", f: "count", e: col("i", "int"), filter: null, ty: "int" };
+    assert.deepEqual(expected(sel({ items: [{ label: "s", e: sum }, { label: "n", e: none }, { label: "c", e: count }] }), data), [{ s: "-1.25", n: null, c: 2 }]);
+  });
+
+  test("a left join keeps parents without children; a correlated EXISTS sees the outer row", () => {
+    const q = sel({ from: "t left join u", items: [{ label: "id", e: col("id", "int") }, { label: "k", e: { k: "col", src: U, col: "k", ty: "int" } }] });
+    assert.deepEqual(expected(q, data), [{ id: 1, k: 1 }, { id: 1, k: null }, { id: 2, k: null }, { id: 3, k: null }]);
+    const su = { name: "su", table: "u" as const };
+    const inner = sel({ from: su, items: [{ label: "x", e: { k: "col", src: su, col: "id", ty: "int" } }], where: { k: "cmp", op: "eq", l: { k: "col", src: su, col: "tid", ty: "int" }, r: col("id", "int"), ty: "bool" } });
+    assert.deepEqual(ids(sel({ where: { k: "exists", not: true, q: inner, ty: "bool" } })), [2, 3]);
+  });
+
+  test("the comparator checks exact types and scales, and multisets", () => {
+    const types = { a: "dec", b: "int" };
+    assert.equal(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.50", b: 1 }]), undefined);
+    assert.match(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.5", b: 1 }])!, /WRONG-TYPE/);
+    assert.match(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.50", b: "1" }])!, /WRONG-TYPE/);
+    assert.notEqual(diffRows(types, false, [{ a: null, b: 1 }, { a: null, b: 1 }], [{ a: null, b: 1 }]), undefined);
+    assert.equal(diffRows(types, false, [{ a: null, b: 1 }, { a: "1.00", b: 2 }], [{ a: "1.00", b: 2 }, { a: null, b: 1 }]), undefined);
+    assert.notEqual(diffRows(types, true, [{ a: null, b: 1 }, { a: "1.00", b: 2 }], [{ a: "1.00", b: 2 }, { a: null, b: 1 }]), undefined);
+  });
+
+  test("KNOWN_OPEN shapes are recognised", () => {
+    const cmpOfIs: E = { k: "cmp", op: "eq", l: col("b", "bool"), r: { k: "isnull", not: true, e: col("i", "int"), ty: "bool" }, ty: "bool" };
+    assert.equal(knownOpenHits(sel({ where: cmpOfIs })).includes("20.4"), avoided("20.4"));
+    const untyped: E = { k: "cmp", op: "eq", l: { k: "lit", ty: "int", v: 1, how: "value" }, r: { k: "lit", ty: "int", v: 2, how: "param" }, ty: "bool" };
+    assert.equal(knownOpenHits(sel({ where: untyped })).includes("20.5"), avoided("20.5"));
+    assert.equal(knownOpenHits(sel({ where: { ...untyped, l: col("i", "int") } })).includes("20.5"), false);
+  });
+});
