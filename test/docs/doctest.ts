@@ -44,8 +44,8 @@ export function resolveImports(code: string, entry: string): string {
 }
 
 /** One module: the blocks in order, "arbor-sql" resolved to `entry`, a marker after each block. */
-export function chapterModule(chapter: Chapter, entry: string, name: string): string {
-  const parts = [`// Generated from docs/tutorial/${name}: edit the chapter, not this file.`];
+export function chapterModule(chapter: Chapter, entry: string, source: string): string {
+  const parts = [`// Generated from ${source}: edit that file, not this one.`];
   for (const b of chapter.blocks) {
     parts.push(resolveImports(b.code, entry));
     parts.push(`process.stdout.write(${JSON.stringify(MARK + "\n")});`);

@@ -18,7 +18,7 @@ mkdirSync(OUT, { recursive: true });
 const generated = chapters.map((file) => {
   const chapter = parseChapter(readFileSync(join(DOCS, file), "utf8"));
   const path = join(OUT, file.replace(/\.md$/, ".ts"));
-  writeFileSync(path, chapterModule(chapter, "../../src/index.js", file));
+  writeFileSync(path, chapterModule(chapter, "../../src/index.js", `docs/tutorial/${file}`));
   for (const [name, code] of chapter.files) writeFileSync(join(OUT, name), resolveImports(code, "../../src/index.js"));
   return { file, chapter, path };
 });
