@@ -12,6 +12,7 @@ import { UnitOfWork } from "./flush.js";
 import { IdentityMap } from "./identity.js";
 import { loadRelationship } from "./loading.js";
 import { cascadeIterator } from "./cascade.js";
+import { mergeState } from "./merge.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { EntityQuery } from "./query.js";
 import type { AnyClass } from "./relationships.js";
@@ -293,31 +294,14 @@ export class Session {
 
   /**
    * Copies the state of `obj` (detached or transient) onto the session's object with the same
-   * identity, loading it if needed, and returns that object; `obj` itself is not attached.
+   * identity, loading it if needed, and returns that object; `obj` itself is not attached. The
+   * `merge` cascade carries on through loaded relationships: related objects are merged too and
+   * the merged object's relationship is set to them (loaded first, so removals are seen).
    */
   async merge<T extends object>(obj: T): Promise<T> {
-    const s = this.stateOf(obj);
-    const ident = s.mapper.identOf(s.dict);
-    const found = this.identityMap.get(s.mapper, ident);
-    let target = found && viewOf(found);
-    if (!target && ident !== undefined) {
-      const loaded = await this.get(s.mapper.cls, Object.fromEntries(s.mapper.pkKeys.map((k) => [k, s.dict[k]])));
-      target = loaded ? this.stateOf(loaded) : undefined;
-    }
-    if (!target) {
-      const copy = s.mapper.blank();
-      const cs = viewOf(copy);
-      for (const k of s.mapper.columnKeys) if (s.dict[k] !== undefined) cs.dict[k] = s.dict[k];
-      this.add(copy);
-      return copy as T;
-    }
-    for (const k of s.mapper.columnKeys) {
-      if (s.expired?.has(k) || s.dict[k] === undefined || target.dict[k] === s.dict[k]) continue;
-      target.noteWrite(k);
-      target.dict[k] = s.dict[k];
-      target.unexpire(k);
-    }
-    return target.obj as T;
+    this.requireOpen();
+    await this.maybeAutoflush();
+    return this.noAutoflush(async () => (await mergeState(this, this.stateOf(obj), new Map())).obj as unknown as T);
   }
 
   inspect(obj: object): InstanceInfo {

@@ -113,6 +113,53 @@ forEachEngine(
         { id: 2, parentId: 1, name: "b" },
       ]);
     });
+
+    test("issue 12.4: merge() follows the merge cascade: child changes, new and removed children reach the session", async () => {
+      await seedFamilies();
+      const s1 = another({ expireOnCommit: false });
+      const d = (await s1.get(Parent, 1))!;
+      await s1.load(d, "children");
+      await s1.close();
+      d.name = "p1x";
+      d.children[0].name = "a-changed";
+      d.children.push(new Child({ id: 3, name: "c" }));
+      const s2 = another();
+      log.clear();
+      const m = await s2.merge(d);
+      assert.notEqual(m, d);
+      assert.equal(s2.inspect(d).status, "detached");
+      assert.deepEqual(s2.inspect(m).loaded, ["children"]);
+      assert.deepEqual(m.children.map((c) => c.name), ["a-changed", "b", "c"]);
+      assert.equal(m.children[0].parent, m);
+      assert.deepEqual(s2.new, [m.children[2]]);
+      assert.deepEqual(new Set(s2.dirty), new Set([m, m.children[0]]));
+      // Nothing written by the merge itself: the parent, its children, the new child looked up.
+      assert.deepEqual(writes(log.take()), []);
+      await s2.commit();
+      assert.deepEqual(writes(log.take()).sort(), [
+        'INSERT INTO "child" ("id", "parent_id", "name") VALUES (?, ?, ?)',
+        'UPDATE "child" SET "name" = ? WHERE "child"."id" = ?',
+        'UPDATE "parent" SET "name" = ? WHERE "parent"."id" = ?',
+      ]);
+      assert.deepEqual(await children(), [
+        { id: 1, parentId: 1, name: "a-changed" },
+        { id: 2, parentId: 1, name: "b" },
+        { id: 3, parentId: 1, name: "c" },
+      ]);
+
+      // A child removed from the detached collection is an orphan of the merged parent.
+      const s3 = another({ expireOnCommit: false });
+      const d2 = (await s3.get(Parent, 1))!;
+      await s3.load(d2, "children");
+      await s3.close();
+      d2.children.shift();
+      const s4 = another();
+      await s4.merge(d2);
+      log.clear();
+      await s4.commit();
+      assert.deepEqual(writes(log.take()), ['DELETE FROM "child" WHERE "child"."id" IN (?)']);
+      assert.deepEqual((await children()).map((c) => c.id), [2, 3]);
+    });
   },
   { echo: log.logger },
 );
