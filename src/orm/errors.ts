@@ -15,3 +15,5 @@ export class SessionStateError extends ArborError {}
 export class DuplicateIdentityError extends ArborError {}
 /** A relationship cannot be configured as declared. */
 export class MappingError extends ArborError {}
+/** Rows reference each other through keys that no order of statements can satisfy. */
+export class CircularDependencyError extends ArborError {}

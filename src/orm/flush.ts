@@ -1,22 +1,22 @@
-// The unit of work: organize (what changes, in which order) → collect (statements per table,
-// batched) → emit (inside a SAVEPOINT) → post-fetch (generated keys). A failure rolls back the
+// The unit of work, in named phases: collect (what changes: cascades, orphans, keys to copy,
+// association rows, row switches) → order (organize.ts: saves and deletes sorted as actions) →
+// emit inside a SAVEPOINT (persistence.ts): saves, post-updates, association rows, keys cleared
+// before deletes, deletes → finalize (the session's bookkeeping). A failure rolls back the
 // SAVEPOINT and restores every object the flush touched, so nothing is half-written.
 import type { Transaction } from "../engine/connection.js";
-import { and, caseWhen, or, value } from "../sql/functions.js";
-import { select } from "../sql/select.js";
-import { deleteFrom, insert, update } from "../sql/dml.js";
-import type { Expr } from "../sql/expression.js";
-import type { AnyColumn, ForeignKey, Table } from "../schema/table.js";
+import type { ForeignKey } from "../schema/table.js";
+import { relatedObjects } from "./cascade.js";
 import { Collection } from "./collection.js";
-import { StaleDataError, DuplicateIdentityError } from "./errors.js";
+import { DuplicateIdentityError } from "./errors.js";
 import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";
-import { levels, sortMappers } from "./organize.js";
+import { orderRows, type Ordered, type RowLink } from "./organize.js";
+import { Journal, deleteRows, insertRows, sameValue, updateColumns, updateRows, writeAssociations, type AssociationRow } from "./persistence.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
 import { stateOf, viewOf, type InstanceState } from "./state.js";
 
-type AnyTable = Table<string, Record<string, AnyColumn>>;
+export { sameValue };
 
 /** `child[childKey] = parent[parentKey]` for each pair, once the parent has its key. */
 interface Dependency {
@@ -25,43 +25,20 @@ interface Dependency {
   readonly fk: ForeignKey | undefined;
 }
 
-interface Saved {
-  readonly dict: Record<string, unknown>;
-  readonly committedWasDict: boolean;
-  readonly committed: Record<string, unknown> | null;
-  readonly modified: Set<string> | null;
+interface Plan {
+  /** Keys of post-update relationships: they order nothing and are written separately. */
+  readonly skip: ReadonlySet<ForeignKey>;
+  readonly saves: Ordered;
+  readonly deletes: Ordered;
 }
 
-interface AssociationRow {
-  readonly rel: Relationship;
-  readonly left: InstanceState;
-  readonly right: InstanceState;
+/** A key written by a separate UPDATE once both rows exist: from a parent, or a value set by hand. */
+interface PostUpdate {
+  readonly s: InstanceState;
+  readonly pairs: readonly (readonly [string, string])[];
+  readonly parent?: InstanceState;
+  readonly values?: Record<string, unknown>;
 }
-
-/** Equality for change detection: Dates by instant, bytes by content, JSON by value. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a === undefined || b === undefined) return false;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
-  if (typeof a === "object" && typeof b === "object") return JSON.stringify(a) === JSON.stringify(b);
-  return false;
-}
-
-const MAX_ROWS_PER_INSERT = 1000;
-
-/** The keys of the columns in the table's primary key or any unique key. */
-function uniqueColumnKeys(table: AnyTable): Set<string> {
-  const out = new Set<string>();
-  for (const key of table.uniqueKeys()) for (const c of key) out.add(c.key);
-  return out;
-}
-/**
- * Rows per batched UPDATE. Each row's CASE branches are tried in order, so a page costs the
- * engine O(rows²) comparisons: 100 keeps that small on SQLite (where a page of 500 took longer
- * than the round trips it saves) and still cuts a thousand round trips to ten on a server.
- */
-const MAX_ROWS_PER_UPDATE = 100;
 
 export class UnitOfWork {
   private readonly inserts: InstanceState[] = [];
@@ -74,15 +51,17 @@ export class UnitOfWork {
   /** Deleting these also removes their association rows of unloaded many-to-many collections. */
   private readonly assocPurges: [InstanceState, Relationship][] = [];
   private readonly rowSwitches = new Map<InstanceState, InstanceState>();
-  private readonly journal = new Map<InstanceState, Saved>();
+  private readonly journal = new Journal();
   private readonly cascaded: InstanceState[] = [];
   /** Pending objects the flush drops (delete cascades, orphans): transient unless the flush fails. */
   private readonly dropped: InstanceState[] = [];
-  private postUpdates: [InstanceState, Dependency][] = [];
+  private readonly postUpdates: PostUpdate[] = [];
+  /** Per one-to-many relationship: every object currently in one of its loaded collections. */
+  private readonly members = new Map<Relationship, Set<object>>();
 
   constructor(private readonly session: Session) {}
 
-  // ---- organize -------------------------------------------------------------------------------
+  // ---- collect --------------------------------------------------------------------------------
 
   /** Works out what to write. Returns false when there is nothing to do. */
   async prepare(): Promise<boolean> {
@@ -105,8 +84,10 @@ export class UnitOfWork {
         }
         if (rel.direction !== "oneToMany") continue;
         const cascadeDelete = rel.cascade.has("delete");
+        // Unloaded children are loaded to delete them or clear their key, unless the database
+        // is trusted to do it (passiveDeletes).
         if (!s.isLoaded(rel.key)) {
-          if (!cascadeDelete || rel.options.passiveDeletes) continue;
+          if (rel.options.passiveDeletes) continue;
           await loadRelationship(session, [s.obj], rel);
         }
         for (const child of children(s, rel)) {
@@ -121,7 +102,7 @@ export class UnitOfWork {
           const current = children(s, rel);
           for (const gone of s.snapshot(rel.key) ?? []) {
             const gs = stateOf(gone)!;
-            if (!current.includes(gone) && gs.status === "persistent") await addDelete(gs);
+            if (!current.includes(gone) && gs.status === "persistent" && !this.hasParent(gs, rel)) await addDelete(gs);
           }
         }
         // Pending children that point at the parent through the other side are not in the database yet.
@@ -157,7 +138,9 @@ export class UnitOfWork {
           for (const gone of was) {
             if (current.includes(gone)) continue;
             const gs = stateOf(gone)!;
-            if (rel.cascade.has("delete-orphan")) {
+            // An orphan only if no parent is left through this relationship: a child moved to
+            // another parent is updated, not deleted.
+            if (rel.cascade.has("delete-orphan") && !this.hasParent(gs, rel)) {
               if (gs.status === "persistent") await addDelete(gs);
               else if (gs.status === "pending") this.dropPending(gs);
             } else this.nullFk(gs, rel);
@@ -193,6 +176,23 @@ export class UnitOfWork {
       throw new DuplicateIdentityError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} is already in the session`, { table: s.mapper.table.name });
     }
     return this.inserts.length + this.updates.length + this.deletes.length + this.assocInserts.length + this.assocDeletes.length + this.assocPurges.length + this.dropped.length > 0;
+  }
+
+  /**
+   * Whether `child` still has a parent through one-to-many `rel`: its back-reference points at
+   * one, or it is a member of a loaded collection of `rel` on some object of the session.
+   */
+  private hasParent(child: InstanceState, rel: Relationship): boolean {
+    const back = rel.back;
+    if (back && child.isLoaded(back.key) && child.dict[back.key]) return true;
+    let members = this.members.get(rel);
+    if (!members) {
+      members = new Set();
+      const owners = [...this.session.pendingStates, ...[...this.session.identityMap.of(rel.owner).values()].map((o) => viewOf(o))];
+      for (const o of owners) if (o.mapper === rel.owner) for (const c of relatedObjects(o, rel)) members.add(c);
+      this.members.set(rel, members);
+    }
+    return members.has(child.obj);
   }
 
   private depend(child: InstanceState, dep: Dependency): void {
@@ -231,12 +231,71 @@ export class UnitOfWork {
     if (!dup) list.push({ rel, left: a, right: b });
   }
 
-  // ---- collect, emit, post-fetch --------------------------------------------------------------------
+  // ---- order ------------------------------------------------------------------------------------
+
+  private isInsert(s: InstanceState): boolean {
+    return s.status === "pending" && !this.rowSwitches.has(s);
+  }
+
+  /** Foreign keys of relationships marked postUpdate among the mappers written. */
+  private postUpdateKeys(): Set<ForeignKey> {
+    const out = new Set<ForeignKey>();
+    const mappers = new Set<Mapper>();
+    for (const s of [...this.inserts, ...this.updates, ...this.deletes]) mappers.add(s.mapper);
+    for (const m of mappers)
+      for (const rel of m.relationships.values()) {
+        for (const r of [rel, rel.back]) if (r?.options.postUpdate && r.foreignKey) out.add(r.foreignKey);
+      }
+    return out;
+  }
+
+  /** The rows a row to save references and must follow: parents being inserted (or re-keyed). */
+  private saveLinks(s: InstanceState, pendingByKey: Map<Mapper, Map<unknown, InstanceState>>): RowLink[] {
+    const out: RowLink[] = [];
+    for (const dep of this.deps.get(s) ?? []) {
+      const p = dep.parent;
+      const rekeyed = p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k]));
+      if (dep.fk && (this.isInsert(p) || rekeyed)) out.push({ parent: p, fk: dep.fk });
+    }
+    // Keys set by hand to a row inserted in the same flush.
+    for (const fk of s.mapper.table.foreignKeys) {
+      for (const [m, byKey] of pendingByKey) {
+        if (m.table !== fk.target) continue;
+        const ident = m.identOf(Object.fromEntries(fk.refColumns().map((rc, i) => [rc.key, s.dict[fk.columns[i].key]])));
+        const p = ident === undefined ? undefined : byKey.get(ident);
+        if (p && p !== s && !out.some((l) => l.parent === p && l.fk === fk)) out.push({ parent: p, fk });
+      }
+    }
+    return out;
+  }
+
+  /** The rows a row to delete references (by the key it holds in the database) that are deleted too. */
+  private deleteLinks(s: InstanceState, deleting: ReadonlySet<InstanceState>): RowLink[] {
+    const out: RowLink[] = [];
+    const held = s.committed ?? s.dict;
+    for (const fk of s.mapper.table.foreignKeys)
+      for (const m of new Set([...deleting].map((d) => d.mapper))) {
+        if (m.table !== fk.target) continue;
+        const found = this.session.identityMap.get(m, m.identOf(Object.fromEntries(fk.refColumns().map((rc, i) => [rc.key, held[fk.columns[i].key]]))));
+        const p = found && viewOf(found);
+        if (p && p !== s && deleting.has(p)) out.push({ parent: p, fk });
+      }
+    return out;
+  }
+
+  // ---- emit -------------------------------------------------------------------------------------
 
   async run(tx: Transaction): Promise<void> {
+    let plan: Plan;
+    try {
+      plan = this.order();
+    } catch (err) {
+      this.restore();
+      throw err;
+    }
     const sp = await tx.begin();
     try {
-      await this.emit(sp);
+      await this.emit(sp, plan);
       await sp.commit();
     } catch (err) {
       if (sp.isActive) await sp.rollback().catch(() => undefined);
@@ -246,259 +305,108 @@ export class UnitOfWork {
     this.finalize();
   }
 
-  private async emit(tx: Transaction): Promise<void> {
-    const mappers = new Set<Mapper>();
-    for (const s of [...this.inserts, ...this.updates, ...this.deletes]) mappers.add(s.mapper);
-    const { mappers: order, deferred } = sortMappers([...mappers]);
-    for (const m of order) {
-      await this.emitInserts(tx, m, deferred);
-      await this.emitUpdates(tx, m);
+  /** Saves parents first and deletes children first, each as a topological sort of actions. */
+  private order(): Plan {
+    const skip = this.postUpdateKeys();
+    const saving = [...this.inserts, ...this.updates];
+    const pendingByKey = new Map<Mapper, Map<unknown, InstanceState>>();
+    for (const s of this.inserts) {
+      const ident = s.mapper.identOf(s.dict);
+      if (ident === undefined || !this.isInsert(s)) continue;
+      if (!pendingByKey.has(s.mapper)) pendingByKey.set(s.mapper, new Map());
+      pendingByKey.get(s.mapper)!.set(ident, s);
     }
-    for (const [s, dep] of this.postUpdates) {
-      const table = s.mapper.table;
+    const saves = orderRows(saving, (s) => this.saveLinks(s, pendingByKey), skip, false);
+    const deleting = new Set(this.deletes);
+    const deletes = orderRows(this.deletes, (s) => this.deleteLinks(s, deleting), skip, true);
+    return { skip, saves, deletes };
+  }
+
+  private async emit(tx: Transaction, { skip, saves, deletes }: Plan): Promise<void> {
+    await this.emitSaves(tx, saves, skip);
+    await this.emitPostUpdates(tx);
+    await writeAssociations(tx, this.assocInserts, this.assocDeletes, this.assocPurges);
+    await this.clearKeysBeforeDeletes(tx, deletes, skip);
+    for (const b of deletes.batches) await deleteRows(tx, b.mapper, b.states);
+  }
+
+  /** Per batch: parent keys copied in, then UPDATEs (by primary key) before INSERTs, as SQLAlchemy's save_obj. */
+  private async emitSaves(tx: Transaction, ordered: Ordered, skip: ReadonlySet<ForeignKey>): Promise<void> {
+    const cut = new Map<InstanceState, Ordered["cut"]>();
+    for (const c of ordered.cut) cut.set(c.child, [...(cut.get(c.child) ?? []), c]);
+    for (const { mapper, states } of ordered.batches) {
+      for (const s of states) this.applyDeps(s, skip, cut.get(s) ?? []);
+      const updates = states.filter((s) => !this.isInsert(s)).sort((a, b) => comparePk(mapper, this.oldOf(a), this.oldOf(b)));
+      await updateRows(tx, mapper, updates, (s) => this.oldOf(s), (s) => this.rowSwitches.has(s), this.journal);
+      await insertRows(tx, mapper, states.filter((s) => this.isInsert(s)), this.journal);
+    }
+  }
+
+  private oldOf(s: InstanceState): Record<string, unknown> {
+    return this.rowSwitches.get(s)?.dict ?? s.committed ?? s.dict;
+  }
+
+  /**
+   * Copies parent keys into `s` (and clears keys of orphans). Keys of post-update relationships
+   * and of links cut to break a cycle wait for a post-update: a new row is inserted without them.
+   */
+  private applyDeps(s: InstanceState, skip: ReadonlySet<ForeignKey>, cut: Ordered["cut"]): void {
+    for (const k of this.nullify.get(s) ?? []) this.journal.write(s, k, null);
+    const deps = this.deps.get(s) ?? [];
+    for (const dep of deps) {
+      const deferred = dep.fk !== undefined && (skip.has(dep.fk) || cut.some((c) => c.parent === dep.parent && c.fk === dep.fk));
+      if (deferred) {
+        for (const [, ck] of dep.pairs) if (this.isInsert(s)) this.journal.write(s, ck, null);
+        this.postUpdates.push({ s, pairs: dep.pairs, parent: dep.parent });
+        continue;
+      }
+      for (const [pk, ck] of dep.pairs) this.journal.write(s, ck, dep.parent.dict[pk]);
+    }
+    // A key set by hand to a row inserted later: inserted as NULL, then set.
+    for (const c of cut) {
+      if (deps.some((d) => d.parent === c.parent && d.fk === c.fk)) continue;
+      const pairs = c.fk.refColumns().map((rc, i) => [rc.key, c.fk.columns[i].key] as const);
+      const values = Object.fromEntries(pairs.map(([, ck]) => [ck, s.dict[ck]]));
+      for (const [, ck] of pairs) this.journal.write(s, ck, null);
+      this.postUpdates.push({ s, pairs, values });
+    }
+  }
+
+  /** Keys written once both rows exist; only those that change. */
+  private async emitPostUpdates(tx: Transaction): Promise<void> {
+    for (const { s, pairs, parent, values } of this.postUpdates) {
       const set: Record<string, unknown> = {};
-      for (const [pk, ck] of dep.pairs) set[ck] = this.write(s, ck, dep.parent.dict[pk]);
-      await this.checked(tx, update(table).set(set as never).where(...this.pkWhere(s, s.dict)), 1, s);
-    }
-    await this.emitAssociations(tx);
-    for (const m of [...order].reverse()) await this.emitDeletes(tx, m);
-  }
-
-  /** Copies parent keys into `s` (and clears keys of orphans); deferred keys wait for a post-update. */
-  private applyDeps(s: InstanceState, deferred: ReadonlySet<ForeignKey>, skip?: (d: Dependency) => boolean): void {
-    for (const k of this.nullify.get(s) ?? []) this.write(s, k, null);
-    for (const dep of this.deps.get(s) ?? []) {
-      if ((dep.fk && deferred.has(dep.fk)) || skip?.(dep)) {
-        for (const [, ck] of dep.pairs) if (s.status === "pending") this.write(s, ck, null);
-        this.postUpdates.push([s, dep]);
-        continue;
-      }
-      for (const [pk, ck] of dep.pairs) this.write(s, ck, dep.parent.dict[pk]);
-    }
-  }
-
-  private async emitInserts(tx: Transaction, m: Mapper, deferred: ReadonlySet<ForeignKey>): Promise<void> {
-    const rows = this.inserts.filter((s) => s.mapper === m && !this.rowSwitches.has(s));
-    if (rows.length === 0) return;
-    const table = m.table;
-    const sameTableParents = (s: InstanceState) => (this.deps.get(s) ?? []).filter((d) => d.parent.mapper === m).map((d) => d.parent);
-    const { levels: lv, broken } = levels(rows, sameTableParents);
-    // Edges that closed a cycle inside the table: written by a post-update instead.
-    const brokenBy = new Map<InstanceState, Set<InstanceState>>();
-    for (const [c, p] of broken) brokenBy.set(c, (brokenBy.get(c) ?? new Set()).add(p));
-    for (const level of lv) {
-      for (const s of level) {
-        const cut = brokenBy.get(s);
-        this.applyDeps(s, deferred, cut ? (d) => cut.has(d.parent) : undefined);
-        for (const col of table.columns) {
-          if (s.dict[col.key] !== undefined || col.def.default === undefined) continue;
-          const d = col.def.default;
-          this.write(s, col.key, typeof d === "function" ? (d as () => unknown)() : d);
-        }
-        if (m.versionKey && s.dict[m.versionKey] == null) this.write(s, m.versionKey, 1);
-      }
-      // One statement per column set and page: the same shape compiles once.
-      const groups = new Map<string, InstanceState[]>();
-      for (const s of level) {
-        const sig = m.columnKeys.filter((k) => s.dict[k] !== undefined).join(",");
-        const g = groups.get(sig);
-        if (g) g.push(s);
-        else groups.set(sig, [s]);
-      }
-      for (const [sig, group] of groups) {
-        const keys = sig ? sig.split(",") : [];
-        const fetch = [...new Set([...m.pkKeys, ...m.generatedKeys])].filter((k) => !keys.includes(k));
-        const perPage = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(tx.dialect.capabilities.maxParams / Math.max(1, keys.length))));
-        for (let i = 0; i < group.length; i += perPage) {
-          const page = group.slice(i, i + perPage);
-          const values = page.map((s) => Object.fromEntries(keys.map((k) => [k, s.dict[k]])));
-          const stmt = insert(table).values(values as never);
-          if (fetch.length) {
-            const res = await tx.execute(stmt.returning(...fetch.map((k) => table.column(k))));
-            res.rows.forEach((r, j) => {
-              for (const k of fetch) this.write(page[j], k, (r as Record<string, unknown>)[k]);
-            });
-          } else await tx.execute(stmt);
-        }
-      }
-    }
-  }
-
-  private async emitUpdates(tx: Transaction, m: Mapper): Promise<void> {
-    const table = m.table;
-    const switched = [...this.rowSwitches].filter(([s]) => s.mapper === m);
-    // Rows changing the same columns go out together (see updatePage). One by one, in order:
-    // versioned rows and row switches (each guarded), and rows changing a primary-key or unique
-    // column. MariaDB assigns SET items left to right, so a CASE keyed on a primary key changed
-    // earlier in the same SET would match nothing; and engines check unique keys row by row
-    // inside one statement, so a batch could collide where the ordered statements do not.
-    const keyed = uniqueColumnKeys(table);
-    const batches = new Map<string, { keys: string[]; rows: InstanceState[] }>();
-    for (const s of [...this.updates.filter((x) => x.mapper === m), ...switched.map(([s]) => s)]) {
-      this.applyDeps(s, new Set());
-      const old = this.rowSwitches.get(s)?.dict ?? s.committed ?? s.dict;
-      // Expired and not written since: the dict holds a stale value, not a change.
-      const changed = m.columnKeys.filter((k) => s.dict[k] !== undefined && !s.expired?.has(k) && !sameValue(s.dict[k], old[k]) && k !== m.versionKey);
-      if (changed.length === 0 && !this.rowSwitches.has(s)) continue;
-      if (!m.versionKey && !this.rowSwitches.has(s) && !changed.some((k) => keyed.has(k))) {
-        const sig = changed.join(",");
-        const batch = batches.get(sig);
-        if (batch) batch.rows.push(s);
-        else batches.set(sig, { keys: changed, rows: [s] });
-        continue;
-      }
-      const set: Record<string, unknown> = Object.fromEntries(changed.map((k) => [k, s.dict[k]]));
-      const where: Expr<boolean>[] = this.pkWhere(s, old);
-      if (m.versionKey) {
-        const v = old[m.versionKey] as number;
-        set[m.versionKey] = this.write(s, m.versionKey, (v ?? 0) + 1);
-        where.push(table.column(m.versionKey).eq(v as never));
+      for (const [pk, ck] of pairs) {
+        const v = parent ? parent.dict[pk] : values![ck];
+        if (!sameValue(s.dict[ck], v) || s.dict[ck] === undefined) set[ck] = v;
       }
       if (Object.keys(set).length === 0) continue;
-      await this.checked(tx, update(table).set(set as never).where(...where), 1, s);
-    }
-    const maxParams = tx.dialect.capabilities.maxParams;
-    for (const { keys, rows } of batches.values()) {
-      // Per row: its key in each column's CASE and in the WHERE, and one value per column.
-      const perRow = m.pkKeys.length * (keys.length + 1) + keys.length;
-      const perPage = Math.max(1, Math.min(MAX_ROWS_PER_UPDATE, Math.floor(maxParams / perRow)));
-      for (let i = 0; i < rows.length; i += perPage) await this.updatePage(tx, m, keys, rows.slice(i, i + perPage));
+      await updateColumns(tx, s, set);
+      for (const [k, v] of Object.entries(set)) this.journal.write(s, k, v);
     }
   }
 
   /**
-   * One UPDATE for rows changing the same columns: each column is set by a CASE on the primary
-   * key (ELSE the column itself, which also gives the CASE the column's type), and the rows are
-   * picked by key. Every row must match; when one does not, it is named.
+   * Before deleting, rows stop referencing each other where that is what lets them go: keys of
+   * post-update relationships (as SQLAlchemy does) and keys cut to break a cycle are set to NULL.
    */
-  private async updatePage(tx: Transaction, m: Mapper, keys: readonly string[], page: readonly InstanceState[]): Promise<void> {
-    const table = m.table;
-    const olds = page.map((s) => s.committed ?? s.dict);
-    if (page.length === 1) {
-      const set = Object.fromEntries(keys.map((k) => [k, page[0].dict[k]]));
-      return this.checked(tx, update(table).set(set as never).where(...this.pkWhere(page[0], olds[0])), 1, page[0]);
-    }
-    const matches = page.map((s, j) => and(...this.pkWhere(s, olds[j])));
-    const set: Record<string, Expr<unknown>> = {};
-    for (const k of keys) {
-      const col = table.column(k);
-      let cases = caseWhen(matches[0], value(page[0].dict[k], col.node.type));
-      for (let j = 1; j < page.length; j++) cases = cases.when(matches[j], value(page[j].dict[k], col.node.type));
-      set[k] = cases.else(col);
-    }
-    const pk = m.pkKeys;
-    const where = pk.length === 1 ? table.column(pk[0]).in(olds.map((o) => o[pk[0]]) as never) : or(...matches);
-    const res = await tx.execute(update(table).set(set as never).where(where));
-    if (res.rowCount === page.length) return;
-    const found = new Set((await tx.execute(select(...pk.map((k) => table.column(k))).from(table).where(where))).rows.map((r) => m.identOf(r)));
-    const missing = olds.find((o) => !found.has(m.identOf(o)));
-    const which = missing === undefined ? `${page.length} rows` : m.describeKey(missing);
-    throw new StaleDataError(
-      `UPDATE of ${m.name} ${which} expected to match ${missing === undefined ? page.length : 1} row(s), matched ${missing === undefined ? res.rowCount : 0}: the row was changed or deleted by someone else`,
-      { table: table.name },
-    );
-  }
-
-  private async emitDeletes(tx: Transaction, m: Mapper): Promise<void> {
-    const rows = this.deletes.filter((s) => s.mapper === m);
-    if (rows.length === 0) return;
-    const table = m.table;
-    // Children before parents inside a self-referential table.
-    const parentsOf = (s: InstanceState) => {
-      const out: InstanceState[] = [];
-      for (const rel of m.relationships.values()) {
-        if (rel.direction !== "manyToOne" || rel.target !== m) continue;
-        const ident = rel.target.identOf(Object.fromEntries(rel.pairs.map(([pk, ck]) => [pk, (s.committed ?? s.dict)[ck]])));
-        const p = this.session.identityMap.get(rel.target, ident);
-        if (p) out.push(viewOf(p));
-      }
-      return out;
+  private async clearKeysBeforeDeletes(tx: Transaction, ordered: Ordered, skip: ReadonlySet<ForeignKey>): Promise<void> {
+    const clear = new Map<InstanceState, Set<string>>();
+    const add = (s: InstanceState, fk: ForeignKey) => {
+      const held = s.committed ?? s.dict;
+      const keys = fk.columns.map((c) => c.key).filter((k) => held[k] !== null && held[k] !== undefined);
+      if (keys.length) clear.set(s, new Set([...(clear.get(s) ?? []), ...keys]));
     };
-    const lv = levels(rows, parentsOf).levels.reverse();
-    for (const level of lv) {
-      if (m.versionKey) {
-        for (const s of level) {
-          const old = s.committed ?? s.dict;
-          await this.checked(tx, deleteFrom(table).where(...this.pkWhere(s, old), table.column(m.versionKey).eq(old[m.versionKey] as never)), 1, s);
-        }
-        continue;
-      }
-      for (let i = 0; i < level.length; i += 500) {
-        const page = level.slice(i, i + 500);
-        const cond =
-          m.pkKeys.length === 1
-            ? table.column(m.pkKeys[0]).in(page.map((s) => (s.committed ?? s.dict)[m.pkKeys[0]] as never))
-            : or(...page.map((s) => and(...this.pkWhere(s, s.committed ?? s.dict))));
-        await this.checked(tx, deleteFrom(table).where(cond), page.length, page[0]);
-      }
-    }
+    for (const s of this.deletes) for (const fk of s.mapper.table.foreignKeys) if (skip.has(fk)) add(s, fk);
+    for (const c of ordered.cut) add(c.child, c.fk);
+    for (const [s, keys] of clear) await updateColumns(tx, s, Object.fromEntries([...keys].map((k) => [k, null])));
   }
 
-  private async emitAssociations(tx: Transaction): Promise<void> {
-    const rowOf = (r: AssociationRow) => {
-      const { local, remote } = r.rel.secondaryPairs;
-      const row: Record<string, unknown> = {};
-      for (const [k, sk] of local) row[sk] = r.left.dict[k];
-      for (const [k, sk] of remote) row[sk] = r.right.dict[k];
-      return row;
-    };
-    for (const r of this.assocDeletes) {
-      const sec = r.rel.options.secondary!;
-      const row = rowOf(r);
-      await tx.execute(deleteFrom(sec).where(...Object.entries(row).map(([k, v]) => sec.column(k).eq(v as never))));
-    }
-    for (const [s, rel] of this.assocPurges) {
-      const sec = rel.options.secondary!;
-      await tx.execute(deleteFrom(sec).where(...rel.secondaryPairs.local.map(([k, sk]) => sec.column(sk).eq((s.committed ?? s.dict)[k] as never))));
-    }
-    const bySecondary = new Map<AnyTable, Record<string, unknown>[]>();
-    for (const r of this.assocInserts) {
-      const sec = r.rel.options.secondary!;
-      const rows = bySecondary.get(sec);
-      if (rows) rows.push(rowOf(r));
-      else bySecondary.set(sec, [rowOf(r)]);
-    }
-    for (const [sec, rows] of bySecondary) await tx.execute(insert(sec).values(rows as never));
-  }
-
-  private pkWhere(s: InstanceState, values: Record<string, unknown>): Expr<boolean>[] {
-    return s.mapper.pkKeys.map((k) => s.mapper.table.column(k).eq(values[k] as never));
-  }
-
-  /** Runs a guarded statement; fewer matched rows than expected means another writer got there first. */
-  private async checked(tx: Transaction, stmt: Parameters<Transaction["execute"]>[0], expected: number, s: InstanceState): Promise<void> {
-    const res = await tx.execute(stmt);
-    if (res.rowCount !== expected) {
-      const what = stmt.statementNode.kind === "delete" ? "DELETE" : "UPDATE";
-      throw new StaleDataError(
-        `${what} of ${s.mapper.name} ${s.mapper.describeKey(s.committed ?? s.dict)} expected to match ${expected} row(s), matched ${res.rowCount}: the row was changed or deleted by someone else`,
-        { table: s.mapper.table.name },
-      );
-    }
-  }
-
-  /** Writes a value into an object's dict, saving what it held for a rollback of the flush. */
-  private write<T>(s: InstanceState, key: string, value: T): T {
-    if (!this.journal.has(s))
-      this.journal.set(s, {
-        dict: { ...s.dict },
-        committedWasDict: s.committed === s.dict,
-        committed: s.committed,
-        modified: s.modified ? new Set(s.modified) : null,
-      });
-    if (sameValue(s.dict[key], value) && s.dict[key] !== undefined) return value;
-    s.noteWrite(key);
-    s.dict[key] = value;
-    return value;
-  }
+  // ---- finalize ---------------------------------------------------------------------------------
 
   /** The flush failed: every object is as it was before it. */
   restore(): void {
-    for (const [s, saved] of this.journal) {
-      s.dict = saved.dict;
-      s.committed = saved.committedWasDict ? s.dict : saved.committed;
-      s.modified = saved.modified;
-    }
+    this.journal.restore();
     for (const s of this.cascaded) {
       this.session.pendingStates.delete(s);
       if (s.status === "pending") {
@@ -556,4 +464,18 @@ export class UnitOfWork {
 function children(s: InstanceState, rel: Relationship): object[] {
   const v = s.dict[rel.key];
   return rel.isCollection ? [...((v as object[]) ?? [])] : v ? [v as object] : [];
+}
+
+/** Primary-key order (SQLAlchemy sorts persistent rows by key before saving them). */
+function comparePk(m: Mapper, a: Record<string, unknown>, b: Record<string, unknown>): number {
+  for (const k of m.pkKeys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if ((typeof x === "number" || typeof x === "bigint") && (typeof y === "number" || typeof y === "bigint")) return x < y ? -1 : x > y ? 1 : 0;
+    const sx = String(x);
+    const sy = String(y);
+    if (sx !== sy) return sx < sy ? -1 : 1;
+  }
+  return 0;
 }

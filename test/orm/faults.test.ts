@@ -232,10 +232,10 @@ forEachEngine(
       await assert.rejects(s.flush(), UniqueViolationError);
       assert.deepEqual(take(), [
         "SAVEPOINT arbor_sp_N",
-        'INSERT INTO "counter" ("id", "value", "version") VALUES (?, ?, ?)',
         'UPDATE "counter" SET "value" = ?, "version" = ? WHERE "counter"."id" = ? AND "counter"."version" = ?',
-        'INSERT INTO "customer" ("name") VALUES (?) RETURNING "customer"."id"',
+        'INSERT INTO "counter" ("id", "value", "version") VALUES (?, ?, ?)',
         'UPDATE "customer" SET "name" = ? WHERE "customer"."id" = ?',
+        'INSERT INTO "customer" ("name") VALUES (?) RETURNING "customer"."id"',
         'INSERT INTO "cust_order" ("customer_id", "num") VALUES (?, ?) RETURNING "cust_order"."id"',
         'INSERT INTO "item" ("id", "customer_id", "order_id", "sku", "price") VALUES (?, ?, ?, ?, ?) -- UniqueViolationError',
         "ROLLBACK TO SAVEPOINT arbor_sp_N",
@@ -350,8 +350,8 @@ forEachEngine(
         const ran = take().filter((x) => !/pg_stat_activity|PROCESSLIST|pg_terminate_backend|^KILL /.test(x));
         assert.deepEqual(ran.slice(0, 5), [
           "SAVEPOINT arbor_sp_N",
-          'INSERT INTO "customer" ("name") VALUES (?) RETURNING "customer"."id"',
           'UPDATE "customer" SET "name" = ? WHERE "customer"."id" = ?',
+          'INSERT INTO "customer" ("name") VALUES (?) RETURNING "customer"."id"',
           'INSERT INTO "cust_order" ("id", "customer_id", "num") VALUES (?, ?, ?) -- ConnectionError',
           "ROLLBACK TO SAVEPOINT arbor_sp_N -- ConnectionError",
         ]);

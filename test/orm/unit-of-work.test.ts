@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Session, select } from "../../src/index.js";
-import { md, registry, Parent, Child } from "../fixtures/orm-uow.js";
+import { CircularDependencyError } from "../../src/orm/errors.js";
+import { md, registry, Parent, Child, Holder, Kid, Box, Ball, Label, Ping, Pong, mapUsersAndPosts, usersT, postsT } from "../fixtures/orm-uow.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
 
@@ -38,7 +39,7 @@ forEachEngine(
       await s.close();
       log.clear();
     };
-    const rows = async (stmt: Parameters<typeof ctx.engine.execute>[0]) => (await ctx.engine.execute(stmt)).rows;
+    const rows = async (stmt: Parameters<typeof ctx.engine.execute>[0]) => (await ctx.engine.execute(stmt)).rows as Record<string, unknown>[];
     const children = () => rows(select(Child.c.id, Child.c.parentId, Child.c.name).from(Child.table).orderBy(Child.c.id));
     const writes = (stmts: string[]) => stmts.filter((x) => /^(INSERT|UPDATE|DELETE)/.test(x));
 
@@ -136,10 +137,10 @@ forEachEngine(
       // Nothing written by the merge itself: the parent, its children, the new child looked up.
       assert.deepEqual(writes(log.take()), []);
       await s2.commit();
-      assert.deepEqual(writes(log.take()).sort(), [
-        'INSERT INTO "child" ("id", "parent_id", "name") VALUES (?, ?, ?)',
-        'UPDATE "child" SET "name" = ? WHERE "child"."id" = ?',
+      assert.deepEqual(writes(log.take()), [
         'UPDATE "parent" SET "name" = ? WHERE "parent"."id" = ?',
+        'UPDATE "child" SET "name" = ? WHERE "child"."id" = ?',
+        'INSERT INTO "child" ("id", "parent_id", "name") VALUES (?, ?, ?)',
       ]);
       assert.deepEqual(await children(), [
         { id: 1, parentId: 1, name: "a-changed" },
@@ -159,6 +160,158 @@ forEachEngine(
       await s4.commit();
       assert.deepEqual(writes(log.take()), ['DELETE FROM "child" WHERE "child"."id" IN (?)']);
       assert.deepEqual((await children()).map((c) => c.id), [2, 3]);
+    });
+
+    test("issue 12.1: a child moved to another parent under delete-orphan is updated, not deleted", async () => {
+      await seedFamilies();
+      const s = another();
+      const p1 = (await s.get(Parent, 1))!;
+      const p2 = (await s.get(Parent, 2))!;
+      const [a, b] = await s.load(p1, "children");
+      await s.load(p2, "children");
+      log.clear();
+      p2.children.push(a);
+      assert.deepEqual([...p1.children], [b]);
+      await s.commit();
+      assert.deepEqual(writes(log.take()), ['UPDATE "child" SET "parent_id" = ? WHERE "child"."id" = ?']);
+      assert.deepEqual(await children(), [
+        { id: 1, parentId: 2, name: "a" },
+        { id: 2, parentId: 1, name: "b" },
+      ]);
+      assert.equal(s.inspect(a).status, "persistent");
+
+      // Moved back through the many-to-one side, the old parent's collection loaded.
+      const a2 = (await s.get(Child, 1))!;
+      const p1b = (await s.get(Parent, 1))!;
+      await s.load(p1b, "children");
+      await s.load(a2, "parent");
+      const p2b = (await s.get(Parent, 2))!;
+      await s.load(p2b, "children");
+      log.clear();
+      a2.parent = p1b;
+      await s.commit();
+      assert.deepEqual(writes(log.take()), ['UPDATE "child" SET "parent_id" = ? WHERE "child"."id" = ?']);
+      assert.deepEqual((await children()).map((c) => c.parentId), [1, 1]);
+
+      // Removed and left without a parent: an orphan, deleted.
+      const p1c = (await s.get(Parent, 1))!;
+      const kids = await s.load(p1c, "children");
+      log.clear();
+      (p1c.children as unknown as { remove(c: Child): boolean }).remove(kids[1]);
+      await s.commit();
+      assert.deepEqual(writes(log.take()), ['DELETE FROM "child" WHERE "child"."id" IN (?)']);
+      assert.deepEqual((await children()).map((c) => c.id), [1]);
+    });
+
+    for (const postUpdate of [true, false])
+      for (const postFirst of [false, true])
+        test(`issue 12.5/12.6: users ⇄ posts ${postUpdate ? "with postUpdate" : "cut at the nullable key"}, ${postFirst ? "post" : "user"} added first: insert, then null the key and delete`, async () => {
+          await fresh();
+          const { registry: reg, User, Post } = mapUsersAndPosts(postUpdate);
+          const s = new Session(ctx.engine, { registry: reg });
+          open.push(s);
+          const u = new User({ name: "u" });
+          const p = new Post({ title: "t" });
+          p.author = u;
+          u.favorite = p;
+          if (postFirst) s.add(p);
+          s.add(u);
+          log.clear();
+          await s.flush();
+          assert.deepEqual(writes(log.take()), [
+            'INSERT INTO "users" ("name", "favorite_post_id") VALUES (?, ?) RETURNING "users"."id"',
+            'INSERT INTO "posts" ("title", "author_id") VALUES (?, ?) RETURNING "posts"."id"',
+            'UPDATE "users" SET "favorite_post_id" = ? WHERE "users"."id" = ?',
+          ]);
+          await s.commit();
+          assert.deepEqual(await rows(select(usersT.c.name, usersT.c.favoritePostId).from(usersT)), [{ name: "u", favoritePostId: p.id }]);
+          // A new favourite for a user already there.
+          const user = (await s.get(User, u.id))!;
+          await s.load(user, "posts");
+          const p2 = new Post({ title: "t2" });
+          p2.author = user;
+          user.favorite = p2;
+          log.clear();
+          await s.commit();
+          assert.deepEqual(writes(log.take()), [
+            'INSERT INTO "posts" ("title", "author_id") VALUES (?, ?) RETURNING "posts"."id"',
+            'UPDATE "users" SET "favorite_post_id" = ? WHERE "users"."id" = ?',
+          ]);
+          // Deleting every row of the cycle: the key is cleared first, then posts, then users.
+          const [uu, pa, pb] = [(await s.get(User, u.id))!, (await s.get(Post, p.id))!, (await s.get(Post, p2.id))!];
+          await s.load(uu, "posts");
+          s.delete(uu);
+          s.delete(pa);
+          s.delete(pb);
+          log.clear();
+          await s.commit();
+          assert.deepEqual(writes(log.take()), [
+            'UPDATE "users" SET "favorite_post_id" = ? WHERE "users"."id" = ?',
+            'DELETE FROM "posts" WHERE "posts"."id" IN (?, ?)',
+            'DELETE FROM "users" WHERE "users"."id" IN (?)',
+          ]);
+          assert.deepEqual([...(await rows(select(usersT.c.id).from(usersT))), ...(await rows(select(postsT.c.id).from(postsT)))], []);
+        });
+
+    test("issue 12.5: a cycle of rows through NOT NULL keys only is refused with CircularDependencyError naming the tables", async () => {
+      const s = await fresh();
+      const ping = new Ping({ id: 1 });
+      const pong = new Pong({ id: 1 });
+      ping.pong = pong;
+      pong.ping = ping;
+      s.add(ping);
+      log.clear();
+      await assert.rejects(s.flush(), (e: unknown) => e instanceof CircularDependencyError && /ping and pong/.test((e as Error).message) && /postUpdate/.test((e as Error).message));
+      assert.deepEqual(writes(log.take()), []);
+      // Nothing written, nothing changed: both still pending (pong by add()'s cascade).
+      assert.deepEqual([s.inspect(ping).status, s.inspect(pong).status], ["pending", "pending"]);
+      assert.deepEqual([ping.pongId, pong.pingId], [undefined, undefined]);
+    });
+
+    test("issue 12.7: deleting a parent without delete cascade loads its children and clears their key; passiveDeletes trusts the database", async () => {
+      const s = await fresh();
+      s.add(new Holder({ id: 1, name: "h", kids: [new Kid({ id: 1 }), new Kid({ id: 2 })] } as never));
+      s.add(new Box({ id: 1, balls: [new Ball({ id: 1 })] } as never));
+      await s.commit();
+      await s.close();
+      const s2 = another();
+      const h = (await s2.get(Holder, 1))!;
+      const box = (await s2.get(Box, 1))!;
+      s2.delete(h);
+      s2.delete(box);
+      log.clear();
+      await s2.commit();
+      assert.deepEqual(log.take().filter((x) => !/^(SAVEPOINT|RELEASE|COMMIT)/.test(x)), [
+        'SELECT "kid"."id", "kid"."holder_id" AS "holderId" FROM "kid" WHERE "kid"."holder_id" IN (?) ORDER BY "kid"."id" ASC',
+        'UPDATE "kid" SET "holder_id" = CASE WHEN "kid"."id" = ? THEN ? WHEN "kid"."id" = ? THEN ? ELSE "kid"."holder_id" END WHERE "kid"."id" IN (?, ?)',
+        'DELETE FROM "holder" WHERE "holder"."id" IN (?)',
+        'DELETE FROM "box" WHERE "box"."id" IN (?)',
+      ]);
+      assert.deepEqual(await rows(select(Kid.c.id, Kid.c.holderId).from(Kid.table).orderBy(Kid.c.id)), [
+        { id: 1, holderId: null },
+        { id: 2, holderId: null },
+      ]);
+      assert.deepEqual(await rows(select(Ball.c.id, Ball.c.boxId).from(Ball.table)), [{ id: 1, boxId: null }]);
+    });
+
+    test("issue 12.8: within one table UPDATEs go before INSERTs: a unique value renamed and reused in one flush", async () => {
+      const s = await fresh();
+      s.add(new Label({ name: "x" }));
+      await s.commit();
+      const t = (await s.query(Label).one())!;
+      t.name = "x-old";
+      const fresh1 = s.add(new Label({ name: "x" }));
+      log.clear();
+      await s.flush();
+      assert.deepEqual(writes(log.take()), [
+        'UPDATE "label" SET "name" = ? WHERE "label"."id" = ?',
+        'INSERT INTO "label" ("name") VALUES (?) RETURNING "label"."id"',
+      ]);
+      await s.commit();
+      assert.deepEqual(await rows(select(Label.c.id, Label.c.name).from(Label.table).orderBy(Label.c.id)), [
+        { id: t.id, name: "x-old" },
+        { id: fresh1.id, name: "x" },
+      ]);
     });
   },
   { echo: log.logger },
