@@ -71,7 +71,7 @@ export { Model, map, registry, Registry, Mapper, type ModelClass, type ModelInst
 export { oneToMany, manyToOne, oneToOne, manyToMany, type RelationshipOptions, type LoaderStrategyName } from "./orm/relationships.js";
 export { Collection } from "./orm/collection.js";
 export { EntityQuery } from "./orm/query.js";
-export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError } from "./orm/errors.js";
+export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError, CircularDependencyError } from "./orm/errors.js";
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
 export { registerStrategy, type LoaderStrategy, type LoadPlan } from "./orm/strategies.js";
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";

@@ -270,11 +270,11 @@ export class UnitOfWork {
   }
 
   /** The rows a row to delete references (by the key it holds in the database) that are deleted too. */
-  private deleteLinks(s: InstanceState, deleting: ReadonlySet<InstanceState>): RowLink[] {
+  private deleteLinks(s: InstanceState, deleting: ReadonlySet<InstanceState>, mappers: ReadonlySet<Mapper>): RowLink[] {
     const out: RowLink[] = [];
     const held = s.committed ?? s.dict;
     for (const fk of s.mapper.table.foreignKeys)
-      for (const m of new Set([...deleting].map((d) => d.mapper))) {
+      for (const m of mappers) {
         if (m.table !== fk.target) continue;
         const found = this.session.identityMap.get(m, m.identOf(Object.fromEntries(fk.refColumns().map((rc, i) => [rc.key, held[fk.columns[i].key]]))));
         const p = found && viewOf(found);
@@ -318,7 +318,8 @@ export class UnitOfWork {
     }
     const saves = orderRows(saving, (s) => this.saveLinks(s, pendingByKey), skip, false);
     const deleting = new Set(this.deletes);
-    const deletes = orderRows(this.deletes, (s) => this.deleteLinks(s, deleting), skip, true);
+    const deletingMappers = new Set(this.deletes.map((d) => d.mapper));
+    const deletes = orderRows(this.deletes, (s) => this.deleteLinks(s, deleting, deletingMappers), skip, true);
     return { skip, saves, deletes };
   }
 

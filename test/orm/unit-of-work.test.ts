@@ -2,8 +2,7 @@
 // flush emits and in which order, what refresh, merge, expire and expunge do to the session.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, select } from "../../src/index.js";
-import { CircularDependencyError } from "../../src/orm/errors.js";
+import { Session, select, CircularDependencyError } from "../../src/index.js";
 import { md, registry, Parent, Child, Holder, Kid, Box, Ball, Label, Ping, Pong, mapUsersAndPosts, usersT, postsT } from "../fixtures/orm-uow.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
