@@ -7,6 +7,7 @@ import {
   DatabaseError,
   ForeignKeyViolationError,
   NotNullViolationError,
+  NotSupportedError,
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
@@ -118,6 +119,7 @@ class MysqlCompiler extends Compiler {
   protected override onConflict(n: InsertNode): void {
     const oc = n.onConflict!;
     if (oc.where) throw new ArborError("ON DUPLICATE KEY UPDATE takes no WHERE");
+    refuseOtherKeys(n);
     this.write(" ON DUPLICATE KEY UPDATE ");
     if (oc.set.length === 0) {
       // DO NOTHING: assign a key column to itself.
@@ -131,6 +133,28 @@ class MysqlCompiler extends Compiler {
     if (rows > 1) super.defaultValues(rows);
     this.write(" () VALUES ()");
   }
+}
+
+/**
+ * ON DUPLICATE KEY UPDATE fires on whichever unique key the row collides with, where PostgreSQL and
+ * SQLite resolve only the target's conflicts and raise on any other key. An upsert whose row could
+ * collide on another key (all of its columns are written) would update a row the target never
+ * named, so it is refused. A key with a column the INSERT leaves out (an autoincrement key, or a
+ * nullable column written as NULL) cannot collide.
+ */
+function refuseOtherKeys(n: InsertNode): void {
+  const target = n.onConflict!.target;
+  if (target.length === 0) return;
+  const same = (key: readonly ColumnNode[]) => key.length === target.length && key.every((c) => target.some((t) => t.name === c.name));
+  const written = new Set(n.columns.map((c) => c.name));
+  const other = (n.table.info.uniqueKeys?.() ?? []).find((key) => !same(key) && key.every((c) => written.has(c.name)));
+  if (other)
+    throw new NotSupportedError(
+      `MariaDB/MySQL upsert into ${n.table.info.name} on (${target.map((c) => c.name).join(", ")}): its rows also write the unique key ` +
+        `(${other.map((c) => c.name).join(", ")}), and ON DUPLICATE KEY UPDATE would update on a collision there too; ` +
+        `leave that key's columns out of the insert or upsert on that key`,
+      { table: n.table.info.name },
+    );
 }
 
 const capabilities: Capabilities = {
