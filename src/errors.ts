@@ -59,6 +59,12 @@ export class ForeignKeyViolationError extends IntegrityError {}
 export class NotNullViolationError extends IntegrityError {}
 export class CheckViolationError extends IntegrityError {}
 
+/**
+ * The server cut a result value short (MariaDB/MySQL cut aggregated text at group_concat_max_len
+ * and max_allowed_packet with only a warning), so the result cannot be complete.
+ */
+export class TruncatedResultError extends DatabaseError {}
+
 /** The connection to the database was lost or could not be made. */
 export class ConnectionError extends DatabaseError {}
 

@@ -7,7 +7,20 @@
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import type { NestedSpec, SqlType } from "../sql/types.js";
 import type { ExprNode } from "../sql/nodes/index.js";
+import { DatabaseError } from "../errors.js";
 import { generate, loopBuilder, rowLiteral } from "./row-builder.js";
+
+/**
+ * Parses a nested column's JSON text. Text that does not parse was not made whole by the engine
+ * (MariaDB cuts aggregated text at its limits): a typed error, never a partial result.
+ */
+function parseNested(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new DatabaseError(`A nested result of ${text.length} characters is not valid JSON (${(err as Error).message}): the engine did not return it whole`, { cause: err });
+  }
+}
 
 /** Decoder for a value found inside a nested row's parsed JSON. */
 function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
@@ -23,9 +36,9 @@ function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
 /** The portable decoder: loops over rows and columns (used when code generation is unavailable). */
 function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readonly (Decoder | null)[]): Decoder {
   const build = loopBuilder(keys, decoders, spec.reserve);
-  if (spec.one) return (v) => build(typeof v === "string" ? JSON.parse(v) : v);
+  if (spec.one) return (v) => build((typeof v === "string" ? parseNested(v) : v) as unknown[]);
   return (v) => {
-    const list = (typeof v === "string" ? JSON.parse(v) : v) as unknown[];
+    const list = (typeof v === "string" ? parseNested(v) : v) as unknown[];
     for (let i = 0; i < list.length; i++) list[i] = build(list[i] as unknown[]);
     return list;
   };
@@ -41,17 +54,17 @@ function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
   const decoders = spec.items.map((i) => innerDecoder(dialect, i.type));
   const row = rowLiteral(keys, decoders, spec.reserve);
   const body = spec.one
-    ? `const r = typeof v === "string" ? JSON.parse(v) : v;
+    ? `const r = typeof v === "string" ? parse(v) : v;
   let x;
   return ${row};`
-    : `const list = typeof v === "string" ? JSON.parse(v) : v;
+    : `const list = typeof v === "string" ? parse(v) : v;
   for (let i = 0, n = list.length; i < n; i++) {
     const r = list[i];
     let x;
     list[i] = ${row};
   }
   return list;`;
-  return generate<Decoder>(decoders, "decodeNested", body) ?? loopDecoder(spec, keys, decoders);
+  return generate<Decoder>(decoders, "decodeNested", body, parseNested) ?? loopDecoder(spec, keys, decoders);
 }
 
 /** Decoder for a nested column at top level, where the driver hands over JSON text. */

@@ -48,13 +48,13 @@ export function rowLiteral(keys: readonly string[], decoders: readonly (Decoder 
 }
 
 /**
- * Compiles `body` (which may use `rowLiteral`'s output and the decoders as d0, d1, …) into a
- * function of `v`, or returns undefined where the runtime forbids generating code.
+ * Compiles `body` (which may use `rowLiteral`'s output, the decoders as d0, d1, … and `parse`)
+ * into a function of `v`, or returns undefined where the runtime forbids generating code.
  */
-export function generate<F>(decoders: readonly (Decoder | null)[], name: string, body: string): F | undefined {
+export function generate<F>(decoders: readonly (Decoder | null)[], name: string, body: string, parse: (text: string) => unknown = JSON.parse): F | undefined {
   try {
-    const factory = new Function(...decoders.map((_, i) => `d${i}`), `"use strict";\nreturn function ${name}(v) {\n  ${body}\n};`);
-    return factory(...decoders) as F;
+    const factory = new Function(...decoders.map((_, i) => `d${i}`), "parse", `"use strict";\nreturn function ${name}(v) {\n  ${body}\n};`);
+    return factory(...decoders, parse) as F;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 // mysql2 adapter for MariaDB and MySQL: server-side prepared statements (execute), rows as arrays,
 // 64-bit integers and decimals as strings and dates as text so nothing is rounded or shifted.
 import type * as mysql from "mysql2";
+import { aggregates, changesLimits, GROUP_CONCAT_MAX_LEN, refuseCutValues } from "./truncation.js";
 import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
 
 type MysqlModule = typeof mysql;
@@ -14,7 +15,14 @@ class MysqlConnection implements DriverConnection {
   constructor(
     private readonly conn: mysql.Connection,
     readonly sessionId: number,
+    /** The largest value the session returns whole (see truncation.ts). */
+    private limit: number,
   ) {}
+
+  /** Reads the session's limits again (after a statement that may have changed them). */
+  private async readLimit(): Promise<void> {
+    this.limit = await sessionLimit((s) => new Promise((resolve, reject) => this.conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows)))));
+  }
 
   /**
    * A statement with values runs as a server-side prepared statement (execute): mysql2's query()
@@ -29,16 +37,29 @@ class MysqlConnection implements DriverConnection {
   }
 
   query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
-    return new Promise((resolve, reject) => {
+    const done = new Promise<DriverResult>((resolve, reject) => {
       this.command(sql, params, (err, result, fields) => {
         if (err) return reject(err);
         if (Array.isArray(result)) {
-          resolve({ rows: result as unknown[][], fields: fieldsOf(fields), rowCount: result.length });
+          const rows = result as unknown[][];
+          if (rows.length !== 0 && aggregates(sql)) {
+            try {
+              refuseCutValues(rows, this.limit, sql);
+            } catch (e) {
+              return reject(e);
+            }
+          }
+          resolve({ rows, fields: fieldsOf(fields), rowCount: rows.length });
         } else {
           const r = result as { affectedRows: number; insertId: number };
           resolve({ rows: [], fields: [], rowCount: r.affectedRows, lastInsertId: r.insertId });
         }
       });
+    });
+    if (!changesLimits(sql)) return done;
+    return done.then(async (res) => {
+      await this.readLimit();
+      return res;
     });
   }
 
@@ -53,14 +74,17 @@ class MysqlConnection implements DriverConnection {
     const lost = (err: Error) => stream.destroy(err);
     this.conn.on("error", lost);
     try {
+      const check = aggregates(sql);
       let batch: unknown[][] = [];
       for await (const row of stream as AsyncIterable<unknown[]>) {
         batch.push(row);
         if (batch.length >= options.batchSize) {
+          if (check) refuseCutValues(batch, this.limit, sql);
           yield { rows: batch, fields, rowCount: batch.length };
           batch = [];
         }
       }
+      if (check) refuseCutValues(batch, this.limit, sql);
       if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
     } finally {
       this.conn.removeListener("error", lost);
@@ -70,6 +94,12 @@ class MysqlConnection implements DriverConnection {
   close(): Promise<void> {
     return new Promise((resolve) => this.conn.end(() => resolve()));
   }
+}
+
+/** The largest value the session returns whole: the smaller of its two limits. */
+async function sessionLimit(exec: (sql: string) => Promise<unknown>): Promise<number> {
+  const rows = (await exec("SELECT @@group_concat_max_len AS g, @@max_allowed_packet AS m")) as { g: number | string; m: number | string }[];
+  return Math.min(Number(rows[0].g), Number(rows[0].m));
 }
 
 function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
@@ -117,9 +147,13 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
       // The connection's collation matches the tables' (no-pad binary) so expressions mixing
       // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
       await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
-      await exec("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+      // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
+      await exec(
+        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
+          `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}`,
+      );
       for (const s of options.onConnect ?? []) await exec(s);
-      wrapped = new MysqlConnection(conn, conn.threadId ?? 0);
+      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, await sessionLimit(exec));
       return wrapped;
     },
   };
