@@ -203,7 +203,9 @@ export class Session {
     const dict = this.pkDict(mapper, pk);
     const found = this.identityMap.get(mapper, mapper.identOf(dict));
     const hit = found && viewOf(found);
-    if (hit && !this.deletedStates.has(hit)) {
+    // An object marked for deletion is still the session's until the delete is flushed (as in
+    // SQLAlchemy): it is returned, without the autoflush a query would run.
+    if (hit) {
       if (hit.isExpired) await this.loadExpired(hit);
       return hit.obj as InstanceType<C>;
     }
