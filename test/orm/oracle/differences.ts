@@ -13,7 +13,7 @@ export interface Difference {
 }
 
 /** Ops after which both ORMs define the same session state: cascades resolved, transaction edges. */
-export const SYNC_OPS = new Set(["flush", "commit", "rollback", "savepoint", "rollbackSavepoint", "releaseSavepoint", "close"]);
+export const SYNC_OPS = new Set(["flush", "commit", "rollback", "savepoint", "releaseSavepoint", "close"]);
 
 function eachObject(o: Outcome, fn: (obj: ObjState, step: Step) => void): void {
   for (const s of o.steps) for (const obj of Object.values(s.state.objs)) fn(obj, s);
@@ -21,7 +21,7 @@ function eachObject(o: Outcome, fn: (obj: ObjState, step: Step) => void): void {
 
 function bothSteps(sa: Outcome, arbor: Outcome, fn: (s: Step, r: Step, last: boolean) => void): void {
   const n = Math.min(sa.steps.length, arbor.steps.length);
-  for (let i = 0; i < n; i++) fn(sa.steps[i], arbor.steps[i], i === n - 1);
+  for (let i = 0; i < n; i++) fn(sa.steps[i], arbor.steps[i], i === n - 1 && !sa.truncated);
 }
 
 /** Per table, each run of consecutive writes of one kind sorted by primary key (tables keep their own order). */
@@ -66,7 +66,49 @@ export const DIFFERENCES: readonly Difference[] = [
     id: "identity-never-expires",
     reason:
       "SQLAlchemy lists the primary key among an object's expired attributes after commit or expire(); Arbor never expires a primary key (an identity does not go stale) and keeps it readable. Both know the identity.",
-    normalise: (sa) => eachObject(sa, (obj) => (obj.expired = obj.expired.filter((k) => k !== "id"))),
+    normalise: (sa, arbor) => {
+      eachObject(sa, (obj) => (obj.expired = obj.expired.filter((k) => k !== "id")));
+      // Deleting an expired object, SQLAlchemy reloads its row for the key; Arbor needs nothing.
+      bothSteps(sa, arbor, (s, r) => {
+        for (const [label, a] of Object.entries(s.state.objs)) {
+          const b = r.state.objs[label];
+          if (!b || a.status !== b.status || (a.status !== "deleted" && a.status !== "detached")) continue;
+          for (const k of b.expired) if (!a.expired.includes(k)) delete a.values[k];
+          b.expired = b.expired.filter((k) => a.expired.includes(k));
+        }
+      });
+    },
+  },
+  {
+    id: "rolled-back-insert-keeps-values",
+    reason:
+      "An object whose INSERT a rollback undoes becomes transient in both; SQLAlchemy expires attributes of it (which, transient, it cannot load again), Arbor keeps the values and relationships it had, so it can be added again as it was (and expires them when they were written by a flush the rollback undid). A transient object's attributes expired on either side, and its relationships held on one side only, are not compared.",
+    normalise: (sa, arbor) =>
+      bothSteps(sa, arbor, (s, r) => {
+        for (const [label, a] of Object.entries(s.state.objs)) {
+          const b = r.state.objs[label];
+          if (!b || a.status !== "transient" || b.status !== "transient") continue;
+          for (const k of [...a.expired, ...b.expired]) {
+            delete a.values[k];
+            delete b.values[k];
+          }
+          a.expired = [];
+          b.expired = [];
+          for (const side of [a, b]) for (const k of Object.keys(side.rels)) if (!(k in (side === a ? b : a).rels)) delete side.rels[k];
+        }
+      }),
+  },
+  {
+    id: "no-op-update-skipped",
+    reason:
+      "A row deleted and added again with the same key and the same values (a row switch that changes nothing): SQLAlchemy still writes an UPDATE of its columns, Arbor writes nothing. Writes that change no value are not compared.",
+    normalise: (sa, arbor) => {
+      const drop = (db: DbDump) => {
+        db.audit = db.audit.filter((a) => a.op !== "U" || Object.keys(a.new ?? {}).some((k) => JSON.stringify(a.new?.[k]) !== JSON.stringify(a.old?.[k])));
+      };
+      eachDump(sa, drop);
+      eachDump(arbor, drop);
+    },
   },
   {
     id: "written-expired-attribute",
@@ -93,7 +135,7 @@ export const DIFFERENCES: readonly Difference[] = [
   {
     id: "cascades-at-flush",
     reason:
-      "SQLAlchemy follows save-update cascades when a relationship changes and delete cascades when delete() is called, loading unloaded collections then; Arbor's delete() and attribute writes do no I/O, and it follows cascades at the next flush (add() cascades at once in both). So between two flushes the session's new/deleted lists, the identity map, loaded collections and the status of objects reached only by a cascade differ, and agree again at the flush. Steps that end in a flush, commit, rollback, savepoint or close (and the last step) are compared in full; other steps on errors, results, and each object's identity key and status, pending and transient counting as one.",
+      "SQLAlchemy follows save-update cascades when a relationship changes and delete cascades when delete() is called, loading unloaded collections then; Arbor's delete() and attribute writes do no I/O, and it follows cascades at the next flush (add() cascades at once in both). So between two flushes the session's new/deleted lists, the identity map, loaded collections and the status of objects reached only by a cascade differ, and agree again at the flush. Steps that end in a flush, commit, rollback, savepoint, savepoint release or close (and the last step) are compared in full; other steps on errors, results, and each object's identity key and status, pending and transient counting as one.",
     normalise: (sa, arbor) =>
       bothSteps(sa, arbor, (s, r, last) => {
         if (SYNC_OPS.has(s.op) || last) return;
@@ -114,16 +156,34 @@ export const DIFFERENCES: readonly Difference[] = [
     id: "failed-flush-needs-rollback",
     reason:
       "A failed flush makes SQLAlchemy roll its whole transaction back at once (pending objects leave, the rest expire) and refuse further work until rollback() is called (PendingRollbackError); Arbor rolls back only the flush's SAVEPOINT and restores the objects as they were before the flush, keeping the transaction. The session state right after a failed flush is not compared; scenarios call rollback() next (random sequences: rollbackOnFlushError), after which both agree.",
-    normalise: (sa, arbor) =>
+    normalise: (sa, arbor) => {
+      let failed = false;
       bothSteps(sa, arbor, (s, r) => {
-        if (s.error === undefined || s.error !== r.error || !FLUSH_ERRORS.has(s.error) || s.rolledBack) return;
-        s.state = r.state = { objs: {}, idmap: {}, new: [], deleted: [] };
-      }),
+        if (s.error !== undefined && s.error === r.error && FLUSH_ERRORS.has(s.error)) {
+          failed = true;
+          if (!s.rolledBack) s.state = r.state = { objs: {}, idmap: {}, new: [], deleted: [] };
+        }
+        // Values a failed flush copied into objects (foreign keys) stay in SQLAlchemy's, which the
+        // rollback then makes transient; Arbor restores them. Once a flush has failed, a transient
+        // object's values are compared where Arbor has them.
+        if (!failed) return;
+        for (const [label, a] of Object.entries(s.state.objs)) {
+          const b = r.state.objs[label];
+          if (!b || a.status !== "transient" || b.status !== "transient") continue;
+          for (const k of Object.keys(a.values)) if (!(k in b.values)) delete a.values[k];
+        }
+      });
+    },
+  },
+  {
+    id: "duplicate-identity-refused",
+    reason:
+      "A pending object whose primary key is already held by a persistent object of the session: SQLAlchemy warns and lets the INSERT fail with an IntegrityError; Arbor refuses the flush with DuplicateIdentityError before writing anything. sa_runner.py reports SQLAlchemy's IntegrityError after that warning as the same kind (identity).",
   },
   {
     id: "explicit-relationship-loads",
     reason:
-      "Arbor raises NotLoadedError when an unloaded relationship of a persistent object is touched, where SQLAlchemy lazy-loads it (and ExpiredAttributeError for an expired column, where SQLAlchemy refreshes it). Scenarios load what they touch with the `load` op (session.load in Arbor, attribute access in SQLAlchemy), so both run the same loads. SQLAlchemy also expires primary keys, so loading a relationship of an expired object first reloads its row, where Arbor loads the relationship alone: scenarios `get` an object again after a commit (both then reload the row) before loading its relationships.",
+      "Arbor raises NotLoadedError when an unloaded relationship of a persistent object is touched, where SQLAlchemy lazy-loads it (and ExpiredAttributeError for an expired column, where SQLAlchemy refreshes it). Scenarios load what they touch with the `load` op (session.load in Arbor, attribute access in SQLAlchemy), so both run the same loads. SQLAlchemy also expires primary keys, so loading a relationship of an expired object first reloads its row, where Arbor loads the relationship alone: the Arbor runner's `load` reloads an expired object's row with session.get() first.",
   },
   {
     id: "strong-identity-map",

@@ -149,3 +149,33 @@ END $$`,
     );
   return out;
 }
+
+/**
+ * One statement reading every table (rows by primary key, keyed by column name) and the audit
+ * log, as rows of (name, JSON array): a dump per commit costs one round trip.
+ */
+export function dumpSql(dialect: Dialect): string {
+  const q = (s: string) => `"${s}"`;
+  const parts: string[] = [];
+  if (dialect.name === "sqlite") {
+    for (const t of TABLES) {
+      const obj = `json_object(${t.columns.map((c) => `'${c.name}', ${q(c.name)}`).join(", ")})`;
+      parts.push(`SELECT '${t.name}' AS name, (SELECT json_group_array(${obj}) FROM (SELECT * FROM ${q(t.name)} ORDER BY ${t.primaryKey.map((c) => q(c.name)).join(", ")})) AS rows`);
+    }
+    parts.push(
+      "SELECT 'oracle_audit' AS name, (SELECT json_group_array(json_object('table', tbl, 'op', op, 'pk', pk, 'old', json(old), 'new', json(new))) FROM (SELECT * FROM oracle_audit ORDER BY seq)) AS rows",
+    );
+  } else {
+    for (const t of TABLES)
+      parts.push(`SELECT '${t.name}' AS name, COALESCE((SELECT json_agg(row_to_json(x) ORDER BY ${t.primaryKey.map((c) => `x.${q(c.name)}`).join(", ")}) FROM ${q(t.name)} x), '[]')::text AS rows`);
+    parts.push(
+      "SELECT 'oracle_audit' AS name, COALESCE((SELECT json_agg(json_build_object('table', tbl, 'op', op, 'pk', pk, 'old', old::json, 'new', new::json) ORDER BY seq) FROM oracle_audit), '[]')::text AS rows",
+    );
+  }
+  return parts.join(" UNION ALL ");
+}
+
+/** Empties every table and the audit log (children first). */
+export function resetSql(): string[] {
+  return [...TABLES].reverse().map((t) => `DELETE FROM "${t.name}"`).concat(["DELETE FROM oracle_audit"]);
+}

@@ -14,7 +14,11 @@ export class SqlAlchemy {
   private readonly waiting: { resolve: (v: Outcome[]) => void; reject: (e: Error) => void }[] = [];
   private exited: Error | undefined;
 
-  constructor(private readonly ddl: readonly string[]) {
+  /** `ddl` makes the schema of every scenario's fresh database, `dump` reads it (model.ts). */
+  constructor(
+    private readonly ddl: readonly string[],
+    private readonly dump: string,
+  ) {
     this.proc = spawn(PYTHON, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
     this.proc.stdout.setEncoding("utf8");
     this.proc.stdout.on("data", (chunk: string) => this.read(chunk));
@@ -48,7 +52,7 @@ export class SqlAlchemy {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.proc.stdin.write(JSON.stringify({ ddl: this.ddl, scenarios }) + "\n");
+      this.proc.stdin.write(JSON.stringify({ ddl: this.ddl, dump: this.dump, scenarios }) + "\n");
     });
   }
 

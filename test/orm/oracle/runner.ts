@@ -4,10 +4,11 @@
 // deleted lists; after each commit and at the end, every table's rows and the audit log.
 import {
   Session, Collection, insert, update, ArborError, IntegrityError, StaleDataError, SessionStateError, DuplicateIdentityError,
-  NotLoadedError, ExpiredAttributeError, type Engine,
+  NotLoadedError, ExpiredAttributeError, sqliteDialect, type Engine,
 } from "../../../src/index.js";
-import { CLASSES, TABLES, md, registry, auditDdl } from "./model.js";
-import { FLUSH_ERRORS, type DbDump, type ObjState, type Op, type Outcome, type Scenario, type SessionState, type Step, type Value } from "./ops.js";
+import { CLASSES, TABLES, md, registry, auditDdl, dumpSql, resetSql } from "./model.js";
+import { SqlAlchemy } from "./python.js";
+import { FLUSH_ERRORS, NO_OBJECT, type DbDump, type ObjState, type Op, type Outcome, type Scenario, type SessionState, type Step, type Value } from "./ops.js";
 
 type AnyTable = (typeof TABLES)[number];
 type Obj = Record<string, unknown>;
@@ -26,8 +27,12 @@ const keyOf = (t: AnyTable, name: string): string => {
   return c.key;
 };
 
+/** An op named a label holding no object, or a savepoint that is not open. */
+class NoObject extends Error {}
+
 /** The error's kind in the vocabulary both runners share (see sa_runner.category). */
 export function category(e: unknown): string {
+  if (e instanceof NoObject) return NO_OBJECT;
   if (e instanceof IntegrityError) return "integrity";
   if (e instanceof StaleDataError) return "stale";
   if (e instanceof DuplicateIdentityError) return "identity";
@@ -44,9 +49,17 @@ export async function createSchema(engine: Engine): Promise<void> {
   });
 }
 
-/** The DDL sa_runner.py runs: the same as Arbor's on SQLite. */
-export function schemaDdl(engine: Engine): string[] {
-  return [...md.createStatements(engine), ...auditDdl(engine.dialect)];
+/** Empties every table and the audit log, for the next scenario. */
+export async function resetSchema(engine: Engine): Promise<void> {
+  await engine.withConnection(async (c) => {
+    for (const s of resetSql()) await c.runSql(s);
+  });
+}
+
+/** The SQLAlchemy side, on the schema Arbor creates on SQLite (the same DDL, audit triggers included). */
+export function startSqlAlchemy(): SqlAlchemy {
+  const ctx = { dialect: sqliteDialect };
+  return new SqlAlchemy([...md.createStatements(ctx), ...auditDdl(sqliteDialect)], dumpSql(sqliteDialect));
 }
 
 class ArborRunner {
@@ -68,7 +81,7 @@ class ArborRunner {
 
   private obj(label: string): Obj {
     const o = this.objs.get(label);
-    if (!o) throw new Error(`no object labelled ${label}`);
+    if (!o) throw new NoObject(`no object labelled ${label}`);
     return o as Obj;
   }
 
@@ -116,9 +129,20 @@ class ArborRunner {
         coll.remove(this.obj(op.child));
         return undefined;
       }
-      case "load":
-        await this.sess().load(this.obj(op.obj), op.rel as never);
+      case "removeAt": {
+        const coll = this.obj(op.obj)[op.rel] as Collection<object>;
+        if (op.index < coll.length) coll.splice(op.index, 1);
         return undefined;
+      }
+      case "load": {
+        const o = this.obj(op.obj);
+        const s = this.sess();
+        // SQLAlchemy expires primary keys too, so it reloads an expired object's row before
+        // loading its relationship; get() does the same here (differences.ts).
+        if (s.inspect(o).status === "persistent" && s.inspect(o).expired.length > 0) await s.get(o.constructor as AnyCtor, o.id);
+        await s.load(o, op.rel as never);
+        return undefined;
+      }
       case "get": {
         const found = await this.sess().get(CLASSES[op.cls], op.id);
         this.label(op.as, found);
@@ -127,16 +151,18 @@ class ArborRunner {
       case "flush":
         return void (await this.sess().flush());
       case "commit":
+        this.savepoints.clear();
         return void (await this.sess().commit());
       case "rollback":
+        this.savepoints.clear();
         return void (await this.sess().rollback());
       case "savepoint":
         this.savepoints.set(op.as, await this.sess().beginNested());
         return undefined;
       case "rollbackSavepoint":
-        return void (await this.savepoints.get(op.sp)!.rollback());
+        return void (await this.endSavepoint(op.sp).rollback());
       case "releaseSavepoint":
-        return void (await this.savepoints.get(op.sp)!.commit());
+        return void (await this.endSavepoint(op.sp).commit());
       case "expunge":
         this.sess().expunge(this.obj(op.obj));
         return undefined;
@@ -165,13 +191,24 @@ class ArborRunner {
         return undefined;
       }
       case "close":
+        this.savepoints.clear();
         await this.session?.close();
         this.session = undefined;
         return undefined;
     }
   }
 
+  /** The savepoint `label`, forgotten with those opened after it (they end with it). */
+  private endSavepoint(label: string) {
+    const sp = this.savepoints.get(label);
+    if (!sp) throw new NoObject(`no open savepoint ${label}`);
+    const names = [...this.savepoints.keys()];
+    for (const n of names.slice(names.indexOf(label))) this.savepoints.delete(n);
+    return sp;
+  }
+
   async rollback(): Promise<void> {
+    this.savepoints.clear();
     await this.session?.rollback();
   }
 
@@ -232,19 +269,14 @@ class ArborRunner {
 /** Every table's rows by primary key, keyed by column name, and the audit log. */
 export async function dump(engine: Engine): Promise<DbDump> {
   return engine.withConnection(async (c) => {
-    const read = async (sql: string) => {
-      const r = await c.runSql(sql);
-      return r.rows.map((row) => Object.fromEntries(r.fields.map((f, i) => [f.name, row[i]])));
-    };
+    const res = await c.runSql(dumpSql(c.dialect));
     const rows: DbDump["rows"] = {};
-    for (const t of TABLES) rows[t.name] = await read(`SELECT * FROM "${t.name}" ORDER BY ${t.primaryKey.map((col) => `"${col.name}"`).join(", ")}`);
-    const audit = (await read("SELECT tbl, op, pk, old, new FROM oracle_audit ORDER BY seq")).map((r) => ({
-      table: String(r.tbl),
-      op: String(r.op),
-      pk: String(r.pk),
-      old: typeof r.old === "string" ? (JSON.parse(r.old) as Record<string, unknown>) : null,
-      new: typeof r.new === "string" ? (JSON.parse(r.new) as Record<string, unknown>) : null,
-    }));
+    let audit: DbDump["audit"] = [];
+    for (const [name, json] of res.rows as [string, string][]) {
+      const parsed = JSON.parse(json) as Record<string, unknown>[];
+      if (name === "oracle_audit") audit = parsed as unknown as DbDump["audit"];
+      else rows[name] = parsed;
+    }
     return { rows, audit };
   });
 }
@@ -274,10 +306,19 @@ export async function runArbor(engine: Engine, sc: Scenario): Promise<Outcome> {
       if (res !== undefined) step.result = res;
     } catch (e) {
       step.error = category(e);
-      step.message = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 300);
+      step.message = (e instanceof Error ? e.message : String(e)).split(/\s+/).join(" ").slice(0, 400);
       if (sc.rollbackOnFlushError && FLUSH_ERRORS.has(step.error)) {
         await r.rollback();
         step.rolledBack = true;
+        // A read whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
+        if (op.op === "get" || op.op === "load") {
+          try {
+            const res = await r.run(op);
+            if (res !== undefined) step.result = res;
+          } catch (e) {
+            step.retryError = category(e);
+          }
+        }
       }
     }
     step.state = r.snapshot();

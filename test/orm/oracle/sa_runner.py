@@ -8,7 +8,12 @@ Arbor's own CREATE statements plus the audit triggers (made by model.ts), so bot
 the same schema; the declarative classes below mirror model.ts and only map onto it.
 """
 import json
+import sqlite3
 import sys
+import warnings
+
+# SQLAlchemy warns (and goes on) where Arbor raises; the outcome is what is compared.
+warnings.simplefilter("ignore")
 
 try:
     import sqlalchemy
@@ -115,11 +120,16 @@ class Counter(Base):
 
 
 CLASSES = {c.__name__: c for c in (Parent, Child, Owner, Pet, Folder, User, Post, Article, Tag, Counter)}
-TABLES = [t for t in Base.metadata.sorted_tables]
+
+
+class NoObject(Exception):
+    """An op named a label holding no object, or a savepoint that is not open."""
 
 
 def category(e):
     """The error's kind, in the vocabulary both runners share."""
+    if isinstance(e, NoObject):
+        return "noObject"
     if isinstance(e, sa_exc.IntegrityError):
         return "integrity"
     if isinstance(e, orm_exc.StaleDataError):
@@ -137,13 +147,35 @@ def category(e):
     return "other:" + type(e).__name__
 
 
+_templates = {}
+
+
+def fresh_connection(ddl):
+    """A new in-memory database holding the schema: a copy of a template made once per DDL."""
+    key = tuple(ddl)
+    template = _templates.get(key)
+    if template is None:
+        template = sqlite3.connect(":memory:")
+        for stmt in ddl:
+            template.execute(stmt)
+        template.commit()
+        _templates[key] = template
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    template.backup(conn)
+    # pysqlite begins transactions lazily and on its own, which breaks SAVEPOINT; SQLAlchemy's
+    # documented remedy: autocommit mode in the driver, BEGIN emitted by SQLAlchemy.
+    conn.isolation_level = None
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 class Runner:
-    def __init__(self, ddl):
-        self.engine = create_engine("sqlite://", poolclass=StaticPool, future=True)
-        event.listen(self.engine, "connect", lambda c, r: c.execute("PRAGMA foreign_keys = ON"))
-        with self.engine.begin() as c:
-            for s in ddl:
-                c.exec_driver_sql(s)
+    def __init__(self, ddl, dump_sql, emulate):
+        conn = fresh_connection(ddl)
+        self.dump_sql = dump_sql
+        self.emulate = set(emulate)
+        self.engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool, future=True)
+        event.listen(self.engine, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         self.session = None
         self.objs = {}
         self.labels = {}
@@ -156,6 +188,22 @@ class Runner:
         if self.session is None:
             self.session = Session(self.engine, future=True)
         return self.session
+
+    def obj(self, name):
+        o = self.objs.get(name)
+        if o is None:
+            raise NoObject("no object labelled %s" % name)
+        return o
+
+    def end_savepoint(self, name):
+        """The savepoint `name`, forgotten with those opened after it (they end with it)."""
+        if name not in self.savepoints:
+            raise NoObject("no open savepoint %s" % name)
+        names = list(self.savepoints)
+        sp = self.savepoints[name]
+        for n in names[names.index(name):]:
+            del self.savepoints[n]
+        return sp
 
     def label(self, name, o):
         self.objs[name] = o
@@ -176,8 +224,8 @@ class Runner:
 
     def run_op(self, op):
         kind = op["op"]
-        s = self.sess() if kind not in ("new", "set", "setRef", "append", "remove", "close") else None
-        o = self.objs.get(op.get("obj")) if "obj" in op else None
+        s = self.sess() if kind not in ("new", "set", "setRef", "append", "remove", "removeAt", "close") else None
+        o = self.obj(op["obj"]) if "obj" in op else None
         if kind == "new":
             obj = CLASSES[op["cls"]](**op.get("attrs", {}))
             self.label(op["as"], obj)
@@ -188,11 +236,15 @@ class Runner:
         elif kind == "set":
             setattr(o, op["attr"], op["value"])
         elif kind == "setRef":
-            setattr(o, op["rel"], self.objs[op["to"]] if op["to"] is not None else None)
+            setattr(o, op["rel"], self.obj(op["to"]) if op["to"] is not None else None)
         elif kind == "append":
-            getattr(o, op["rel"]).append(self.objs[op["child"]])
+            getattr(o, op["rel"]).append(self.obj(op["child"]))
         elif kind == "remove":
-            getattr(o, op["rel"]).remove(self.objs[op["child"]])
+            getattr(o, op["rel"]).remove(self.obj(op["child"]))
+        elif kind == "removeAt":
+            coll = getattr(o, op["rel"])
+            if op["index"] < len(coll):
+                del coll[op["index"]]
         elif kind == "load":
             getattr(o, op["rel"])
         elif kind == "get":
@@ -202,15 +254,19 @@ class Runner:
         elif kind == "flush":
             s.flush()
         elif kind == "commit":
+            self.savepoints.clear()
             s.commit()
         elif kind == "rollback":
+            self.savepoints.clear()
             s.rollback()
         elif kind == "savepoint":
             self.savepoints[op["as"]] = s.begin_nested()
         elif kind == "rollbackSavepoint":
-            self.savepoints[op["sp"]].rollback()
+            self.end_savepoint(op["sp"]).rollback()
+            if "savepointRollbackExpiresAll" in self.emulate:
+                s.expire_all()
         elif kind == "releaseSavepoint":
-            self.savepoints[op["sp"]].commit()
+            self.end_savepoint(op["sp"]).commit()
         elif kind == "expunge":
             s.expunge(o)
         elif kind == "expire":
@@ -232,6 +288,7 @@ class Runner:
             table = Base.metadata.tables[op["table"]]
             s.execute(update(table).where(table.c.id == op["id"]).values(**op["set"]))
         elif kind == "close":
+            self.savepoints.clear()
             if self.session is not None:
                 self.session.close()
             self.session = None
@@ -293,15 +350,14 @@ class Runner:
         }
 
     def dump(self):
-        """Every table's rows by primary key and the audit log, read outside the session."""
+        """Every table's rows by primary key and the audit log, read outside the session (one statement)."""
         out = {"rows": {}, "audit": []}
         with self.engine.connect() as c:
-            for t in TABLES:
-                pk = [col.name for col in t.primary_key]
-                rows = c.exec_driver_sql('SELECT * FROM "%s" ORDER BY %s' % (t.name, ", ".join('"%s"' % k for k in pk))).mappings().all()
-                out["rows"][t.name] = [dict(r) for r in rows]
-            for r in c.exec_driver_sql("SELECT tbl, op, pk, old, new FROM oracle_audit ORDER BY seq").all():
-                out["audit"].append({"table": r[0], "op": r[1], "pk": r[2], "old": json.loads(r[3]) if r[3] else None, "new": json.loads(r[4]) if r[4] else None})
+            for name, rows in c.exec_driver_sql(self.dump_sql).all():
+                if name == "oracle_audit":
+                    out["audit"] = json.loads(rows)
+                else:
+                    out["rows"][name] = json.loads(rows)
             c.rollback()
         return out
 
@@ -321,22 +377,38 @@ def seed(r, rows):
         c.exec_driver_sql("DELETE FROM oracle_audit")
 
 
-def run_scenario(ddl, sc):
-    r = Runner(ddl)
+def run_scenario(ddl, dump_sql, sc):
+    r = Runner(ddl, dump_sql, sc.get("emulate", []))
     seed(r, sc.get("seed", []))
     steps = []
     for op in sc["ops"]:
         step = {"op": op["op"]}
         try:
-            res = r.run_op(op)
+            with warnings.catch_warnings(record=True) as warned:
+                warnings.simplefilter("always")
+                try:
+                    res = r.run_op(op)
+                finally:
+                    # A pending object whose key is already in the identity map: SQLAlchemy warns
+                    # and lets the INSERT fail; Arbor refuses it (differences.ts).
+                    conflict = any("conflicts with persistent instance" in str(w.message) for w in warned)
             if res is not None:
                 step["result"] = res
         except Exception as e:  # noqa: BLE001 - every failure is an observation
-            step["error"] = category(e)
-            step["message"] = str(e).split("\n")[0][:300]
+            step["error"] = "identity" if conflict and isinstance(e, sa_exc.IntegrityError) else category(e)
+            step["message"] = " ".join(str(e).split())[:400]
             if sc.get("rollbackOnFlushError") and step["error"] in FLUSH_ERRORS:
+                r.savepoints.clear()
                 r.session.rollback()
                 step["rolledBack"] = True
+                # A read whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
+                if op["op"] in ("get", "load"):
+                    try:
+                        res = r.run_op(op)
+                        if res is not None:
+                            step["result"] = res
+                    except Exception as e:  # noqa: BLE001
+                        step["retryError"] = category(e)
         step["state"] = r.snapshot()
         # The database is read where the session holds no transaction: after a commit.
         if op["op"] == "commit" and "error" not in step:
@@ -354,7 +426,7 @@ def main():
         if not line.strip():
             continue
         req = json.loads(line)
-        out = [run_scenario(req["ddl"], sc) for sc in req["scenarios"]]
+        out = [run_scenario(req["ddl"], req["dump"], sc) for sc in req["scenarios"]]
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
 

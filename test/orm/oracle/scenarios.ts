@@ -312,4 +312,48 @@ export const SCENARIOS: Scenario[] = [
     seed: twoParents,
     ops: [...getP1, { op: "remove", obj: "p1", rel: "children", child: "a" }, { op: "commit" }],
   },
+  {
+    name: "rolling back a savepoint expires only what changed inside it",
+    seed: twoParents,
+    ops: [
+      { op: "get", cls: "Parent", id: 1, as: "p1" },
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "savepoint", as: "sp" },
+      { op: "set", obj: "p2", attr: "name", value: "inside" },
+      { op: "rollbackSavepoint", sp: "sp" },
+    ],
+  },
+  {
+    name: "get of an object marked for deletion returns it (no flush)",
+    seed: twoParents,
+    ops: [{ op: "get", cls: "Parent", id: 2, as: "p2" }, { op: "delete", obj: "p2" }, { op: "get", cls: "Parent", id: 2, as: "again" }, { op: "rollback" }],
+  },
+  {
+    name: "a child appended to a parent marked for deletion",
+    seed: twoParents,
+    ops: [
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "delete", obj: "p2" },
+      { op: "new", cls: "Child", as: "c", attrs: { id: 5, name: "late" } },
+      { op: "append", obj: "p2", rel: "children", child: "c" },
+      { op: "commit" },
+      { op: "rollback" },
+    ],
+  },
+  {
+    name: "a child appended to a loaded collection survives expiring its parent before the flush",
+    seed: [
+      ["owner", { id: 1, name: "o" }],
+      ["pet", { id: 1, owner_id: 1, name: "rex" }],
+    ],
+    ops: [
+      { op: "get", cls: "Owner", id: 1, as: "o" },
+      { op: "load", obj: "o", rel: "pets" },
+      { op: "new", cls: "Pet", as: "x", attrs: { id: 2, name: "new" } },
+      { op: "append", obj: "o", rel: "pets", child: "x" },
+      { op: "expire", obj: "o" },
+      { op: "commit" },
+    ],
+  },
 ];
