@@ -8,8 +8,8 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
   {
     item: "20.4",
     shape:
-      "a comparison, IN, BETWEEN, LIKE or IS [NOT] NULL directly as an operand of another of these (printed without parentheses), " +
-      "and neg() of neg() (printed `--x`, a comment)",
+      "a comparison, IN, BETWEEN, LIKE, IS [NOT] NULL, [NOT] EXISTS, NOT, AND or OR directly as an operand of a comparison, IN, BETWEEN, LIKE or IS [NOT] NULL " +
+      "(printed without parentheses: `NOT EXISTS (…) IS NULL` is NOT (EXISTS (…) IS NULL)), and neg() of neg() or of arithmetic (`--x` is a comment, `-a - b` is not -(a - b))",
   },
   {
     item: "20.5",
@@ -47,6 +47,7 @@ export function avoided(item: string): boolean {
 }
 
 const PREDICATE = new Set(["cmp", "in", "inq", "between", "like", "isnull"]);
+const BOOLEAN_OP = new Set([...PREDICATE, "exists", "not", "logic"]);
 
 /** Whether an expression's SQL type is known to PostgreSQL without looking at its parameters. */
 function typed(e: E): boolean {
@@ -138,7 +139,7 @@ function some(s: Stmt, visit: Visit): boolean {
 /** The KNOWN_OPEN items whose shape the statement has (only items still avoided). */
 export function knownOpenHits(s: Stmt): string[] {
   const hits: string[] = [];
-  if (avoided("20.4") && some(s, (e, p) => (p !== null && PREDICATE.has(p.k) && PREDICATE.has(e.k)) || (p?.k === "neg" && e.k === "neg"))) hits.push("20.4");
+  if (avoided("20.4") && some(s, (e, p) => (p !== null && PREDICATE.has(p.k) && BOOLEAN_OP.has(e.k)) || (p?.k === "neg" && (e.k === "neg" || e.k === "arith")))) hits.push("20.4");
   if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p !== null && p.k !== "case" && sibs.some(typed)) && !(p?.k === "like"))) hits.push("20.5");
   // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
   const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.some((x) => x.k === "col");

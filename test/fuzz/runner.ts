@@ -148,7 +148,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
   const batch = opts.batch ?? 250;
-  const parallel = opts.parallel ?? 8;
+  const parallel = opts.parallel ?? Number(process.env.FUZZ_PARALLEL ?? 8);
   const maxFailures = opts.maxFailures ?? 3;
   const arb = stmtArb();
   const stmts = fc.sample(arb, { seed: opts.seed, numRuns: opts.count });
