@@ -31,8 +31,8 @@ function files(dir: string, prefix = ""): string[] {
   );
 }
 
-// The same small program in each module system: a schema, one nested select, printed as JSON.
-const PROGRAM = `
+// The schema every consumer below declares, as source text.
+const SCHEMA = `
   const md = new MetaData();
   const artist = md.table("artist", { id: integer().primaryKey().autoincrement(), name: text().notNull() });
   const album = md.table("album", {
@@ -41,6 +41,10 @@ const PROGRAM = `
     title: text().notNull(),
     price: numeric(10, 2),
   });
+`;
+
+// The same small program in each module system: one nested select, printed as JSON.
+const PROGRAM = `${SCHEMA}
   const engine = createEngine("sqlite::memory:");
   await md.createAll(engine);
   const { id } = (await engine.execute(insert(artist).values({ name: "Ada" }).returning(artist.c.id))).one();
@@ -54,14 +58,7 @@ const EXPECTED = JSON.stringify([{ name: "Ada", albums: [{ title: "One", price: 
 
 const TYPED = `
 import { ${NAMES}, type Engine } from "arbor-sql";
-const md = new MetaData();
-const artist = md.table("artist", { id: integer().primaryKey().autoincrement(), name: text().notNull() });
-const album = md.table("album", {
-  id: integer().primaryKey().autoincrement(),
-  artistId: integer().notNull().named("artist_id").references(() => artist.c.id),
-  title: text().notNull(),
-  price: numeric(10, 2),
-});
+${SCHEMA}
 const engine: Engine = createEngine("sqlite::memory:");
 await md.createAll(engine);
 await engine.execute(insert(album).values({ artistId: 1, title: "One", price: "2.30" }));
