@@ -15,7 +15,8 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
     item: "20.5",
     shape:
       "a value() or param() whose SQL type PostgreSQL must infer: anywhere but as the operand of a comparison, arithmetic, IN list, " +
-      "BETWEEN bound, LIKE pattern or later coalesce() argument whose sibling has a column's type (sent untyped, PostgreSQL compares as text or refuses)",
+      "BETWEEN bound, LIKE pattern or later coalesce() argument whose sibling has a column's type, or in an IN list that mixes a column with an aggregate " +
+      "(sent untyped, PostgreSQL compares as text, or refuses: `$1 IN ((SELECT sum(x) …), id)` is \"inconsistent types deduced for parameter $1\")",
   },
   { item: "20.8", shape: "GROUP BY an expression holding a value (the select list and GROUP BY get different placeholders on PostgreSQL): group keys are plain columns" },
   { item: "20.10-filter", shape: "an aggregate with .filter(...) (compiled as FILTER (WHERE ...), a syntax error on MariaDB)" },
@@ -140,7 +141,9 @@ function some(s: Stmt, visit: Visit): boolean {
 export function knownOpenHits(s: Stmt): string[] {
   const hits: string[] = [];
   if (avoided("20.4") && some(s, (e, p) => (p !== null && PREDICATE.has(p.k) && BOOLEAN_OP.has(e.k)) || (p?.k === "neg" && (e.k === "neg" || e.k === "arith")))) hits.push("20.4");
-  if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p !== null && p.k !== "case" && sibs.some(typed)) && !(p?.k === "like"))) hits.push("20.5");
+  // Several siblings of different PostgreSQL types (sum() is bigint) leave it "inconsistent types deduced".
+  const mixed = (sibs: readonly E[]) => sibs.length > 1 && sibs.some((x) => x.k === "scalar" || x.k === "agg" || x.k === "win");
+  if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p?.k === "like") && (!(p !== null && p.k !== "case" && sibs.some(typed)) || mixed(sibs)))) hits.push("20.5");
   // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
   const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.some((x) => x.k === "col");
   if (avoided("new-4") && some(s, (e, p, sibs) => e.k === "lit" && e.ty === "dec" && !affinityOk(e, p, sibs))) hits.push("new-4");
