@@ -82,7 +82,11 @@ export class Compiler {
     return `"${name.replace(/"/g, '""')}"`;
   }
 
-  protected placeholder(_index: number): string {
+  /**
+   * The placeholder for parameter `index`; `type` is the value's declared SQL type, undefined for a
+   * value interpolated into raw SQL (whose surrounding text decides its type).
+   */
+  protected placeholder(_index: number, _type: SqlType | undefined): string {
     return "?";
   }
 
@@ -189,14 +193,15 @@ export class Compiler {
   }
 
   /** Emits a placeholder for a value that was checked when its bind node was built. */
-  bind(value: unknown, type: SqlType, source?: BindNode): void {
+  bind(value: unknown, type: SqlType, source?: BindNode, typed = true): void {
     if (this.inlineValues) {
       this.write(this.literal(value, type));
       return;
     }
-    this.params.push({ value: encodeBound(this.dialect, baseType(type), value) });
+    const base = baseType(type);
+    this.params.push({ value: encodeBound(this.dialect, base, value) });
     this.paramSources.push(source);
-    this.write(this.placeholder(this.params.length));
+    this.write(this.placeholder(this.params.length, typed ? base : undefined));
   }
 
   protected list<T>(items: readonly T[], each: (item: T) => void, sep = ", "): void {
@@ -423,7 +428,7 @@ export class Compiler {
       if (c.inlineValues) throw new ArgumentError(`param(${n.name}) cannot be used in DDL`);
       c.params.push({ name: n.name, type: n.type });
       c.paramSources.push(undefined);
-      c.write(c.placeholder(c.params.length));
+      c.write(c.placeholder(c.params.length, baseType(n.type)));
     },
     binary: (c, n) => c.visitBinary(n),
     unary: (c, n) => {
@@ -540,7 +545,11 @@ export class Compiler {
     raw: (c, n) => {
       n.strings.forEach((s, i) => {
         c.write(s);
-        if (i < n.values.length) c.visit(n.values[i]);
+        if (i >= n.values.length) return;
+        const v = n.values[i];
+        // A value written straight into raw SQL takes its type from the text around it.
+        if (v.kind === "bind") c.bind(v.value, v.type, v, false);
+        else c.visit(v);
       });
     },
     identifier: (c, n) => c.write(n.parts.map((p) => c.quote(p)).join(".")),

@@ -1,7 +1,7 @@
 // SELECT and compound queries, derived tables and CTEs. Every method returns a new object.
 import { ArgumentError } from "../errors.js";
 import { anchor } from "./anchor.js";
-import { ColumnExpr, Expr, OrderBy, toNode, type QueryLike } from "./expression.js";
+import { ColumnExpr, Expr, OrderBy, bindValue, toNode, type QueryLike } from "./expression.js";
 import { and, orderNodes } from "./functions.js";
 import type {
   CompoundNode,
@@ -20,7 +20,7 @@ import type {
 import type { Source } from "./source.js";
 import { linksBetween, sourceLabel } from "./relate.js";
 import { referencedSources, sourcesOfFrom } from "./traverse.js";
-import { types } from "./types.js";
+import { countType, types } from "./types.js";
 import { selectItems, type ColumnsOfRow, type ROW, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
@@ -246,7 +246,13 @@ export class Cte<R> implements Source {
 }
 
 function countNode(n: number | Expr<number>, what: string): ExprNode {
-  if (n instanceof Expr) return n.node;
+  if (n instanceof Expr) {
+    // A value or named param given as the count is checked as one (never negative).
+    const e = n.node;
+    if (e.kind === "bind") return bindValue(e.value, countType, e.site);
+    if (e.kind === "param") return { ...e, type: countType };
+    return e;
+  }
   if (!Number.isSafeInteger(n) || n < 0) throw new ArgumentError(`${what} takes a non-negative integer, got ${n}`);
   return toNode(n, undefined, types.integer);
 }

@@ -1,6 +1,8 @@
 // SQL types: what a column holds, the TypeScript value it maps to, and how a value is checked
 // before it is bound. How a type is spelled in DDL and encoded for a driver belongs to dialects.
 import { InvalidValueError, describeValue } from "../errors.js";
+import { jsonProblem } from "./json-value.js";
+import { hasLoneSurrogate } from "./text.js";
 
 export type TypeKind =
   | "integer"
@@ -101,6 +103,15 @@ const INT32 = 2 ** 31;
 const INT64 = 2n ** 63n;
 const NUMERIC_RE = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/**
+ * The dates and timestamps every engine stores and returns unchanged: years 0001–9999. PostgreSQL
+ * has no year 0, MariaDB's DATE/DATETIME and SQLite's ISO text stop at 9999 (past it SQLite held
+ * "+010000-01").
+ */
+export const MIN_DATE = "0001-01-01";
+export const MAX_DATE = "9999-12-31";
+const MIN_TIME = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000; // 0001-01-01T00:00:00.000Z
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function reject(type: SqlType, value: unknown, site: ValueSite, why: string): never {
@@ -155,8 +166,13 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "double":
       if (typeof value !== "number") reject(type, value, site, "expected a number");
       if (!Number.isFinite(value)) reject(type, value, site, "not a finite number");
-      // real is 4 bytes wide: every engine then holds (and returns) the same float32 value.
-      return type.kind === "real" ? Math.fround(value) : value;
+      if (type.kind === "double") return value;
+      {
+        // real is 4 bytes wide: every engine then holds (and returns) the same float32 value.
+        const f = Math.fround(value);
+        if (!Number.isFinite(f)) reject(type, value, site, "beyond the 32-bit float range");
+        return f;
+      }
     case "numeric": {
       let s: string;
       if (typeof value === "string") s = value.trim();
@@ -177,6 +193,7 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "text":
     case "varchar":
       if (typeof value !== "string") reject(type, value, site, "expected a string");
+      if (hasLoneSurrogate(value)) reject(type, value, site, "holds a lone UTF-16 surrogate, which UTF-8 cannot store");
       if (type.length !== undefined && [...value].length > type.length)
         reject(type, value, site, `longer than ${type.length} characters`);
       return value;
@@ -189,9 +206,11 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "date": {
       if (value instanceof Date) {
         if (Number.isNaN(value.getTime())) reject(type, value, site, "invalid date");
+        if (value.getTime() < MIN_TIME || value.getTime() > MAX_TIME) reject(type, value, site, `outside ${MIN_DATE} to ${MAX_DATE}`);
         return value.toISOString().slice(0, 10);
       }
       if (typeof value !== "string" || !DATE_RE.test(value)) reject(type, value, site, "expected 'YYYY-MM-DD'");
+      if (value < MIN_DATE) reject(type, value, site, `outside ${MIN_DATE} to ${MAX_DATE}`);
       const d = new Date(value + "T00:00:00Z");
       if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
         reject(type, value, site, "no such calendar date");
@@ -201,11 +220,13 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "timestamptz":
       if (!(value instanceof Date)) reject(type, value, site, "expected a Date");
       if (Number.isNaN(value.getTime())) reject(type, value, site, "invalid Date");
+      if (value.getTime() < MIN_TIME || value.getTime() > MAX_TIME) reject(type, value, site, `outside ${MIN_DATE} to ${MAX_DATE}`);
       return value;
-    case "json":
-      if (value === undefined || typeof value === "function" || typeof value === "symbol")
-        reject(type, value, site, "not JSON-serialisable");
+    case "json": {
+      const why = jsonProblem(value);
+      if (why) reject(type, value, site, `not an exact JSON value: ${why}`);
       return value;
+    }
     case "bytes":
       if (!(value instanceof Uint8Array)) reject(type, value, site, "expected a Uint8Array");
       return value;
@@ -225,6 +246,18 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
       return value;
   }
 }
+
+/**
+ * A row count for LIMIT and OFFSET: a non-negative integer (SQLite and MariaDB read a negative
+ * LIMIT as no limit at all). Bound and named values given there are checked against it.
+ */
+export const countType: SqlType<number> = customType<number, number>({
+  name: "row count",
+  base: types.integer,
+  toDb: (v) => v,
+  fromDb: (v) => v,
+  validate: (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? undefined : "expected a non-negative integer"),
+});
 
 /** Infers a type for a bare JS value bound without a column context (`sql` tag, literals). */
 export function typeOfValue(value: unknown): SqlType {

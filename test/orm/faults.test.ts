@@ -26,11 +26,12 @@ import {
 } from "../../src/index.js";
 import { md, registry, Customer, Order, Item, Counter, Tag, customerT, orderT, itemT, counterT } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
+import { normalizeSql } from "../support/statements.js";
 
 /** Statements as run, normalised across dialects, failed ones marked with their error. */
 const log: string[] = [];
 const logger = (e: LogEntry): void => {
-  const text = e.sql.replace(/`/g, '"').replace(/\$\d+/g, "?").replace(/arbor_sp_\d+/g, "arbor_sp_N");
+  const text = normalizeSql(e.sql);
   log.push(e.error ? `${text} -- ${e.error.name}` : text);
 };
 const take = (): string[] => log.splice(0);

@@ -17,7 +17,7 @@ describe("compiler", () => {
     const q = select(customer.c.name, order.c.ordernum).join(order).where(customer.c.id.eq(1));
     assert.equal(
       pgSql(q),
-      'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer" JOIN "cust_order" ON "cust_order"."customer_id" = "customer"."id" WHERE "customer"."id" = $1',
+      'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer" JOIN "cust_order" ON "cust_order"."customer_id" = "customer"."id" WHERE "customer"."id" = $1::integer',
     );
     assert.equal(
       mySql(q),
@@ -43,14 +43,14 @@ describe("compiler", () => {
 
   test("ILIKE is native on PostgreSQL and lower() LIKE lower() elsewhere", () => {
     const q = select(customer.c.id).where(customer.c.name.ilike("a%"));
-    assert.match(pgSql(q), /"customer"\."name" ILIKE \$1$/);
+    assert.match(pgSql(q), /"customer"\."name" ILIKE \$1::text$/);
     assert.match(liteSql(q), /lower\("customer"\."name"\) LIKE lower\(\?\) ESCAPE '\\'$/);
     assert.match(mySql(q), /LOWER\(`customer`\.`name`\) LIKE LOWER\(\?\)$/);
   });
 
   test("concatenation is || except on MySQL", () => {
     const q = select(customer.c.name.concat("!").as("shout"));
-    assert.equal(pgSql(q), 'SELECT "customer"."name" || $1 AS "shout" FROM "customer"');
+    assert.equal(pgSql(q), 'SELECT "customer"."name" || $1::text AS "shout" FROM "customer"');
     assert.equal(mySql(q), "SELECT CONCAT(`customer`.`name`, ?) AS `shout` FROM `customer`");
   });
 
@@ -64,7 +64,7 @@ describe("compiler", () => {
   });
 
   test("LIMIT/OFFSET, and OFFSET alone where LIMIT is required", () => {
-    assert.equal(pgSql(select(customer.c.id).limit(5).offset(10)), 'SELECT "customer"."id" FROM "customer" LIMIT $1 OFFSET $2');
+    assert.equal(pgSql(select(customer.c.id).limit(5).offset(10)), 'SELECT "customer"."id" FROM "customer" LIMIT $1::integer OFFSET $2::integer');
     assert.equal(liteSql(select(customer.c.id).offset(10)), 'SELECT "customer"."id" FROM "customer" LIMIT -1 OFFSET ?');
     assert.equal(mySql(select(customer.c.id).offset(10)), "SELECT `customer`.`id` FROM `customer` LIMIT 18446744073709551615 OFFSET ?");
     assert.throws(() => select(customer.c.id).limit(-1), ArgumentError);
@@ -99,7 +99,7 @@ describe("compiler", () => {
     const q = select(customer.c.name, totals.c.spent).join(totals, totals.c.customerId.eq(customer.c.id));
     assert.equal(
       pgSql(q),
-      'SELECT "customer"."name", "totals"."spent" FROM "customer" JOIN (SELECT "cust_order"."customer_id" AS "customerId", sum("cust_order"."total") AS "spent" FROM "cust_order" GROUP BY "cust_order"."customer_id" HAVING count(*) > $1) AS "totals" ON "totals"."customerId" = "customer"."id"',
+      'SELECT "customer"."name", "totals"."spent" FROM "customer" JOIN (SELECT "cust_order"."customer_id" AS "customerId", sum("cust_order"."total") AS "spent" FROM "cust_order" GROUP BY "cust_order"."customer_id" HAVING count(*) > $1::integer) AS "totals" ON "totals"."customerId" = "customer"."id"',
     );
   });
 
@@ -129,7 +129,7 @@ describe("compiler", () => {
     const a = select(customer.c.id).where(customer.c.vip.eq(true));
     const b = select(order.c.customerId.as("id"));
     const u = a.union(b);
-    assert.equal(pgSql(u.orderBy(u.col("id").desc()).limit(3)), 'SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = $1 UNION SELECT "cust_order"."customer_id" AS "id" FROM "cust_order" ORDER BY "id" DESC LIMIT $2');
+    assert.equal(pgSql(u.orderBy(u.col("id").desc()).limit(3)), 'SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = $1::boolean UNION SELECT "cust_order"."customer_id" AS "id" FROM "cust_order" ORDER BY "id" DESC LIMIT $2::integer');
     assert.match(liteSql(a.except(b)), / EXCEPT /);
     assert.match(mySql(a.intersect(b)), / INTERSECT /);
   });
@@ -153,14 +153,14 @@ describe("compiler", () => {
     const q = select(caseWhen(order.c.total.gt("100"), "big").when(order.c.total.gt("10"), "mid").else("small").as("size"), order.c.id.cast(types.text).as("sid"));
     assert.equal(
       pgSql(q),
-      'SELECT CASE WHEN "cust_order"."total" > $1 THEN $2 WHEN "cust_order"."total" > $3 THEN $4 ELSE $5 END AS "size", CAST("cust_order"."id" AS text) AS "sid" FROM "cust_order"',
+      'SELECT CASE WHEN "cust_order"."total" > $1::numeric(10, 2) THEN $2::text WHEN "cust_order"."total" > $3::numeric(10, 2) THEN $4::text ELSE $5::text END AS "size", CAST("cust_order"."id" AS text) AS "sid" FROM "cust_order"',
     );
     assert.match(mySql(q), /CAST\(`cust_order`\.`id` AS LONGTEXT\)|CAST\(`cust_order`\.`id` AS CHAR\)/);
   });
 
   test("multi-row INSERT with RETURNING; client defaults fill missing keys", () => {
     const q = insert(customer).values([{ name: "a" }, { name: "b", vip: true }]).returning(customer.c.id);
-    assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1, $2), ($3, $4) RETURNING "customer"."id"');
+    assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::text, $2::boolean), ($3::text, $4::boolean) RETURNING "customer"."id"');
     assert.deepEqual(compile(postgresDialect, q).params, [{ value: "a" }, { value: false }, { value: "b" }, { value: true }]);
     assert.deepEqual(compile(sqliteDialect, q).params, [{ value: "a" }, { value: 0 }, { value: "b" }, { value: 1 }]);
   });
@@ -172,7 +172,7 @@ describe("compiler", () => {
 
   test("upsert: ON CONFLICT on PostgreSQL/SQLite, ON DUPLICATE KEY UPDATE on MySQL", () => {
     const q = insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } });
-    assert.equal(pgSql(q), 'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"');
+    assert.equal(pgSql(q), 'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1::integer, $2::text, $3::boolean) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"');
     assert.equal(mySql(q), "INSERT INTO `customer` (`id`, `name`, `vip`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)");
     const nothing = insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id] });
     assert.match(liteSql(nothing), /ON CONFLICT \("id"\) DO NOTHING$/);
@@ -181,7 +181,7 @@ describe("compiler", () => {
 
   test("UPDATE with expressions and RETURNING; refused on MariaDB", () => {
     const q = update(item).set({ qty: item.c.qty.add(1) }).where(item.c.id.eq(5)).returning(item.c.qty);
-    assert.equal(pgSql(q), 'UPDATE "item" SET "qty" = "item"."qty" + $1 WHERE "item"."id" = $2 RETURNING "item"."qty"');
+    assert.equal(pgSql(q), 'UPDATE "item" SET "qty" = "item"."qty" + $1::integer WHERE "item"."id" = $2::integer RETURNING "item"."qty"');
     assert.throws(() => mySql(q), NotSupportedError);
   });
 

@@ -29,7 +29,7 @@ test("nested() compiles to each engine's JSON aggregation", () => {
 
 test("LIMIT per parent: a derived table on PostgreSQL/SQLite, the aggregate's own LIMIT on MariaDB", () => {
   const q = select(customer.c.id, nested(select(order.c.ordernum).orderBy(order.c.id.desc()).limit(2)).as("latest"));
-  assert.match(compile(postgresDialect, q).sql, /FROM \(SELECT "cust_order"\."ordernum" AS "c0", "cust_order"\."id" AS "o0" FROM "cust_order" WHERE "cust_order"\."customer_id" = "customer"\."id" ORDER BY "cust_order"\."id" DESC LIMIT \$1\) AS "nested_rows"/);
+  assert.match(compile(postgresDialect, q).sql, /FROM \(SELECT "cust_order"\."ordernum" AS "c0", "cust_order"\."id" AS "o0" FROM "cust_order" WHERE "cust_order"\."customer_id" = "customer"\."id" ORDER BY "cust_order"\."id" DESC LIMIT \$1::integer\) AS "nested_rows"/);
   assert.match(compile(mysqlDialect, q).sql, /JSON_ARRAYAGG\(JSON_ARRAY\(`cust_order`\.`ordernum`\) ORDER BY `cust_order`\.`id` DESC LIMIT 2\)/);
 });
 

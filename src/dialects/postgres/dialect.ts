@@ -19,19 +19,15 @@ import { OID, postgresDriver } from "./driver.js";
 class PostgresCompiler extends Compiler {
   // json, not jsonb: cheaper to build and free of jsonb's 256 MB array limit.
   protected override readonly json: JsonSpelling = { row: "json_build_array", agg: "json_agg", empty: "'[]'", aggregateLimit: false, derivedCorrelation: true };
-  protected override placeholder(index: number): string {
-    return `$${index}`;
-  }
   /**
-   * A bound value or named param standing alone in the SELECT list has no context for PostgreSQL to
-   * infer its type from, so it would come back as text ("false", an ISO timestamp, raw bytes that
-   * are not UTF-8); the cast keeps its declared type.
+   * Parameters are sent untyped: without a cast PostgreSQL infers their type from the context or
+   * takes them as text, so `$1 >= $2` compared -3 and -2 as strings and a CASE over bound integers
+   * sorted 10 before 2. A value of a known type carries its type in the SQL text.
    */
-  protected override selectItem(expr: ExprNode, key: string): void {
-    const type = expr.kind === "bind" || expr.kind === "param" ? baseType(expr.type) : undefined;
-    if (!type || type.kind === "unknown" || this.inlineValues) return super.selectItem(expr, key);
-    this.visit(expr);
-    this.write(`::${this.castType(type)} AS ${this.quote(key)}`);
+  protected override placeholder(index: number, type: SqlType | undefined): string {
+    // The declared spelling (numeric(10, 2), varchar(20)) cuts nothing: checkValue refused any
+    // value that it would round or truncate.
+    return type === undefined || type.kind === "unknown" || type.kind === "nested" ? `$${index}` : `$${index}::${this.castType(type)}`;
   }
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
