@@ -1,11 +1,12 @@
 // DDL text for tables, constraints and indexes, spelled by the dialect. Constraint names are
 // generated deterministically so errors name them and cyclic foreign keys can be dropped.
 import type { Dialect } from "../dialects/dialect.js";
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, NotSupportedError } from "../errors.js";
 import type { Compiler } from "../sql/compiler.js";
 import { Expr } from "../sql/expression.js";
 import { baseType, checkValue } from "../sql/types.js";
 import type { AnyColumn, ForeignKey, IndexDef, Table } from "./table.js";
+import { checkIdentifier, checkReferenceOptions } from "./validate.js";
 
 /** PostgreSQL truncates identifiers at 63 bytes; MySQL at 64 characters. Keep generated names within both. */
 export function constraintName(prefix: string, table: string, columns: readonly string[]): string {
@@ -81,7 +82,7 @@ export class DdlCompiler {
 
   private columnDdl(t: Table, col: AnyColumn, keyed: boolean, inlinePk: boolean): string {
     const auto = col.def.autoincrement;
-    let s = `${this.q(col.name)} ${this.dialect.typeName(baseType(col.type), { keyed, autoincrement: auto })}`;
+    let s = `${this.q(col.name)} ${this.typeName(t, col, keyed)}`;
     if (auto && inlinePk) return `${s} PRIMARY KEY`;
     if (!col.nullable) s += " NOT NULL";
     const d = col.def.serverDefault;
@@ -91,7 +92,19 @@ export class DdlCompiler {
     return s;
   }
 
+  /** The dialect's spelling of a column's type; a type the engine cannot hold exactly is refused, naming the column. */
+  private typeName(t: Table, col: AnyColumn, keyed: boolean): string {
+    try {
+      return this.dialect.typeName(baseType(col.type), { keyed, autoincrement: col.def.autoincrement });
+    } catch (e) {
+      if (e instanceof NotSupportedError) throw new NotSupportedError(`${t.name}.${col.name}: ${e.message}`, { table: t.name, column: col.name, cause: e });
+      throw e;
+    }
+  }
+
   foreignKeyClause(fk: ForeignKey): string {
+    // The options object is the caller's: checked again where its actions are written as SQL.
+    checkReferenceOptions(fk.options, { table: fk.table.name });
     const target = fk.target;
     let s = `CONSTRAINT ${this.q(fkName(fk))} FOREIGN KEY (${fk.columns.map((c) => this.q(c.name)).join(", ")}) REFERENCES ${this.tableName(target)} (${fk
       .refColumns()
@@ -111,6 +124,7 @@ export class DdlCompiler {
   }
 
   createIndex(t: Table, idx: IndexDef): string {
+    checkIdentifier(indexName(t, idx), "Index name", { table: t.name });
     return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${this.q(indexName(t, idx))} ON ${this.tableName(t)} (${idx.columns.map((c) => this.q(c.name)).join(", ")})`;
   }
 

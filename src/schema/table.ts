@@ -12,6 +12,7 @@ import {
   type ReferenceOptions,
   type ReferentialAction,
 } from "./column.js";
+import { checkIdentifier, checkReferenceOptions } from "./validate.js";
 
 export type AnyColumn = Column<string, unknown, boolean>;
 export type ColumnsOf<D> = { readonly [K in keyof D & string]: Column<K, BuilderValue<D[K]>, BuilderOptional<D[K]>> };
@@ -134,6 +135,8 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     extras?: (c: C) => TableExtra[],
     readonly options: TableOptions = {},
   ) {
+    checkIdentifier(name, "Table name", { table: name });
+    if (options.schema !== undefined) checkIdentifier(options.schema, "Schema name", { table: name });
     this.schema = options.schema;
     this.node = { kind: "table", info: this };
     tables.set(this, this);
@@ -141,6 +144,7 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     const seen = new Set<string>();
     for (const [key, b] of Object.entries(builders)) {
       const sqlName = b.def.name ?? key;
+      checkIdentifier(sqlName, "Column name", { table: name, column: sqlName });
       if (seen.has(sqlName)) throw new ArgumentError(`Table ${name} declares column ${sqlName} twice`, { table: name, column: sqlName });
       seen.add(sqlName);
       cols[key] = new Column({ kind: "column", name: sqlName, key, source: this.node, type: b.type }, b.def);
@@ -150,6 +154,7 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     this.columnNodes = this.columns.map((c) => c.node);
     for (const col of this.columns) {
       const ref = col.def.references;
+      if (ref) checkReferenceOptions(ref.options, { table: name, column: col.name });
       if (ref) this.foreignKeys.push(new ForeignKey(this, [col.node], () => [ref.target()], ref.options));
       if (col.def.index) this.indexes.push({ kind: "index", columns: [col], unique: false });
     }
@@ -161,15 +166,19 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
           pk = [...extra.columns];
           break;
         case "foreignKey":
+          checkReferenceOptions(extra.options, { table: name });
           this.foreignKeys.push(new ForeignKey(this, extra.columns.map((c) => c.node), extra.references, extra.options));
           break;
         case "index":
+          if (extra.name !== undefined) checkIdentifier(extra.name, "Index name", { table: name });
           this.indexes.push(extra);
           break;
         case "unique":
+          if (extra.name !== undefined) checkIdentifier(extra.name, "Unique constraint name", { table: name });
           this.uniques.push(extra);
           break;
         case "check":
+          checkIdentifier(extra.name, "Check constraint name", { table: name });
           this.checks.push(extra);
           break;
       }

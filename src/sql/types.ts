@@ -1,6 +1,6 @@
 // SQL types: what a column holds, the TypeScript value it maps to, and how a value is checked
 // before it is bound. How a type is spelled in DDL and encoded for a driver belongs to dialects.
-import { InvalidValueError, describeValue } from "../errors.js";
+import { ArgumentError, InvalidValueError, describeValue } from "../errors.js";
 import { jsonProblem } from "./json-value.js";
 import { hasLoneSurrogate } from "./text.js";
 
@@ -69,9 +69,9 @@ export const types = {
   bigint: make<bigint>("bigint"),
   real: make<number>("real"),
   double: make<number>("double"),
-  numeric: (precision?: number, scale?: number): SqlType<string> => make<string>("numeric", { precision, scale }),
+  numeric: (precision?: number, scale?: number): SqlType<string> => make<string>("numeric", checkDecimal(precision, scale)),
   text: make<string>("text"),
-  varchar: (length?: number): SqlType<string> => make<string>("varchar", { length }),
+  varchar: (length?: number): SqlType<string> => make<string>("varchar", { length: checkLength(length) }),
   boolean: make<boolean>("boolean"),
   date: make<string>("date"),
   timestamp: make<Date>("timestamp"),
@@ -79,9 +79,52 @@ export const types = {
   uuid: make<string>("uuid"),
   json: <T = unknown>(): SqlType<T> => make<T>("json"),
   bytes: make<Uint8Array>("bytes"),
-  enum: <const V extends readonly string[]>(values: V): SqlType<V[number]> => make<V[number]>("enum", { values }),
+  enum: <const V extends readonly string[]>(values: V): SqlType<V[number]> => make<V[number]>("enum", { values: checkEnumValues(values) }),
   unknown: make<unknown>("unknown"),
 };
+
+// Precision, scale, length and enum values are spelled into DDL and CAST text: each is checked
+// against its grammar here, where the type is made.
+
+/** PostgreSQL's largest numeric precision; MariaDB's DECIMAL stops at 65 (its dialect refuses more). */
+export const MAX_NUMERIC_PRECISION = 1000;
+/** PostgreSQL's largest varchar length. */
+export const MAX_VARCHAR_LENGTH = 10_485_760;
+/** Enum values are stored as VARCHAR(255) on MariaDB. */
+export const MAX_ENUM_VALUE_LENGTH = 255;
+
+const isCount = (n: unknown, min: number, max: number): n is number => typeof n === "number" && Number.isInteger(n) && n >= min && n <= max;
+
+function checkDecimal(precision: number | undefined, scale: number | undefined): { precision?: number; scale?: number } {
+  if (precision === undefined) {
+    if (scale !== undefined) throw new ArgumentError(`numeric(): a scale (${String(scale)}) needs a precision`);
+    return {};
+  }
+  if (!isCount(precision, 1, MAX_NUMERIC_PRECISION))
+    throw new ArgumentError(`numeric(): precision must be an integer from 1 to ${MAX_NUMERIC_PRECISION}, got ${String(precision)}`);
+  if (scale !== undefined && !isCount(scale, 0, precision))
+    throw new ArgumentError(`numeric(${precision}): scale must be an integer from 0 to ${precision}, got ${String(scale)}`);
+  return { precision, scale };
+}
+
+function checkLength(length: number | undefined): number | undefined {
+  if (length !== undefined && !isCount(length, 1, MAX_VARCHAR_LENGTH))
+    throw new ArgumentError(`varchar(): length must be an integer from 1 to ${MAX_VARCHAR_LENGTH}, got ${String(length)}`);
+  return length;
+}
+
+function checkEnumValues<V extends readonly string[]>(values: V): V {
+  if (!Array.isArray(values) || values.length === 0) throw new ArgumentError("enumOf() takes a non-empty array of strings");
+  const seen = new Set<string>();
+  for (const v of values as readonly unknown[]) {
+    if (typeof v !== "string") throw new ArgumentError(`enumOf(): values must be strings, got ${describeValue(v)}`);
+    if (seen.has(v)) throw new ArgumentError(`enumOf(): ${JSON.stringify(v)} is listed twice`);
+    if (hasLoneSurrogate(v) || v.includes("\0")) throw new ArgumentError(`enumOf(): ${JSON.stringify(v)} cannot be stored as text`);
+    if ([...v].length > MAX_ENUM_VALUE_LENGTH) throw new ArgumentError(`enumOf(): ${JSON.stringify(v)} is longer than ${MAX_ENUM_VALUE_LENGTH} characters`);
+    seen.add(v);
+  }
+  return values;
+}
 
 export function customType<T, B>(spec: CustomTypeSpec<T, B>): SqlType<T> {
   return make<T>("custom", { custom: spec as CustomTypeSpec<T, unknown> });

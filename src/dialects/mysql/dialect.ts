@@ -21,6 +21,20 @@ import { mysqlDriver } from "./driver.js";
 /** mysql2 column type codes. */
 const T = { TINY: 1, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
 
+/**
+ * DECIMAL(p, s) for numeric(p, s). There is no unconstrained DECIMAL: numeric() would be
+ * DECIMAL(65, 30), which rounds past 30 places and pads "1" to "1.000…0", so it is refused, as are
+ * precisions and scales beyond DECIMAL's (65, 30).
+ */
+function decimalType(type: SqlType): string {
+  if (type.precision === undefined)
+    throw new NotSupportedError("MariaDB has no unconstrained numeric (DECIMAL(65, 30) rounds to 30 places and pads every value); declare numeric(p, s)");
+  const scale = type.scale ?? 0;
+  if (type.precision > 65 || scale > 30)
+    throw new NotSupportedError(`MariaDB's DECIMAL holds at most 65 digits, 30 after the point; numeric(${type.precision}, ${scale}) does not fit`);
+  return `DECIMAL(${type.precision}, ${scale})`;
+}
+
 class MysqlCompiler extends Compiler {
   // JSON_ARRAYAGG takes ORDER BY and LIMIT itself: MariaDB refuses outer references in derived tables.
   protected override readonly json: JsonSpelling = { row: "JSON_ARRAY", agg: "JSON_ARRAYAGG", empty: "JSON_ARRAY()", aggregateLimit: true, derivedCorrelation: false };
@@ -52,7 +66,7 @@ class MysqlCompiler extends Compiler {
       case "double":
         return "DOUBLE";
       case "numeric":
-        return type.precision === undefined ? "DECIMAL(65, 30)" : `DECIMAL(${type.precision}, ${type.scale ?? 0})`;
+        return decimalType(type);
       case "date":
         return "DATE";
       case "timestamp":
@@ -65,6 +79,8 @@ class MysqlCompiler extends Compiler {
     }
   }
   override quote(name: string): string {
+    // MariaDB refuses identifiers over 64 characters (aliases over 256): refused here, naming it.
+    if (name.length > 64 && [...name].length > 64) throw new NotSupportedError(`MariaDB identifiers hold at most 64 characters: ${JSON.stringify(name)}`);
     return `\`${name.replace(/`/g, "``")}\``;
   }
   /**
@@ -255,7 +271,7 @@ export const mysqlDialect: Dialect = {
       case "double":
         return "DOUBLE";
       case "numeric":
-        return type.precision === undefined ? "DECIMAL(65, 30)" : `DECIMAL(${type.precision}, ${type.scale ?? 0})`;
+        return decimalType(type);
       case "varchar":
         return type.length === undefined ? (site.keyed ? "VARCHAR(255)" : "TEXT") : `VARCHAR(${type.length})`;
       case "text":

@@ -6,6 +6,7 @@ import {
   DatabaseError,
   ForeignKeyViolationError,
   NotNullViolationError,
+  NotSupportedError,
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
@@ -15,6 +16,7 @@ import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
+import { MAX_IDENTIFIER_BYTES, identifierTooLong } from "../../schema/validate.js";
 
 class PostgresCompiler extends Compiler {
   // json, not jsonb: cheaper to build and free of jsonb's 256 MB array limit.
@@ -28,6 +30,11 @@ class PostgresCompiler extends Compiler {
     // The declared spelling (numeric(10, 2), varchar(20)) cuts nothing: checkValue refused any
     // value that it would round or truncate.
     return type === undefined || type.kind === "unknown" || type.kind === "nested" ? `$${index}` : `$${index}::${this.castType(type)}`;
+  }
+  /** PostgreSQL cuts identifiers to 63 bytes, so two long aliases could name one thing: refused. */
+  override quote(name: string): string {
+    if (identifierTooLong(name)) throw new NotSupportedError(`PostgreSQL identifiers hold at most ${MAX_IDENTIFIER_BYTES} bytes: ${JSON.stringify(name)}`);
+    return super.quote(name);
   }
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
