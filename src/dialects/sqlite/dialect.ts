@@ -11,10 +11,11 @@ import {
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import type { ExprNode } from "../../sql/nodes/index.js";
+import type { ExprNode, Node } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
+import { DECIMAL_SUM } from "./decimal.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
@@ -52,6 +53,12 @@ class SqliteCompiler extends Compiler {
     super.visitBinary(n);
     // PostgreSQL and MariaDB escape LIKE patterns with a backslash; make SQLite agree.
     if (n.op === "LIKE" || n.op === "NOT LIKE") this.write(" ESCAPE '\\'");
+  }
+  /** sum() of a numeric adds exactly (DECIMAL_SUM, registered by the driver) instead of in doubles. */
+  override visit(node: Node): void {
+    if (node.kind === "func" && node.name.toLowerCase() === "sum" && node.args.length === 1 && baseType(node.args[0].type).kind === "numeric")
+      return super.visit({ ...node, name: DECIMAL_SUM });
+    super.visit(node);
   }
   protected override forUpdate(): void {
     // SQLite locks the whole database for writers; there is no row lock to ask for.

@@ -3,6 +3,7 @@
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
 import { loadPeer, requirePeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+import { DECIMAL_SUM, decimalSum } from "./decimal.js";
 
 /** The type hint of every field when integers come back as bigint. */
 export const BIGINTS = 1;
@@ -130,6 +131,7 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
     db.pragma("case_sensitive_like = ON");
     if (!memory) db.pragma("journal_mode = WAL");
     db.pragma("busy_timeout = 5000");
+    db.aggregate(DECIMAL_SUM, { ...decimalSum, safeIntegers: true });
     for (const s of options.onConnect ?? []) db.exec(s);
     return new SqliteConnection(db, !memory);
   };
