@@ -24,6 +24,7 @@ async function recreateOn(c: Connection, columns: readonly string[], rows: Rows,
 const recreate = (e: Engine, columns: readonly string[], rows: Rows, mysql: boolean) => e.withConnection((c) => recreateOn(c, columns, rows, mysql));
 
 const star = () => sql`SELECT * FROM rs_t ORDER BY 1`;
+const starOver = (min: number) => sql`SELECT * FROM rs_t WHERE 1 > ${min} ORDER BY 1`;
 /** Raw SQL on SQLite returns integers as bigint (no declared type says they fit a number). */
 const int = (engine: string, n: number): number | bigint => (engine === "sqlite" ? BigInt(n) : n);
 
@@ -36,6 +37,10 @@ forEachEngine(import.meta.url, (ctx) => {
     for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(star())).rows, [{ a: I(1), b: "x" }, { a: I(2), b: "y" }]);
     await recreate(ctx.engine, ["c", "d"], [[3, "z"]], mysql);
     for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(star())).rows, [{ c: I(3), d: "z" }]);
+    // With a parameter the text is kept prepared on PostgreSQL once it has run twice.
+    for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(starOver(0))).rows, [{ c: I(3), d: "z" }]);
+    await recreate(ctx.engine, ["g", "h"], [[6, "u"]], mysql);
+    for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(starOver(0))).rows, [{ g: I(6), h: "u" }]);
     // Same names in another order.
     await recreate(ctx.engine, ["d", "c"], [[4, "w"]], mysql);
     assert.deepEqual((await ctx.engine.execute(star())).rows, [{ d: I(4), c: "w" }]);
