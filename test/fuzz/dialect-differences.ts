@@ -14,8 +14,8 @@ export const DIFFERENCES = {
   },
   division: {
     reason:
-      "Division differs by engine (integer 7/2 is 3 on PostgreSQL and SQLite, 3.5000 on MariaDB; decimal quotients get different scales), " +
-      "and x / 0 or x % 0 raises on PostgreSQL but is NULL elsewhere: no `/`, and `%` only by a non-zero integer literal.",
+      "x / 0 and x % 0 raise on PostgreSQL and are NULL elsewhere, and decimal quotients get a different scale per engine (Expr.div documents both): " +
+      "`/` and `%` only divide integers, by a non-zero integer literal (integer division truncates on every engine).",
   },
   decimalProduct: {
     reason: "A product of two decimals has the sum of their scales on PostgreSQL and MariaDB and is a float on SQLite: decimals are only added, subtracted and negated.",

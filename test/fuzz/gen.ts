@@ -97,6 +97,9 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
         add(3, fc.tuple(fc.constantFrom("add" as const, "sub" as const, "mul" as const), sub("int"), sub("int")).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })));
         // The divisor of % is a non-zero literal: PostgreSQL raises on zero where the others give NULL.
         add(1, fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "mod", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })));
+      // Integer division truncates on every engine; the divisor is a non-zero literal (dialect-differences.ts: division).
+      if (!avoided("20.10-division"))
+        add(1, fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "div", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })));
         add(1, sub("int").map((e): E => ({ k: "neg", e, ty })));
         add(1, sub("int").map((e): E => ({ k: "fn", f: "abs", e, ty })));
         add(1, sub("text").map((e): E => ({ k: "fn", f: "length", e, ty })));

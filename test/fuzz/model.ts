@@ -50,7 +50,7 @@ export type How = "raw" | "value" | "param";
 export type E =
   | { readonly k: "col"; readonly src: Src; readonly col: string; readonly ty: Ty }
   | { readonly k: "lit"; readonly ty: Ty; readonly v: Val; readonly how: How }
-  | { readonly k: "arith"; readonly op: "add" | "sub" | "mul" | "mod"; readonly l: E; readonly r: E; readonly ty: Ty }
+  | { readonly k: "arith"; readonly op: "add" | "sub" | "mul" | "div" | "mod"; readonly l: E; readonly r: E; readonly ty: Ty }
   | { readonly k: "neg"; readonly e: E; readonly ty: Ty }
   | { readonly k: "cmp"; readonly op: CmpOp; readonly l: E; readonly r: E; readonly ty: "bool" }
   | { readonly k: "isnull"; readonly not: boolean; readonly e: E; readonly ty: "bool" }

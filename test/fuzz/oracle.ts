@@ -79,7 +79,7 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
       if (e.ty === "dec") return dec(e.op === "add" ? cents(l as string) + cents(r as string) : cents(l as string) - cents(r as string));
       const a = l as number;
       const b = r as number;
-      return noNegZero(e.op === "add" ? a + b : e.op === "sub" ? a - b : e.op === "mul" ? a * b : a % b);
+      return noNegZero(e.op === "add" ? a + b : e.op === "sub" ? a - b : e.op === "mul" ? a * b : e.op === "div" ? Math.trunc(a / b) : a % b);
     }
     case "neg": {
       const v = evalExpr(e.e, env, ctx);

@@ -122,7 +122,23 @@ async function check(ctxs: readonly Ctx[], s: Stmt, data: Dataset, refusals: Rec
     const d = diffRows(types, ordered, want, o.rows);
     if (d) problems.push(`[${name}] differs from the oracle:\n  ${d}`);
   });
+  if (problems.length) problems.push(`engines compared with each other: ${agreement(ctxs, outcomes, types, ordered)}`);
   return problems.length ? problems.join("\n") : undefined;
+}
+
+/** Which engines returned the same rows (or the same error class), e.g. "sqlite = postgres ≠ mariadb". */
+function agreement(ctxs: readonly Ctx[], outcomes: readonly Outcome[], types: Record<string, string>, ordered: boolean): string {
+  const groups: { names: string[]; outcome: Outcome }[] = [];
+  outcomes.forEach((o, n) => {
+    const same = groups.find((g) =>
+      "error" in g.outcome || "error" in o
+        ? "error" in g.outcome && "error" in o && String(g.outcome.error) === String(o.error)
+        : diffRows(types, ordered, g.outcome.rows, o.rows) === undefined,
+    );
+    if (same) same.names.push(ctxs[n].name);
+    else groups.push({ names: [ctxs[n].name], outcome: o });
+  });
+  return groups.map((g) => g.names.join(" = ")).join(" ≠ ");
 }
 
 function describeCase(ctxs: readonly Ctx[], s: Stmt, data: Dataset, problem: string): string {
