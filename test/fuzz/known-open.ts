@@ -39,7 +39,7 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
   {
     item: "new-4",
     shape:
-      "a decimal value()/param() anywhere but compared (=, <, BETWEEN, an IN list item) with a bare column: SQLite binds it as TEXT, and against an expression " +
+      "a decimal value()/param() anywhere but compared (=, <, BETWEEN, an IN list item) with bare columns only: SQLite binds it as TEXT, and against an expression " +
       "without NUMERIC column affinity (min(d), d - 1, CASE …, or as the left side of IN) a REAL is always less than a TEXT",
   },
 ];
@@ -146,7 +146,7 @@ export function knownOpenHits(s: Stmt): string[] {
   const mixed = (sibs: readonly E[]) => sibs.length > 1 && sibs.some((x) => x.k === "scalar" || x.k === "agg" || x.k === "win");
   if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p?.k === "like") && (!(p !== null && p.k !== "case" && sibs.some(typed)) || mixed(sibs)))) hits.push("20.5");
   // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
-  const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.some((x) => x.k === "col");
+  const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.length > 0 && sibs.every((x) => x.k === "col");
   if (avoided("new-4") && some(s, (e, p, sibs) => e.k === "lit" && e.ty === "dec" && !affinityOk(e, p, sibs))) hits.push("new-4");
   return hits;
 }
