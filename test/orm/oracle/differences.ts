@@ -178,12 +178,19 @@ export const DIFFERENCES: readonly Difference[] = [
   {
     id: "duplicate-identity-refused",
     reason:
-      "A pending object whose primary key is already held by a persistent object of the session: SQLAlchemy warns and lets the INSERT fail with an IntegrityError; Arbor refuses the flush with DuplicateIdentityError before writing anything. sa_runner.py reports SQLAlchemy's IntegrityError after that warning as the same kind (identity).",
+      "A pending object whose primary key is already held by a persistent object of the session: SQLAlchemy warns and lets the INSERT fail with an IntegrityError; Arbor refuses the flush with DuplicateIdentityError before writing anything. sa_runner.py reports SQLAlchemy's IntegrityError after that warning as the same kind (identity); and as Arbor's check comes before any write, a flush that fails both ways (a duplicate identity and another constraint) fails on the identity in Arbor and on whichever statement comes first in SQLAlchemy: the two kinds count as one.",
+    normalise: (sa, arbor) =>
+      bothSteps(sa, arbor, (s, r) => {
+        const kinds = new Set([s.error, r.error]);
+        if (kinds.size === 2 && kinds.has("identity") && kinds.has("integrity")) s.error = r.error = "integrity";
+        const retry = new Set([s.retryError, r.retryError]);
+        if (retry.size === 2 && retry.has("identity") && retry.has("integrity")) s.retryError = r.retryError = "integrity";
+      }),
   },
   {
     id: "explicit-relationship-loads",
     reason:
-      "Arbor raises NotLoadedError when an unloaded relationship of a persistent object is touched, where SQLAlchemy lazy-loads it (and ExpiredAttributeError for an expired column, where SQLAlchemy refreshes it). Scenarios load what they touch with the `load` op (session.load in Arbor, attribute access in SQLAlchemy), so both run the same loads. SQLAlchemy also expires primary keys, so loading a relationship of an expired object first reloads its row, where Arbor loads the relationship alone: the Arbor runner's `load` reloads an expired object's row with session.get() first.",
+      "Arbor raises NotLoadedError when an unloaded relationship of a persistent object is touched, where SQLAlchemy lazy-loads it (and ExpiredAttributeError for an expired column, where SQLAlchemy refreshes it). Scenarios load what they touch with the `load` op (session.load in Arbor, attribute access in SQLAlchemy), so both run the same loads. SQLAlchemy also expires primary keys, so loading a relationship of an expired object first reloads its row, where Arbor loads the relationship alone: the Arbor runner's `load` reloads an expired object's row with session.get() first. Collection changes (`append`, `remove`, `removeAt`) load the collection first in Arbor's runner too, as SQLAlchemy's lazy load does.",
   },
   {
     id: "strong-identity-map",

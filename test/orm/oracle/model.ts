@@ -175,7 +175,8 @@ export function dumpSql(dialect: Dialect): string {
   return parts.join(" UNION ALL ");
 }
 
-/** Empties every table and the audit log (children first). */
+/** Empties every table and the audit log (children first; the users ↔ posts cycle cut first). */
 export function resetSql(): string[] {
-  return [...TABLES].reverse().map((t) => `DELETE FROM "${t.name}"`).concat(["DELETE FROM oracle_audit"]);
+  const cut = 'UPDATE "users" SET "favorite_post_id" = NULL';
+  return [cut, ...[...TABLES].reverse().map((t) => `DELETE FROM "${t.name}"`), "DELETE FROM oracle_audit"];
 }

@@ -14,7 +14,10 @@ export type Op =
   | { op: "set"; obj: string; attr: string; value: Value }
   /** A many-to-one (or one-to-one) relationship. */
   | { op: "setRef"; obj: string; rel: string; to: string | null }
-  /** Collection append; appending a child that has another parent moves it. */
+  /**
+   * Collection append; appending a child that has another parent moves it. Arbor's runner loads
+   * the collection first where SQLAlchemy would lazy-load it (also for remove and removeAt).
+   */
   | { op: "append"; obj: string; rel: string; child: string }
   | { op: "remove"; obj: string; rel: string; child: string }
   /** Removes the collection's member at `index` (nothing when there is none). */
@@ -54,7 +57,8 @@ export interface Scenario {
   readonly ops: readonly Op[];
   /**
    * After an op fails with a flush error, roll back (SQLAlchemy requires it; see differences.ts);
-   * a get or load whose autoflush failed then runs again, so the ops after it find what they need.
+   * an op that loads (get, load, append, remove, removeAt) and so failed in its autoflush then
+   * runs again, so it and the ops after it find what they need.
    */
   readonly rollbackOnFlushError?: boolean;
   /**

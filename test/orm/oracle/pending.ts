@@ -7,13 +7,9 @@ import type { StepKind } from "./random.js";
 
 /** Scenario name → the item of issue 12 that is not fixed yet. */
 export const PENDING: Readonly<Record<string, string>> = {
-  "12.1 delete-orphan: a child appended to another parent moves (UPDATE, not DELETE)": "12.1",
-  "12.1 delete-orphan: a child whose parent is set to another one moves": "12.1",
-  "12.4 merge follows relationships: a detached child's change is merged": "12.4",
-  "12.5 a mutual dependency is broken on the postUpdate key (user added first)": "12.5",
+  // The writes agree now (UPDATE users SET favorite_post_id = NULL, DELETE posts, DELETE users);
+  // the deleted user object still holds favorite_post_id = 1 where SQLAlchemy's holds None.
   "12.6 deleting both rows of a cycle nulls the postUpdate key first": "12.6",
-  "12.7 deleting a parent without delete cascade nulls its unloaded children's key": "12.7",
-  "12.8 renaming a unique value and reusing it in a new row: UPDATE before INSERT": "12.8",
 };
 
 /**
@@ -50,6 +46,15 @@ function insertsAndUpdatesAsOneRun(db: DbDump): void {
   db.audit = out;
 }
 
+/** Drops the steps from the first one `at` matches, and the final rows: the histories part there. */
+function truncateAt(sa: Outcome, arbor: Outcome, at: (s: Outcome["steps"][number], i: number) => boolean): void {
+  const i = sa.steps.findIndex(at);
+  if (i < 0) return;
+  sa.steps.length = arbor.steps.length = i;
+  sa.db = arbor.db = { rows: {}, audit: [] };
+  sa.truncated = arbor.truncated = true;
+}
+
 /** A divergence found by the oracle beyond issue 12's list, not fixed yet. */
 export interface NewDivergence {
   /** The deterministic scenario that shows it (it must differ). */
@@ -63,28 +68,55 @@ export interface NewDivergence {
 
 export const NEW_DIVERGENCES: readonly NewDivergence[] = [
   {
+    scenario: "moving a child into a parent marked for deletion",
+    what: "a persistent child appended to the collection of a parent marked for deletion (delete-orphan): Arbor's flush writes the child's new key and fails on the foreign key; SQLAlchemy writes neither the move nor a delete of the child (the change is dropped without an error)",
+    // From the flush that parts them, nothing is compared.
+    normalise: (sa, arbor) =>
+      truncateAt(sa, arbor, (s, i) => {
+        const st = sa.steps[i - 1]?.state;
+        // A parent marked for deletion (or already deleted by an autoflush) holding a live child.
+        const moved = Object.entries(st?.objs ?? {}).some(([label, o]) => {
+          const kids = o.rels.children;
+          const gone = o.status === "deleted" || st!.deleted.includes(label);
+          return gone && Array.isArray(kids) && kids.some((k) => st!.objs[k]?.status === "persistent" && !st!.deleted.includes(k));
+        });
+        return moved && s.error === undefined && arbor.steps[i]?.error === "integrity";
+      }),
+  },
+  {
+    scenario: "a child whose columns expired, appended to another parent, moves",
+    what: "the flush copies the new parent's key into the child's expired foreign-key attribute but leaves it expired, so the UPDATE leaves it out and the move is silently lost; SQLAlchemy writes UPDATE child SET parent_id",
+  },
+  {
     scenario: "a child appended to a loaded collection survives expiring its parent before the flush",
     what: "Arbor follows the save-update cascade only at flush, from relationships still loaded then: expiring (or refreshing) the parent in between unloads the collection and the new child is silently never inserted; SQLAlchemy makes the child pending when it is appended and inserts it",
   },
   {
     scenario: "a child appended to a parent marked for deletion",
-    what: "a pending child of a parent deleted in the same flush (appended before or after delete()): Arbor silently does not insert it (it becomes transient); SQLAlchemy inserts it and the flush fails on the foreign key. Arbor drops an object the application added without saying so",
-    // From the flush SQLAlchemy fails (on the foreign key, or on the child's key when that row
-    // exists) the two histories part: nothing after it is compared.
+    what: "a pending child of a parent deleted in the same flush (appended before or after delete()): Arbor silently does not insert it (it becomes transient); SQLAlchemy inserts it, and the flush fails on the foreign key, or, when the parent's row is brought back by a row switch in the same flush, the child is saved. Arbor drops an object the application added without saying so",
+    // From the flush that parts them (SQLAlchemy fails on the foreign key or on the child's key;
+    // or, where a row switch brings the parent back, it inserts the child Arbor dropped), the two
+    // histories differ: nothing after it is compared.
     normalise: (sa, arbor) => {
-      const pendingChildOfDeleted = (i: number) => {
+      const orphans = new Set<string>();
+      truncateAt(sa, arbor, (s, i) => {
         const st = sa.steps[i - 1]?.state;
-        return !!st?.deleted.some((d) => {
-          const kids = d === null ? undefined : st.objs[d]?.rels.children;
-          return Array.isArray(kids) && kids.some((k) => st.objs[k]?.status === "pending");
-        });
-      };
-      const at = sa.steps.findIndex((s, i) => (s.error === "integrity" || s.error === "identity") && arbor.steps[i]?.error === undefined && pendingChildOfDeleted(i));
-      if (at < 0) return;
-      sa.steps.length = arbor.steps.length = at;
-      sa.db = arbor.db = { rows: {}, audit: [] };
-      sa.truncated = arbor.truncated = true;
+        for (const d of st?.deleted ?? []) {
+          const kids = d === null ? undefined : st!.objs[d]?.rels.children;
+          if (Array.isArray(kids)) for (const k of kids) if (st!.objs[k]?.status === "pending") orphans.add(k);
+        }
+        if (orphans.size === 0 || !arbor.steps[i]) return false;
+        const r = arbor.steps[i];
+        if ((s.error === "integrity" || s.error === "identity") && r.error === undefined) return true;
+        return [...orphans].some((k) => r.state.objs[k]?.status === "transient" && s.state.objs[k]?.status !== "transient");
+      });
     },
+  },
+  {
+    scenario: "appending an object deleted in this transaction to a collection is refused",
+    what: "an object whose DELETE was flushed, appended to another parent's collection: SQLAlchemy raises InvalidRequestError (it has been deleted); Arbor accepts it silently and the change is never written",
+    // From SQLAlchemy's refusal on, the two histories part: nothing after it is compared.
+    normalise: (sa, arbor) => truncateAt(sa, arbor, (s, i) => s.error === "invalid" && /has been deleted/.test(s.message ?? "") && arbor.steps[i]?.error === undefined),
   },
   {
     scenario: "version counter: an object changed after commit (its version expired) is updated",

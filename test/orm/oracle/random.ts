@@ -119,8 +119,10 @@ export function compile(steps: readonly Step[], name: string, options: CompileOp
         ops.push({ op: "delete", obj: `c${s.id}` });
         break;
       case "moveChild":
-        child(s.id);
+        // The child is got last: a rollback after a failed autoflush while getting the parent
+        // would expire it (pending.ts: a child whose columns expired does not move).
         parent(s.to, true);
+        child(s.id);
         ops.push({ op: "append", obj: `p${s.to}`, rel: "children", child: `c${s.id}` });
         break;
       case "removeChild":

@@ -27,6 +27,9 @@ const keyOf = (t: AnyTable, name: string): string => {
   return c.key;
 };
 
+/** Ops that load (and so may autoflush), run again after a flush error's rollback. */
+const RETRIED = new Set(["get", "load", "append", "remove", "removeAt"]);
+
 /** An op named a label holding no object, or a savepoint that is not open. */
 class NoObject extends Error {}
 
@@ -122,27 +125,19 @@ class ArborRunner {
         this.obj(op.obj)[op.rel] = op.to === null ? null : this.obj(op.to);
         return undefined;
       case "append":
-        (this.obj(op.obj)[op.rel] as object[]).push(this.obj(op.child));
+        (await this.loaded(op.obj, op.rel)).push(this.obj(op.child));
         return undefined;
-      case "remove": {
-        const coll = this.obj(op.obj)[op.rel] as Collection<object>;
-        coll.remove(this.obj(op.child));
+      case "remove":
+        (await this.loaded(op.obj, op.rel)).remove(this.obj(op.child));
         return undefined;
-      }
       case "removeAt": {
-        const coll = this.obj(op.obj)[op.rel] as Collection<object>;
+        const coll = await this.loaded(op.obj, op.rel);
         if (op.index < coll.length) coll.splice(op.index, 1);
         return undefined;
       }
-      case "load": {
-        const o = this.obj(op.obj);
-        const s = this.sess();
-        // SQLAlchemy expires primary keys too, so it reloads an expired object's row before
-        // loading its relationship; get() does the same here (differences.ts).
-        if (s.inspect(o).status === "persistent" && s.inspect(o).expired.length > 0) await s.get(o.constructor as AnyCtor, o.id);
-        await s.load(o, op.rel as never);
+      case "load":
+        await this.loaded(op.obj, op.rel);
         return undefined;
-      }
       case "get": {
         const found = await this.sess().get(CLASSES[op.cls], op.id);
         this.label(op.as, found);
@@ -196,6 +191,23 @@ class ArborRunner {
         this.session = undefined;
         return undefined;
     }
+  }
+
+  /**
+   * The collection `label.rel`, loaded first where SQLAlchemy would lazy-load it (a persistent
+   * object's unloaded relationship). SQLAlchemy expires primary keys too, so it reloads an
+   * expired object's row before loading its relationship; get() does the same here
+   * (differences.ts: explicit-relationship-loads).
+   */
+  private async loaded(label: string, rel: string): Promise<Collection<object>> {
+    const o = this.obj(label);
+    const s = this.sess();
+    const info = s.inspect(o);
+    if (info.status === "persistent" && s.stateOf(o).session === s && !info.loaded.includes(rel)) {
+      if (info.expired.length > 0) await s.get(o.constructor as AnyCtor, o.id);
+      await s.load(o, rel as never);
+    }
+    return o[rel] as Collection<object>;
   }
 
   /** The savepoint `label`, forgotten with those opened after it (they end with it). */
@@ -274,7 +286,8 @@ export async function dump(engine: Engine): Promise<DbDump> {
     let audit: DbDump["audit"] = [];
     for (const [name, json] of res.rows as [string, string][]) {
       const parsed = JSON.parse(json) as Record<string, unknown>[];
-      if (name === "oracle_audit") audit = parsed as unknown as DbDump["audit"];
+      // Keys as compact JSON whatever the engine printed ("[1, 2]" on PostgreSQL).
+      if (name === "oracle_audit") audit = (parsed as unknown as DbDump["audit"]).map((a) => ({ ...a, pk: JSON.stringify(JSON.parse(a.pk)) }));
       else rows[name] = parsed;
     }
     return { rows, audit };
@@ -310,8 +323,8 @@ export async function runArbor(engine: Engine, sc: Scenario): Promise<Outcome> {
       if (sc.rollbackOnFlushError && FLUSH_ERRORS.has(step.error)) {
         await r.rollback();
         step.rolledBack = true;
-        // A read whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
-        if (op.op === "get" || op.op === "load") {
+        // An op whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
+        if (RETRIED.has(op.op)) {
           try {
             const res = await r.run(op);
             if (res !== undefined) step.result = res;

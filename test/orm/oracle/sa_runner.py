@@ -401,8 +401,8 @@ def run_scenario(ddl, dump_sql, sc):
                 r.savepoints.clear()
                 r.session.rollback()
                 step["rolledBack"] = True
-                # A read whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
-                if op["op"] in ("get", "load"):
+                # An op whose autoflush failed is tried again (see Scenario.rollbackOnFlushError).
+                if op["op"] in ("get", "load", "append", "remove", "removeAt"):
                     try:
                         res = r.run_op(op)
                         if res is not None:

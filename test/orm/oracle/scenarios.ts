@@ -356,4 +356,42 @@ export const SCENARIOS: Scenario[] = [
       { op: "commit" },
     ],
   },
+  {
+    name: "appending an object deleted in this transaction to a collection is refused",
+    seed: twoParents,
+    ops: [
+      { op: "get", cls: "Child", id: 2, as: "c2" },
+      { op: "delete", obj: "c2" },
+      { op: "flush" },
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "append", obj: "p2", rel: "children", child: "c2" },
+      { op: "commit" },
+    ],
+  },
+  {
+    name: "a child whose columns expired, appended to another parent, moves",
+    seed: twoParents,
+    ops: [
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "get", cls: "Child", id: 1, as: "a" },
+      { op: "expire", obj: "a" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "commit" },
+    ],
+  },
+  {
+    name: "moving a child into a parent marked for deletion",
+    seed: [...twoParents, ["child", { id: 3, parent_id: 2, name: "c" }]],
+    ops: [
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "delete", obj: "p2" },
+      { op: "get", cls: "Child", id: 1, as: "a" },
+      { op: "load", obj: "a", rel: "parent" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "commit" },
+    ],
+  },
 ];
