@@ -62,6 +62,10 @@ export class Connection extends Executor {
     return result;
   }
 
+  override atomically<T>(fn: (ex: Executor) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
   /** Returns the connection to the pool, rolling back a transaction left open. */
   release(): Promise<void> {
     if (this.state === "released") return DONE;
@@ -135,6 +139,10 @@ export class Transaction extends Executor {
 
   get isActive(): boolean {
     return this.state === "open";
+  }
+
+  override atomically<T>(fn: (ex: Executor) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
   }
 
   /** A nested transaction (SAVEPOINT) inside this one. */

@@ -16,6 +16,7 @@ import type { RowType, Statement } from "../sql/statement.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
 import type { DriverConnection, DriverResult, FieldInfo, QueryOptions, RowSink } from "./driver.js";
 import { Result, RowShape, decoderFor } from "./result.js";
+import { executeSplit, executeSplitSync, inTransaction, tooManyParams } from "./split-insert.js";
 
 export interface LogEntry {
   readonly sql: string;
@@ -318,6 +319,7 @@ export abstract class Executor {
       const ctx = this.ctx;
       const plan = planFor(ctx.dialect, stmt.statementNode);
       const values = plan.fill(ctx.dialect, params);
+      if (values.length > ctx.dialect.capabilities.maxParams) return executeSplit<RowType<S>>(this, stmt.statementNode, values.length, params);
       const conn = this.driverConnection();
       // An embedded driver answers at once: its result goes out in a settled promise.
       if (isSync(conn)) return Promise.resolve(this.runSync(conn, plan, values));
@@ -325,6 +327,11 @@ export abstract class Executor {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** @internal Runs `fn` all or nothing: in a transaction, or a savepoint inside an open one. */
+  atomically<T>(fn: (ex: Executor) => Promise<T>): Promise<T> {
+    return inTransaction(this, fn);
   }
 
   private async runAsync<R>(conn: DriverConnection, plan: Plan, values: unknown[]): Promise<Result<R>> {
@@ -350,6 +357,8 @@ export abstract class Executor {
     const values = plan.fill(ctx.dialect, params);
     const conn = this.driverConnection();
     if (!isSync(conn)) throw new NotSupportedError(`${ctx.dialect.name} answers asynchronously: use execute()`);
+    if (values.length > ctx.dialect.capabilities.maxParams)
+      return executeSplitSync<RowType<S>>(this, stmt.statementNode, values.length, params);
     return this.runSync(conn, plan, values);
   }
 
@@ -383,6 +392,7 @@ export abstract class Executor {
     const ctx = this.ctx;
     const plan = planFor(ctx.dialect, stmt.statementNode);
     const values = plan.fill(ctx.dialect, params);
+    if (values.length > ctx.dialect.capabilities.maxParams) throw tooManyParams(ctx.dialect, values.length, "use execute()");
     const logger = ctx.logger;
     const started = logger === undefined ? 0 : performance.now();
     const sink = new EachSink(plan, fn as (row: unknown) => void);
@@ -402,6 +412,7 @@ export abstract class Executor {
   async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { batchSize?: number } = {}): AsyncIterable<RowType<S>> {
     const plan = planFor(this.ctx.dialect, stmt.statementNode);
     const values = plan.fill(this.ctx.dialect, params);
+    if (values.length > this.ctx.dialect.capabilities.maxParams) throw tooManyParams(this.ctx.dialect, values.length, "use execute()");
     const conn = this.driverConnection();
     const started = performance.now();
     try {

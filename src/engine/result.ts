@@ -89,8 +89,8 @@ export class Result<R> implements Iterable<R> {
   ) {}
 
   /** The same columns with other rows: for results merged from several databases. */
-  withRows(rows: R[], rowCount: number = rows.length): Result<R> {
-    return new Result(rows, rowCount, this.shape);
+  withRows(rows: R[], rowCount: number = rows.length, lastInsertId?: number | bigint): Result<R> {
+    return new Result(rows, rowCount, this.shape, lastInsertId);
   }
 
   [Symbol.iterator](): Iterator<R> {
