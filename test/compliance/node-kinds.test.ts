@@ -97,6 +97,15 @@ const CASES: Record<nodes.NodeKind, readonly Case[]> = {
       },
       rows: [{ x: 1 }, { x: 2 }],
     },
+    {
+      what: "LATERAL",
+      stmt: () => {
+        const l = select(b.c.v).from(b).where(b.c.aId.eq(a.c.id)).orderBy(b.c.v.desc()).limit(1).lateral("l");
+        return select(a.c.id, l.c.v).from(a).crossJoin(l);
+      },
+      rows: [{ id: 1, v: 6 }],
+      refusedOn: ["sqlite", "mariadb"],
+    },
   ],
   cte: [
     {
@@ -176,5 +185,5 @@ forEachEngine(import.meta.url, (ctx) => {
   // In declaration order: insert, excluded (upsert), update and delete share the row with id 10.
   for (const [kind, cases] of Object.entries(CASES) as [nodes.NodeKind, readonly Case[]][])
     for (const c of cases)
-      test(`${kind}${c.what ? ` (${c.what})` : ""} compiles and runs on ${ctx.name}${c.refusedOn?.includes(ctx.name) ? " — refused with NotSupportedError" : ""}`, () => runCase(ctx.engine, ctx.name, c));
+      test(`${kind}${c.what ? ` (${c.what})` : ""} ${c.refusedOn?.includes(ctx.name) ? "is refused with NotSupportedError" : "compiles and runs"} on ${ctx.name}`, () => runCase(ctx.engine, ctx.name, c));
 });
