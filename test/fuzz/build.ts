@@ -120,6 +120,10 @@ class Builder {
         const out = e.f === "abs" ? func.abs(x.x as Expr<number | null>) : func[e.f](x.x as Expr<string | null>);
         return { x: out, code: `func.${e.f}(${x.code})` };
       }
+      case "cast": {
+        const x = this.expr(e.e);
+        return { x: x.x.cast(TYPE_OF[e.ty]), code: `${x.code}.cast(${TYPE_CODE[e.ty]})` };
+      }
       case "concat": {
         const l = this.expr(e.l);
         const [r, rc] = this.operand(e.r);

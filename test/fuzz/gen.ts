@@ -112,6 +112,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       if (ty === "text") {
         add(2, fc.tuple(sub("text"), sub("text")).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })));
         add(1, fc.tuple(fc.constantFrom("lower" as const, "upper" as const), sub("text")).map(([f, e]): E => ({ k: "fn", f, e, ty })));
+      add(1, fc.constantFrom<Ty>("int", "dec", "date").chain((from) => sub(from)).map((e): E => ({ k: "cast", e, ty })));
       }
       if (ty === "bool") add(6, condArb(scope, depth - 1));
       if (scope.sub && ty !== "bool") add(1, scalarSubArb(scope, ty));

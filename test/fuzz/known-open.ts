@@ -42,6 +42,10 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
       "a decimal value()/param() anywhere but compared (=, <, BETWEEN, an IN list item) with bare columns only: SQLite binds it as TEXT, and against an expression " +
       "without NUMERIC column affinity (min(d), d - 1, CASE …, or as the left side of IN) a REAL is always less than a TEXT",
   },
+  {
+    item: "new-5",
+    shape: "cast() of a decimal to text: SQLite holds numeric(p ≤ 15) as REAL and prints 2.50 as \"2.5\" and 0.00 as \"0\" (\"2.50\" on PostgreSQL and MariaDB)",
+  },
 ];
 
 export function avoided(item: string): boolean {
@@ -65,6 +69,8 @@ function typed(e: E): boolean {
     case "neg":
     case "fn":
       return typed(e.e);
+    case "cast":
+      return true;
     case "case":
       return e.whens.some(([, v]) => typed(v)) || (e.otherwise !== null && typed(e.otherwise));
     case "coalesce":
@@ -108,6 +114,7 @@ function some(s: Stmt, visit: Visit): boolean {
       case "not":
       case "isnull":
       case "fn":
+      case "cast":
         return kid(e.e, []);
       case "logic":
         return e.items.some((i) => kid(i, []));
@@ -148,6 +155,7 @@ export function knownOpenHits(s: Stmt): string[] {
   // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
   const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.length > 0 && sibs.every((x) => x.k === "col");
   if (avoided("new-4") && some(s, (e, p, sibs) => e.k === "lit" && e.ty === "dec" && !affinityOk(e, p, sibs))) hits.push("new-4");
+  if (avoided("new-5") && some(s, (e) => e.k === "cast" && e.e.ty === "dec")) hits.push("new-5");
   return hits;
 }
 

@@ -62,6 +62,7 @@ export type E =
   | { readonly k: "coalesce"; readonly args: readonly E[]; readonly ty: Ty }
   | { readonly k: "fn"; readonly f: "lower" | "upper" | "length" | "abs"; readonly e: E; readonly ty: Ty }
   | { readonly k: "concat"; readonly l: E; readonly r: E; readonly ty: "text" }
+  | { readonly k: "cast"; readonly e: E; readonly ty: Ty }
   | { readonly k: "like"; readonly not: boolean; readonly e: E; readonly pattern: E; readonly ty: "bool" }
   | { readonly k: "exists"; readonly not: boolean; readonly q: Sel; readonly ty: "bool" }
   | { readonly k: "inq"; readonly not: boolean; readonly e: E; readonly q: Sel; readonly ty: "bool" }

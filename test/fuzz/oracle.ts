@@ -127,6 +127,11 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
       if (e.f === "length") return [...(v as string)].length;
       return e.ty === "dec" ? dec(cents(v as string) < 0n ? -cents(v as string) : cents(v as string)) : Math.abs(v as number);
     }
+    case "cast": {
+      // Only to text, from integers, decimals (keeping their scale) and dates.
+      const v = evalExpr(e.e, env, ctx);
+      return v === null ? null : String(v);
+    }
     case "concat": {
       const l = evalExpr(e.l, env, ctx);
       const r = evalExpr(e.r, env, ctx);
@@ -220,6 +225,7 @@ function hasAgg(e: E): boolean {
     case "not":
     case "isnull":
     case "fn":
+    case "cast":
       return hasAgg(e.e);
     case "logic":
       return e.items.some(hasAgg);
