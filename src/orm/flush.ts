@@ -7,10 +7,10 @@ import type { Transaction } from "../engine/connection.js";
 import type { ForeignKey } from "../schema/table.js";
 import { relatedObjects } from "./cascade.js";
 import { Collection } from "./collection.js";
-import { DuplicateIdentityError } from "./errors.js";
+import { DuplicateIdentityError, MappingError } from "./errors.js";
 import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";
-import { orderRows, type Ordered, type RowLink } from "./organize.js";
+import { describeKey, nullableKey, orderRows, type Ordered, type RowLink } from "./organize.js";
 import { Journal, deleteRows, insertRows, sameValue, updateColumns, updateRows, writeAssociations, type AssociationRow } from "./persistence.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
@@ -243,9 +243,14 @@ export class UnitOfWork {
     const mappers = new Set<Mapper>();
     for (const s of [...this.inserts, ...this.updates, ...this.deletes]) mappers.add(s.mapper);
     for (const m of mappers)
-      for (const rel of m.relationships.values()) {
-        for (const r of [rel, rel.back]) if (r?.options.postUpdate && r.foreignKey) out.add(r.foreignKey);
-      }
+      for (const rel of m.relationships.values())
+        for (const r of [rel, rel.back]) {
+          if (!r?.options.postUpdate || !r.foreignKey) continue;
+          // The row goes in without the key first: a NOT NULL key cannot wait.
+          if (!nullableKey(r.foreignKey))
+            throw new MappingError(`${r.owner.name}.${r.key} has postUpdate, but its foreign key ${describeKey(r.foreignKey)} is NOT NULL: make it nullable`, { table: r.foreignKey.table.name });
+          out.add(r.foreignKey);
+        }
     return out;
   }
 

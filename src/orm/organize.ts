@@ -39,6 +39,11 @@ interface Node {
   indegree: number;
 }
 
+/** `table(columns) → target`, for messages. */
+export function describeKey(fk: ForeignKey): string {
+  return `${fk.table.name}(${fk.columns.map((c) => c.name).join(", ")}) → ${fk.target.name}`;
+}
+
 /** Whether a foreign key may hold NULL (every column nullable). */
 export function nullableKey(fk: ForeignKey): boolean {
   return fk.columns.every((n) => fk.table.columns.find((c) => c.node === n)?.nullable !== false);
@@ -196,7 +201,7 @@ function breakCycle(start: Node, left: ReadonlySet<Node>, deletes: boolean, cut:
   const tables = [...new Set(cycle.map((n) => n.mapper.table.name))];
   const keys = [...new Set(cycle.map((n, i) => n.links.get(cycle[(i + 1) % cycle.length])).filter((k): k is ForeignKey => k !== undefined))];
   throw new CircularDependencyError(
-    `Rows of ${tables.join(" and ")} reference each other through NOT NULL foreign keys (${keys.map((k) => `${k.table.name}(${k.columns.map((c) => c.name).join(", ")}) → ${k.target.name}`).join(", ")}): ` +
+    `Rows of ${tables.join(" and ")} reference each other through NOT NULL foreign keys (${keys.map(describeKey).join(", ")}): ` +
       `no order can ${deletes ? "delete" : "insert"} them; mark one relationship postUpdate: true and make its key nullable`,
     { table: tables[0] },
   );

@@ -2,8 +2,8 @@
 // flush emits and in which order, what refresh, merge, expire and expunge do to the session.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, select, CircularDependencyError } from "../../src/index.js";
-import { md, registry, Parent, Child, Holder, Kid, Box, Ball, Label, Ping, Pong, mapUsersAndPosts, usersT, postsT } from "../fixtures/orm-uow.js";
+import { Session, select, CircularDependencyError, MappingError, Registry, Model, manyToOne } from "../../src/index.js";
+import { md, registry, Parent, Child, Holder, Kid, Box, Ball, Label, Ping, Pong, mapUsersAndPosts, usersT, postsT, pingT, pongT } from "../fixtures/orm-uow.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
 
@@ -265,6 +265,24 @@ forEachEngine(
       // Nothing written, nothing changed: both still pending (pong by add()'s cascade).
       assert.deepEqual([s.inspect(ping).status, s.inspect(pong).status], ["pending", "pending"]);
       assert.deepEqual([ping.pongId, pong.pingId], [undefined, undefined]);
+
+      await s.close();
+      // postUpdate cannot help with a NOT NULL key: refused before anything is written.
+      const reg = new Registry();
+      class Pi extends Model(pingT) {
+        declare pong: Po | null;
+      }
+      class Po extends Model(pongT) {}
+      reg.map(Pi, { relationships: { pong: manyToOne(() => Po, { postUpdate: true }) } });
+      reg.map(Po);
+      const s2 = new Session(ctx.engine, { registry: reg });
+      open.push(s2);
+      const pi = new Pi({ id: 1 });
+      pi.pong = new Po({ id: 1, pingId: 1 });
+      s2.add(pi);
+      log.clear();
+      await assert.rejects(s2.flush(), (e: unknown) => e instanceof MappingError && /Pi\.pong has postUpdate, but its foreign key ping\(pong_id\) → pong is NOT NULL/.test((e as Error).message));
+      assert.deepEqual(writes(log.take()), []);
     });
 
     test("issue 12.7: deleting a parent without delete cascade loads its children and clears their key; passiveDeletes trusts the database", async () => {
