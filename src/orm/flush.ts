@@ -405,7 +405,11 @@ export class UnitOfWork {
     };
     for (const s of this.deletes) for (const fk of s.mapper.table.foreignKeys) if (skip.has(fk)) add(s, fk);
     for (const c of ordered.cut) add(c.child, c.fk);
-    for (const [s, keys] of clear) await updateColumns(tx, s, Object.fromEntries([...keys].map((k) => [k, null])));
+    for (const [s, keys] of clear) {
+      await updateColumns(tx, s, Object.fromEntries([...keys].map((k) => [k, null])));
+      // The object shows what its row held last, as SQLAlchemy's does.
+      for (const k of keys) this.journal.write(s, k, null);
+    }
   }
 
   // ---- finalize ---------------------------------------------------------------------------------

@@ -7,9 +7,6 @@ import type { StepKind } from "./random.js";
 
 /** Scenario name → the item of issue 12 that is not fixed yet. */
 export const PENDING: Readonly<Record<string, string>> = {
-  // The writes agree now (UPDATE users SET favorite_post_id = NULL, DELETE posts, DELETE users);
-  // the deleted user object still holds favorite_post_id = 1 where SQLAlchemy's holds None.
-  "12.6 deleting both rows of a cycle nulls the postUpdate key first": "12.6",
 };
 
 /**
