@@ -96,7 +96,7 @@ const BATCH = 500;
 export async function loadRelationship(session: Session, objs: readonly Entity[], rel: Relationship): Promise<void> {
   const target = rel.target;
   const tt = target.table;
-  const exec = await session.executor();
+  const exec = await session.reader();
   const order = rel.options.orderBy?.() ?? tt.primaryKey;
   if (rel.direction === "manyToOne") {
     const objects = session.identityMap.of(target);

@@ -78,9 +78,13 @@ export class EntityQuery<T> {
   }
 
   async all(): Promise<T[]> {
+    return this.session.run(() => this.fetch());
+  }
+
+  private async fetch(): Promise<T[]> {
     await this.session.maybeAutoflush();
     const composed = this.compose();
-    const exec = await this.session.executor();
+    const exec = await this.session.reader();
     // Objects are made as rows are read (on PostgreSQL, while the server still sends the rest).
     const m = new Materializer(this.session, this.populate, this.mapper, composed);
     await exec.forEach(composed.stmt, (row) => m.add(row));

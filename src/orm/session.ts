@@ -1,9 +1,15 @@
 // The Session: an identity map and a unit of work over one connection and transaction at a time.
 // Objects move transient → pending → persistent → deleted / detached; flush writes changes in
 // foreign-key order; commit and rollback end the transaction and bring the objects along.
+//
+// Connections: the transaction begins on the first write (or on first use, `autobegin:
+// "onFirstUse"`); until then each operation runs in autocommit on a connection taken for it and
+// handed back when it ends, so a session that only reads holds no connection between operations
+// and costs no BEGIN/ROLLBACK. Operations of one session run one at a time in call order (`run`):
+// `Promise.all` over one session queues its calls on one connection instead of opening several.
 import type { Engine } from "../engine/engine.js";
 import type { Connection, Transaction } from "../engine/connection.js";
-import type { Params } from "../engine/executor.js";
+import type { Executor, Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { relationshipValue } from "./attributes.js";
@@ -26,6 +32,14 @@ export interface SessionOptions {
   /** Part of every identity key: the shard a sharded session reads from. */
   identityToken?: string;
   registry?: Registry;
+  /**
+   * When the session's transaction begins. "onWrite" (default): at the first flush that writes,
+   * Core statement that is not a plain SELECT, locking SELECT, `beginNested()` or `begin()`; reads
+   * before then run in autocommit, each seeing the latest committed data. "onFirstUse": before the
+   * first statement of any kind (SQLAlchemy's autobegin), so every read shares the transaction's
+   * snapshot (REPEATABLE READ on MariaDB, SERIALIZABLE anywhere) and its locks.
+   */
+  autobegin?: "onWrite" | "onFirstUse";
 }
 
 export type SessionEvent = "beforeFlush" | "afterFlush" | "beforeCommit" | "afterCommit" | "afterRollback";
@@ -66,6 +80,7 @@ export class Session {
   readonly identityToken: string;
   autoflush: boolean;
   readonly expireOnCommit: boolean;
+  readonly autobegin: "onWrite" | "onFirstUse";
   /** Per table, identity → the one object holding that row. */
   readonly identityMap = new IdentityMap();
   /** Added and not yet flushed, in the order they were added. */
@@ -76,11 +91,20 @@ export class Session {
   txInserted: InstanceState[] = [];
   txDeleted: InstanceState[] = [];
   private conn?: Connection;
+  /** The connection being taken from the pool, so concurrent callers wait for the same one. */
+  private connecting?: Promise<Connection>;
   private tx?: Transaction;
+  private beginning?: Promise<void>;
   private readonly frames: SavepointFrame[] = [];
   private listeners = new Map<SessionEvent, Listener[]>();
   private closed = false;
   private flushing = false;
+  /** The last queued operation (settled, never rejecting), while any is queued or running. */
+  private tail?: Promise<void>;
+  /** Operations running now: the autocommit connection goes back to the pool when none is left. */
+  private active = 0;
+  /** Event listeners running now: their calls on the session run at once (they run inside an operation). */
+  private inListener = 0;
 
   constructor(
     readonly engine: Engine,
@@ -90,6 +114,7 @@ export class Session {
     this.identityToken = options.identityToken ?? "";
     this.autoflush = options.autoflush ?? true;
     this.expireOnCommit = options.expireOnCommit ?? true;
+    this.autobegin = options.autobegin ?? "onWrite";
   }
 
   // ---- objects in and out ---------------------------------------------------------------------
@@ -231,17 +256,24 @@ export class Session {
     const s = this.stateOf(obj);
     const rel = s.mapper.relationships.get(key);
     if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
-    if (!s.isLoaded(key) && s.status === "persistent") {
-      await this.maybeAutoflush();
-      await loadRelationship(this, [s.obj], rel);
-    }
+    if (!s.isLoaded(key) && s.status === "persistent")
+      await this.run(async () => {
+        await this.maybeAutoflush();
+        if (!s.isLoaded(key) && s.status === "persistent") await loadRelationship(this, [s.obj], rel);
+      });
     return relationshipValue(s, rel) as T[K];
   }
 
-  /** Runs a Core statement in the session's transaction (after autoflush). */
+  /**
+   * Runs a Core statement in the session's transaction (after autoflush). A plain SELECT before
+   * the transaction has begun runs in autocommit (see `autobegin`); anything else begins it.
+   */
   async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    await this.maybeAutoflush();
-    return (await this.executor()).execute(stmt, params);
+    return this.run(async () => {
+      await this.maybeAutoflush();
+      const exec = isPlainRead(stmt) ? await this.reader() : await this.executor();
+      return exec.execute(stmt, params);
+    });
   }
 
   // ---- state ------------------------------------------------------------------------------------
@@ -340,6 +372,11 @@ export class Session {
   /** Writes pending changes in one SAVEPOINT: on failure the database and the session are as before. */
   async flush(): Promise<void> {
     this.requireOpen();
+    return this.run(() => this.flushNow());
+  }
+
+  private async flushNow(): Promise<void> {
+    this.requireOpen();
     if (this.flushing) return;
     this.flushing = true;
     try {
@@ -361,9 +398,15 @@ export class Session {
     }
   }
 
+  /** Flushes and commits; the connection goes back to the pool. Without a transaction (nothing written) no SQL is sent. */
   async commit(): Promise<void> {
     this.requireOpen();
-    await this.flush();
+    return this.run(() => this.commitNow());
+  }
+
+  private async commitNow(): Promise<void> {
+    this.requireOpen();
+    await this.flushNow();
     await this.emit("beforeCommit");
     if (this.tx) {
       const tx = this.tx;
@@ -388,6 +431,11 @@ export class Session {
    * objects deleted in the transaction come back, persistent objects expire.
    */
   async rollback(expire = true): Promise<void> {
+    this.requireOpen();
+    return this.run(() => this.rollbackNow(expire));
+  }
+
+  private async rollbackNow(expire: boolean): Promise<void> {
     this.requireOpen();
     const tx = this.tx;
     this.tx = undefined;
@@ -432,12 +480,21 @@ export class Session {
 
   /** Opens a SAVEPOINT (flushing first); roll it back to undo the database and the session since. */
   async beginNested(): Promise<SessionSavepoint> {
-    await this.flush();
-    const outer = await this.executor();
-    const tx = await outer.begin();
-    const frame: SavepointFrame = { tx, inserted: this.txInserted.length, deleted: this.txDeleted.length, pending: new Set(this.pendingStates) };
-    this.frames.push(frame);
-    return new SessionSavepoint(this, frame);
+    this.requireOpen();
+    return this.run(async () => {
+      await this.flushNow();
+      const outer = await this.executor();
+      const tx = await outer.begin();
+      const frame: SavepointFrame = { tx, inserted: this.txInserted.length, deleted: this.txDeleted.length, pending: new Set(this.pendingStates) };
+      this.frames.push(frame);
+      return new SessionSavepoint(this, frame);
+    });
+  }
+
+  /** Begins the transaction now (it otherwise begins as `autobegin` says); a no-op when one is open. */
+  async begin(): Promise<void> {
+    this.requireOpen();
+    await this.run(() => this.executor());
   }
 
   /** Runs `fn` inside a SAVEPOINT: released when it returns, rolled back (with the session) when it throws. */
@@ -455,9 +512,13 @@ export class Session {
 
   /** @internal */
   async endSavepoint(sp: SessionSavepoint, commit: boolean): Promise<void> {
+    return this.run(() => this.endSavepointNow(sp, commit));
+  }
+
+  private async endSavepointNow(sp: SessionSavepoint, commit: boolean): Promise<void> {
     const at = this.frames.indexOf(sp.frame);
     if (at < 0) throw new SessionStateError("This savepoint is no longer active");
-    if (commit) await this.flush();
+    if (commit) await this.flushNow();
     // Savepoints opened inside this one end with it: released into it, or rolled back with it.
     const inner = this.frames.splice(at + 1).reverse();
     this.frames.length = at;
@@ -470,11 +531,23 @@ export class Session {
     }
   }
 
-  /** Ends the transaction (rolling back) and detaches every object. */
+  /**
+   * Ends the transaction (rolling back) and detaches every object, after the operations already
+   * queued. The connection always goes back to the pool, whatever failed before.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    return this.run(() => this.closeNow());
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.closed) return;
     // The transaction ends; what was loaded stays readable on the now detached objects.
-    if (this.tx) await this.rollback(false);
+    try {
+      if (this.tx) await this.rollbackNow(false);
+    } finally {
+      await this.releaseConnection();
+    }
     const token = this.identityToken;
     for (const m of this.identityMap.maps())
       for (const o of m.values()) {
@@ -511,7 +584,14 @@ export class Session {
   }
 
   private async emit(event: SessionEvent): Promise<void> {
-    for (const fn of this.listeners.get(event) ?? []) await fn(this);
+    const list = this.listeners.get(event);
+    if (!list?.length) return;
+    this.inListener++;
+    try {
+      for (const fn of list) await fn(this);
+    } finally {
+      this.inListener--;
+    }
   }
 
   /** Runs `fn` with autoflush off. */
@@ -527,7 +607,7 @@ export class Session {
 
   /** @internal */
   async maybeAutoflush(): Promise<void> {
-    if (this.autoflush && !this.flushing && (this.pendingStates.size || this.deletedStates.size || this.hasModified())) await this.flush();
+    if (this.autoflush && !this.flushing && (this.pendingStates.size || this.deletedStates.size || this.hasModified())) await this.flushNow();
   }
 
   private hasModified(): boolean {
@@ -542,24 +622,89 @@ export class Session {
     return out;
   }
 
+  /**
+   * @internal Runs `fn` after every operation called before it (each public operation goes
+   * through here once). Calls made while a flush or an event listener runs are part of that
+   * operation and run at once. When no operation is left and no transaction is open, the
+   * autocommit connection goes back to the pool.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.flushing || this.inListener > 0) return this.track(fn);
+    const prev = this.tail;
+    const p = prev === undefined ? this.track(fn) : prev.then(() => this.track(fn));
+    const settled = p.then(ignore, ignore);
+    this.tail = settled;
+    void settled.then(() => {
+      if (this.tail === settled) this.tail = undefined;
+    });
+    return p;
+  }
+
+  private async track<T>(fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.active === 0 && this.tx === undefined && this.conn !== undefined) await this.releaseConnection();
+    }
+  }
+
   /** The innermost transaction (a savepoint when one is open), beginning one if needed. */
   async executor(): Promise<Transaction> {
     this.requireOpen();
     if (!this.tx) {
-      this.conn = await this.engine.connect();
-      try {
-        this.tx = await this.conn.begin();
-      } catch (err) {
-        await this.releaseConnection();
-        throw err;
-      }
+      this.beginning ??= this.beginNow().finally(() => (this.beginning = undefined));
+      await this.beginning;
     }
-    return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx;
+    return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx!;
+  }
+
+  private async beginNow(): Promise<void> {
+    const conn = await this.connection();
+    try {
+      this.tx = await conn.begin();
+    } catch (err) {
+      await this.releaseConnection();
+      throw err;
+    }
+  }
+
+  /**
+   * @internal Where reads run: the open transaction (its innermost savepoint), else — unless the
+   * session begins on first use — the session's connection in autocommit.
+   */
+  async reader(): Promise<Executor> {
+    this.requireOpen();
+    if (this.tx) return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx;
+    if (this.autobegin === "onFirstUse") return this.executor();
+    return this.connection();
+  }
+
+  /** The session's connection, taken from the pool once however many callers ask at the same time. */
+  private connection(): Promise<Connection> {
+    if (this.conn) return Promise.resolve(this.conn);
+    this.connecting ??= this.engine.connect().then(
+      (c) => {
+        this.connecting = undefined;
+        this.conn = c;
+        return c;
+      },
+      (err: unknown) => {
+        this.connecting = undefined;
+        throw err;
+      },
+    );
+    return this.connecting;
   }
 
   /** True while a transaction is open. */
   get inTransaction(): boolean {
     return this.tx !== undefined;
+  }
+
+  /** True while the session holds a pooled connection (in a transaction, or during an operation). */
+  get holdsConnection(): boolean {
+    return this.conn !== undefined;
   }
 
   private async releaseConnection(): Promise<void> {
@@ -581,4 +726,25 @@ export class Session {
   private requireOpen(): void {
     if (this.closed) throw new SessionStateError("The session is closed");
   }
+
+  /** `await using session = new Session(engine)`: closed when the block ends. */
+  declare [Symbol.asyncDispose]: () => Promise<void>;
+}
+
+function ignore(): void {}
+
+// Defined only where the runtime has the symbol (Node 20.4+): no polyfill, no stray "undefined" key.
+if (typeof Symbol.asyncDispose === "symbol")
+  Object.defineProperty(Session.prototype, Symbol.asyncDispose, {
+    configurable: true,
+    writable: true,
+    value(this: Session): Promise<void> {
+      return this.close();
+    },
+  });
+
+/** A SELECT (or set operation) that takes no locks: it may run in autocommit before the transaction begins. */
+function isPlainRead(stmt: Statement<unknown>): boolean {
+  const node = stmt.statementNode;
+  return node.kind === "compound" || (node.kind === "select" && !node.forUpdate);
 }

@@ -232,6 +232,7 @@ forEachEngine(
 
       await assert.rejects(s.flush(), UniqueViolationError);
       assert.deepEqual(take(), [
+        "BEGIN",
         "SAVEPOINT arbor_sp_N",
         'UPDATE "counter" SET "value" = ?, "version" = ? WHERE "counter"."id" = ? AND "counter"."version" = ?',
         'INSERT INTO "counter" ("id", "value", "version") VALUES (?, ?, ?)',
