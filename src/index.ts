@@ -73,7 +73,7 @@ export { Collection } from "./orm/collection.js";
 export { EntityQuery } from "./orm/query.js";
 export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError, CircularDependencyError } from "./orm/errors.js";
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
-export { registerStrategy, type LoaderStrategy, type LoadPlan } from "./orm/strategies.js";
+export { type LoaderStrategy, type LoadPlan } from "./orm/strategies.js";
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";
 export { ShardedEngine } from "./shard/engine.js";
 export { ShardedSession, ShardedQuery } from "./shard/session.js";

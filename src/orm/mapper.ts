@@ -5,6 +5,7 @@ import type { AnyColumn, RowOf, Table } from "../schema/table.js";
 import { defineColumnAccessors, defineRelationshipAccessor } from "./attributes.js";
 import { MappingError, UnmappedClassError } from "./errors.js";
 import { Relationship, type AnyClass, type RelationshipSpec } from "./relationships.js";
+import { entityJSON } from "./serialize.js";
 import { MAPPER, initEntity, initNew, stateOf, type Entity, type Ident } from "./state.js";
 import type { Session } from "./session.js";
 
@@ -228,12 +229,9 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
       initNew(this as unknown as Entity);
       if (init) for (const [k, v] of Object.entries(init)) (this as unknown as Record<string, unknown>)[k] = v;
     }
+    /** Loaded columns and relationships for JSON.stringify (see orm/serialize.ts): expired ones raise, back-references are left out, bigint becomes a string. */
     toJSON(): Record<string, unknown> {
-      const s = stateOf(this)!;
-      const out: Record<string, unknown> = {};
-      for (const k of s.mapper.columnKeys) if (!s.expired?.has(k)) out[k] = s.dict[k];
-      for (const k of s.loadedKeys()) out[k] = s.dict[k];
-      return out;
+      return entityJSON(this as unknown as Entity);
     }
     [Symbol.for("nodejs.util.inspect.custom")](): string {
       const s = stateOf(this)!;

@@ -3,9 +3,11 @@
 import type { AnyClass, LoaderStrategyName } from "./relationships.js";
 
 type Scalar = Date | Uint8Array | string | number | bigint | boolean;
-/** Keys of `I` whose values are entities or arrays of entities. */
+/** Keys of `I` whose values are entities or arrays of entities (not methods, not scalars). */
 export type RelKeys<I> = {
-  [K in keyof I]-?: NonNullable<I[K]> extends readonly (infer E)[]
+  [K in keyof I]-?: NonNullable<I[K]> extends (...args: never[]) => unknown
+    ? never
+    : NonNullable<I[K]> extends readonly (infer E)[]
     ? E extends Scalar
       ? never
       : E extends object

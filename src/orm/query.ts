@@ -1,9 +1,12 @@
 // Entity queries: a SELECT of one mapped table whose rows become objects through the identity
-// map, with autoflush first and loader options for relationships.
+// map, with autoflush first and loader options for relationships. A query composes its statement
+// once and keeps it: run again (with other `param()` values, or by another session through
+// `bind`), it builds nothing.
+import type { Params } from "../engine/executor.js";
 import { MultipleResultsError, NoResultError } from "../errors.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
 import { select, type Select } from "../sql/select.js";
-import { Composer, Materializer } from "./eager.js";
+import { Composer, Materializer, type Composed } from "./eager.js";
 import type { Mapper } from "./mapper.js";
 import type { LoaderOption } from "./options.js";
 import type { Session } from "./session.js";
@@ -11,11 +14,19 @@ import { buildPlan } from "./strategies.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
+/** The statements a query composed, per way of running it; shared with the copies `bind` makes. */
+interface ComposedCache {
+  all?: Composed;
+  first?: Composed;
+  one?: Composed;
+}
+
 export class EntityQuery<T> {
   private stmt: Select<Record<string, unknown>>;
   private populate = false;
   private loaders: readonly LoaderOption[] = [];
   private eager = true;
+  private cache: ComposedCache = {};
 
   constructor(
     readonly session: Session,
@@ -25,8 +36,8 @@ export class EntityQuery<T> {
     this.stmt = stmt ?? (select(mapper.table) as unknown as Select<Record<string, unknown>>);
   }
 
-  private with(stmt: Select<Record<string, unknown>>): EntityQuery<T> {
-    const q = new EntityQuery<T>(this.session, this.mapper, stmt);
+  private with(stmt: Select<Record<string, unknown>>, session = this.session): EntityQuery<T> {
+    const q = new EntityQuery<T>(session, this.mapper, stmt);
     q.populate = this.populate;
     q.loaders = this.loaders;
     q.eager = this.eager;
@@ -71,42 +82,53 @@ export class EntityQuery<T> {
     return this.stmt;
   }
 
-  /** The statement this query runs, with its in-statement eager loads. */
-  compose() {
+  /** The statement this query runs, with its in-statement eager loads (composed once). */
+  compose(): Composed {
+    return this.composed("all");
+  }
+
+  /** The same query for another session (say, one per request): nothing is composed again. */
+  bind(session: Session): EntityQuery<T> {
+    const q = this.with(this.stmt, session);
+    q.cache = this.cache;
+    return q;
+  }
+
+  private composed(how: keyof ComposedCache): Composed {
+    const found = this.cache[how];
+    if (found !== undefined) return found;
+    // LIMIT counts joined rows, not entities: with joined loads the whole result is read.
     const plan = this.eager ? buildPlan(this.mapper, this.loaders) : [];
-    return new Composer(this.mapper).compose(this.stmt, plan);
+    const joins = plan.some(function joined(n): boolean {
+      return n.strategy === "joined" || n.children.some(joined);
+    });
+    const stmt = how === "all" || joins ? this.stmt : this.stmt.limit(how === "first" ? 1 : 2);
+    return (this.cache[how] = new Composer(this.mapper).compose(stmt, plan));
   }
 
-  async all(): Promise<T[]> {
-    return this.session.run(() => this.fetch());
+  /** Every matching object; `params` gives the values of the statement's `param()`s. */
+  async all(params?: Params): Promise<T[]> {
+    return this.session.run(() => this.fetch(this.composed("all"), params));
   }
 
-  private async fetch(): Promise<T[]> {
+  private async fetch(composed: Composed, params: Params | undefined): Promise<T[]> {
     await this.session.maybeAutoflush();
-    const composed = this.compose();
     const exec = await this.session.reader();
     // Objects are made as rows are read (on PostgreSQL, while the server still sends the rest).
     const m = new Materializer(this.session, this.populate, this.mapper, composed);
-    await exec.forEach(composed.stmt, (row) => m.add(row));
+    await exec.forEach(composed.stmt, (row) => m.add(row), params);
     const out = m.finish() as T[];
     await m.after();
     return out;
   }
 
-  private joins(): boolean {
-    return this.eager && buildPlan(this.mapper, this.loaders).some(function joined(n): boolean {
-      return n.strategy === "joined" || n.children.some(joined);
-    });
-  }
-
-  async first(): Promise<T | undefined> {
-    // LIMIT counts joined rows, not entities: with joined loads the whole result is read.
-    return (await (this.joins() ? this : this.limit(1)).all())[0];
+  async first(params?: Params): Promise<T | undefined> {
+    return (await this.session.run(() => this.fetch(this.composed("first"), params)))[0];
   }
 
   /** Exactly one object, or NoResultError / MultipleResultsError. */
-  async one(): Promise<T> {
-    const rows = await (this.joins() ? this : this.limit(2)).all();
+  async one(params?: Params): Promise<T> {
+    const rows = await this.session.run(() => this.fetch(this.composed("one"), params));
     if (rows.length === 0) throw new NoResultError(`No ${this.mapper.name} matched`);
     if (rows.length > 1) throw new MultipleResultsError(`More than one ${this.mapper.name} matched`);
     return rows[0];

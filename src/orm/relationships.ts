@@ -4,6 +4,7 @@ import type { OrderBy, Expr } from "../sql/expression.js";
 import type { AnyColumn, ForeignKey, Table } from "../schema/table.js";
 import { MappingError } from "./errors.js";
 import type { Mapper } from "./mapper.js";
+import type { RelKeys } from "./options.js";
 
 export type RelationshipKind = "oneToMany" | "manyToOne" | "oneToOne" | "manyToMany";
 export type Direction = "oneToMany" | "manyToOne" | "manyToMany";
@@ -14,7 +15,7 @@ type AnyTable = Table<string, Record<string, AnyColumn>>;
 export type AnyClass = abstract new (...args: never[]) => object;
 
 export interface RelationshipOptions {
-  /** The attribute on the other class that mirrors this one (kept in sync in memory). */
+  /** The relationship on the other class that mirrors this one (kept in sync in memory). */
   backPopulates?: string;
   /** The foreign-key columns to use when several link the two tables. */
   foreignKey?: readonly AnyColumn[];
@@ -41,16 +42,24 @@ export interface RelationshipOptions {
   depth?: number;
 }
 
+/** Options as declared for a target whose instances are `I`: `backPopulates` names one of its relationships. */
+export type TypedRelationshipOptions<I> = Omit<RelationshipOptions, "backPopulates"> & { backPopulates?: RelKeys<I> };
+
 export interface RelationshipSpec {
   readonly kind: RelationshipKind;
   readonly target: () => AnyClass;
   readonly options: RelationshipOptions;
 }
 
-export const oneToMany = (target: () => AnyClass, options: RelationshipOptions = {}): RelationshipSpec => ({ kind: "oneToMany", target, options });
-export const manyToOne = (target: () => AnyClass, options: RelationshipOptions = {}): RelationshipSpec => ({ kind: "manyToOne", target, options });
-export const oneToOne = (target: () => AnyClass, options: RelationshipOptions = {}): RelationshipSpec => ({ kind: "oneToOne", target, options });
-export const manyToMany = (target: () => AnyClass, options: RelationshipOptions & { secondary: AnyTable }): RelationshipSpec => ({ kind: "manyToMany", target, options });
+// Typed by the target class: `backPopulates` must name one of its relationships (a typo fails to compile).
+export const oneToMany = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "oneToMany", target, options });
+export const manyToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "manyToOne", target, options });
+export const oneToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "oneToOne", target, options });
+export const manyToMany = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> & { secondary: AnyTable }): RelationshipSpec => ({
+  kind: "manyToMany",
+  target,
+  options,
+});
 
 function parseCascade(spec: string | undefined, grouping: boolean): Set<Cascade> {
   const out = new Set<Cascade>();
@@ -123,7 +132,10 @@ export class Relationship {
   /** The relationship on the target that mirrors this one. */
   get back(): Relationship | undefined {
     const b = this.options.backPopulates;
-    return b ? this.target.relationships.get(b) : undefined;
+    if (!b) return undefined;
+    const found = this.target.relationships.get(b);
+    if (!found) throw new MappingError(`${this.owner.name}.${this.key}: backPopulates names ${JSON.stringify(b)}, which is not a relationship of ${this.target.name}`);
+    return found;
   }
   get defaultStrategy(): LoaderStrategyName {
     return this.options.lazy ?? (this.grouping && this.direction === "oneToMany" ? "nested" : "lazy");

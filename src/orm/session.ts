@@ -623,13 +623,14 @@ export class Session {
   }
 
   /**
-   * @internal Runs `fn` after every operation called before it (each public operation goes
-   * through here once). Calls made while a flush or an event listener runs are part of that
-   * operation and run at once. When no operation is left and no transaction is open, the
-   * autocommit connection goes back to the pool.
+   * @internal Runs `fn` after every operation called before it. Each public operation goes
+   * through here once, at its outermost level: code inside an operation calls the unqueued forms
+   * (`flushNow`, `EntityQuery.fetch`, `loadRelationship`), else it would wait for itself. Calls made
+   * by event listeners are part of the operation that emitted the event and run at once. When no
+   * operation is left and no transaction is open, the autocommit connection goes back to the pool.
    */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.flushing || this.inListener > 0) return this.track(fn);
+    if (this.inListener > 0) return this.track(fn);
     const prev = this.tail;
     const p = prev === undefined ? this.track(fn) : prev.then(() => this.track(fn));
     const settled = p.then(ignore, ignore);

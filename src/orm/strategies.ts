@@ -1,6 +1,8 @@
-// Loader strategies, registered by name. A query's load plan is a tree of relationships with a
-// strategy each: "nested" and "joined" add to the query's own statement, "selectin" runs one
-// follow-up query per level, "lazy" and "raise" load nothing.
+// Loader strategies by name. A query's load plan is a tree of relationships with a strategy each:
+// "nested" and "joined" add to the query's own statement (eager.ts composes them), "selectin" runs
+// one follow-up query per level, "lazy" and "raise" load nothing. The set is closed: composing and
+// materializing are written per strategy in eager.ts, so a strategy cannot be added from outside
+// (there is no registerStrategy); a new one is added here and in eager.ts.
 import { MappingError } from "./errors.js";
 import type { Mapper } from "./mapper.js";
 import type { LoaderOption } from "./options.js";
@@ -20,23 +22,19 @@ export interface LoaderStrategy {
   readonly afterStatement: boolean;
 }
 
-const registry = new Map<LoaderStrategyName, LoaderStrategy>();
-
-export function registerStrategy(s: LoaderStrategy): void {
-  registry.set(s.name, s);
-}
+const STRATEGIES: Readonly<Record<LoaderStrategyName, LoaderStrategy>> = Object.freeze({
+  nested: { name: "nested", inStatement: true, afterStatement: false },
+  joined: { name: "joined", inStatement: true, afterStatement: false },
+  selectin: { name: "selectin", inStatement: false, afterStatement: true },
+  lazy: { name: "lazy", inStatement: false, afterStatement: false },
+  raise: { name: "raise", inStatement: false, afterStatement: false },
+});
 
 export function strategy(name: LoaderStrategyName): LoaderStrategy {
-  const s = registry.get(name);
+  const s = Object.hasOwn(STRATEGIES, name) ? STRATEGIES[name] : undefined;
   if (!s) throw new MappingError(`No loader strategy named ${JSON.stringify(name)}`);
   return s;
 }
-
-registerStrategy({ name: "nested", inStatement: true, afterStatement: false });
-registerStrategy({ name: "joined", inStatement: true, afterStatement: false });
-registerStrategy({ name: "selectin", inStatement: false, afterStatement: true });
-registerStrategy({ name: "lazy", inStatement: false, afterStatement: false });
-registerStrategy({ name: "raise", inStatement: false, afterStatement: false });
 
 const MAX_DEFAULT_DEPTH = 8;
 
