@@ -8,6 +8,8 @@ import { Relationship, type AnyClass, type RelationshipSpec } from "./relationsh
 import { entityJSON } from "./serialize.js";
 import { MAPPER, initEntity, initNew, stateOf, type Entity, type Ident } from "./state.js";
 import type { Session } from "./session.js";
+import type { ComposedCache } from "./query.js";
+import type { Select } from "../sql/select.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
@@ -36,6 +38,8 @@ export class Mapper {
   /** The primary-key column when there is exactly one. */
   private readonly singlePk: string | undefined;
   private readonly Loaded: LoadedConstructor;
+  /** @internal `Session.get`'s statement by primary key and what it composed (query.ts), made on first use. */
+  byKey: { readonly stmt: Select<Record<string, unknown>>; readonly cache: ComposedCache } | undefined = undefined;
 
   constructor(
     readonly cls: AnyClass,

@@ -5,6 +5,7 @@
 import type { Params } from "../engine/executor.js";
 import { MultipleResultsError, NoResultError } from "../errors.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
+import { param } from "../sql/functions.js";
 import { select, type Select } from "../sql/select.js";
 import { Composer, Materializer, type Composed } from "./eager.js";
 import type { Mapper } from "./mapper.js";
@@ -15,7 +16,7 @@ import { buildPlan } from "./strategies.js";
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
 /** The statements a query composed, per way of running it; shared with the copies `bind` makes. */
-interface ComposedCache {
+export interface ComposedCache {
   all?: Composed;
   first?: Composed;
   one?: Composed;
@@ -34,6 +35,20 @@ export class EntityQuery<T> {
     stmt?: Select<Record<string, unknown>>,
   ) {
     this.stmt = stmt ?? (select(mapper.table) as unknown as Select<Record<string, unknown>>);
+  }
+
+  /**
+   * @internal `Session.get`'s query for a mapper: its table by primary key, the key values as
+   * parameters `pk0`, `pk1`…, made and composed once per mapper.
+   */
+  static byKey<T>(session: Session, mapper: Mapper): EntityQuery<T> {
+    const template = (mapper.byKey ??= {
+      stmt: select(mapper.table).where(...mapper.pkKeys.map((k, i) => mapper.table.column(k).eq(param(`pk${i}`, mapper.table.column(k))))) as unknown as Select<Record<string, unknown>>,
+      cache: {},
+    });
+    const q = new EntityQuery<T>(session, mapper, template.stmt);
+    q.cache = template.cache;
+    return q;
   }
 
   private with(stmt: Select<Record<string, unknown>>, session = this.session): EntityQuery<T> {

@@ -234,9 +234,10 @@ export class Session {
       if (hit.isExpired) await this.loadExpired(hit);
       return hit.obj as InstanceType<C>;
     }
-    const q = this.query(cls);
-    const table = mapper.table;
-    return (await q.where(...mapper.pkKeys.map((k) => table.column(k).eq(dict[k] as never))).first()) as InstanceType<C> | undefined;
+    // The mapper's statement by key, composed once: the key values are its parameters.
+    const params: Record<string, unknown> = {};
+    mapper.pkKeys.forEach((k, i) => (params[`pk${i}`] = dict[k]));
+    return EntityQuery.byKey<InstanceType<C>>(this, mapper).first(params);
   }
 
   private pkDict(mapper: Mapper, pk: unknown): Record<string, unknown> {

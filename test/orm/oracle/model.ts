@@ -7,7 +7,7 @@
 // - article ↔ tag: many-to-many through article_tag; tag.name unique
 // - counter: an optimistic version counter
 import {
-  MetaData, Registry, Model, integer, text, foreignKey, primaryKey, oneToMany, manyToOne, manyToMany, type AnyColumn, type Dialect, type RelationshipOptions,
+  MetaData, Registry, Model, integer, text, foreignKey, primaryKey, oneToMany, manyToOne, manyToMany, type AnyColumn, type Dialect,
 } from "../../../src/index.js";
 
 export const md = new MetaData();
@@ -93,9 +93,8 @@ registry.map(Folder, {
     subfolders: oneToMany(() => Folder, { backPopulates: "parent", cascade: "all", orderBy: () => [folderT.c.id] }),
   },
 });
-// `postUpdate` as SQLAlchemy's post_update (issue 12.5); passed as a variable so the model also
-// compiles against a RelationshipOptions that does not declare it yet.
-const favorite: RelationshipOptions & { postUpdate: boolean } = { foreignKey: [usersT.c.favoritePostId], postUpdate: true };
+// `postUpdate` as SQLAlchemy's post_update (issue 12.5).
+const favorite = { foreignKey: [usersT.c.favoritePostId], postUpdate: true };
 registry.map(User, {
   relationships: {
     posts: oneToMany(() => Post, { backPopulates: "author", foreignKey: [postsT.c.authorId], orderBy: () => [postsT.c.id] }),
