@@ -335,7 +335,7 @@ export class Session {
    */
   async merge<T extends object>(obj: T): Promise<T> {
     this.requireOpen();
-    await this.maybeAutoflush();
+    await this.run(() => this.maybeAutoflush());
     return this.noAutoflush(async () => (await mergeState(this, this.stateOf(obj), new Map())).obj as unknown as T);
   }
 
