@@ -2,13 +2,11 @@
 // Objects move transient → pending → persistent → deleted / detached; flush writes changes in
 // foreign-key order; commit and rollback end the transaction and bring the objects along.
 //
-// Connections: the transaction begins on the first write (or on first use, `autobegin:
-// "onFirstUse"`); until then each operation runs in autocommit on a connection taken for it and
-// handed back when it ends, so a session that only reads holds no connection between operations
-// and costs no BEGIN/ROLLBACK. Operations of one session run one at a time in call order (`run`):
-// `Promise.all` over one session queues its calls on one connection instead of opening several.
+// Connections (link.ts): the transaction begins on the first write (or on first use, `autobegin:
+// "onFirstUse"`); until then each operation runs in autocommit on a connection taken for it, and
+// operations of one session run one at a time in call order on one connection.
 import type { Engine } from "../engine/engine.js";
-import type { Connection, Transaction } from "../engine/connection.js";
+import type { Transaction } from "../engine/connection.js";
 import type { Executor, Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -20,6 +18,7 @@ import { loadRelationship } from "./loading.js";
 import { cascadeIterator } from "./cascade.js";
 import { mergeState } from "./merge.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
+import { SessionLink } from "./link.js";
 import { EntityQuery } from "./query.js";
 import type { AnyClass } from "./relationships.js";
 import { SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
@@ -90,21 +89,11 @@ export class Session {
   /** Flushed in the current transaction: undone by rollback. */
   txInserted: InstanceState[] = [];
   txDeleted: InstanceState[] = [];
-  private conn?: Connection;
-  /** The connection being taken from the pool, so concurrent callers wait for the same one. */
-  private connecting?: Promise<Connection>;
-  private tx?: Transaction;
-  private beginning?: Promise<void>;
+  private readonly link: SessionLink;
   private readonly frames: SavepointFrame[] = [];
   private listeners = new Map<SessionEvent, Listener[]>();
   private closed = false;
   private flushing = false;
-  /** The last queued operation (settled, never rejecting), while any is queued or running. */
-  private tail?: Promise<void>;
-  /** Operations running now: the autocommit connection goes back to the pool when none is left. */
-  private active = 0;
-  /** Event listeners running now: their calls on the session run at once (they run inside an operation). */
-  private inListener = 0;
 
   constructor(
     readonly engine: Engine,
@@ -115,6 +104,7 @@ export class Session {
     this.autoflush = options.autoflush ?? true;
     this.expireOnCommit = options.expireOnCommit ?? true;
     this.autobegin = options.autobegin ?? "onWrite";
+    this.link = new SessionLink(engine);
   }
 
   // ---- objects in and out ---------------------------------------------------------------------
@@ -382,6 +372,9 @@ export class Session {
     this.flushing = true;
     try {
       await this.emit("beforeFlush");
+      // A flush with changes writes: its transaction begins first, so the rows it reads to work
+      // out the writes (children of a deleted parent, say) are read in the transaction writing them.
+      if (this.pendingStates.size || this.deletedStates.size || this.hasModified()) await this.executor();
       const uow = new UnitOfWork(this);
       let work: boolean;
       try {
@@ -409,15 +402,14 @@ export class Session {
     this.requireOpen();
     await this.flushNow();
     await this.emit("beforeCommit");
-    if (this.tx) {
-      const tx = this.tx;
+    if (this.link.transaction) {
       // Open savepoints are released into the transaction, innermost first.
       for (const f of this.frames.splice(0).reverse()) if (f.tx.isActive) await f.tx.commit();
-      this.tx = undefined;
+      const tx = this.link.takeTransaction()!;
       try {
         await tx.commit();
       } finally {
-        await this.releaseConnection();
+        await this.link.release();
       }
     }
     for (const s of this.txDeleted) this.detach(s);
@@ -438,8 +430,7 @@ export class Session {
 
   private async rollbackNow(expire: boolean): Promise<void> {
     this.requireOpen();
-    const tx = this.tx;
-    this.tx = undefined;
+    const tx = this.link.takeTransaction();
     this.frames.length = 0;
     if (tx) {
       try {
@@ -447,7 +438,7 @@ export class Session {
       } catch {
         // A dead connection has rolled back already.
       } finally {
-        await this.releaseConnection();
+        await this.link.release();
       }
     }
     this.restoreAfterRollback(0, 0, new Set(), expire);
@@ -545,9 +536,9 @@ export class Session {
     if (this.closed) return;
     // The transaction ends; what was loaded stays readable on the now detached objects.
     try {
-      if (this.tx) await this.rollbackNow(false);
+      if (this.link.transaction) await this.rollbackNow(false);
     } finally {
-      await this.releaseConnection();
+      await this.link.release();
     }
     const token = this.identityToken;
     for (const m of this.identityMap.maps())
@@ -587,12 +578,7 @@ export class Session {
   private async emit(event: SessionEvent): Promise<void> {
     const list = this.listeners.get(event);
     if (!list?.length) return;
-    this.inListener++;
-    try {
-      for (const fn of list) await fn(this);
-    } finally {
-      this.inListener--;
-    }
+    for (const fn of list) await this.link.listener(() => fn(this));
   }
 
   /** Runs `fn` with autoflush off. */
@@ -623,52 +609,16 @@ export class Session {
     return out;
   }
 
-  /**
-   * @internal Runs `fn` after every operation called before it. Each public operation goes
-   * through here once, at its outermost level: code inside an operation calls the unqueued forms
-   * (`flushNow`, `EntityQuery.fetch`, `loadRelationship`), else it would wait for itself. Calls made
-   * by event listeners are part of the operation that emitted the event and run at once. When no
-   * operation is left and no transaction is open, the autocommit connection goes back to the pool.
-   */
+  /** @internal Runs `fn` after the operations called before it, one at a time (see `SessionLink.run`). */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inListener > 0) return this.track(fn);
-    const prev = this.tail;
-    const p = prev === undefined ? this.track(fn) : prev.then(() => this.track(fn));
-    const settled = p.then(ignore, ignore);
-    this.tail = settled;
-    void settled.then(() => {
-      if (this.tail === settled) this.tail = undefined;
-    });
-    return p;
-  }
-
-  private async track<T>(fn: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      if (--this.active === 0 && this.tx === undefined && this.conn !== undefined) await this.releaseConnection();
-    }
+    return this.link.run(fn);
   }
 
   /** The innermost transaction (a savepoint when one is open), beginning one if needed. */
   async executor(): Promise<Transaction> {
     this.requireOpen();
-    if (!this.tx) {
-      this.beginning ??= this.beginNow().finally(() => (this.beginning = undefined));
-      await this.beginning;
-    }
-    return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx!;
-  }
-
-  private async beginNow(): Promise<void> {
-    const conn = await this.connection();
-    try {
-      this.tx = await conn.begin();
-    } catch (err) {
-      await this.releaseConnection();
-      throw err;
-    }
+    const tx = await this.link.begin();
+    return this.frames.length ? this.frames[this.frames.length - 1].tx : tx;
   }
 
   /**
@@ -677,42 +627,20 @@ export class Session {
    */
   async reader(): Promise<Executor> {
     this.requireOpen();
-    if (this.tx) return this.frames.length ? this.frames[this.frames.length - 1].tx : this.tx;
+    const tx = this.link.transaction;
+    if (tx) return this.frames.length ? this.frames[this.frames.length - 1].tx : tx;
     if (this.autobegin === "onFirstUse") return this.executor();
-    return this.connection();
-  }
-
-  /** The session's connection, taken from the pool once however many callers ask at the same time. */
-  private connection(): Promise<Connection> {
-    if (this.conn) return Promise.resolve(this.conn);
-    this.connecting ??= this.engine.connect().then(
-      (c) => {
-        this.connecting = undefined;
-        this.conn = c;
-        return c;
-      },
-      (err: unknown) => {
-        this.connecting = undefined;
-        throw err;
-      },
-    );
-    return this.connecting;
+    return this.link.connection();
   }
 
   /** True while a transaction is open. */
   get inTransaction(): boolean {
-    return this.tx !== undefined;
+    return this.link.transaction !== undefined;
   }
 
   /** True while the session holds a pooled connection (in a transaction, or during an operation). */
   get holdsConnection(): boolean {
-    return this.conn !== undefined;
-  }
-
-  private async releaseConnection(): Promise<void> {
-    const c = this.conn;
-    this.conn = undefined;
-    if (c) await c.release();
+    return this.link.holdsConnection;
   }
 
   stateOf(obj: object): InstanceState {
@@ -732,8 +660,6 @@ export class Session {
   /** `await using session = new Session(engine)`: closed when the block ends. */
   declare [Symbol.asyncDispose]: () => Promise<void>;
 }
-
-function ignore(): void {}
 
 // Defined only where the runtime has the symbol (Node 20.4+): no polyfill, no stray "undefined" key.
 if (typeof Symbol.asyncDispose === "symbol")

@@ -300,7 +300,7 @@ forEachEngine(
       s2.delete(box);
       log.clear();
       await s2.commit();
-      assert.deepEqual(log.take().filter((x) => !/^(SAVEPOINT|RELEASE|COMMIT)/.test(x)), [
+      assert.deepEqual(log.take().filter((x) => !/^(BEGIN|SAVEPOINT|RELEASE|COMMIT)/.test(x)), [
         'SELECT "kid"."id", "kid"."holder_id" AS "holderId" FROM "kid" WHERE "kid"."holder_id" IN (?) ORDER BY "kid"."id" ASC',
         'UPDATE "kid" SET "holder_id" = CASE WHEN "kid"."id" = ? THEN ? WHEN "kid"."id" = ? THEN ? ELSE "kid"."holder_id" END WHERE "kid"."id" IN (?, ?)',
         'DELETE FROM "holder" WHERE "holder"."id" IN (?)',
