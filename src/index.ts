@@ -68,7 +68,7 @@ export type { LogEntry, Logger, Params } from "./engine/executor.js";
 export type { Driver, DriverConnection, DriverResult, FieldInfo } from "./engine/driver.js";
 export { Session, SessionSavepoint, type SessionOptions, type SessionEvent, type InstanceInfo } from "./orm/session.js";
 export { Model, map, registry, Registry, Mapper, type ModelClass, type ModelInstance, type MapOptions } from "./orm/mapper.js";
-export { oneToMany, manyToOne, oneToOne, manyToMany, type RelationshipOptions, type LoaderStrategyName } from "./orm/relationships.js";
+export { oneToMany, manyToOne, oneToOne, manyToMany, type RelationshipOptions, type TypedRelationshipOptions, type LoaderStrategyName } from "./orm/relationships.js";
 export { Collection } from "./orm/collection.js";
 export { EntityQuery } from "./orm/query.js";
 export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError, CircularDependencyError } from "./orm/errors.js";
