@@ -243,6 +243,14 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
       return `${s.mapper.name} { ${cols.join(", ")} } <${s.status}>`;
     }
   }
+  // An accessor named like what every object has (`constructor`, `toString`, `__proto__`, `toJSON`, …)
+  // would be shadowed by a subclass's own `constructor`, or break what the object is used for.
+  for (const c of table.columns)
+    if (c.key in Mapped.prototype)
+      throw new MappingError(
+        `Column key ${JSON.stringify(c.key)} of ${table.name} names a property every mapped object has; give the column another key (its database name stays ${JSON.stringify(c.name)})`,
+        { table: table.name, column: c.name },
+      );
   defineColumnAccessors(Mapped.prototype, table.columns.map((c) => c.key));
   Object.defineProperty(Mapped, "name", { value: `Model(${table.name})` });
   return Mapped as unknown as ModelClass<T>;

@@ -143,6 +143,8 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     const cols: Record<string, AnyColumn> = {};
     const seen = new Set<string>();
     for (const [key, b] of Object.entries(builders)) {
+      // Assigned as a key, it would set the prototype of `c` instead of adding a column.
+      if (key === "__proto__") throw new ArgumentError(`Table ${name}: "__proto__" cannot be a column key; give the column another key and .named("__proto__")`, { table: name });
       const sqlName = b.def.name ?? key;
       checkIdentifier(sqlName, "Column name", { table: name, column: sqlName });
       if (seen.has(sqlName)) throw new ArgumentError(`Table ${name} declares column ${sqlName} twice`, { table: name, column: sqlName });

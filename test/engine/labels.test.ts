@@ -3,7 +3,9 @@
 // property holding its value, on the generated builders and on the portable loop alike.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MetaData, alias, insert, integer, nested, nestedOne, select, sql, text, types, value } from "../../src/index.js";
+import {
+  ArgumentError, MappingError, MetaData, Model, Session, alias, insert, integer, map, nested, nestedOne, select, sql, text, types, value,
+} from "../../src/index.js";
 import { loopBuilder, rowBuilder } from "../../src/engine/row-builder.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -39,7 +41,42 @@ test("issue 20.9: generated and loop row builders keep every label as an own pro
   assert.equal((row as { evil?: unknown }).evil, undefined);
 });
 
+// Database columns named like JavaScript internals, mapped through other keys.
+const oddMd = new MetaData();
+const odd = oddMd.table("lbl_odd", { id: integer().primaryKey(), proto: text().named("__proto__"), ctor: text().named("constructor"), str: text().named("toString") });
+class Odd extends Model(odd) {}
+map(Odd, {});
+
+test("issue 20.9: keys that would set a prototype or shadow what every object has are refused", () => {
+  const m = new MetaData();
+  assert.throws(() => m.table("lbl_bad", { id: integer().primaryKey(), ["__proto__"]: text() }), ArgumentError);
+  for (const key of ["constructor", "toString", "toJSON", "hasOwnProperty"]) {
+    const t = m.table(`lbl_bad_${key}`, { id: integer().primaryKey(), [key]: text().named("v") });
+    assert.throws(() => Model(t), (e: Error) => e instanceof MappingError && e.message.includes(JSON.stringify(key)));
+  }
+});
+
 forEachEngine(import.meta.url, (ctx) => {
+  test("issue 20.9: columns named __proto__, constructor and toString round-trip through Core and the ORM", async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await oddMd.dropAll(c);
+      await oddMd.createAll(c);
+      await c.execute(insert(odd).values([{ id: 1, proto: "p", ctor: "c", str: "s" }, { id: 2, proto: null, ctor: null, str: null }]));
+      assert.deepEqual((await c.execute(select(odd).orderBy(odd.c.id))).rows, [{ id: 1, proto: "p", ctor: "c", str: "s" }, { id: 2, proto: null, ctor: null, str: null }]);
+      const raw = (await c.execute(sql`SELECT * FROM ${odd} WHERE ${sql.id("id")} = ${1}`)).one();
+      assertRow(raw, { id: raw["id"], ["__proto__"]: "p", constructor: "c", toString: "s" });
+    });
+    const s = new Session(ctx.engine);
+    try {
+      const [one] = await s.query(Odd).where(odd.c.id.eq(1)).all();
+      assert.ok(one instanceof Odd);
+      assert.deepEqual([one.proto, one.ctor, one.str], ["p", "c", "s"]);
+    } finally {
+      await s.close();
+    }
+    await ctx.engine.withConnection((c) => oddMd.dropAll(c));
+  });
+
   // MariaDB identifiers are utf8mb3: no characters outside the BMP in labels there.
   test("issue 20.9: any label is a key of top-level rows, built and raw", async () => {
     const items = LABELS.map((k, i) => value(i + 1, types.integer).as(k));
