@@ -233,9 +233,10 @@ forEachEngine(import.meta.url, (ctx) => {
       const ret = await c.execute(insert(weird).values({ id: 4, quote: "q4", slash: 'dq"', uni: "u4" }).returning(w.id, w.semi, w.slash));
       assert.deepStrictEqual(ret.rows, [{ id: 4, semi: semiDefault, slash: 'dq"' }]);
 
-      // Upsert on the primary key: the excluded row's value replaces the old one.
+      // Upsert on the primary key: the excluded row's value replaces the old one. (The row leaves
+      // the unique column out: MariaDB refuses upserts whose rows could collide on another key.)
       const upsert = insert(weird)
-        .values({ id: 4, quote: "q4", uni: `"${DROP}` })
+        .values({ id: 4, uni: `"${DROP}` })
         .onConflict({ target: [w.id], set: { uni: excluded(w.uni) } });
       await c.execute(upsert);
       assert.deepStrictEqual((await c.execute(select(w.uni).where(w.id.eq(4)))).scalars(), [`"${DROP}`]);
