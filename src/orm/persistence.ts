@@ -151,7 +151,7 @@ export async function updateRows(tx: Transaction, m: Mapper, rows: readonly Inst
     const set: Record<string, unknown> = Object.fromEntries(changed.map((k) => [k, s.dict[k]]));
     const where: Expr<boolean>[] = pkWhere(s, old);
     if (m.versionKey) {
-      const v = old[m.versionKey] as number;
+      const v = (old[m.versionKey] ?? (await versionNow(tx, s, old))) as number;
       set[m.versionKey] = journal.write(s, m.versionKey, (v ?? 0) + 1);
       where.push(table.column(m.versionKey).eq(v as never));
     }
@@ -205,13 +205,28 @@ export async function updateColumns(tx: Transaction, s: InstanceState, set: Reco
   await checked(tx, update(s.mapper.table).set(set as never).where(...pkWhere(s, s.committed ?? s.dict)), 1, s);
 }
 
+/**
+ * The version a row holds now, for an object whose version attribute expired (after a commit,
+ * say): as SQLAlchemy does, it is read in the flush's transaction, so the guard compares with
+ * what the row holds rather than with no value at all. A row gone is stale data.
+ */
+async function versionNow(tx: Transaction, s: InstanceState, old: Record<string, unknown>): Promise<unknown> {
+  const m = s.mapper;
+  const key = m.versionKey!;
+  const row = (await tx.execute(select(m.table.column(key)).from(m.table).where(...pkWhere(s, old)))).rows[0] as Record<string, unknown> | undefined;
+  if (row === undefined)
+    throw new StaleDataError(`${m.name} ${m.describeKey(old)} no longer exists: it was deleted by someone else`, { table: m.table.name });
+  return row[key];
+}
+
 /** DELETEs by key, 500 rows a statement; versioned rows one by one, guarded by their version. */
 export async function deleteRows(tx: Transaction, m: Mapper, rows: readonly InstanceState[]): Promise<void> {
   const table = m.table;
   if (m.versionKey) {
     for (const s of rows) {
       const old = s.committed ?? s.dict;
-      await checked(tx, deleteFrom(table).where(...pkWhere(s, old), table.column(m.versionKey).eq(old[m.versionKey] as never)), 1, s);
+      const v = old[m.versionKey] ?? (await versionNow(tx, s, old));
+      await checked(tx, deleteFrom(table).where(...pkWhere(s, old), table.column(m.versionKey).eq(v as never)), 1, s);
     }
     return;
   }
