@@ -116,10 +116,6 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
     normalise: (sa, arbor) => truncateAt(sa, arbor, (s, i) => s.error === "invalid" && /has been deleted/.test(s.message ?? "") && arbor.steps[i]?.error === undefined),
   },
   {
-    scenario: "version counter: an object changed after commit (its version expired) is updated",
-    what: "the UPDATE is guarded by the expired version (no value), matches no row and raises StaleDataError; SQLAlchemy loads the version first",
-  },
-  {
     scenario: "rolling back a savepoint expires only what changed inside it",
     what: "Arbor expires every object when a savepoint rolls back; SQLAlchemy expires only objects modified or flushed since the savepoint, so the others keep their loaded values and relationships",
     // Left alone, the objects Arbor expired load again (autoflushing) where SQLAlchemy's do not.

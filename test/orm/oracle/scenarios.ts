@@ -219,6 +219,11 @@ export const SCENARIOS: Scenario[] = [
     ops: [{ op: "get", cls: "Counter", id: 1, as: "c" }, { op: "commit" }, { op: "set", obj: "c", attr: "value", value: 2 }, { op: "commit" }],
   },
   {
+    name: "version counter: an object deleted after commit (its version expired) is deleted",
+    seed: [["counter", { id: 1, value: 0, version: 1 }]],
+    ops: [{ op: "get", cls: "Counter", id: 1, as: "c" }, { op: "commit" }, { op: "delete", obj: "c" }, { op: "commit" }],
+  },
+  {
     name: "savepoint rollback undoes the database and the session since the savepoint",
     seed: twoParents,
     ops: [
