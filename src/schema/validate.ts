@@ -3,6 +3,7 @@
 // the dialect, but an engine still truncates long ones; values are rendered as escaped literals;
 // what remains is spelled into the text as is and must be one of a known set.
 import { ArgumentError } from "../errors.js";
+import { hasLoneSurrogate } from "../sql/text.js";
 import type { ReferenceOptions, ReferentialAction } from "./column.js";
 
 /**
@@ -22,6 +23,7 @@ export interface NameSite {
 export function checkIdentifier(name: unknown, what: string, site: NameSite = {}): void {
   if (typeof name !== "string" || name.length === 0) throw new ArgumentError(`${what} must be a non-empty string, got ${String(name)}`, site);
   if (name.includes("\0")) throw new ArgumentError(`${what} ${JSON.stringify(name)} contains a NUL character`, site);
+  if (hasLoneSurrogate(name)) throw new ArgumentError(`${what} ${JSON.stringify(name)} holds a lone UTF-16 surrogate, which UTF-8 cannot store`, site);
   if (identifierTooLong(name))
     throw new ArgumentError(
       `${what} ${JSON.stringify(name)} is ${Buffer.byteLength(name)} bytes long; PostgreSQL would cut it to ${MAX_IDENTIFIER_BYTES} and MariaDB refuses it`,

@@ -77,6 +77,7 @@ describe("issue 20.20: DDL options are checked against their grammar", () => {
     argumentError(() => table("t", { id: integer() }, (c) => [unique([c.id], long)]), /Unique constraint name/, "unique name");
     argumentError(() => table("t", { id: integer() }, (c) => [check(long, c.id.gt(0))]), /Check constraint name/, "check name");
     argumentError(() => table("t\0x", { id: integer() }), /NUL/, "NUL in a name");
+    argumentError(() => table("t", { id: integer().named("x\uD800") }), /lone UTF-16 surrogate/, "lone surrogate in a name");
     // Multi-byte names are measured in UTF-8 bytes, as PostgreSQL does: 32 × "é" is 64 bytes.
     argumentError(() => table("é".repeat(32), { id: integer() }), /64 bytes/, "64 bytes of é");
     assert.doesNotThrow(() => table("é".repeat(31) + "x", { id: integer() }));
