@@ -259,10 +259,11 @@ export class UnitOfWork {
     const out: RowLink[] = [];
     for (const dep of this.deps.get(s) ?? []) {
       const p = dep.parent;
-      const rekeyed = p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k]));
-      if (dep.fk && (this.isInsert(p) || rekeyed)) out.push({ parent: p, fk: dep.fk });
+      if (!dep.fk) continue;
+      if (this.isInsert(p) || (p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k])))) out.push({ parent: p, fk: dep.fk });
     }
-    // Keys set by hand to a row inserted in the same flush.
+    // Keys set by hand to a row inserted in the same flush (with its key known).
+    if (pendingByKey.size === 0) return out;
     for (const fk of s.mapper.table.foreignKeys) {
       for (const [m, byKey] of pendingByKey) {
         if (m.table !== fk.target) continue;
