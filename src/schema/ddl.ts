@@ -123,9 +123,10 @@ export class DdlCompiler {
     return `ALTER TABLE ${this.tableName(fk.table)} DROP ${this.dialect.ddl.dropForeignKey} ${this.q(fkName(fk))}`;
   }
 
-  createIndex(t: Table, idx: IndexDef): string {
+  /** All three engines spell `CREATE INDEX IF NOT EXISTS` (MariaDB since 10.1.4). */
+  createIndex(t: Table, idx: IndexDef, ifNotExists = false): string {
     checkIdentifier(indexName(t, idx), "Index name", { table: t.name });
-    return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${this.q(indexName(t, idx))} ON ${this.tableName(t)} (${idx.columns.map((c) => this.q(c.name)).join(", ")})`;
+    return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${ifNotExists ? "IF NOT EXISTS " : ""}${this.q(indexName(t, idx))} ON ${this.tableName(t)} (${idx.columns.map((c) => this.q(c.name)).join(", ")})`;
   }
 
   dropTable(t: Table, ifExists = true): string {

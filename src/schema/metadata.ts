@@ -2,16 +2,18 @@
 import { ArgumentError, UnknownTableError } from "../errors.js";
 import type { Executor } from "../engine/executor.js";
 import type { AnyColumnBuilder } from "./column.js";
-import { DdlCompiler } from "./ddl.js";
+import { DdlCompiler, fkName } from "./ddl.js";
+import { foreignKeyNames } from "./reflect/catalog.js";
 import { computeGroups, type TableGroup } from "./groups.js";
 import { table as makeTable, type AnyColumn, type ColumnsOf, type ForeignKey, type Table, type TableExtra, type TableOptions } from "./table.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 
-/** What runs DDL: a Connection or a Transaction. */
+/** What runs DDL: a Connection or a Transaction (`execute` reads the catalog for `ifNotExists`). */
 export interface DdlExecutor {
   readonly dialect: Executor["dialect"];
   runSql(sql: string): Promise<unknown>;
+  execute: Executor["execute"];
 }
 
 /**
@@ -111,7 +113,7 @@ export class MetaData {
   }
 
   /** The DDL createAll runs, in order. */
-  createStatements(executor: { readonly dialect: Executor["dialect"] }, opts: { ifNotExists?: boolean } = {}): string[] {
+  createStatements(executor: { readonly dialect: Executor["dialect"] }, opts: { ifNotExists?: boolean; skipDeferred?: boolean } = {}): string[] {
     const ddl = new DdlCompiler(executor.dialect);
     const groups = this.groups();
     const { order, deferred } = this.sorted();
@@ -123,13 +125,18 @@ export class MetaData {
       const group = groups.find((g) => g.has(t));
       if (t.options.clusterByGroup) checkClustered(t, group);
       out.push(ddl.createTable(t, later, opts.ifNotExists));
-      for (const idx of t.indexes) out.push(ddl.createIndex(t, idx));
+      for (const idx of t.indexes) out.push(ddl.createIndex(t, idx, opts.ifNotExists));
       // A grouping key is always backed by an index: nested selects and group loads correlate on it.
       const gk = t.groupingKey;
-      if (gk && !t.hasIndexOn(gk.columns, true)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }));
+      if (gk && !t.hasIndexOn(gk.columns, true)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }, opts.ifNotExists));
     }
-    for (const fk of later) out.push(ddl.addForeignKey(fk));
+    if (!opts.skipDeferred) for (const fk of later) out.push(ddl.addForeignKey(fk));
     return out;
+  }
+
+  /** Foreign keys that close a cycle and are added by ALTER TABLE after every table exists. */
+  deferredForeignKeys(executor: { readonly dialect: Executor["dialect"] }): ForeignKey[] {
+    return executor.dialect.capabilities.alterAddForeignKey ? [...this.sorted().deferred] : [];
   }
 
   dropStatements(executor: { readonly dialect: Executor["dialect"] }): string[] {
@@ -142,10 +149,23 @@ export class MetaData {
   }
 
   /** Creates every table, index and foreign key, parents first, on an engine, connection or transaction. */
+  /**
+   * Creates every table, index and foreign key, parents first, on an engine, connection or
+   * transaction. With `ifNotExists` it can run again over what it created: tables and indexes use
+   * IF NOT EXISTS; no engine has ALTER TABLE … ADD CONSTRAINT IF NOT EXISTS for a foreign key, so a
+   * deferred one is added only when the catalog does not list its name on its table.
+   */
   async createAll(target: DdlTarget, opts: { ifNotExists?: boolean } = {}): Promise<void> {
-    const stmts = this.createStatements(target, opts);
+    const ifNotExists = opts.ifNotExists === true;
+    const stmts = this.createStatements(target, { ifNotExists, skipDeferred: ifNotExists });
+    const ddl = new DdlCompiler(target.dialect);
     await onConnection(target, async (executor) => {
       for (const s of stmts) await executor.runSql(s);
+      if (!ifNotExists) return;
+      for (const fk of this.deferredForeignKeys(target)) {
+        const existing = await foreignKeyNames(executor, fk.table.name, fk.table.schema);
+        if (!existing.has(fkName(fk))) await executor.runSql(ddl.addForeignKey(fk));
+      }
     });
   }
 
