@@ -2,7 +2,7 @@
 // unique and grouping-key ones) and the foreign keys that close a cycle (issue 15).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MetaData, deleteFrom, foreignKey, index, insert, integer, select, text, varchar, type Table } from "../../src/index.js";
+import { MetaData, deleteFrom, foreignKey, index, insert, integer, select, text, varchar, type AnyColumn, type Table } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
 function schema(): { md: MetaData; author: Table; post: Table } {
@@ -10,11 +10,11 @@ function schema(): { md: MetaData; author: Table; post: Table } {
   const author = md.table(
     "h10_author",
     { id: integer().primaryKey(), name: varchar(40).notNull().unique(), favouritePost: integer().named("favourite_post").index() },
-    (c) => [foreignKey([c.favouritePost], () => [post.c.id], { name: "fk_h10_author_fav" })],
+    (c) => [foreignKey([c.favouritePost], (): AnyColumn[] => [post.column("id")], { name: "fk_h10_author_fav" })],
   );
-  const post = md.table(
+  const post: Table = md.table(
     "h10_post",
-    { id: integer().primaryKey(), authorId: integer().notNull().named("author_id").references(() => author.c.id, { grouping: true }), title: text() },
+    { id: integer().primaryKey(), authorId: integer().notNull().named("author_id").references(() => author.column("id"), { grouping: true }), title: text() },
     (c) => [index([c.authorId, c.id], { name: "ix_h10_post_author_title" }), index([c.id], { unique: true })],
   );
   return { md, author, post };
