@@ -68,6 +68,58 @@ export class TruncatedResultError extends DatabaseError {}
 /** The connection to the database was lost or could not be made. */
 export class ConnectionError extends DatabaseError {}
 
+/** No connection was established within `connectTimeout` (the server accepted nothing, or said nothing). */
+export class ConnectTimeoutError extends ConnectionError {}
+
+/**
+ * A failure that running the same transaction again may not meet (deadlock, serialization
+ * failure): `engine.transaction(fn, { retries })` reruns `fn` on these and on nothing else.
+ */
+export class RetryableError extends DatabaseError {
+  readonly retryable = true;
+}
+
+/** The engine chose this transaction as the victim of a deadlock and rolled it back. */
+export class DeadlockError extends RetryableError {}
+
+/** A SERIALIZABLE (or REPEATABLE READ) transaction conflicted with a concurrent one and was rolled back. */
+export class SerializationError extends RetryableError {}
+
+/** A statement ran past its `timeout` and was cancelled on the server; the connection stays usable. */
+export class TimeoutError extends DatabaseError {}
+
+/** A statement was cancelled through its `signal`; the connection stays usable. */
+export class AbortError extends DatabaseError {}
+
+/** How the pool stood when a caller could not get a connection. */
+export interface PoolStats {
+  readonly size: number;
+  readonly open: number;
+  readonly inUse: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+/** No connection could be had from the pool: `stats` says how it stood. */
+export class PoolError extends ArborError {
+  constructor(
+    message: string,
+    readonly stats: PoolStats,
+  ) {
+    super(message);
+  }
+}
+
+/** Every connection stayed in use for `acquireTimeout`. */
+export class PoolTimeoutError extends PoolError {}
+
+/**
+ * The call could only be served by a connection its own caller holds (a statement on the engine
+ * inside that engine's transaction, or while iterating its stream, with every connection taken):
+ * it would wait for itself forever, so it is refused at once.
+ */
+export class SelfDeadlockError extends PoolError {}
+
 /** `.one()` found no row. */
 export class NoResultError extends ArborError {}
 

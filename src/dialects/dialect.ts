@@ -1,6 +1,6 @@
 // What a dialect is: a small object bundling the compiler hooks (a Compiler subclass), type
 // spelling and value codecs, capability flags, error translation and the driver adapter.
-import type { ArborError } from "../errors.js";
+import { ArgumentError, type ArborError } from "../errors.js";
 import type { Compiler } from "../sql/compiler.js";
 import type { SqlType } from "../sql/types.js";
 import type { Driver, DriverOptions } from "../engine/driver.js";
@@ -45,6 +45,20 @@ export interface DdlSpelling {
 
 export type Decoder = (raw: unknown) => unknown;
 
+export type IsolationLevel = "READ COMMITTED" | "REPEATABLE READ" | "SERIALIZABLE";
+
+/** The isolation level as spelled in SQL; anything else (from untyped callers) is refused. */
+export function checkIsolation(level: string): IsolationLevel {
+  if (level === "READ COMMITTED" || level === "REPEATABLE READ" || level === "SERIALIZABLE") return level;
+  throw new ArgumentError(`Unknown isolation level ${JSON.stringify(level)}: use "READ COMMITTED", "REPEATABLE READ" or "SERIALIZABLE"`);
+}
+
+/** How a transaction is opened (`engine.transaction(fn, { isolation, readOnly })`). */
+export interface TransactionCharacteristics {
+  readonly isolation?: IsolationLevel;
+  readonly readOnly?: boolean;
+}
+
 export interface Dialect {
   readonly name: DialectName;
   readonly capabilities: Capabilities;
@@ -61,6 +75,11 @@ export interface Dialect {
   nestedDecoder(type: SqlType): Decoder | null;
   /** DDL type spelling. */
   typeName(type: SqlType, site: TypeSite): string;
+  /**
+   * The statements that open a transaction with these characteristics (plain `BEGIN` without any),
+   * or NotSupportedError for what the engine cannot honour. Absent: only plain transactions.
+   */
+  beginStatements?(tx: TransactionCharacteristics): readonly string[];
   /** Maps a driver error to a typed Arbor error. */
   translateError(err: unknown, sql?: string): ArborError;
   createDriver(url: URL, options: DriverOptions): Driver;

@@ -1,8 +1,10 @@
 // A pooled connection and the transactions on it. Nested transactions are SAVEPOINTs.
-import { TransactionError } from "../errors.js";
+import type { TransactionCharacteristics } from "../dialects/dialect.js";
+import { NotSupportedError, RetryableError, TransactionError } from "../errors.js";
 import { anchor } from "../sql/anchor.js";
 import type { DriverConnection } from "./driver.js";
 import { Executor, assertUsable, type EngineContext } from "./executor.js";
+import type { Hold } from "./holds.js";
 import type { Pool } from "./pool.js";
 
 export class Connection extends Executor {
@@ -16,6 +18,8 @@ export class Connection extends Executor {
     protected readonly ctx: EngineContext,
     private readonly conn: DriverConnection,
     private readonly pool: Pool,
+    /** The mark of the caller holding this connection (engine/holds.ts), when the pool keeps them. */
+    private readonly hold?: Hold,
   ) {
     super();
     anchor(this);
@@ -38,19 +42,51 @@ export class Connection extends Executor {
     return this.current !== undefined;
   }
 
-  /** BEGIN, or a SAVEPOINT when a transaction is already open. */
-  async begin(): Promise<Transaction> {
+  /**
+   * BEGIN (with the isolation level and read-only mode asked for), or a SAVEPOINT when a
+   * transaction is already open.
+   */
+  async begin(options: TransactionCharacteristics = {}): Promise<Transaction> {
     const parent = this.current;
+    const characteristics = options.isolation !== undefined || options.readOnly === true;
+    if (parent && characteristics)
+      throw new TransactionError("isolation and readOnly belong to the outermost transaction: a nested transaction is a SAVEPOINT inside it");
     const savepoint = parent ? `arbor_sp_${++this.savepointSeq}` : undefined;
-    await this.runSql(savepoint ? `SAVEPOINT ${savepoint}` : "BEGIN");
+    if (savepoint) await this.runSql(`SAVEPOINT ${savepoint}`);
+    else if (!characteristics) await this.runSql("BEGIN");
+    else {
+      const dialect = this.ctx.dialect;
+      if (dialect.beginStatements === undefined) throw new NotSupportedError(`${dialect.name} does not support transaction isolation levels or read-only transactions`);
+      for (const s of dialect.beginStatements(options)) await this.runSql(s);
+    }
     const tx = new Transaction(this.ctx, this, parent, savepoint);
     this.current = tx;
     return tx;
   }
 
-  /** Runs `fn` in a transaction (or savepoint): committed when it returns, rolled back when it throws. */
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const tx = await this.begin();
+  /**
+   * Runs `fn` in a transaction (or savepoint): committed when it returns, rolled back when it
+   * throws. With `retries`, a transaction that failed with a RetryableError (DeadlockError,
+   * SerializationError) is rolled back and `fn` runs again, up to that many more times; any other
+   * error ends it at once.
+   */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const retries = options.retries ?? 0;
+    if (!(Number.isInteger(retries) && retries >= 0)) throw new TransactionError(`retries must be a whole number of reruns, not ${retries}`);
+    if (retries > 0 && this.current) throw new TransactionError("retries belong to the outermost transaction: a savepoint cannot be rerun alone");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(fn, options);
+      } catch (err) {
+        if (!(err instanceof RetryableError) || attempt >= retries || this.broken) throw err;
+        // A short, growing, jittered pause lets the transaction that won finish first.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async once<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionCharacteristics): Promise<T> {
+    const tx = await this.begin(options);
     let result: T;
     try {
       result = await fn(tx);
@@ -84,6 +120,7 @@ export class Connection extends Executor {
   /** @internal Hands the driver connection back at once: only when no transaction is open. */
   releaseNow(): void {
     this.state = "released";
+    if (this.hold !== undefined) this.hold.active = false;
     this.pool.release(this.conn, this.broken);
   }
 
@@ -94,6 +131,12 @@ export class Connection extends Executor {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** `engine.transaction(fn, options)`: how the transaction is opened, and how often it may be rerun. */
+export interface TransactionOptions extends TransactionCharacteristics {
+  /** Reruns of `fn` after a DeadlockError or SerializationError (default 0). */
+  readonly retries?: number;
+}
 
 /**
  * Runs single statements outside any transaction on a pooled connection (`Engine.execute`): the

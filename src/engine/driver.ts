@@ -1,6 +1,7 @@
 // The driver adapter contract: the only surface where a database client library is touched.
 // Rows travel as arrays (cheapest for every client); the engine builds keyed rows itself.
 import { createRequire } from "node:module";
+import { ArborError, ConnectTimeoutError, ConnectionError } from "../errors.js";
 
 export interface FieldInfo {
   readonly name: string;
@@ -63,6 +64,15 @@ export interface DriverConnection {
   /** Yields the result in batches without holding all of it in memory. */
   stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult>;
   close(): Promise<void>;
+  /** One round trip proving the connection still answers (the pool's health check); `SELECT 1` otherwise. */
+  ping?(): Promise<void>;
+  /**
+   * Asks the server to cancel the statement running on this connection (PostgreSQL cancel
+   * request, MariaDB KILL QUERY from a side connection), resolving once the request was made. The
+   * statement then fails and the connection stays usable. Drivers that cannot leave it out: a
+   * per-statement `timeout` is then refused with NotSupportedError.
+   */
+  cancel?(): Promise<void>;
   /** A session identifier, for tests and diagnostics (PostgreSQL backend pid, MySQL connection id). */
   readonly sessionId?: number;
   /**
@@ -90,7 +100,21 @@ export interface DriverOptions {
   prepare?: boolean;
   /** Statements run on every new connection. */
   onConnect?: readonly string[];
+  /**
+   * Milliseconds to establish a connection (TCP, TLS and the server's greeting and login) before
+   * ConnectTimeoutError; default 10,000, 0 waits forever.
+   */
+  connectTimeout?: number;
+  /**
+   * Options handed to the client library as they are, over what Arbor derives from the URL (TLS
+   * settings, socket paths, keepalive, …): pg `ClientConfig`, mysql2 `ConnectionOptions`,
+   * better-sqlite3 `Options`. Settings Arbor relies on (row modes, type parsing, time zone,
+   * charset) are not overridable.
+   */
+  driverOptions?: Readonly<Record<string, unknown>>;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 /** Loads an optional CommonJS peer dependency synchronously, with the same message. */
 export function requirePeer<T>(name: string): T {
@@ -108,5 +132,41 @@ export async function loadPeer<T>(name: string): Promise<T> {
     return (mod.default ?? mod) as T;
   } catch (err) {
     throw new Error(`Arbor needs the optional package "${name}" for this engine: npm install ${name}`, { cause: err });
+  }
+}
+
+function timedOut(target: string, limit: number, cause?: unknown): ConnectTimeoutError {
+  return new ConnectTimeoutError(`Could not connect to ${target} within connectTimeout (${limit} ms): the server did not complete the connection`, { cause });
+}
+
+/**
+ * Runs a driver's whole connect sequence (socket, TLS, greeting, login, session setup) within
+ * `connectTimeout`: past it `abandon` tears the half-open client down and the caller gets
+ * ConnectTimeoutError. Any other failure while connecting is a ConnectionError naming the target
+ * (a server of another kind on that port answers with bytes the client cannot read).
+ */
+export async function connectWithin<T>(ms: number | undefined, target: string, open: () => Promise<T>, abandon: () => void): Promise<T> {
+  const limit = ms ?? DEFAULT_CONNECT_TIMEOUT;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late =
+    limit > 0
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            abandon();
+            reject(timedOut(target, limit));
+          }, limit);
+        })
+      : undefined;
+  try {
+    return await (late === undefined ? open() : Promise.race([open(), late]));
+  } catch (err) {
+    if (err instanceof ArborError) throw err;
+    abandon();
+    const e = err as { message?: string; code?: string };
+    // The client library's own timer (set to the same limit) may fire first.
+    if (e.code === "ETIMEDOUT" && limit > 0) throw timedOut(target, limit, err);
+    throw new ConnectionError(`Could not connect to ${target}: ${e.message ?? String(err)}`, { cause: err, code: e.code });
+  } finally {
+    clearTimeout(timer);
   }
 }

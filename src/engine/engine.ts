@@ -1,18 +1,23 @@
 // The Engine: a dialect, a pool and a compiled-statement cache. Statements are immutable, so a
 // compiled form is cached per statement object and reused on every execution.
 import type { Dialect } from "../dialects/dialect.js";
-import { NotSupportedError } from "../errors.js";
+import { NotSupportedError, type PoolStats } from "../errors.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { Autocommit, Connection, type Transaction } from "./connection.js";
+import { Autocommit, Connection, type Transaction, type TransactionOptions } from "./connection.js";
 import type { DriverConnection, DriverOptions } from "./driver.js";
-import { planFor, type EngineContext, type LogEntry, type Logger, type Params } from "./executor.js";
-import { Pool } from "./pool.js";
+import type { StatementOptions } from "./cancel.js";
+import { planFor, type EngineContext, type LogEntry, type Logger, type Params, type StreamOptions } from "./executor.js";
+import type { Hold, HoldKind } from "./holds.js";
+import { Pool, type PoolOptions } from "./pool.js";
 import type { Result } from "./result.js";
 import { dialectForUrl } from "./url.js";
 
-export interface EngineOptions extends DriverOptions {
+/** An async context's claim on a connection taken later (see `Engine.claim`). */
+export type Claim = Hold;
+
+export interface EngineOptions extends DriverOptions, PoolOptions {
   /** Log every statement with its parameters and timing: true for the console, or a function. */
   echo?: boolean | Logger;
 }
@@ -45,35 +50,81 @@ export class Engine implements EngineContext {
   ) {
     this.logger = options.echo === true ? consoleLogger : options.echo || undefined;
     const driver = dialect.createDriver(url, options);
-    this.pool = new Pool(driver, driver.maxConnections, (err) => dialect.translateError(err));
+    this.pool = new Pool(driver, driver.maxConnections, (err) => dialect.translateError(err), options);
   }
 
   compile(node: StatementNode | Statement<unknown>): CompiledQuery {
     return compileFor(this.dialect, "statementNode" in node ? node.statementNode : node);
   }
 
-  /** A connection from the pool; release it when done. */
-  async connect(): Promise<Connection> {
-    return new Connection(this, await this.pool.acquire(), this.pool);
+  /**
+   * A connection from the pool; release it when done. The async function that calls this is
+   * marked as holding it (see engine/holds.ts), so a statement it sends to the engine while it
+   * holds every connection is refused at once instead of waiting for itself.
+   */
+  connect(claim?: Claim): Promise<Connection> {
+    return this.connectAs("connection", "engine.connect()", claim);
+  }
+
+  /**
+   * Marks the calling async context as the holder of the connection a later `connect(claim)`
+   * takes from inside other calls (a Session's, taken lazily): while that connection is held, a
+   * statement this context sends to the engine with every connection taken is refused at once
+   * (SelfDeadlockError) instead of waiting for itself. Call it synchronously from the caller.
+   * Undefined while the pool does not track holders (engine/holds.ts).
+   */
+  claim(): Claim | undefined {
+    const hold = this.pool.hold("connection", true);
+    if (hold === undefined) return undefined;
+    hold.active = false;
+    this.pool.scope.enter(hold);
+    return hold;
+  }
+
+  private connectAs(kind: HoldKind, call: string, claim?: Claim): Promise<Connection> {
+    // In the synchronous part of the call, so the mark lands in the caller's async context.
+    let hold = claim;
+    if (hold === undefined) {
+      hold = this.pool.hold(kind, true);
+      if (hold !== undefined) {
+        hold.active = false;
+        this.pool.scope.enter(hold);
+      }
+    }
+    return this.pool.acquire(call).then((c) => {
+      if (hold !== undefined) hold.active = true;
+      return new Connection(this, c, this.pool, hold);
+    });
   }
 
   /** Runs `fn` with a pooled connection, released afterwards. */
-  async withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const conn = await this.connect();
+  withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    return this.holding("callback", "engine.withConnection()", fn);
+  }
+
+  /** Runs `fn` on a pooled connection, as the holder of it (see engine/holds.ts). */
+  private async holding<T>(kind: HoldKind, call: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const pool = this.pool;
+    const raw = await pool.acquire(call);
+    const hold: Hold | undefined = pool.hold(kind);
+    const conn = new Connection(this, raw, pool, hold);
     try {
-      return await fn(conn);
+      return await (hold === undefined ? fn(conn) : pool.scope.run(hold, () => fn(conn)));
     } finally {
       await conn.release();
     }
   }
 
-  /** Runs one statement on a pooled connection (autocommit). */
-  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+  /**
+   * Runs one statement on a pooled connection (autocommit). `options.timeout` / `options.signal`
+   * cancel it on the server (engine/cancel.ts).
+   */
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params, options?: StatementOptions): Promise<Result<RowType<S>>> {
     // Hot path: an idle connection is taken synchronously and handed back synchronously (no
     // transaction can be open on it). An embedded driver answers at once, so its result is handed
     // over in a settled promise with no async frames in between.
     const idle = this.pool.tryAcquire();
-    if (idle === undefined || idle.querySync === undefined) return this.executeAsync(idle, stmt, params);
+    if (idle === undefined || idle.querySync === undefined || options !== undefined) return this.executeAsync(idle, stmt, params, options);
     const runner = this.autocommit(idle);
     try {
       return Promise.resolve(runner.executeSync(stmt, params));
@@ -84,20 +135,25 @@ export class Engine implements EngineContext {
     }
   }
 
-  private async executeAsync<S extends Statement<unknown>>(idle: DriverConnection | undefined, stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    const runner = this.autocommit(idle ?? (await this.pool.acquire()));
+  private async executeAsync<S extends Statement<unknown>>(
+    idle: DriverConnection | undefined,
+    stmt: S,
+    params?: Params,
+    options?: StatementOptions,
+  ): Promise<Result<RowType<S>>> {
+    const runner = this.autocommit(idle ?? (await this.pool.acquire("engine.execute()")));
     try {
-      return await runner.execute(stmt, params);
+      return await runner.execute(stmt, params, options);
     } finally {
       this.pool.release(runner.conn, runner.broken);
     }
   }
 
   /** Runs a query on a pooled connection, calling `fn` with each row as it is read (see `Executor.forEach`). */
-  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params): Promise<number> {
-    const runner = this.autocommit(await this.pool.acquire());
+  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params, options?: StatementOptions): Promise<number> {
+    const runner = this.autocommit(await this.pool.acquire("engine.forEach()"));
     try {
-      return await runner.forEach(stmt, fn, params);
+      return await runner.forEach(stmt, fn, params, options);
     } finally {
       this.pool.release(runner.conn, runner.broken);
     }
@@ -110,7 +166,7 @@ export class Engine implements EngineContext {
    */
   executeSync<S extends Statement<unknown>>(stmt: S, params?: Params): Result<RowType<S>> {
     if (this.pool.driver.connectSync === undefined) throw new NotSupportedError(`${this.dialect.name} answers asynchronously: use execute()`);
-    const runner = this.autocommit(this.pool.acquireSync());
+    const runner = this.autocommit(this.pool.acquireSync("engine.executeSync()"));
     try {
       return runner.executeSync(stmt, params);
     } finally {
@@ -129,8 +185,8 @@ export class Engine implements EngineContext {
   }
 
   /** Streams a query's rows; the connection is held until the iteration ends. */
-  async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts?: { batchSize?: number }): AsyncIterable<RowType<S>> {
-    const conn = await this.connect();
+  async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts?: StreamOptions): AsyncIterable<RowType<S>> {
+    const conn = await this.connectAs("stream", "engine.stream()");
     try {
       yield* conn.stream(stmt, params, opts);
     } finally {
@@ -139,12 +195,13 @@ export class Engine implements EngineContext {
   }
 
   /** A transaction on a pooled connection: committed when `fn` returns, rolled back when it throws. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.withConnection((c) => c.transaction(fn));
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.holding("transaction", "engine.transaction()", (c) => c.transaction(fn, options));
   }
 
-  get poolStats(): { open: number; idle: number; waiting: number } {
-    return this.pool.stats;
+  /** How the pool stands: its size, connections open, in use, idle, and callers waiting. */
+  get poolStats(): PoolStats {
+    return this.pool.publicStats;
   }
 
   /** Closes every pooled connection. */

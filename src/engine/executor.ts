@@ -14,6 +14,7 @@ import type { StatementNode } from "../sql/nodes/index.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
+import { Guard, type StatementOptions } from "./cancel.js";
 import type { DriverConnection, DriverResult, FieldInfo, QueryOptions, RowSink } from "./driver.js";
 import { Result, RowShape, decoderFor } from "./result.js";
 import { executeSplit, executeSplitSync, inTransaction, tooManyParams } from "./split-insert.js";
@@ -34,6 +35,11 @@ export interface EngineContext {
 }
 
 export type Params = Readonly<Record<string, unknown>>;
+
+export interface StreamOptions extends StatementOptions {
+  /** Rows fetched per round trip (default 500). */
+  readonly batchSize?: number;
+}
 
 /** A named parameter slot with what checking and encoding its value needs. */
 interface NamedSlot {
@@ -314,13 +320,18 @@ export abstract class Executor {
     return planFor(this.ctx.dialect, "statementNode" in stmt ? stmt.statementNode : stmt).compiled;
   }
 
-  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+  /**
+   * Runs one statement. `options.timeout` / `options.signal` cancel it on the server
+   * (TimeoutError / AbortError; see engine/cancel.ts).
+   */
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params, options?: StatementOptions): Promise<Result<RowType<S>>> {
     try {
       const ctx = this.ctx;
       const plan = planFor(ctx.dialect, stmt.statementNode);
       const values = plan.fill(ctx.dialect, params);
       if (values.length > ctx.dialect.capabilities.maxParams) return executeSplit<RowType<S>>(this, stmt.statementNode, values.length, params);
       const conn = this.driverConnection();
+      if (options !== undefined) return this.runGuarded(conn, plan, values, new Guard(conn, options, false));
       // An embedded driver answers at once: its result goes out in a settled promise.
       if (isSync(conn)) return Promise.resolve(this.runSync(conn, plan, values));
       return this.runAsync(conn, plan, values);
@@ -342,6 +353,19 @@ export abstract class Executor {
       res = await conn.query(plan.sql, values, plan.driverOptions());
     } catch (err) {
       throw this.fail(err, plan.sql, values, started);
+    }
+    if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
+    return plan.result(res);
+  }
+
+  private async runGuarded<R>(conn: DriverConnection, plan: Plan, values: unknown[], guard: Guard): Promise<Result<R>> {
+    const logger = this.ctx.logger;
+    const started = logger === undefined ? 0 : performance.now();
+    let res: DriverResult;
+    try {
+      res = await guard.run(() => conn.query(plan.sql, values, isSync(conn) ? plan.options : plan.driverOptions()));
+    } catch (err) {
+      throw this.fail(err, plan.sql, values, started, guard);
     }
     if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
     return plan.result(res);
@@ -382,10 +406,10 @@ export abstract class Executor {
    * the row count. An error thrown by `fn` stops the calls; the result is still read to its end
    * (the connection stays usable) and the promise rejects with that error.
    */
-  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params): Promise<number> {
+  async forEach<S extends Statement<unknown>>(stmt: S, fn: (row: RowType<S>) => void, params?: Params, options?: StatementOptions): Promise<number> {
     const conn = this.driverConnection();
     if (conn.queryEach === undefined) {
-      const result = await this.execute(stmt, params);
+      const result = await this.execute(stmt, params, options);
       for (const row of result.rows) fn(row);
       return result.rows.length;
     }
@@ -396,11 +420,14 @@ export abstract class Executor {
     const logger = ctx.logger;
     const started = logger === undefined ? 0 : performance.now();
     const sink = new EachSink(plan, fn as (row: unknown) => void);
+    const guard = options === undefined ? undefined : new Guard(conn, options, false);
+    const queryEach = conn.queryEach.bind(conn);
     let res: DriverResult;
     try {
-      res = await conn.queryEach(plan.sql, values, plan.driverOptions(), sink);
+      const each = () => queryEach(plan.sql, values, plan.driverOptions(), sink);
+      res = await (guard === undefined ? each() : guard.run(each));
     } catch (err) {
-      throw this.fail(err, plan.sql, values, started);
+      throw this.fail(err, plan.sql, values, started, guard);
     }
     if (logger !== undefined) logger({ sql: plan.sql, params: values, durationMs: performance.now() - started, rowCount: res.rowCount });
     if (res.decodeError !== undefined) throw res.decodeError;
@@ -408,21 +435,31 @@ export abstract class Executor {
     return sink.count;
   }
 
-  /** Streams rows in batches from the server (cursor / driver stream / SQLite iterator). */
-  async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { batchSize?: number } = {}): AsyncIterable<RowType<S>> {
+  /**
+   * Streams rows in batches from the server (cursor / driver stream / SQLite iterator).
+   * `timeout` (for the whole iteration) and `signal` cancel the statement running on the server
+   * and are checked between batches on every engine.
+   */
+  async *stream<S extends Statement<unknown>>(stmt: S, params?: Params, opts: StreamOptions = {}): AsyncIterable<RowType<S>> {
     const plan = planFor(this.ctx.dialect, stmt.statementNode);
     const values = plan.fill(this.ctx.dialect, params);
     if (values.length > this.ctx.dialect.capabilities.maxParams) throw tooManyParams(this.ctx.dialect, values.length, "use execute()");
     const conn = this.driverConnection();
     const started = performance.now();
+    const guard = opts.timeout === undefined && opts.signal === undefined ? undefined : new Guard(conn, opts, true);
+    guard?.arm();
     try {
       for await (const batch of conn.stream(plan.sql, values, { ...plan.options, batchSize: opts.batchSize ?? 500 })) {
+        const stop = guard?.check();
+        if (stop !== undefined) throw stop;
         const shape = plan.shapeFor(batch.fields);
         for (const r of batch.rows) yield shape.build(r) as RowType<S>;
       }
       this.ctx.logger?.({ sql: plan.sql, params: values, durationMs: performance.now() - started });
     } catch (err) {
-      throw this.fail(err, plan.sql, values, started);
+      throw this.fail(err, plan.sql, values, started, guard);
+    } finally {
+      await guard?.disarm();
     }
   }
 
@@ -444,8 +481,9 @@ export abstract class Executor {
     return res;
   }
 
-  private fail(err: unknown, sql: string, values: readonly unknown[], started: number): ArborError {
-    const e = this.ctx.dialect.translateError(err, sql);
+  private fail(err: unknown, sql: string, values: readonly unknown[], started: number, guard?: Guard): ArborError {
+    const translated = this.ctx.dialect.translateError(err, sql);
+    const e = guard === undefined ? translated : guard.translate(translated);
     if (e instanceof ConnectionError) this.markBroken();
     this.ctx.logger?.({ sql, params: values, durationMs: performance.now() - started, error: e });
     return e;

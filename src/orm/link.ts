@@ -5,7 +5,7 @@
 // operations. Operations run one at a time in call order (`run`): `Promise.all` over one session
 // queues its calls on one connection instead of opening several.
 import type { Connection, Transaction } from "../engine/connection.js";
-import type { Engine } from "../engine/engine.js";
+import type { Claim, Engine } from "../engine/engine.js";
 
 export class SessionLink {
   private conn?: Connection;
@@ -20,7 +20,11 @@ export class SessionLink {
   /** Event listeners running now: their calls on the session run at once (they run inside an operation). */
   private inListener = 0;
 
-  constructor(private readonly engine: Engine) {}
+  /** Marks the session's creator as the holder of the connections it takes (engine/holds.ts). */
+  private readonly claim: Claim | undefined;
+  constructor(private readonly engine: Engine) {
+    this.claim = engine.claim();
+  }
 
   /**
    * Runs `fn` after every operation called before it. Each public operation of the session goes
@@ -92,7 +96,7 @@ export class SessionLink {
   /** The connection, taken from the pool once however many callers ask at the same time. */
   connection(): Promise<Connection> {
     if (this.conn) return Promise.resolve(this.conn);
-    this.connecting ??= this.engine.connect().then(
+    this.connecting ??= this.engine.connect(this.claim).then(
       (c) => {
         this.connecting = undefined;
         this.conn = c;

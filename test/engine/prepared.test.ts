@@ -131,4 +131,50 @@ forEachEngine(import.meta.url, (ctx) => {
       await engine.dispose();
     }
   });
+
+  const notes = async (c: Connection) => {
+    await md.dropAll(c);
+    await md.createAll(c);
+    await c.execute(insert(note).values([{ id: 1, body: "a", at: new Date(0) }, { id: 2, body: "b", at: new Date(0) }]));
+  };
+
+  test("issue 13.5: after DEALLOCATE ALL / DISCARD ALL run through Arbor, prepared shapes are prepared again", { skip }, async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await notes(c);
+      const byId = (id: number) => select(note.c.body).where(note.c.id.eq(id));
+      const sqlText = ctx.engine.compile(byId(1)).sql;
+      for (const reset of ["DEALLOCATE ALL", "DISCARD ALL", "deallocate prepare all"]) {
+        await c.execute(byId(1));
+        await c.execute(byId(2));
+        assert.ok((await prepared(c)).includes(sqlText));
+        await c.runSql(reset);
+        assert.equal((await prepared(c)).includes(sqlText), false, reset);
+        assert.deepStrictEqual((await c.execute(byId(1))).rows, [{ body: "a" }], reset);
+        assert.ok((await prepared(c)).includes(sqlText), reset);
+        // DISCARD ALL resets the session's settings too: the test's search_path comes back.
+        if (reset === "DISCARD ALL") await c.runSql(`SET search_path = ${new URL(ctx.url).searchParams.get("schema")}`);
+      }
+    });
+  });
+
+  test("issue 13.5: statements deallocated behind pg's back (a pooler's DISCARD ALL) run again, prepared anew", { skip }, async () => {
+    await ctx.engine.withConnection(async (c) => {
+      await notes(c);
+      const byId = (id: number) => select(note.c.body).where(note.c.id.eq(id));
+      const sqlText = ctx.engine.compile(byId(1)).sql;
+      await c.execute(byId(1));
+      await c.execute(byId(2));
+      // Several statements in one text: not the DEALLOCATE the adapter notices.
+      await c.execute(sql`SELECT 1; DEALLOCATE ALL`);
+      assert.equal((await prepared(c)).includes(sqlText), false);
+      // Outside a transaction: prepared again at once.
+      assert.deepStrictEqual((await c.execute(byId(2))).rows, [{ body: "b" }]);
+      assert.ok((await prepared(c)).includes(sqlText));
+      for (let i = 0; i < 3; i++) assert.deepStrictEqual((await c.execute(byId(1))).rows, [{ body: "a" }]);
+      // Inside a transaction the failure aborts it once; the next transaction prepares it again.
+      await c.execute(sql`SELECT 1; DEALLOCATE ALL`);
+      await assert.rejects(c.transaction((tx) => tx.execute(byId(1))), /does not exist/);
+      assert.deepStrictEqual(await c.transaction(async (tx) => (await tx.execute(byId(1))).rows), [{ body: "a" }]);
+    });
+  });
 });

@@ -2,7 +2,7 @@
 // primary-key lookups take.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, MetaData, NotSupportedError, and, bigint, createEngine, custom, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
+import { ConnectionError, MetaData, SelfDeadlockError, NotSupportedError, and, bigint, createEngine, custom, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
 import { strictText } from "../fixtures/strict-text.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -48,7 +48,7 @@ test("executeSync cannot wait for a connection an open transaction holds", async
     await engine.transaction(async (tx) => {
       await md.createAll(tx);
       tx.executeSync(insert(person).values(rows[0]));
-      assert.throws(() => engine.executeSync(select(person.c.id)), ConnectionError);
+      assert.throws(() => engine.executeSync(select(person.c.id)), SelfDeadlockError);
       assert.deepEqual(tx.executeSync(select(person.c.id)).scalars(), [1]);
     });
     assert.deepEqual(engine.executeSync(select(person.c.id)).scalars(), [1]);

@@ -340,7 +340,8 @@ forEachEngine(import.meta.url, (ctx) => {
       if (!isSqlite) assert.equal(sessions.size, 2);
       const plain = await Promise.all(Array.from({ length: 5 }, (_, i) => engine.execute(select(value(`v${i}`, types.text).as("v")))));
       assert.deepStrictEqual(plain.map((r) => r.scalar()), ["v0", "v1", "v2", "v3", "v4"]);
-      assert.deepStrictEqual(engine.poolStats, { open: isSqlite ? 1 : 2, idle: isSqlite ? 1 : 2, waiting: 0 });
+      const n = isSqlite ? 1 : 2;
+      assert.deepStrictEqual(engine.poolStats, { size: n, open: n, inUse: 0, idle: n, waiting: 0 });
     } finally {
       await engine.dispose();
     }
@@ -350,7 +351,7 @@ forEachEngine(import.meta.url, (ctx) => {
     const engine = createEngine(ctx.url, { poolSize: 1 });
     try {
       const pid = await engine.withConnection(async (c) => c.sessionId!);
-      assert.deepStrictEqual(engine.poolStats, { open: 1, idle: 1, waiting: 0 });
+      assert.deepStrictEqual(engine.poolStats, { size: 1, open: 1, inUse: 0, idle: 1, waiting: 0 });
       await ctx.engine.withConnection(async (c) => {
         if (ctx.name === "postgres") await c.execute(sql`SELECT pg_terminate_backend(${pid})`);
         else await c.runSql(`KILL CONNECTION ${Number(pid)}`);
@@ -365,7 +366,7 @@ forEachEngine(import.meta.url, (ctx) => {
       const probe = select(value(1, types.integer).as("one"));
       assert.equal((await engine.execute(probe)).scalar(), 1);
       assert.notEqual(await engine.withConnection(async (c) => c.sessionId), pid);
-      assert.deepStrictEqual(engine.poolStats, { open: 1, idle: 1, waiting: 0 });
+      assert.deepStrictEqual(engine.poolStats, { size: 1, open: 1, inUse: 0, idle: 1, waiting: 0 });
     } finally {
       await engine.dispose();
     }

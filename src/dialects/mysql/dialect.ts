@@ -5,9 +5,12 @@ import {
   CheckViolationError,
   ConnectionError,
   DatabaseError,
+  DeadlockError,
   ForeignKeyViolationError,
   NotNullViolationError,
   NotSupportedError,
+  SerializationError,
+  TimeoutError,
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
@@ -15,7 +18,7 @@ import type { BinaryNode, ColumnNode, ExprNode, InsertNode, OrderNode } from "..
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
-import type { Capabilities, Dialect, TypeSite } from "../dialect.js";
+import { checkIsolation, type Capabilities, type Dialect, type TypeSite } from "../dialect.js";
 import { mysqlDriver } from "./driver.js";
 
 /** mysql2 column type codes. */
@@ -322,6 +325,15 @@ export const mysqlDialect: Dialect = {
         const m = /CONSTRAINT `([^`]+)` failed for `[^`]+`\.`([^`]+)`/.exec(msg);
         return new CheckViolationError(msg, { ...ctx, constraint: m?.[1] ?? /'([^']+)'/.exec(msg)?.[1], table: m?.[2] });
       }
+      case 1213:
+        return new DeadlockError(`Deadlock: ${msg}`, ctx);
+      case 1020:
+        // "Record has changed since last read" (snapshot isolation): a write conflict.
+        return new SerializationError(`Serialization failure: ${msg}`, ctx);
+      case 1317:
+      case 1969:
+        // KILL QUERY (Arbor's cancel for a timeout or signal) or max_statement_time.
+        return new TimeoutError(`Statement cancelled: ${msg}`, ctx);
       case 1927:
       case 2006:
       case 2013:
@@ -330,6 +342,12 @@ export const mysqlDialect: Dialect = {
     if (e.fatal || /PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|closed state/.test(`${e.code} ${msg}`))
       return new ConnectionError(`Connection lost: ${msg}`, ctx);
     return new DatabaseError(msg, ctx);
+  },
+  beginStatements(tx) {
+    // The characteristics of the next transaction are set before it starts: a transaction in
+    // progress refuses SET TRANSACTION.
+    const set = tx.isolation === undefined ? [] : [`SET TRANSACTION ISOLATION LEVEL ${checkIsolation(tx.isolation)}`];
+    return [...set, tx.readOnly ? "START TRANSACTION READ ONLY" : "BEGIN"];
   },
   createDriver: mysqlDriver,
 };

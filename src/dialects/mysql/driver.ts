@@ -2,7 +2,10 @@
 // 64-bit integers and decimals as strings and dates as text so nothing is rounded or shifted.
 import type * as mysql from "mysql2";
 import { aggregates, changesLimits, GROUP_CONCAT_MAX_LEN, refuseCutValues } from "./truncation.js";
-import { loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+import {
+  connectWithin, loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions,
+} from "../../engine/driver.js";
+import { ArgumentError } from "../../errors.js";
 
 type MysqlModule = typeof mysql;
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
@@ -17,6 +20,8 @@ class MysqlConnection implements DriverConnection {
     readonly sessionId: number,
     /** The largest value the session returns whole (see truncation.ts). */
     private limit: number,
+    /** Opens a side connection (for KILL QUERY). */
+    private readonly side: () => Promise<mysql.Connection>,
   ) {}
 
   /** Reads the session's limits again (after a statement that may have changed them). */
@@ -36,7 +41,35 @@ class MysqlConnection implements DriverConnection {
     return callback ? this.conn.query(text, callback) : this.conn.query(text);
   }
 
+  /** Set after a KILL QUERY: see `absorbKill`. */
+  private killed = false;
+
+  /** KILL QUERY from a side connection: the statement fails with errno 1317, the connection lives on. */
+  async cancel(): Promise<void> {
+    const side = await this.side();
+    try {
+      await new Promise<void>((resolve, reject) => side.query(`KILL QUERY ${Number(this.sessionId)}`, (err) => (err ? reject(err) : resolve())));
+      this.killed = true;
+    } finally {
+      side.destroy();
+    }
+  }
+
+  /**
+   * A KILL QUERY that reaches a connection whose statement already finished on the server stays
+   * pending and interrupts the next one: a no-op statement takes it first.
+   */
+  private async absorbKill(): Promise<void> {
+    this.killed = false;
+    await new Promise<void>((resolve) => this.conn.query("DO 0", () => resolve()));
+  }
+
+  ping(): Promise<void> {
+    return new Promise((resolve, reject) => this.conn.ping((err) => (err ? reject(err) : resolve())));
+  }
+
   query(sql: string, params: readonly unknown[], _options: QueryOptions): Promise<DriverResult> {
+    if (this.killed) return this.absorbKill().then(() => this.query(sql, params, _options));
     const done = new Promise<DriverResult>((resolve, reject) => {
       this.command(sql, params, (err, result, fields) => {
         if (err) return reject(err);
@@ -64,9 +97,11 @@ class MysqlConnection implements DriverConnection {
   }
 
   async *stream(sql: string, params: readonly unknown[], options: QueryOptions & { batchSize: number }): AsyncIterable<DriverResult> {
+    if (this.killed) await this.absorbKill();
     // Rows stream as they arrive; the socket is paused while a batch is consumed.
     const q = this.command(sql, params);
     const stream = q.stream({ highWaterMark: options.batchSize });
+    endOnLoss(this.conn, q, stream);
     let fields: FieldInfo[] = [];
     q.on("fields", (f: Field[]) => (fields = fieldsOf(f)));
     // mysql2 tells a command without a callback nothing when the connection is lost (it emits
@@ -102,37 +137,102 @@ async function sessionLimit(exec: (sql: string) => Promise<unknown>): Promise<nu
   return Math.min(Number(rows[0].g), Number(rows[0].m));
 }
 
+/**
+ * Every stream ends in rows or an error. mysql2 leaves a query stream open forever when its connection dies mid-result (killed, network
+ * lost): the stream is failed with the connection's error instead, so the caller's loop ends.
+ */
+function endOnLoss(conn: mysql.Connection, q: NodeJS.EventEmitter, stream: NodeJS.ReadableStream & { destroy(err?: Error): void }): void {
+  // A stream stopped early drops its listener on the query, whose later failure (the KILL QUERY
+  // of a timeout) would otherwise go to the connection and stall it.
+  q.on("error", () => undefined);
+  const lost = (err?: Error & { fatal?: boolean }) => {
+    // mysql2 also reports here the failure of a statement left unread (a stream stopped early):
+    // only a fatal error means the connection is gone.
+    if (err !== undefined && err.fatal !== true) return;
+    const e = err ?? Object.assign(new Error("Connection lost: the server closed the connection"), { code: "PROTOCOL_CONNECTION_LOST", fatal: true });
+    stream.destroy(e);
+  };
+  conn.once("error", lost);
+  conn.once("end", lost);
+  stream.once("close", () => {
+    conn.removeListener("error", lost);
+    conn.removeListener("end", lost);
+  });
+}
+
+/** Query parameters Arbor reads itself; every other one is handed to mysql2 as an option. */
+const OWN_PARAMS = new Set(["socket"]);
+
+/**
+ * mysql2's connection options from the URL: host, port, user, password, database, `?socket=`,
+ * and every other query parameter as a mysql2 option of that name (`?connectTimeout=5000`,
+ * `?ssl={"rejectUnauthorized":true}`; numbers, booleans and JSON are parsed), then
+ * `driverOptions`, then the settings Arbor relies on.
+ */
+export function mysqlConfig(url: URL, options: DriverOptions): mysql.ConnectionOptions {
+  const fromQuery: Record<string, unknown> = {};
+  for (const [k, v] of url.searchParams) if (!OWN_PARAMS.has(k)) fromQuery[k] = queryValue(k, v);
+  let user: string;
+  let password: string;
+  let database: string;
+  try {
+    user = decodeURIComponent(url.username || "root");
+    password = decodeURIComponent(url.password);
+    database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  } catch {
+    throw new ArgumentError(`Malformed percent-encoding in the engine URL ${url.protocol}//${url.host}`);
+  }
+  return {
+    host: url.hostname || "127.0.0.1",
+    port: url.port ? Number(url.port) : 3306,
+    user,
+    password,
+    database: database || undefined,
+    socketPath: url.searchParams.get("socket") ?? undefined,
+    connectTimeout: options.connectTimeout === 0 ? undefined : options.connectTimeout,
+    ...fromQuery,
+    ...options.driverOptions,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    // JSON arrives as text and is parsed once by the dialect's decoder (mysql2 would parse it
+    // too, turning a stored JSON string into a bare string that no longer parses).
+    jsonStrings: true,
+    timezone: "Z",
+    charset: "utf8mb4_bin",
+    multipleStatements: false,
+    // Rows are parsed without generating code per field list: the generated parser refuses
+    // fields named like Object.prototype's internals (`__proto__`, …) and drops the connection.
+    disableEval: true,
+    // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
+    flags: ["FOUND_ROWS"],
+  };
+}
+
+function queryValue(key: string, v: string): unknown {
+  if (v === "true" || v === "false") return v === "true";
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v.startsWith("{") || v.startsWith("[")) {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      throw new ArgumentError(`The URL parameter ${key} is not valid JSON: ${v}`);
+    }
+  }
+  return v;
+}
+
 function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
   return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : f.columnType ?? f.type }));
 }
 
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
+  const config = mysqlConfig(url, options);
   return {
     maxConnections: Math.max(1, options.poolSize ?? 10),
     async connect(): Promise<DriverConnection> {
       const m = await loadPeer<MysqlModule>("mysql2");
-      const conn = m.createConnection({
-        host: url.hostname || "127.0.0.1",
-        port: url.port ? Number(url.port) : 3306,
-        user: decodeURIComponent(url.username || "root"),
-        password: decodeURIComponent(url.password),
-        database: decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined,
-        socketPath: url.searchParams.get("socket") ?? undefined,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        dateStrings: true,
-        // JSON arrives as text and is parsed once by the dialect's decoder (mysql2 would parse it
-        // too, turning a stored JSON string into a bare string that no longer parses).
-        jsonStrings: true,
-        timezone: "Z",
-        charset: "utf8mb4_bin",
-        multipleStatements: false,
-        // Rows are parsed without generating code per field list: the generated parser refuses
-        // fields named like Object.prototype's internals (`__proto__`, …) and drops the connection.
-        disableEval: true,
-        // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
-        flags: ["FOUND_ROWS"],
-      });
+      const conn = m.createConnection(config);
       // A connection the server closes while idle emits 'error' or 'end': mark it lost so the pool
       // discards it; a query in flight reports the failure itself.
       let wrapped: MysqlConnection | undefined;
@@ -141,19 +241,35 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
       };
       conn.on("error", markLost);
       conn.on("end", markLost);
-      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-      const exec = (s: string) =>
-        new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
-      // The connection's collation matches the tables' (no-pad binary) so expressions mixing
-      // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
-      await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
-      // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
-      await exec(
-        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
-          `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}`,
+      const target = config.socketPath ? `MariaDB/MySQL at ${config.socketPath}` : `MariaDB/MySQL at ${config.host}:${config.port}`;
+      const limit = await connectWithin(
+        options.connectTimeout,
+        target,
+        async () => {
+          await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+          const exec = (s: string) =>
+            new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
+          // The connection's collation matches the tables' (no-pad binary) so expressions mixing
+          // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
+          await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
+          // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
+          await exec(
+            "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
+              `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}`,
+          );
+          for (const s of options.onConnect ?? []) await exec(s);
+          return sessionLimit(exec);
+        },
+        () => conn.destroy(),
       );
-      for (const s of options.onConnect ?? []) await exec(s);
-      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, await sessionLimit(exec));
+      const side = () =>
+        connectWithin(options.connectTimeout, target, async () => {
+          const c = m.createConnection(config);
+          c.on("error", () => undefined);
+          await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
+          return c;
+        }, () => undefined);
+      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side);
       return wrapped;
     },
   };

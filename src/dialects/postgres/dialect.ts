@@ -4,9 +4,12 @@ import {
   CheckViolationError,
   ConnectionError,
   DatabaseError,
+  DeadlockError,
   ForeignKeyViolationError,
   NotNullViolationError,
   NotSupportedError,
+  SerializationError,
+  TimeoutError,
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
@@ -14,7 +17,7 @@ import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber } from "../codecs.js";
-import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
+import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
 import { MAX_IDENTIFIER_BYTES, identifierTooLong } from "../../schema/validate.js";
 
@@ -252,6 +255,13 @@ export const postgresDialect: Dialect = {
         return new NotNullViolationError(`NOT NULL violated: ${e.table}.${e.column} is null`, ctx);
       case "23514":
         return new CheckViolationError(`CHECK constraint ${e.constraint} on ${e.table} violated`, ctx);
+      case "40P01":
+        return new DeadlockError(`Deadlock: ${msg}`, ctx);
+      case "40001":
+        return new SerializationError(`Serialization failure: ${msg}`, ctx);
+      case "57014":
+        // Cancelled: by Arbor for a statement's timeout or signal (the executor says which), or by statement_timeout.
+        return new TimeoutError(`Statement cancelled: ${msg}`, ctx);
       case "57P01":
       case "57P02":
       case "57P03":
@@ -263,6 +273,10 @@ export const postgresDialect: Dialect = {
     if (/Connection terminated|ECONNRESET|ECONNREFUSED|Client has encountered a connection error|not queryable/.test(msg) || (e.code ?? "").startsWith("E"))
       return new ConnectionError(`Connection lost: ${msg}`, ctx);
     return new DatabaseError(msg, ctx);
+  },
+  beginStatements(tx) {
+    const modes = [tx.isolation && `ISOLATION LEVEL ${checkIsolation(tx.isolation)}`, tx.readOnly && "READ ONLY"].filter(Boolean);
+    return [modes.length ? `BEGIN ${modes.join(" ")}` : "BEGIN"];
   },
   createDriver: postgresDriver,
 };

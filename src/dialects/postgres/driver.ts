@@ -1,9 +1,12 @@
 // node-postgres adapter. Type parsers hand the raw text of 64-bit integers, numerics, dates,
 // timestamps, JSON and bytea to Arbor's codecs, which know the declared column type.
+import net from "node:net";
 import type pg from "pg";
 import {
+  connectWithin,
   loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions, type RowSink,
 } from "../../engine/driver.js";
+import { ConnectionError } from "../../errors.js";
 
 type PgModule = typeof pg;
 
@@ -38,6 +41,8 @@ class PgConnection implements DriverConnection {
     readonly sessionId: number,
     /** Whether statement names are passed on (pg then prepares each named SQL once per connection). */
     private readonly prepare: boolean,
+    /** Sends a cancel request for this connection's running statement. */
+    readonly cancel: () => Promise<void>,
   ) {}
   /** Names whose prepared plan no longer fits its tables. */
   private readonly stale = new Set<string>();
@@ -47,6 +52,7 @@ class PgConnection implements DriverConnection {
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
     const res = await this.named(options, (name) => this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival }));
+    if (params.length === 0 && DEALLOCATES.test(sql)) this.forgetPrepared(sql);
     // Raw SQL without parameters may hold several statements: pg then answers with one result
     // each, and the last one is the statement's result.
     const last = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult) : res;
@@ -75,11 +81,39 @@ class PgConnection implements DriverConnection {
     try {
       return await send(name);
     } catch (err) {
+      if (missingPlan(err, name)) {
+        // Deallocated behind pg's back (DISCARD ALL from a pooler, an admin script): prepare it
+        // again, at once outside a transaction; inside one the failure aborted it.
+        this.forget(name);
+        if (!this.idle) throw err;
+        return send(name);
+      }
       if (!stalePlan(err)) throw err;
       this.stale.add(name);
       if (!this.idle) throw err;
       return send(undefined);
     }
+  }
+
+  /** pg's records of what it prepared on this connection (it sends no Parse for a name it knows). */
+  private get statements(): { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } {
+    return (this.client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } }).connection;
+  }
+
+  private forget(name: string): void {
+    const s = this.statements;
+    delete s.parsedStatements[name];
+    delete s.submittedNamedStatements[name];
+  }
+
+  /** After DEALLOCATE / DISCARD ALL run here, pg must prepare the statements it dropped again. */
+  private forgetPrepared(sql: string): void {
+    const m = DEALLOCATES.exec(sql)!;
+    const one = m[1] === undefined ? undefined : m[1].replace(/^"|"$/g, "");
+    if (one !== undefined && one.toUpperCase() !== "ALL") return this.forget(one);
+    const s = this.statements;
+    for (const k of Object.keys(s.parsedStatements)) delete s.parsedStatements[k];
+    for (const k of Object.keys(s.submittedNamedStatements)) delete s.submittedNamedStatements[k];
   }
 
   queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
@@ -136,6 +170,10 @@ class PgConnection implements DriverConnection {
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
+
+  async ping(): Promise<void> {
+    await this.client.query("SELECT 1");
+  }
 }
 
 /** The base parser of a column: Arbor's codecs take the raw text of RAW types, pg parses the rest. */
@@ -187,6 +225,37 @@ function stalePlan(err: unknown): boolean {
   return e?.code === "0A000" && /cached plan must not change result type/.test(e.message ?? "");
 }
 
+/** A prepared statement the server no longer has (SQLSTATE 26000 naming it). */
+function missingPlan(err: unknown, name: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "26000" && (e.message ?? "").includes(`"${name}"`);
+}
+
+/** `DEALLOCATE [PREPARE] name | ALL` (group 1: the name or ALL) and `DISCARD ALL`. */
+const DEALLOCATES = /^\s*(?:DEALLOCATE\s+(?:PREPARE\s+)?("[^"]+"|\w+)|DISCARD\s+ALL)\s*;?\s*$/i;
+
+/** Sends PostgreSQL's CancelRequest for `client`'s backend on a connection of its own. */
+function cancelTarget(client: pg.Client): () => Promise<void> {
+  const c = client as unknown as { processID: number | null; secretKey: number | null; host: string; port: number };
+  return () =>
+    new Promise<void>((resolve) => {
+      if (c.processID === null || c.secretKey === null) return resolve();
+      const socket = c.host.startsWith("/") ? net.connect(`${c.host}/.s.PGSQL.${c.port}`) : net.connect(c.port, c.host);
+      socket.setTimeout(5000, () => socket.destroy());
+      socket.on("connect", () => {
+        const msg = Buffer.alloc(16);
+        msg.writeInt32BE(16, 0);
+        msg.writeInt32BE(80877102, 4);
+        msg.writeInt32BE(c.processID!, 8);
+        msg.writeInt32BE(c.secretKey!, 12);
+        socket.end(msg);
+      });
+      // The server closes the socket once it has passed the request on.
+      socket.on("close", () => resolve());
+      socket.on("error", () => undefined);
+    });
+}
+
 function fieldsOf(fields: readonly { name: string; dataTypeID: number }[]): FieldInfo[] {
   return fields.map((f) => ({ name: f.name, typeHint: f.dataTypeID }));
 }
@@ -203,6 +272,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       conn.searchParams.delete("schema");
       if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}`);
       const client = new pgm.Client({
+        ...options.driverOptions,
         connectionString: conn.toString(),
         types: {
           getTypeParser: baseParser as typeof pgTypes.getTypeParser,
@@ -218,10 +288,30 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       };
       client.on("error", markLost);
       client.on("end", markLost);
-      await client.connect();
-      const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
-      for (const s of options.onConnect ?? []) await client.query(s);
-      wrapped = new PgConnection(client, pid, options.prepare !== false);
+      const target = `PostgreSQL at ${client.host}:${client.port}`;
+      let setUp = false;
+      const pid = await connectWithin(
+        options.connectTimeout,
+        target,
+        async () => {
+          try {
+            await client.connect();
+          } catch (err) {
+            // pg reads the greeting of a server of another kind as a stream of odd messages.
+            const msg = (err as Error).message ?? "";
+            if (/unexpected|Unknown message|copyData/i.test(msg)) throw new ConnectionError(`Could not connect to ${target}: the server there does not speak the PostgreSQL protocol (${msg})`, { cause: err });
+            throw err;
+          }
+          const id = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+          for (const s of options.onConnect ?? []) await client.query(s);
+          setUp = true;
+          return id;
+        },
+        () => {
+          if (!setUp) void client.end().catch(() => undefined);
+        },
+      );
+      wrapped = new PgConnection(client, pid, options.prepare !== false, cancelTarget(client));
       return wrapped;
     },
   };

@@ -7,6 +7,8 @@ import {
   DatabaseError,
   ForeignKeyViolationError,
   NotNullViolationError,
+  NotSupportedError,
+  SerializationError,
   UniqueViolationError,
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
@@ -14,7 +16,7 @@ import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode, Node } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
-import type { Capabilities, Decoder, Dialect, TypeSite } from "../dialect.js";
+import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { DECIMAL_SUM } from "./decimal.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
@@ -196,8 +198,19 @@ export const sqliteDialect: Dialect = {
     if (code === "SQLITE_CONSTRAINT_NOTNULL") return new NotNullViolationError(`NOT NULL constraint violated on ${first}`, ctx);
     if (code === "SQLITE_CONSTRAINT_CHECK")
       return new CheckViolationError(`CHECK constraint ${first} violated`, { ...ctx, table: undefined, column: undefined, constraint: first });
+    // Another connection holds the lock this transaction needs (or its snapshot went stale in WAL
+    // mode): rerunning the transaction is the way out.
+    if (code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED")
+      return new SerializationError(`Conflict with a concurrent transaction: ${msg}`, ctx);
     if (code === "SQLITE_CANTOPEN" || /database connection is not open/.test(msg)) return new ConnectionError(msg, ctx);
     return new DatabaseError(msg, { code, sql, cause: err });
+  },
+  beginStatements(tx) {
+    // SQLite transactions are serializable; weaker levels would be an upgrade the caller did not ask for.
+    if (tx.isolation !== undefined && checkIsolation(tx.isolation) !== "SERIALIZABLE")
+      throw new NotSupportedError(`SQLite runs every transaction SERIALIZABLE: isolation ${tx.isolation} is not available`);
+    if (tx.readOnly) throw new NotSupportedError("SQLite has no read-only transactions (open the database read-only instead: driverOptions { readonly: true })");
+    return ["BEGIN"];
   },
   createDriver: sqliteDriver,
 };

@@ -2,6 +2,7 @@
 // `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
+import { ArgumentError } from "../../errors.js";
 import { loadPeer, requirePeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
 import { DECIMAL_SUM, decimalSum } from "./decimal.js";
 
@@ -114,6 +115,10 @@ class SqliteConnection implements DriverConnection {
     this.cache.clear();
     this.db.close();
   }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new Error("database connection is not open");
+  }
 }
 
 /** Fields carry BIGINTS as their hint when integers come back as bigint (safeIntegers). */
@@ -121,16 +126,46 @@ function fieldsOf(stmt: Statement, bigints: boolean): FieldInfo[] {
   return stmt.columns().map((c) => ({ name: c.name, typeHint: bigints ? BIGINTS : undefined }));
 }
 
+/**
+ * The database file an engine URL names, following SQLAlchemy: `sqlite:///relative.db`,
+ * `sqlite:////absolute/path.db`, `sqlite://` and `sqlite:///:memory:` (in memory); also Arbor's
+ * `sqlite::memory:`, `sqlite:relative.db` and `sqlite:/absolute.db`. Null for an in-memory database.
+ */
+export function sqliteFile(url: URL): string | null {
+  let rest = url.href.slice(url.protocol.length);
+  const cut = rest.search(/[?#]/);
+  if (cut >= 0) rest = rest.slice(0, cut);
+  let path = rest;
+  if (rest.startsWith("//")) {
+    const after = rest.slice(2);
+    const slash = after.indexOf("/");
+    const host = slash < 0 ? after : after.slice(0, slash);
+    if (host !== "")
+      throw new ArgumentError(
+        `A sqlite URL names no host (${JSON.stringify(host)} in ${JSON.stringify(url.href)}): write sqlite:///relative/path.db or sqlite:////absolute/path.db`,
+      );
+    path = slash < 0 ? "" : after.slice(slash + 1);
+  }
+  let file: string;
+  try {
+    file = decodeURIComponent(path);
+  } catch {
+    throw new ArgumentError(`Malformed percent-encoding in the sqlite URL ${JSON.stringify(url.href)}`);
+  }
+  return file === "" || file === ":memory:" ? null : file;
+}
+
 export function sqliteDriver(url: URL, options: DriverOptions): Driver {
-  const file = decodeURIComponent(url.pathname || url.host);
-  const memory = file === "" || file === ":memory:";
+  const file = sqliteFile(url);
+  const memory = file === null;
   const open = (Ctor: typeof BetterSqlite3): SqliteConnection => {
-    const db = new Ctor(memory ? ":memory:" : file);
+    const db = new Ctor(file ?? ":memory:", options.driverOptions);
     db.pragma("foreign_keys = ON");
     // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
     db.pragma("case_sensitive_like = ON");
     if (!memory) db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
+    // better-sqlite3's own `timeout` option (driverOptions) sets the busy timeout otherwise.
+    if (options.driverOptions?.timeout === undefined) db.pragma("busy_timeout = 5000");
     db.aggregate(DECIMAL_SUM, { ...decimalSum, safeIntegers: true });
     for (const s of options.onConnect ?? []) db.exec(s);
     return new SqliteConnection(db, !memory);

@@ -1,0 +1,129 @@
+// Connecting: a server that accepts TCP and says nothing fails within connectTimeout on every
+// network driver; a URL of one engine pointed at another's port, or malformed, is a clear typed
+// error; SQLite URLs follow SQLAlchemy's forms; MySQL URL parameters reach mysql2.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ArgumentError, ConnectTimeoutError, ConnectionError, createEngine, sql } from "../../src/index.js";
+import { sqliteFile } from "../../src/dialects/sqlite/driver.js";
+import { mysqlConfig } from "../../src/dialects/mysql/driver.js";
+
+const engines = (process.env.ARBOR_ENGINES ?? "sqlite,postgres,mariadb").split(",");
+const MY = new URL(process.env.ARBOR_MYSQL_URL ?? "mariadb://root@127.0.0.1:3306/test");
+
+/** The error `p` rejects with (failing when it resolves), and how long it took. */
+async function timed(p: Promise<unknown>): Promise<{ err: Error; ms: number }> {
+  const started = performance.now();
+  try {
+    await p;
+  } catch (err) {
+    return { err: err as Error, ms: performance.now() - started };
+  }
+  assert.fail("expected the call to fail");
+}
+
+// A server that accepts connections and never sends a byte.
+let silent: net.Server;
+let silentPort = 0;
+const sockets: net.Socket[] = [];
+before(async () => {
+  silent = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+  silentPort = (silent.address() as net.AddressInfo).port;
+});
+after(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => silent.close(r));
+});
+
+for (const [scheme, name] of [
+  ["postgres", "postgres"],
+  ["mariadb", "mariadb"],
+] as const) {
+  test(`issue 13.2: ${name}: a server that accepts TCP and stays silent fails within connectTimeout`, { skip: !engines.includes(name) && `${name} not selected` }, async () => {
+    const engine = createEngine(`${scheme}://root@127.0.0.1:${silentPort}/test`, { connectTimeout: 300 });
+    try {
+      const { err, ms } = await timed(engine.execute(sql`SELECT 1`));
+      assert.ok(err instanceof ConnectTimeoutError, `${err.name}: ${err.message}`);
+      assert.ok(err instanceof ConnectionError);
+      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${silentPort} within connectTimeout \\(300 ms\\)`));
+      assert.ok(ms >= 250 && ms < 3000, `failed after ${ms} ms`);
+      assert.equal(engine.poolStats.open, 0, "the slot is free again");
+    } finally {
+      await engine.dispose();
+    }
+  });
+}
+
+test("issue 13.6: a postgres:// URL pointed at a MariaDB port is a ConnectionError saying the server is not PostgreSQL", { skip: !(engines.includes("mariadb") && engines.includes("postgres")) && "needs MariaDB" }, async () => {
+  const engine = createEngine(`postgres://root@${MY.hostname}:${MY.port || 3306}/test`, { connectTimeout: 3000 });
+  try {
+    const { err } = await timed(engine.execute(sql`SELECT 1`));
+    assert.ok(err instanceof ConnectionError, `${err.name}: ${err.message}`);
+    assert.match(err.message, /does not speak the PostgreSQL protocol/);
+  } finally {
+    await engine.dispose();
+  }
+});
+
+test("issue 13.6: sqlite:%zz is an ArgumentError, not a URIError", () => {
+  assert.throws(() => createEngine("sqlite:%zz"), (err: Error) => err instanceof ArgumentError && /percent-encoding/.test(err.message));
+  assert.throws(() => createEngine("mariadb://r%zz@127.0.0.1/test"), ArgumentError);
+});
+
+test("issue 13.8: SQLite URLs follow SQLAlchemy: three slashes relative, four absolute, no host", () => {
+  const file = (u: string) => sqliteFile(new URL(u));
+  assert.equal(file("sqlite:///relative.db"), "relative.db");
+  assert.equal(file("sqlite:///dir/relative.db"), "dir/relative.db");
+  assert.equal(file("sqlite:////absolute/path.db"), "/absolute/path.db");
+  assert.equal(file("sqlite:///a%20b.db?x=1"), "a b.db");
+  assert.equal(file("sqlite::memory:"), null);
+  assert.equal(file("sqlite://"), null);
+  assert.equal(file("sqlite:///:memory:"), null);
+  // Arbor's short forms.
+  assert.equal(file("sqlite:path/to.db"), "path/to.db");
+  assert.equal(file("sqlite:/abs.db"), "/abs.db");
+  // Used to create /rel2.db at the filesystem root.
+  assert.throws(() => file("sqlite://./rel2.db"), (err: Error) => err instanceof ArgumentError && /names no host/.test(err.message));
+});
+
+test("issue 13.8: sqlite:///relative.db opens relative to the working directory", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "arbor-url-"));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const engine = createEngine("sqlite:///rel.db");
+    await engine.execute(sql`CREATE TABLE t (x integer)`);
+    await engine.dispose();
+    assert.ok(existsSync(join(dir, "rel.db")));
+    // join() gives /tmp/…: after sqlite:/// that is the four-slash absolute form.
+    const abs = createEngine(`sqlite:///${join(dir, "abs.db")}`);
+    await abs.execute(sql`CREATE TABLE t (x integer)`);
+    await abs.dispose();
+    assert.ok(existsSync(join(dir, "abs.db")));
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 13.8: MySQL URL query parameters reach mysql2; driverOptions pass through; Arbor's settings stay", () => {
+  const url = new URL(`mariadb://u%40x:p%3Aw@db.example:3307/app?socket=/tmp/my.sock&connectTimeout=5000&ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}&enableKeepAlive=true&timezone=local`);
+  const c = mysqlConfig(url, { driverOptions: { keepAliveInitialDelay: 1000, dateStrings: false } });
+  assert.equal(c.user, "u@x");
+  assert.equal(c.password, "p:w");
+  assert.equal(c.port, 3307);
+  assert.equal(c.database, "app");
+  assert.equal(c.socketPath, "/tmp/my.sock");
+  assert.equal(c.connectTimeout, 5000);
+  assert.deepEqual(c.ssl, { rejectUnauthorized: true });
+  assert.equal(c.enableKeepAlive, true);
+  assert.equal(c.keepAliveInitialDelay, 1000);
+  // What decoding relies on is not overridable.
+  assert.equal(c.dateStrings, true);
+  assert.equal(c.timezone, "Z");
+  assert.throws(() => mysqlConfig(new URL("mariadb://h/db?ssl={bad"), {}), ArgumentError);
+});
