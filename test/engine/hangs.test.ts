@@ -180,7 +180,8 @@ forEachEngine(import.meta.url, (ctx) => {
         if (ctx.name === "postgres") {
           await ctx.engine.execute(sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${marker}`);
         } else {
-          const ids = (await ctx.engine.execute(sql`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ${`%${marker}%`} AND ID <> CONNECTION_ID()`)).rows as { id: number | string }[];
+          // A prepared statement shows its SQL with placeholders: find it in this test's database.
+          const ids = (await ctx.engine.execute(sql`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE ${"%seq_1_to_2000000%"} AND ID <> CONNECTION_ID()`)).rows as { id: number | string }[];
           assert.equal(ids.length, 1);
           await ctx.engine.withConnection((c) => c.runSql(`KILL ${Number(ids[0].id)}`));
         }

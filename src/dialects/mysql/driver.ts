@@ -101,7 +101,7 @@ class MysqlConnection implements DriverConnection {
     // Rows stream as they arrive; the socket is paused while a batch is consumed.
     const q = this.command(sql, params);
     const stream = q.stream({ highWaterMark: options.batchSize });
-    endOnLoss(this.conn, q, stream);
+    const finished = endOnLoss(this.conn, q, stream);
     let fields: FieldInfo[] = [];
     q.on("fields", (f: Field[]) => (fields = fieldsOf(f)));
     // mysql2 tells a command without a callback nothing when the connection is lost (it emits
@@ -123,11 +123,27 @@ class MysqlConnection implements DriverConnection {
       if (batch.length) yield { rows: batch, fields, rowCount: batch.length };
     } finally {
       this.conn.removeListener("error", lost);
+      // Left early: stop the rest of the result on the server rather than read it all first.
+      if (!finished() && !this.lost) await this.cancel().catch(() => undefined);
     }
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.conn.end(() => resolve()));
+    return new Promise((resolve) => {
+      if (this.lost) {
+        this.conn.destroy();
+        return resolve();
+      }
+      // A server that stopped answering would keep end() waiting: give it a moment, then drop the socket.
+      const late = setTimeout(() => {
+        this.conn.destroy();
+        resolve();
+      }, 2000);
+      this.conn.end(() => {
+        clearTimeout(late);
+        resolve();
+      });
+    });
   }
 }
 
@@ -141,10 +157,12 @@ async function sessionLimit(exec: (sql: string) => Promise<unknown>): Promise<nu
  * Every stream ends in rows or an error. mysql2 leaves a query stream open forever when its connection dies mid-result (killed, network
  * lost): the stream is failed with the connection's error instead, so the caller's loop ends.
  */
-function endOnLoss(conn: mysql.Connection, q: NodeJS.EventEmitter, stream: NodeJS.ReadableStream & { destroy(err?: Error): void }): void {
+function endOnLoss(conn: mysql.Connection, q: NodeJS.EventEmitter, stream: NodeJS.ReadableStream & { destroy(err?: Error): void }): () => boolean {
   // A stream stopped early drops its listener on the query, whose later failure (the KILL QUERY
   // of a timeout) would otherwise go to the connection and stall it.
-  q.on("error", () => undefined);
+  let done = false;
+  q.on("error", () => (done = true));
+  q.on("end", () => (done = true));
   const lost = (err?: Error & { fatal?: boolean }) => {
     // mysql2 also reports here the failure of a statement left unread (a stream stopped early):
     // only a fatal error means the connection is gone.
@@ -158,6 +176,7 @@ function endOnLoss(conn: mysql.Connection, q: NodeJS.EventEmitter, stream: NodeJ
     conn.removeListener("error", lost);
     conn.removeListener("end", lost);
   });
+  return () => done;
 }
 
 /** Query parameters Arbor reads itself; every other one is handed to mysql2 as an option. */
