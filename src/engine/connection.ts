@@ -120,7 +120,7 @@ export class Connection extends Executor {
   /** @internal Hands the driver connection back at once: only when no transaction is open. */
   releaseNow(): void {
     this.state = "released";
-    if (this.hold !== undefined) this.hold.active = false;
+    if (this.hold !== undefined) this.pool.scope.release(this.hold);
     this.pool.release(this.conn, this.broken);
   }
 

@@ -76,8 +76,7 @@ export class Engine implements EngineContext {
   claim(): Claim | undefined {
     const hold = this.pool.hold("connection", true);
     if (hold === undefined) return undefined;
-    hold.active = false;
-    this.pool.scope.enter(hold);
+    this.pool.scope.claim(hold);
     return hold;
   }
 
@@ -87,12 +86,11 @@ export class Engine implements EngineContext {
     if (hold === undefined) {
       hold = this.pool.hold(kind, true);
       if (hold !== undefined) {
-        hold.active = false;
         this.pool.scope.enter(hold);
       }
     }
     return this.pool.acquire(call).then((c) => {
-      if (hold !== undefined) hold.active = true;
+      if (hold !== undefined) this.pool.scope.activate(hold);
       return new Connection(this, c, this.pool, hold);
     });
   }
@@ -109,7 +107,9 @@ export class Engine implements EngineContext {
     const hold: Hold | undefined = pool.hold(kind);
     const conn = new Connection(this, raw, pool, hold);
     try {
-      return await (hold === undefined ? fn(conn) : pool.scope.run(hold, () => fn(conn)));
+      if (hold === undefined) return await fn(conn);
+      pool.scope.activate(hold);
+      return await pool.scope.run(hold, () => fn(conn));
     } finally {
       await conn.release();
     }

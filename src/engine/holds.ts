@@ -7,16 +7,20 @@
 // synchronous part of the call). Holds chain to the holds already in force, and lapse when their
 // connection is released, so a mark left behind in a context is harmless.
 //
-// Cost: on Node 20 an AsyncLocalStorage in use turns on promise hooks for the whole process, so
-// the pool makes holds only from the first time it runs out of connections (with the default
-// pool of one for SQLite, at the first transaction, stream or connect()).
+// Cost: on Node 20 an AsyncLocalStorage in use turns on promise hooks for the whole process
+// (every promise then costs more). So the pool makes holds only from the first time it runs out
+// of connections (with the default pool of one for SQLite, at the first transaction, stream or
+// connect()), and the storage is disabled again whenever no hold is live: statements sent while
+// no connection is held by a transaction, stream or connect() pay nothing. A Session's claim
+// keeps it enabled (a claim is live for the session's life).
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PoolStats } from "../errors.js";
 
 export type HoldKind = "transaction" | "stream" | "connection" | "callback";
 
 export class Hold {
-  active = true;
+  /** Holding a connection now (set by HoldScope.activate / release). */
+  active = false;
   constructor(
     /** The pool the held connection came from. */
     readonly owner: object,
@@ -28,6 +32,27 @@ export class Hold {
 
 export class HoldScope {
   private readonly als = new AsyncLocalStorage<Hold>();
+  /** Holds active now, and claims made (see the cost note above). */
+  private live = 0;
+  private claims = 0;
+
+  activate(hold: Hold): void {
+    if (hold.active) return;
+    hold.active = true;
+    this.live++;
+  }
+
+  release(hold: Hold): void {
+    if (!hold.active) return;
+    hold.active = false;
+    if (--this.live === 0 && this.claims === 0) this.als.disable();
+  }
+
+  /** A hold marked now and taken later (Engine.claim): keeps the storage enabled from now on. */
+  claim(hold: Hold): void {
+    this.claims++;
+    this.als.enterWith(hold);
+  }
 
   /** A hold on a connection of `owner`, chained to the holds of the calling context. */
   make(owner: object, kind: HoldKind): Hold {

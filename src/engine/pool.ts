@@ -27,6 +27,10 @@ export interface PoolOptions {
 
 export const DEFAULT_ACQUIRE_TIMEOUT = 30_000;
 
+function takenHere(): string | undefined {
+  return new Error("Connection taken here").stack;
+}
+
 interface Waiter {
   readonly resolve: (c: DriverConnection) => void;
   readonly reject: (e: Error) => void;
@@ -152,14 +156,16 @@ export class Pool {
 
   async acquire(call = "this call"): Promise<DriverConnection> {
     if (this.closed) throw new ConnectionError("The engine has been disposed");
+    // Taken before any await, while the caller's frames are still on the stack.
+    const stack = this.options.debug ? takenHere() : undefined;
     for (let c = this.popIdle(); c; c = this.popIdle()) {
       const check = this.options.healthCheck;
-      if (check === undefined || performance.now() - this.poppedSince <= check || (await this.healthy(c))) return this.checkedOut(c);
+      if (check === undefined || performance.now() - this.poppedSince <= check || (await this.healthy(c))) return this.checkedOut(c, stack);
     }
-    if (this.open < this.size) return this.checkedOut(await this.connectNew());
+    if (this.open < this.size) return this.checkedOut(await this.connectNew(), stack);
     this.refuseSelfDeadlock(call);
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve: (c) => resolve(this.checkedOut(c)), reject, timer: undefined };
+      const w: Waiter = { resolve: (c) => resolve(this.checkedOut(c, stack)), reject, timer: undefined };
       if (this.acquireTimeout > 0) {
         w.timer = setTimeout(() => {
           const stats = this.stats;
@@ -207,11 +213,9 @@ export class Pool {
     }
   }
 
-  private checkedOut(c: DriverConnection): DriverConnection {
+  private checkedOut(c: DriverConnection, stack?: string): DriverConnection {
     const checkouts = this.checkouts;
-    if (checkouts !== undefined) {
-      checkouts.set(c, { since: performance.now(), stack: this.options.debug ? new Error("Connection taken here").stack : undefined, warned: false });
-    }
+    if (checkouts !== undefined) checkouts.set(c, { since: performance.now(), stack: stack ?? (this.options.debug ? takenHere() : undefined), warned: false });
     return c;
   }
 
