@@ -112,6 +112,14 @@ export interface DriverOptions {
    * charset) are not overridable.
    */
   driverOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * Connections of the application's own instead of ones Arbor opens from the URL (which still
+   * names the dialect and, for PostgreSQL, `?schema=`): called for each connection the pool opens.
+   * PostgreSQL only: return a `PoolClient` from your `pg.Pool` (released back to it when Arbor's
+   * pool drops the connection) or a connected `pg.Client` (ended). Arbor sets TimeZone UTC, jit off
+   * and the search_path on the session and passes its type parsers with every query.
+   */
+  client?: () => Promise<unknown>;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;

@@ -15,7 +15,8 @@ import { ShapedQuery } from "../sql/shaped-query.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
 import { Guard, type StatementOptions } from "./cancel.js";
-import type { DriverConnection, DriverResult, FieldInfo, QueryOptions, RowSink } from "./driver.js";
+import { EachSink } from "./each.js";
+import type { DriverConnection, DriverResult, FieldInfo, QueryOptions } from "./driver.js";
 import { Result, RowShape, decoderFor } from "./result.js";
 import { executeSplit, executeSplitSync, inTransaction, tooManyParams } from "./split-insert.js";
 
@@ -487,43 +488,6 @@ export abstract class Executor {
     if (e instanceof ConnectionError) this.markBroken();
     this.ctx.logger?.({ sql, params: values, durationMs: performance.now() - started, error: e });
     return e;
-  }
-}
-
-/** Builds each array row a driver hands over into a row object for the caller's function. */
-class EachSink implements RowSink {
-  private build: ((raw: readonly unknown[]) => unknown) | undefined;
-  count = 0;
-  failed = false;
-  error: unknown = undefined;
-
-  constructor(
-    private readonly plan: Plan,
-    private readonly fn: (row: unknown) => void,
-  ) {}
-
-  // Thrown inside the driver's socket handler, an error would break the connection: it is kept
-  // for the caller instead, and no more rows are wanted.
-  begin(fields: readonly FieldInfo[], decoded: boolean): void {
-    try {
-      this.build = this.plan.shapeFor(fields, decoded).build;
-    } catch (err) {
-      this.failed = true;
-      this.error = err;
-    }
-  }
-
-  row(raw: unknown[]): boolean {
-    if (this.failed) return false;
-    try {
-      this.fn(this.build!(raw));
-      this.count++;
-      return true;
-    } catch (err) {
-      this.failed = true;
-      this.error = err;
-      return false;
-    }
   }
 }
 

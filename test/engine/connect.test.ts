@@ -7,7 +7,8 @@ import net from "node:net";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ArgumentError, ConnectTimeoutError, ConnectionError, createEngine, sql } from "../../src/index.js";
+import pg from "pg";
+import { ArgumentError, ConnectTimeoutError, ConnectionError, NotSupportedError, createEngine, sql } from "../../src/index.js";
 import { sqliteFile } from "../../src/dialects/sqlite/driver.js";
 import { mysqlConfig } from "../../src/dialects/mysql/driver.js";
 
@@ -126,4 +127,36 @@ test("issue 13.8: MySQL URL query parameters reach mysql2; driverOptions pass th
   assert.equal(c.dateStrings, true);
   assert.equal(c.timezone, "Z");
   assert.throws(() => mysqlConfig(new URL("mariadb://h/db?ssl={bad"), {}), ArgumentError);
+});
+
+test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values decode as on Arbor's connections; released back on dispose", { skip: !engines.includes("postgres") && "postgres not selected" }, async () => {
+  const url = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  let handed = 0;
+  const engine = createEngine(url, {
+    poolSize: 1,
+    client: () => {
+      handed++;
+      return pool.connect();
+    },
+  });
+  try {
+    const row = (await engine.execute(sql`SELECT 9007199254740993::int8 AS big, '2024-02-29 12:00:00.123+02'::timestamptz AS at, '1.50'::numeric(5,2) AS n, current_setting('TimeZone') AS tz`)).rows[0] as Record<string, unknown>;
+    // The pool's own clients would give a rounded number and a local Date string form.
+    assert.equal(row.big, 9007199254740993n);
+    assert.equal(row.at instanceof Date ? row.at.toISOString() : row.at, "2024-02-29T10:00:00.123Z");
+    assert.equal(row.n, "1.50");
+    assert.equal(row.tz, "UTC");
+    assert.equal(handed, 1);
+    assert.equal(pool.idleCount, 0, "held by Arbor's pool");
+  } finally {
+    await engine.dispose();
+  }
+  assert.equal(pool.idleCount, 1, "given back to the application's pool");
+  await pool.end();
+});
+
+test("issue 13.8: the client option is refused on engines whose connections Arbor must open itself", () => {
+  assert.throws(() => createEngine("sqlite::memory:", { client: async () => ({}) }), NotSupportedError);
+  assert.throws(() => createEngine("mariadb://root@127.0.0.1/test", { client: async () => ({}) }), NotSupportedError);
 });

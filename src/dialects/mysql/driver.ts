@@ -5,7 +5,7 @@ import { aggregates, changesLimits, GROUP_CONCAT_MAX_LEN, refuseCutValues } from
 import {
   connectWithin, loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions,
 } from "../../engine/driver.js";
-import { ArgumentError } from "../../errors.js";
+import { ArgumentError, NotSupportedError } from "../../errors.js";
 
 type MysqlModule = typeof mysql;
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
@@ -246,6 +246,7 @@ function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
 }
 
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
+  if (options.client !== undefined) throw new NotSupportedError("The client option is for PostgreSQL: mysql2 connections need settings Arbor gives them when it opens them");
   const config = mysqlConfig(url, options);
   return {
     maxConnections: Math.max(1, options.poolSize ?? 10),

@@ -43,6 +43,8 @@ class PgConnection implements DriverConnection {
     private readonly prepare: boolean,
     /** Sends a cancel request for this connection's running statement. */
     readonly cancel: () => Promise<void>,
+    /** Hands a client taken from the application's own pg.Pool back to it (instead of end()). */
+    private readonly giveBack?: (destroy: boolean) => void,
   ) {}
   /** Names whose prepared plan no longer fits its tables. */
   private readonly stale = new Set<string>();
@@ -51,7 +53,7 @@ class PgConnection implements DriverConnection {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const res = await this.named(options, (name) => this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival }));
+    const res = await this.named(options, (name) => this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival ?? BASE_TYPES }));
     if (params.length === 0 && DEALLOCATES.test(sql)) this.forgetPrepared(sql);
     // Raw SQL without parameters may hold several statements: pg then answers with one result
     // each, and the last one is the statement's result.
@@ -124,7 +126,7 @@ class PgConnection implements DriverConnection {
     const arrival = options.decoderFor === undefined ? undefined : new ArrivalParsers(options.decoderFor);
     // A query with a 'row' listener and no callback keeps no rows: each goes to the sink as its
     // message is parsed, and is garbage once the sink is done with it.
-    const query = new PgQuery({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival } as pg.QueryConfig);
+    const query = new PgQuery({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival ?? BASE_TYPES } as pg.QueryConfig);
     let begun = false;
     let wanted = true;
     query.on("row", (row: unknown[], result?: pg.ResultBuilder) => {
@@ -155,7 +157,7 @@ class PgConnection implements DriverConnection {
     try {
       await this.client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, values: params as unknown[] });
       for (;;) {
-        const res = await this.client.query({ text: `FETCH ${options.batchSize} FROM ${name}`, rowMode: "array" });
+        const res = await this.client.query({ text: `FETCH ${options.batchSize} FROM ${name}`, rowMode: "array", types: BASE_TYPES });
         if (res.rows.length) yield { rows: res.rows as unknown[][], fields: fieldsOf(res.fields), rowCount: res.rows.length };
         if (res.rows.length < options.batchSize) break;
       }
@@ -168,6 +170,7 @@ class PgConnection implements DriverConnection {
   }
 
   async close(): Promise<void> {
+    if (this.giveBack !== undefined) return this.giveBack(this.lost);
     await this.client.end().catch(() => undefined);
   }
 
@@ -180,6 +183,9 @@ class PgConnection implements DriverConnection {
 function baseParser(oid: number, format: string | undefined): (text: string) => unknown {
   return RAW.has(oid) ? identity : pgTypes.getTypeParser(oid, (format ?? "text") as "text");
 }
+
+/** Passed with every query, so a client configured by the application (`client` option) decodes as Arbor's do. */
+const BASE_TYPES = { getTypeParser: baseParser };
 
 /**
  * Type parsers for one query that apply Arbor's decoders as each row arrives: node-postgres parses
@@ -260,6 +266,32 @@ function fieldsOf(fields: readonly { name: string; dataTypeID: number }[]): Fiel
   return fields.map((f) => ({ name: f.name, typeHint: f.dataTypeID }));
 }
 
+/** A client the application hands over (`client` option): a pg.PoolClient or a connected pg.Client. */
+type OwnClient = pg.Client & { release?: (err?: Error | boolean) => void };
+
+/**
+ * Adopts a client the application opened: the session gets the settings Arbor's own connections
+ * start with (they stay on a pooled client when it goes back to the application's pool).
+ */
+async function adopt(client: OwnClient, schema: string | null, options: DriverOptions): Promise<DriverConnection> {
+  let wrapped: PgConnection | undefined;
+  const markLost = () => {
+    if (wrapped) wrapped.lost = true;
+  };
+  client.on("error", markLost);
+  const settings = ["SET TimeZone = 'UTC'", "SET jit = off", ...(schema ? [`SET search_path = ${schema}`] : [])];
+  for (const s of settings) await client.query(s);
+  const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+  for (const s of options.onConnect ?? []) await client.query(s);
+  const giveBack = (destroy: boolean) => {
+    client.removeListener("error", markLost);
+    if (client.release !== undefined) client.release(destroy || undefined);
+    else void client.end().catch(() => undefined);
+  };
+  wrapped = new PgConnection(client, pid, options.prepare !== false, cancelTarget(client), giveBack);
+  return wrapped;
+}
+
 export function postgresDriver(url: URL, options: DriverOptions): Driver {
   return {
     maxConnections: Math.max(1, options.poolSize ?? 10),
@@ -271,6 +303,10 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       const schema = conn.searchParams.get("schema");
       conn.searchParams.delete("schema");
       if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}`);
+      if (options.client !== undefined) {
+        const own = options.client;
+        return connectWithin(options.connectTimeout, "PostgreSQL (the application's client)", async () => adopt((await own()) as OwnClient, schema, options), () => undefined);
+      }
       const client = new pgm.Client({
         ...options.driverOptions,
         connectionString: conn.toString(),

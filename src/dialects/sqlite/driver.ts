@@ -2,7 +2,7 @@
 // `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
-import { ArgumentError } from "../../errors.js";
+import { ArgumentError, NotSupportedError } from "../../errors.js";
 import { loadPeer, requirePeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
 import { DECIMAL_SUM, decimalSum } from "./decimal.js";
 
@@ -156,6 +156,7 @@ export function sqliteFile(url: URL): string | null {
 }
 
 export function sqliteDriver(url: URL, options: DriverOptions): Driver {
+  if (options.client !== undefined) throw new NotSupportedError("The client option is for PostgreSQL: pass better-sqlite3 options with driverOptions");
   const file = sqliteFile(url);
   const memory = file === null;
   const open = (Ctor: typeof BetterSqlite3): SqliteConnection => {
