@@ -95,7 +95,8 @@ forEachEngine(import.meta.url, (ctx) => {
       );
       assert.ok(err instanceof TimeoutError, `${err.name}: ${err.message}`);
       assert.ok(n > 0 && n < 1_000_000, `stopped after ${n} rows`);
-      assert.ok(ms < 15_000, `failed after ${ms} ms`);
+      // Generous: a loaded machine delays the side connection that sends KILL QUERY.
+      assert.ok(ms < 30_000, `failed after ${ms} ms`);
       const ac = new AbortController();
       let m = 0;
       const aborted = await timed(

@@ -51,7 +51,8 @@ for (const [scheme, name] of [
       assert.ok(err instanceof ConnectTimeoutError, `${err.name}: ${err.message}`);
       assert.ok(err instanceof ConnectionError);
       assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${silentPort} within connectTimeout \\(300 ms\\)`));
-      assert.ok(ms >= 250 && ms < 3000, `failed after ${ms} ms`);
+      // The upper bound allows for a loaded machine; without connectTimeout this waits forever.
+      assert.ok(ms >= 250 && ms < 15_000, `failed after ${ms} ms`);
       assert.equal(engine.poolStats.open, 0, "the slot is free again");
     } finally {
       await engine.dispose();

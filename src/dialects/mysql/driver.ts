@@ -124,7 +124,7 @@ class MysqlConnection implements DriverConnection {
     } finally {
       this.conn.removeListener("error", lost);
       // Left early: stop the rest of the result on the server rather than read it all first.
-      if (!finished() && !this.lost) await this.cancel().catch(() => undefined);
+      if (!finished() && !this.lost && !this.killed) await this.cancel().catch(() => undefined);
     }
   }
 
