@@ -96,8 +96,8 @@ export class Pool {
   private popIdle(): DriverConnection | undefined {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       if (this.timesIdle) this.poppedSince = this.idleSince.pop()!;
-      if (!c.lost) return c;
-      // Closed by the server while idle: discard it rather than fail the caller's next statement.
+      if (!c.lost && !this.expired(c)) return c;
+      // Closed by the server while idle (or past maxLifetime): discard it rather than fail the caller's next statement.
       this.discard(c);
     }
     return undefined;
