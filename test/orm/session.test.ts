@@ -98,14 +98,14 @@ forEachEngine(
         assert.match(wire[1], /WHERE "customer"\."id" > \?/);
         assert.equal(wire[2], 'SELECT "customer"."name" FROM "customer" ORDER BY "customer"."id" ASC');
         // No connection was opened beyond the one the setup left idle, and it is idle again.
-        assert.deepEqual(engine.poolStats, { open: opened, idle: opened, waiting: 0 });
+        assert.deepEqual(engine.poolStats, { size: engine.poolStats.size, open: opened, inUse: 0, idle: opened, waiting: 0 });
 
         // Writes and transaction ends queue the same way: the read after commit() sees the commit.
         const c2 = await s.get(Counter, 1);
         c2!.value = 5;
         const [, , after] = await Promise.all([s.flush(), s.commit(), s.execute(select(counterT.c.value))]);
         assert.deepEqual(after.rows, [{ value: 5 }]);
-        assert.deepEqual([s.inTransaction, engine.poolStats], [false, { open: opened, idle: opened, waiting: 0 }]);
+        assert.deepEqual([s.inTransaction, engine.poolStats], [false, { size: engine.poolStats.size, open: opened, inUse: 0, idle: opened, waiting: 0 }]);
         await s.close();
       });
     });
@@ -136,7 +136,7 @@ forEachEngine(
         await s.close();
         assert.deepEqual([s.inTransaction, s.holdsConnection], [false, false]);
         assert.equal(log.entries[log.entries.length - 1], "ROLLBACK");
-        assert.deepEqual(engine.poolStats, { open: engine.poolStats.open, idle: engine.poolStats.open, waiting: 0 });
+        assert.deepEqual(engine.poolStats, { size: engine.poolStats.size, open: engine.poolStats.open, inUse: 0, idle: engine.poolStats.open, waiting: 0 });
         // The pool's one connection (SQLite) or any other serves the engine again.
         assert.deepEqual((await engine.execute(select(Tag.c.label))).rows, [{ label: "dup" }]);
       });
