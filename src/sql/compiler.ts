@@ -1,10 +1,10 @@
-// The one SQL grammar. Dialects subclass Compiler and override a few hooks (quoting, placeholders,
-// LIMIT, upsert, operators they spell differently); they never copy the grammar.
+// The one SQL grammar. The expression half lives in compile-expr.ts; this file adds statements,
+// FROM handling and the dispatch table. Dialects subclass Compiler and override hook methods (one per
+// node kind, plus quoting, placeholders, LIMIT, upsert …); they never copy the grammar.
 import { ArgumentError, NotSupportedError } from "../errors.js";
-import type { Dialect } from "../dialects/dialect.js";
-import { resultColumns, type CompiledQuery, type ParamSlot } from "./compiled.js";
+import { resultColumns, type CompiledQuery } from "./compiled.js";
+import { ExpressionCompiler } from "./compile-expr.js";
 import type {
-  BinaryNode,
   BindNode,
   ColumnNode,
   CompoundNode,
@@ -17,7 +17,6 @@ import type {
   Node,
   NodeKind,
   NodeOf,
-  OrderNode,
   QueryNode,
   SelectItem,
   SelectNode,
@@ -27,32 +26,19 @@ import type {
 } from "./nodes/index.js";
 import { correlateNested, rewriteNested, type JsonSpelling } from "./nested-compile.js";
 import { collectCtes, dmlExtraSources, fromList, sourcesOfFrom } from "./traverse.js";
-import { baseType, type SqlType } from "./types.js";
+
+export { encodeBound } from "./compile-expr.js";
 
 type Visitors = { [K in NodeKind]: (c: Compiler, node: NodeOf<K>) => void };
 
-const PRECEDENCE: Record<string, number> = {
-  OR: 1, AND: 2, NOT: 3,
-  "=": 4, "<>": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, LIKE: 4, "NOT LIKE": 4, ILIKE: 4, "NOT ILIKE": 4, IS: 4, "IS NOT": 4,
-  "||": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
-};
-
-export class Compiler {
-  protected sql = "";
-  protected params: ParamSlot[] = [];
-  /** The bind node each value slot came from, by slot: what lets a cached compile be re-bound. */
-  protected paramSources: (BindNode | undefined)[] = [];
+export class Compiler extends ExpressionCompiler {
   /** FROM sources visible at each query level, innermost last (for correlation). */
   protected scopes: SourceNode[][] = [];
   /** CTEs already emitted in this statement's WITH clause. */
   protected emittedCtes = new Set<CteNode>();
-  /** DDL cannot carry parameters: values are rendered as escaped literals. */
-  protected inlineValues = false;
   protected warnings: string[] = [];
   /** How the dialect spells JSON aggregation; undefined where nested() is not supported. */
   protected readonly json: JsonSpelling | undefined = undefined;
-
-  constructor(readonly dialect: Dialect) {}
 
   // ---- public entry points -------------------------------------------------------------------
 
@@ -76,48 +62,11 @@ export class Compiler {
     return this.sql;
   }
 
-  // ---- hooks dialects override ----------------------------------------------------------------
-
-  quote(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+  visit(node: Node): void {
+    (Compiler.visitors[node.kind] as (c: Compiler, n: Node) => void)(this, node);
   }
 
-  /**
-   * The placeholder for parameter `index`; `type` is the value's declared SQL type, undefined for a
-   * value interpolated into raw SQL (whose surrounding text decides its type).
-   */
-  protected placeholder(_index: number, _type: SqlType | undefined): string {
-    return "?";
-  }
-
-  /**
-   * A constant rendered into SQL text; only for DDL, where engines accept no parameters. Takes a
-   * value already checked against `type`.
-   */
-  literal(value: unknown, type: SqlType): string {
-    if (value === null || value === undefined) return "NULL";
-    const v = this.dialect.encode(baseType(type), value);
-    if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new NotSupportedError(`Cannot render ${v} as an SQL literal`);
-      return String(v);
-    }
-    if (typeof v === "bigint") return String(v);
-    if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-    if (typeof v === "string") return `'${v.replace(/'/g, "''")}'`;
-    throw new NotSupportedError(`Cannot render ${typeof v} as an SQL literal`);
-  }
-
-  protected visitBinary(n: BinaryNode): void {
-    this.operand(n.left, n.op);
-    this.write(` ${n.op} `);
-    this.operand(n.right, n.op, true);
-  }
-
-  protected visitOrder(n: OrderNode): void {
-    this.visit(n.expr);
-    this.write(n.direction === "DESC" ? " DESC" : " ASC");
-    if (n.nulls) this.write(` NULLS ${n.nulls}`);
-  }
+  // ---- statement hooks dialects override -----------------------------------------------------
 
   protected limitOffset(limit: ExprNode | undefined, offset: ExprNode | undefined): void {
     if (limit) {
@@ -128,10 +77,6 @@ export class Compiler {
       this.write(" OFFSET ");
       this.visit(offset);
     }
-  }
-
-  protected visitExcluded(n: ColumnNode): void {
-    this.write(`excluded.${this.quote(n.name)}`);
   }
 
   protected onConflict(n: InsertNode): void {
@@ -170,11 +115,6 @@ export class Compiler {
     return expr;
   }
 
-  /** LIMIT/OFFSET inside an aggregate. */
-  protected aggregateBound(e: ExprNode): void {
-    this.visit(e);
-  }
-
   protected visitNested(n: NestedNode): void {
     if (!this.json) throw new NotSupportedError(`${this.dialect.name} cannot compile nested()`);
     const { query, warning } = correlateNested(n, this.scopes);
@@ -182,43 +122,7 @@ export class Compiler {
     this.visit(rewriteNested(query, n.one, this.json, (e) => this.nestedValue(e)));
   }
 
-  // ---- machinery ------------------------------------------------------------------------------
-
-  write(s: string): void {
-    this.sql += s;
-  }
-
-  visit(node: Node): void {
-    (Compiler.visitors[node.kind] as (c: Compiler, n: Node) => void)(this, node);
-  }
-
-  /** Emits a placeholder for a value that was checked when its bind node was built. */
-  bind(value: unknown, type: SqlType, source?: BindNode, typed = true): void {
-    if (this.inlineValues) {
-      this.write(this.literal(value, type));
-      return;
-    }
-    const base = baseType(type);
-    this.params.push({ value: encodeBound(this.dialect, base, value) });
-    this.paramSources.push(source);
-    this.write(this.placeholder(this.params.length, typed ? base : undefined));
-  }
-
-  protected list<T>(items: readonly T[], each: (item: T) => void, sep = ", "): void {
-    items.forEach((item, i) => {
-      if (i) this.write(sep);
-      each(item);
-    });
-  }
-
-  /** Parenthesises an operand that binds looser than its parent operator. */
-  protected operand(n: ExprNode, parentOp: string, right = false): void {
-    const op = n.kind === "binary" || n.kind === "logical" ? n.op : n.kind === "unary" && n.op === "NOT" ? "NOT" : undefined;
-    const wrap = op !== undefined && (PRECEDENCE[op] < PRECEDENCE[parentOp] || (right && PRECEDENCE[op] === PRECEDENCE[parentOp]));
-    if (wrap) this.write("(");
-    this.visit(n);
-    if (wrap) this.write(")");
-  }
+  // ---- statements ---------------------------------------------------------------------------
 
   protected subquery(q: QueryNode): void {
     this.write("(");
@@ -405,168 +309,34 @@ export class Compiler {
     });
   }
 
-  tableName(n: { readonly info: { readonly name: string; readonly schema?: string } }): string {
-    return n.info.schema ? `${this.quote(n.info.schema)}.${this.quote(n.info.name)}` : this.quote(n.info.name);
-  }
-
-  protected sourceRef(s: SourceNode): string {
-    switch (s.kind) {
-      case "table":
-        return this.tableName(s);
-      default:
-        return this.quote(s.name);
-    }
-  }
-
   /** One table for every instance: building closures per compiler made construction cost ~9 µs. */
   private static readonly visitors: Visitors = {
-    column: (c, n) => {
-      c.write(`${c.sourceRef(n.source)}.${c.quote(n.name)}`);
-    },
-    bind: (c, n) => c.bind(n.value, n.type, n),
-    param: (c, n) => {
-      if (c.inlineValues) throw new ArgumentError(`param(${n.name}) cannot be used in DDL`);
-      c.params.push({ name: n.name, type: n.type });
-      c.paramSources.push(undefined);
-      c.write(c.placeholder(c.params.length, baseType(n.type)));
-    },
+    column: (c, n) => c.visitColumn(n),
+    bind: (c, n) => c.visitBind(n),
+    param: (c, n) => c.visitParam(n),
     binary: (c, n) => c.visitBinary(n),
-    unary: (c, n) => {
-      if (n.op === "IS NULL" || n.op === "IS NOT NULL") {
-        c.operand(n.operand, "IS");
-        c.write(` ${n.op}`);
-      } else {
-        c.write(n.op === "NOT" ? "NOT " : "-");
-        c.operand(n.operand, n.op === "NOT" ? "NOT" : "*");
-      }
-    },
-    logical: (c, n) => {
-      if (n.items.length === 0) {
-        c.write(n.op === "AND" ? "1 = 1" : "1 = 0");
-        return;
-      }
-      c.list(n.items, (i) => c.operand(i, n.op), ` ${n.op} `);
-    },
-    func: (c, n) => {
-      c.write(`${n.name}(`);
-      if (n.distinct) c.write("DISTINCT ");
-      c.list(n.args, (a) => c.visit(a));
-      if (n.orderBy.length) {
-        c.write(" ORDER BY ");
-        c.list(n.orderBy, (o) => c.visitOrder(o));
-      }
-      if (n.limit) {
-        c.write(" LIMIT ");
-        c.aggregateBound(n.limit);
-      }
-      if (n.offset) {
-        c.write(" OFFSET ");
-        c.aggregateBound(n.offset);
-      }
-      c.write(")");
-      if (n.filter) {
-        c.write(" FILTER (WHERE ");
-        c.visit(n.filter);
-        c.write(")");
-      }
-    },
-    cast: (c, n) => {
-      c.write("CAST(");
-      c.visit(n.expr);
-      c.write(` AS ${c.castType(n.type)})`);
-    },
-    case: (c, n) => {
-      c.write("CASE");
-      for (const [cond, result] of n.whens) {
-        c.write(" WHEN ");
-        c.visit(cond);
-        c.write(" THEN ");
-        c.visit(result);
-      }
-      if (n.otherwise) {
-        c.write(" ELSE ");
-        c.visit(n.otherwise);
-      }
-      c.write(" END");
-    },
+    unary: (c, n) => c.visitUnary(n),
+    logical: (c, n) => c.visitLogical(n),
+    func: (c, n) => c.visitFunc(n),
+    cast: (c, n) => c.visitCast(n),
+    case: (c, n) => c.visitCase(n),
     label: (c, n) => c.visit(n.expr),
-    in: (c, n) => {
-      if (Array.isArray(n.values) && n.values.length === 0) {
-        // An empty IN list is a syntax error on most engines; its meaning is constant.
-        c.write(n.negate ? "1 = 1" : "1 = 0");
-        return;
-      }
-      c.operand(n.expr, "=");
-      c.write(n.negate ? " NOT IN " : " IN ");
-      if (Array.isArray(n.values)) {
-        const values = n.values as readonly ExprNode[];
-        c.write("(");
-        c.list(values, (v) => c.visit(v));
-        c.write(")");
-      } else c.subquery(n.values as QueryNode);
-    },
-    between: (c, n) => {
-      c.operand(n.expr, "=");
-      c.write(n.negate ? " NOT BETWEEN " : " BETWEEN ");
-      c.operand(n.low, "=");
-      c.write(" AND ");
-      c.operand(n.high, "=");
-    },
-    scalar: (c, n) => c.subquery(n.query),
-    exists: (c, n) => {
-      c.write(n.negate ? "NOT EXISTS " : "EXISTS ");
-      c.subquery(n.query);
-    },
-    window: (c, n) => {
-      if (!c.dialect.capabilities.window) throw new NotSupportedError(`${c.dialect.name} has no window functions`);
-      c.visit(n.func);
-      c.write(" OVER (");
-      const parts: (() => void)[] = [];
-      if (n.partitionBy.length)
-        parts.push(() => {
-          c.write("PARTITION BY ");
-          c.list(n.partitionBy, (p) => c.visit(p));
-        });
-      if (n.orderBy.length)
-        parts.push(() => {
-          c.write("ORDER BY ");
-          c.list(n.orderBy, (o) => c.visitOrder(o));
-        });
-      if (n.frame) parts.push(() => c.write(n.frame!));
-      c.list(parts, (p) => p(), " ");
-      c.write(")");
-    },
-    tuple: (c, n) => {
-      c.write("(");
-      c.list(n.items, (i) => c.visit(i));
-      c.write(")");
-    },
+    in: (c, n) => c.visitIn(n),
+    between: (c, n) => c.visitBetween(n),
+    scalar: (c, n) => c.visitScalar(n),
+    exists: (c, n) => c.visitExists(n),
+    window: (c, n) => c.visitWindow(n),
+    tuple: (c, n) => c.visitTuple(n),
     excluded: (c, n) => c.visitExcluded(n.column),
-    raw: (c, n) => {
-      n.strings.forEach((s, i) => {
-        c.write(s);
-        if (i >= n.values.length) return;
-        const v = n.values[i];
-        // A value written straight into raw SQL takes its type from the text around it.
-        if (v.kind === "bind") c.bind(v.value, v.type, v, false);
-        else c.visit(v);
-      });
-    },
-    identifier: (c, n) => c.write(n.parts.map((p) => c.quote(p)).join(".")),
-    star: (c) => c.write("*"),
+    raw: (c, n) => c.visitRaw(n),
+    identifier: (c, n) => c.visitIdentifier(n),
+    star: (c) => c.visitStar(),
     nested: (c, n) => c.visitNested(n),
     order: (c, n) => c.visitOrder(n),
-    table: (c, n) => c.write(c.tableName(n)),
-    alias: (c, n) => c.write(`${c.tableName(n.table)} AS ${c.quote(n.name)}`),
-    derived: (c, n) => {
-      if (n.lateral) {
-        if (!c.dialect.capabilities.lateral) throw new NotSupportedError(`${c.dialect.name} has no LATERAL`);
-        c.write("LATERAL ");
-      }
-      c.subquery(n.query);
-      c.write(` AS ${c.quote(n.name)}`);
-    },
-    cte: (c, n) => c.write(c.quote(n.name)),
+    table: (c, n) => c.visitTable(n),
+    alias: (c, n) => c.visitAlias(n),
+    derived: (c, n) => c.visitDerived(n),
+    cte: (c, n) => c.visitCteRef(n),
     join: (c, n) => c.visitJoin(n),
     select: (c, n) => c.subquery(n),
     compound: (c, n) => c.subquery(n),
@@ -580,13 +350,4 @@ export class Compiler {
       throw new ArgumentError("DELETE cannot be nested in another statement");
     },
   };
-
-  protected castType(type: SqlType): string {
-    return this.dialect.typeName(baseType(type), { keyed: false, autoincrement: false });
-  }
-}
-
-/** A checked value as the driver binds it; cached compiles re-bind through this too. */
-export function encodeBound(dialect: Dialect, base: SqlType, value: unknown): unknown {
-  return value === null || value === undefined ? null : dialect.encode(base, value);
 }

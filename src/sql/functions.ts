@@ -170,7 +170,8 @@ export const func = {
     new FuncExpr({ kind: "func", name: "coalesce", args: [expr.node, ...rest.map((r) => toNode(r, expr.node))], distinct: false, orderBy: [], type: expr.type }),
   lower: (expr: Expr<string | null>): FuncExpr<string> => fn("lower", [expr], types.text),
   upper: (expr: Expr<string | null>): FuncExpr<string> => fn("upper", [expr], types.text),
-  length: (expr: Expr<string | null>): FuncExpr<number> => fn("length", [expr], types.integer),
+  /** Characters, not bytes, on every engine (char_length; SQLite's length() counts characters). */
+  length: (expr: Expr<string | null>): FuncExpr<number> => fn("char_length", [expr], types.integer),
   abs: <T extends Num | null>(expr: Expr<T>): FuncExpr<T> => fn("abs", [expr], expr.type),
   round: (expr: Expr<Num | null>, digits = 0): FuncExpr<string> => fn("round", [expr, value(digits, types.integer)], types.numeric()),
   rowNumber: (): FuncExpr<number> => fn("row_number", [], types.integer),

@@ -3,6 +3,7 @@ import { ArgumentError } from "../errors.js";
 import { anchor } from "./anchor.js";
 import { ColumnExpr, Expr, OrderBy, bindValue, toNode, type QueryLike } from "./expression.js";
 import { and, orderNodes } from "./functions.js";
+import { shareGrouped } from "./grouping.js";
 import type {
   CompoundNode,
   CompoundOp,
@@ -88,7 +89,8 @@ export class Select<R> extends QueryBase<R> {
     return this.node.items;
   }
   private with_(patch: Partial<SelectNode>): Select<R> {
-    return new Select<R>({ ...this.node, ...patch });
+    const node: SelectNode = { ...this.node, ...patch };
+    return new Select<R>(node.groupBy.length ? shareGrouped(node) : node);
   }
 
   from(...sources: Source[]): Select<R> {
@@ -158,7 +160,8 @@ export class Select<R> extends QueryBase<R> {
   }
   /** Replaces the SELECT list (keeping FROM, WHERE …). */
   columns<const I extends readonly SelectArg[]>(...items: I): Select<RowOfItems<I>> {
-    return new Select<RowOfItems<I>>({ ...this.node, items: selectItems(items) });
+    const node: SelectNode = { ...this.node, items: selectItems(items) };
+    return new Select<RowOfItems<I>>(node.groupBy.length ? shareGrouped(node) : node);
   }
 }
 

@@ -13,8 +13,10 @@ import {
   TimeoutError,
   UniqueViolationError,
 } from "../../errors.js";
+import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
-import type { BinaryNode, ColumnNode, ExprNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
+import type { BinaryNode, ColumnNode, ExprNode, FuncNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
+import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
@@ -37,6 +39,9 @@ function decimalType(type: SqlType): string {
     throw new NotSupportedError(`MariaDB's DECIMAL holds at most 65 digits, 30 after the point; numeric(${type.precision}, ${scale}) does not fit`);
   return `DECIMAL(${type.precision}, ${scale})`;
 }
+
+/** Aggregates that ignore NULL inputs, so CASE WHEN filter THEN x END inside them acts as FILTER. */
+const NULL_SKIPPING_AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "group_concat", "bit_and", "bit_or", "bit_xor", "std", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "variance"]);
 
 class MysqlCompiler extends Compiler {
   // JSON_ARRAYAGG takes ORDER BY and LIMIT itself: MariaDB refuses outer references in derived tables.
@@ -97,7 +102,31 @@ class MysqlCompiler extends Compiler {
     const parts = s.slice(1, -1).split("\\").map((p) => `'${p}'`);
     return `(CONCAT(${parts.join(", CHAR(92), ")}))`;
   }
+  protected override precedence(n: ExprNode): number {
+    // `||` is printed as CONCAT(…), a call.
+    return n.kind === "binary" && n.op === "||" ? Level.ATOM : super.precedence(n);
+  }
+  /**
+   * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which
+   * yields NULL for the rows the filter drops. Other aggregates would count those NULLs: refused.
+   */
+  protected override visitFunc(n: FuncNode): void {
+    if (!n.filter) return super.visitFunc(n);
+    const name = n.name.toLowerCase();
+    if (!NULL_SKIPPING_AGGREGATES.has(name) || n.args.length !== 1)
+      throw new NotSupportedError(`MariaDB has no FILTER clause, and ${n.name}() with a filter cannot be rewritten without one`);
+    const arg = n.args[0];
+    const then: ExprNode = arg.kind === "star" ? { kind: "raw", strings: ["1"], values: [], type: types.integer } : arg;
+    const guarded: ExprNode = { kind: "case", whens: [[n.filter, then]], type: arg.type };
+    super.visitFunc({ ...n, args: [guarded], filter: undefined });
+  }
   protected override visitBinary(n: BinaryNode): void {
+    if (isIntegerDivision(n)) {
+      this.operand(n.left, Level.MUL);
+      this.write(" DIV ");
+      this.operand(n.right, Level.MUL, true);
+      return;
+    }
     if (n.op === "||") {
       this.write("CONCAT(");
       this.visit(n.left);

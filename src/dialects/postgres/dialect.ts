@@ -24,6 +24,7 @@ import { MAX_IDENTIFIER_BYTES, identifierTooLong } from "../../schema/validate.j
 class PostgresCompiler extends Compiler {
   // json, not jsonb: cheaper to build and free of jsonb's 256 MB array limit.
   protected override readonly json: JsonSpelling = { row: "json_build_array", agg: "json_agg", empty: "'[]'", aggregateLimit: false, derivedCorrelation: true };
+  protected override readonly numberedPlaceholders = true;
   /**
    * Parameters are sent untyped: without a cast PostgreSQL infers their type from the context or
    * takes them as text, so `$1 >= $2` compared -3 and -2 as strings and a CASE over bound integers

@@ -11,9 +11,11 @@ import {
   SerializationError,
   UniqueViolationError,
 } from "../../errors.js";
+import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import type { ExprNode, Node } from "../../sql/nodes/index.js";
+import type { BinaryNode, ExprNode, FuncNode } from "../../sql/nodes/index.js";
+import { Level } from "../../sql/precedence.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
@@ -43,7 +45,27 @@ class SqliteCompiler extends Compiler {
     if (offset && !limit) this.write(" LIMIT -1");
     super.limitOffset(limit, offset);
   }
-  protected override visitBinary(n: Parameters<Compiler["visitBinary"]>[0]): void {
+  /** `||` binds tighter than `*` in SQLite, where PostgreSQL ranks it below `+`. */
+  protected override precedence(n: ExprNode): number {
+    return n.kind === "binary" && n.op === "||" ? Level.MUL + 5 : super.precedence(n);
+  }
+  protected override visitFunc(n: FuncNode): void {
+    // length() counts characters of text in SQLite, which has no char_length.
+    if (n.name === "char_length") return super.visitFunc({ ...n, name: "length" });
+    // sum() of a numeric adds exactly (DECIMAL_SUM, registered by the driver) instead of in doubles.
+    if (n.name.toLowerCase() === "sum" && n.args.length === 1 && baseType(n.args[0].type).kind === "numeric") return super.visitFunc({ ...n, name: DECIMAL_SUM });
+    super.visitFunc(n);
+  }
+  protected override visitBinary(n: BinaryNode): void {
+    if (isIntegerDivision(n)) {
+      // Bound JS numbers arrive as REAL, which would make 7 / 2 give 3.5.
+      this.write("CAST(");
+      this.visit(n.left);
+      this.write(" AS INTEGER) / CAST(");
+      this.visit(n.right);
+      this.write(" AS INTEGER)");
+      return;
+    }
     if (n.op === "ILIKE" || n.op === "NOT ILIKE") {
       this.write("lower(");
       this.visit(n.left);
@@ -55,12 +77,6 @@ class SqliteCompiler extends Compiler {
     super.visitBinary(n);
     // PostgreSQL and MariaDB escape LIKE patterns with a backslash; make SQLite agree.
     if (n.op === "LIKE" || n.op === "NOT LIKE") this.write(" ESCAPE '\\'");
-  }
-  /** sum() of a numeric adds exactly (DECIMAL_SUM, registered by the driver) instead of in doubles. */
-  override visit(node: Node): void {
-    if (node.kind === "func" && node.name.toLowerCase() === "sum" && node.args.length === 1 && baseType(node.args[0].type).kind === "numeric")
-      return super.visit({ ...node, name: DECIMAL_SUM });
-    super.visit(node);
   }
   protected override forUpdate(): void {
     // SQLite locks the whole database for writers; there is no row lock to ask for.
