@@ -78,6 +78,12 @@ export class Expr<T> {
   mul(other: Operand<T>): Expr<T> {
     return arith("*", this, other);
   }
+  /**
+   * Division. Two integer-typed operands divide as integers, truncated toward zero, on every engine
+   * (7 / -2 is -3). By zero: PostgreSQL raises, SQLite and MariaDB give NULL. Decimal operands follow
+   * each engine's own scale (PostgreSQL 3.5000000000000000, MariaDB 3.5000, SQLite a float); cast
+   * the result to state the scale you need.
+   */
   div(other: Operand<T>): Expr<T> {
     return arith("/", this, other);
   }
