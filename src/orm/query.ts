@@ -7,6 +7,7 @@ import { MultipleResultsError, NoResultError } from "../errors.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
 import { param } from "../sql/functions.js";
 import { select, type Select } from "../sql/select.js";
+import type { Source } from "../sql/source.js";
 import { Composer, Materializer, type Composed } from "./eager.js";
 import type { Mapper } from "./mapper.js";
 import type { LoaderOption } from "./options.js";
@@ -28,6 +29,8 @@ export class EntityQuery<T> {
   private loaders: readonly LoaderOption[] = [];
   private eager = true;
   private cache: ComposedCache = {};
+  /** The statement joins other tables, so one object may come on several rows. */
+  private joined = false;
 
   constructor(
     readonly session: Session,
@@ -56,6 +59,23 @@ export class EntityQuery<T> {
     q.populate = this.populate;
     q.loaders = this.loaders;
     q.eager = this.eager;
+    q.joined = this.joined;
+    return q;
+  }
+
+  /**
+   * Joins another table (its condition from the one foreign key, or `on`) so that where() and
+   * orderBy() can use its columns; each object still comes back once, and limit() counts joined
+   * rows. A column of a table that is not joined is refused rather than read as a cartesian product.
+   */
+  join(target: Source, on?: Cond): EntityQuery<T> {
+    const q = this.with(this.stmt.join(target, on));
+    q.joined = true;
+    return q;
+  }
+  leftJoin(target: Source, on?: Cond): EntityQuery<T> {
+    const q = this.with(this.stmt.leftJoin(target, on));
+    q.joined = true;
     return q;
   }
 
@@ -112,11 +132,13 @@ export class EntityQuery<T> {
   private composed(how: keyof ComposedCache): Composed {
     const found = this.cache[how];
     if (found !== undefined) return found;
-    // LIMIT counts joined rows, not entities: with joined loads the whole result is read.
+    // LIMIT counts joined rows, not entities: with joins or joined loads the whole result is read.
     const plan = this.eager ? buildPlan(this.mapper, this.loaders) : [];
-    const joins = plan.some(function joined(n): boolean {
-      return n.strategy === "joined" || n.children.some(joined);
-    });
+    const joins =
+      this.joined ||
+      plan.some(function joined(n): boolean {
+        return n.strategy === "joined" || n.children.some(joined);
+      });
     const stmt = how === "all" || joins ? this.stmt : this.stmt.limit(how === "first" ? 1 : 2);
     return (this.cache[how] = new Composer(this.mapper).compose(stmt, plan));
   }

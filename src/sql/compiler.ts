@@ -24,7 +24,9 @@ import type {
   StatementNode,
   UpdateNode,
 } from "./nodes/index.js";
+import { lintFrom, requireFrom } from "./from-lint.js";
 import { correlateNested, rewriteNested, type JsonSpelling } from "./nested-compile.js";
+import { sourceLabel } from "./relate.js";
 import { collectCtes, dmlExtraSources, fromList, sourcesOfFrom } from "./traverse.js";
 
 export { encodeBound } from "./compile-expr.js";
@@ -171,6 +173,8 @@ export class Compiler extends ExpressionCompiler {
 
   protected visitSelect(n: SelectNode): void {
     const from = fromList(n, n.correlate ? this.scopes.flat() : []);
+    requireFrom(n, from);
+    lintFrom(n, from, n.from.length);
     this.scopes.push(from.flatMap((f) => sourcesOfFrom(f)));
     this.write(n.distinct ? "SELECT DISTINCT " : "SELECT ");
     if (n.items.length === 0) throw new ArgumentError("SELECT needs at least one column");
@@ -270,15 +274,32 @@ export class Compiler extends ExpressionCompiler {
     this.write(" DEFAULT VALUES");
   }
 
+  /**
+   * How UPDATE names other tables: `UPDATE t SET c = … FROM x WHERE …` (PostgreSQL, SQLite), or as
+   * more targets, `UPDATE t, x SET t.c = … WHERE …` (MariaDB's multi-table UPDATE).
+   */
+  protected readonly updateFrom: "from" | "targets" = "from";
+
   protected visitUpdate(n: UpdateNode): void {
-    this.scopes.push([n.table]);
-    this.write(`UPDATE ${this.tableName(n.table)} SET `);
-    this.assignments(n.set);
-    const extra = dmlExtraSources(n.table, [...n.set.map((s) => s[1]), ...(n.where ? [n.where] : [])], n.from);
-    if (extra.length) {
-      this.scopes[this.scopes.length - 1].push(...extra.flatMap((f) => sourcesOfFrom(f)));
+    // Tables only a column reference names would join unconstrained: every row of the target could
+    // be updated from an arbitrary row of theirs. They must be written in from().
+    const stray = dmlExtraSources(n.table, [...n.set.map((s) => s[1]), ...(n.where ? [n.where] : [])], n.from).slice(n.from.length);
+    if (stray.length)
+      throw new ArgumentError(
+        `UPDATE ${n.table.info.name} refers to ${stray.map((f) => sourcesOfFrom(f).map(sourceLabel).join(", ")).join(", ")}, which it does not name: add it with from() and relate it in where(), or use exists() / in() with a subquery`,
+      );
+    this.scopes.push([n.table, ...n.from.flatMap((f) => sourcesOfFrom(f))]);
+    const targets = this.updateFrom === "targets" && n.from.length > 0;
+    this.write(`UPDATE ${this.tableName(n.table)}`);
+    if (targets) {
+      this.write(", ");
+      this.list(n.from, (f) => this.visit(f));
+    }
+    this.write(" SET ");
+    this.assignments(n.set, targets);
+    if (n.from.length && !targets) {
       this.write(" FROM ");
-      this.list(extra, (f) => this.visit(f));
+      this.list(n.from, (f) => this.visit(f));
     }
     if (n.where) {
       this.write(" WHERE ");
@@ -302,9 +323,10 @@ export class Compiler extends ExpressionCompiler {
     this.scopes.pop();
   }
 
-  protected assignments(set: readonly (readonly [ColumnNode, ExprNode])[]): void {
+  /** SET items; `qualified` names the column's table, where several tables are updated. */
+  protected assignments(set: readonly (readonly [ColumnNode, ExprNode])[], qualified = false): void {
     this.list(set, ([col, value]) => {
-      this.write(`${this.quote(col.name)} = `);
+      this.write(`${qualified ? `${this.sourceRef(col.source)}.` : ""}${this.quote(col.name)} = `);
       this.visit(value);
     });
   }

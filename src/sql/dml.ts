@@ -6,6 +6,7 @@ import type { AnyColumn, InsertRowOf, RowOf, Table } from "../schema/table.js";
 import { Expr, toNode, type QueryLike } from "./expression.js";
 import { and } from "./functions.js";
 import type { ColumnNode, DeleteNode, ExprNode, InsertNode, OnConflict, SelectItem, UpdateNode } from "./nodes/index.js";
+import type { Source } from "./source.js";
 import { selectItems, type ROW, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
@@ -102,6 +103,13 @@ export class Update<T extends AnyTable, R = never> implements Statement<R> {
   }
   set(values: SetValues<ColumnsOfTable<T>>): Update<T, R> {
     return new Update<T, R>(this.table, { ...this.node, set: [...this.node.set, ...assignments(this.table, values as Record<string, unknown>)] });
+  }
+  /**
+   * Other tables the update reads (`UPDATE … FROM` on PostgreSQL and SQLite, a multi-table UPDATE on
+   * MariaDB); relate them to the target in where(). A table named only by a column is refused.
+   */
+  from(...sources: Source[]): Update<T, R> {
+    return new Update<T, R>(this.table, { ...this.node, from: [...this.node.from, ...sources.map((s) => s.fromNode)] });
   }
   where(...conds: Cond[]): Update<T, R> {
     const c = and(...(this.node.where ? [new Expr<boolean>(this.node.where)] : []), ...conds);

@@ -37,41 +37,54 @@ const call = (name: string, args: ExprNode[], extra: Partial<FuncNode> = {}): Fu
   ...extra,
 });
 
-function ownSources(q: SelectNode, enclosing: readonly SourceNode[]): SourceNode[] {
+/** Sources of `q` that are not `outer`'s: its explicit FROM and the tables it names that outer lacks. */
+function ownSources(q: SelectNode, outer: readonly SourceNode[]): SourceNode[] {
   const own = q.from.flatMap((f) => sourcesOfFrom(f));
-  const refs = referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.orderBy, ...q.groupBy]);
-  for (const s of refs) if (!own.includes(s) && !enclosing.includes(s)) own.push(s);
+  const refs = referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.orderBy, ...q.groupBy, ...(q.having ? [q.having] : [])]);
+  for (const s of refs) if (!own.includes(s) && !outer.includes(s)) own.push(s);
   return own;
 }
 
-function refersTo(q: SelectNode, enclosing: readonly SourceNode[]): boolean {
-  const refs = referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.from]);
-  return refs.some((s) => enclosing.includes(s));
+function refersTo(q: SelectNode, outer: readonly SourceNode[]): boolean {
+  const refs = referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.from, ...q.orderBy]);
+  return refs.some((s) => outer.includes(s));
 }
 
 /**
  * Adds the correlation a nested select needs: when its WHERE does not already refer to the
  * enclosing query, the one foreign key between them (grouping keys first) becomes the condition.
  * nested() prefers links where the nested table is the child; nestedOne() where it is the parent.
+ *
+ * The nested select's own tables become its explicit FROM, so auto-correlation cannot take them
+ * away. They are the tables it names that the enclosing query lacks; when the enclosing query has
+ * them all (`select(artist, nested(select(album))).leftJoin(album)`), the tables its items select
+ * from, which then shadow the enclosing ones inside it. With `correlate(false)` every table it names
+ * is its own, and the foreign key still links it to the enclosing query.
  */
 export function correlateNested(n: NestedNode, scopes: readonly (readonly SourceNode[])[]): Correlated {
   const q = n.query;
   const enclosing = scopes.flat();
-  if (refersTo(q, enclosing)) return { query: q };
-  const own = ownSources(q, enclosing);
+  let own = ownSources(q, q.correlate ? enclosing : []);
+  if (own.length === 0) own = referencedSources(q.items.map((i) => i.expr));
+  if (own.length === 0) throw new ArgumentError("A nested select needs a table of its own: select a column of one, or give it from()");
+  const explicit = q.from.flatMap((f) => sourcesOfFrom(f));
+  const pinned: SelectNode = { ...q, from: [...q.from, ...own.filter((s) => !explicit.includes(s))], correlate: true };
+  const outerScopes = scopes.map((level) => level.filter((s) => !own.includes(s)));
+  const outer = outerScopes.flat();
+  if (refersTo(q, outer)) return { query: pinned };
   // The nearest enclosing level with a link wins: a self-referential tree nests level by level.
   let all: Link[] = [];
-  for (let i = scopes.length - 1; i >= 0 && all.length === 0; i--) all = linksBetween(own, scopes[i]);
+  for (let i = outerScopes.length - 1; i >= 0 && all.length === 0; i--) all = linksBetween(own, outerScopes[i]);
   const preferred = all.filter((l) => (n.one ? !own.includes(l.child) : own.includes(l.child)));
   let pool = preferred.length ? preferred : all;
   const grouping = pool.filter((l) => l.fk.grouping);
   if (grouping.length) pool = grouping;
-  const names = `${own.map(sourceLabel).join(", ")} and the enclosing ${enclosing.map(sourceLabel).join(", ") || "query"}`;
+  const names = `${own.map(sourceLabel).join(", ")} and the enclosing ${outer.map(sourceLabel).join(", ") || "query"}`;
   if (pool.length === 0) throw new ArgumentError(`No foreign key links ${names}; correlate the nested select with an explicit where()`);
   if (pool.length > 1) throw new ArgumentError(`Several foreign keys link ${names}; correlate the nested select with an explicit where()`);
   const link = pool[0];
   const where: ExprNode = q.where ? { kind: "logical", op: "AND", items: [link.condition, q.where], type: types.boolean } : link.condition;
-  return { query: { ...q, where }, warning: indexWarning(link, own) };
+  return { query: { ...pinned, where }, warning: indexWarning(link, own) };
 }
 
 function indexWarning(link: Link, own: readonly SourceNode[]): string | undefined {

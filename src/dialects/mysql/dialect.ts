@@ -102,6 +102,7 @@ class MysqlCompiler extends Compiler {
     const parts = s.slice(1, -1).split("\\").map((p) => `'${p}'`);
     return `(CONCAT(${parts.join(", CHAR(92), ")}))`;
   }
+  protected override readonly updateFrom = "targets";
   protected override precedence(n: ExprNode): number {
     // `||` is printed as CONCAT(…), a call.
     return n.kind === "binary" && n.op === "||" ? Level.ATOM : super.precedence(n);
