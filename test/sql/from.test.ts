@@ -33,6 +33,10 @@ test("issue 20.1: a nested select whose table the enclosing query joins keeps it
   assert.equal(pgSql(uncorrelated), want);
 });
 
+test("issue 20.1: a nested select of the enclosing query's own table, which no foreign key links to itself, is refused", () => {
+  assert.throws(() => pgSql(select(customer.c.name, nested(select(customer.c.name)).as("all"))), (e: Error) => e instanceof ArgumentError && /No foreign key links customer/.test(e.message));
+});
+
 test("issue 20.1: a subquery that auto-correlation would leave without FROM is refused", () => {
   const q = select(customer.c.id, select(customer.c.name).limit(1).scalar().as("x"));
   assert.throws(() => pgSql(q), (e: Error) => e instanceof ArgumentError && /no FROM of its own/.test(e.message) && /customer/.test(e.message));
