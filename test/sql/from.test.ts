@@ -49,7 +49,7 @@ test("issue 20.2: UPDATE refers to a table it does not name: refused", () => {
 test("issue 20.2: UPDATE … FROM on PostgreSQL and SQLite, a multi-table UPDATE on MariaDB", () => {
   assert.equal(
     pgSql(retag),
-    'UPDATE "customer" SET "vip" = $1, "name" = "cust_order"."ordernum" FROM "cust_order" WHERE "cust_order"."customer_id" = "customer"."id" AND "cust_order"."ordernum" = $2',
+    'UPDATE "customer" SET "vip" = $1::boolean, "name" = "cust_order"."ordernum" FROM "cust_order" WHERE "cust_order"."customer_id" = "customer"."id" AND "cust_order"."ordernum" = $2::text',
   );
   assert.equal(
     compile(sqliteDialect, retag),

@@ -27,7 +27,7 @@ test("issue 20.8: an expression with values in GROUP BY uses the same placeholde
   const c = compile(postgresDialect, grouped);
   assert.equal(
     c.sql,
-    'SELECT coalesce("fn_rows"."x", $1) AS "k", count(*) AS "n" FROM "fn_rows" GROUP BY coalesce("fn_rows"."x", $1) HAVING coalesce("fn_rows"."x", $1) >= $2 ORDER BY coalesce("fn_rows"."x", $1) ASC',
+    'SELECT coalesce("fn_rows"."x", $1::integer) AS "k", count(*) AS "n" FROM "fn_rows" GROUP BY coalesce("fn_rows"."x", $1::integer) HAVING coalesce("fn_rows"."x", $1::integer) >= $2::integer ORDER BY coalesce("fn_rows"."x", $1::integer) ASC',
   );
   assert.deepEqual(c.params, [{ value: 0 }, { value: 0 }]);
   // Positional placeholders send the value once per use.
@@ -37,14 +37,14 @@ test("issue 20.8: an expression with values in GROUP BY uses the same placeholde
 test("issue 20.8: expressions that differ in a value stay apart, and so do their shape keys", () => {
   const same = select(func.coalesce(g.c.x, 0).as("k")).groupBy(func.coalesce(g.c.x, 0));
   const other = select(func.coalesce(g.c.x, 0).as("k")).groupBy(func.coalesce(g.c.x, 1));
-  assert.match(compile(postgresDialect, other).sql, /coalesce\("fn_rows"\."x", \$1\) AS "k" FROM "fn_rows" GROUP BY coalesce\("fn_rows"\."x", \$2\)$/);
+  assert.match(compile(postgresDialect, other).sql, /coalesce\("fn_rows"\."x", \$1::integer\) AS "k" FROM "fn_rows" GROUP BY coalesce\("fn_rows"\."x", \$2::integer\)$/);
   assert.notEqual(shapeKey(same.statementNode)!.key, shapeKey(other.statementNode)!.key);
 });
 
 test("issue 20.8: a named param used in SELECT and GROUP BY is one PostgreSQL parameter", () => {
   const q = select(func.coalesce(g.c.x, param("d", types.integer)).as("k")).groupBy(func.coalesce(g.c.x, param("d", types.integer)));
   const c = compile(postgresDialect, q);
-  assert.match(c.sql, /GROUP BY coalesce\("fn_rows"\."x", \$1\)$/);
+  assert.match(c.sql, /GROUP BY coalesce\("fn_rows"\."x", \$1::integer\)$/);
   assert.equal(c.params.length, 1);
 });
 
@@ -54,7 +54,7 @@ test("issue 20.10: FILTER becomes a CASE inside the aggregate on MariaDB, and is
     compile(mysqlDialect, q).sql,
     "SELECT count(CASE WHEN `fn_rows`.`x` > ? THEN 1 END) AS `n`, sum(CASE WHEN `fn_rows`.`word` = ? THEN `fn_rows`.`x` END) AS `s` FROM `fn_rows`",
   );
-  assert.equal(compile(postgresDialect, q).sql, 'SELECT count(*) FILTER (WHERE "fn_rows"."x" > $1) AS "n", sum("fn_rows"."x") FILTER (WHERE "fn_rows"."word" = $2) AS "s" FROM "fn_rows"');
+  assert.equal(compile(postgresDialect, q).sql, 'SELECT count(*) FILTER (WHERE "fn_rows"."x" > $1::integer) AS "n", sum("fn_rows"."x") FILTER (WHERE "fn_rows"."word" = $2::text) AS "s" FROM "fn_rows"');
   // JSON_ARRAYAGG keeps NULLs, so a CASE would add them instead of dropping the rows.
   const arr = select(fn("JSON_ARRAYAGG", [g.c.x], types.json()).filter(g.c.x.gt(1)).as("a"));
   assert.throws(() => compile(mysqlDialect, arr), NotSupportedError);
@@ -70,7 +70,7 @@ test("issue 20.10: integer division is spelled DIV on MariaDB and casts its oper
   const q = select(g.c.x.div(2).as("h"));
   assert.equal(compile(mysqlDialect, q).sql, "SELECT `fn_rows`.`x` DIV ? AS `h` FROM `fn_rows`");
   assert.equal(compile(sqliteDialect, q).sql, 'SELECT CAST("fn_rows"."x" AS INTEGER) / CAST(? AS INTEGER) AS "h" FROM "fn_rows"');
-  assert.equal(compile(postgresDialect, q).sql, 'SELECT "fn_rows"."x" / $1 AS "h" FROM "fn_rows"');
+  assert.equal(compile(postgresDialect, q).sql, 'SELECT "fn_rows"."x" / $1::integer AS "h" FROM "fn_rows"');
 });
 
 forEachEngine(import.meta.url, (ctx) => {
