@@ -7,9 +7,9 @@ import type { Result } from "../engine/result.js";
 import type { ExprNode, InsertNode, SelectNode, StatementNode, TableNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { referencedSources, sourcesOfFrom } from "../sql/traverse.js";
-import { types } from "../sql/types.js";
 import { tableOf } from "../schema/table.js";
-import { combineAggregates, hasAggregates, mergeSorted, orderKeys, rowComparator } from "./merge.js";
+import { TextOrders } from "./collation.js";
+import { planFanout } from "./plan.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import type { ShardSet } from "./shards.js";
 
@@ -28,7 +28,11 @@ function boundInt(e: ExprNode | undefined, what: string): number | undefined {
 }
 
 export class ShardedEngine {
-  constructor(readonly shards: ShardSet) {}
+  private readonly textOrders: TextOrders;
+
+  constructor(readonly shards: ShardSet) {
+    this.textOrders = new TextOrders(shards);
+  }
 
   /** The shards a statement runs on. */
   shardsOf(stmt: Statement<unknown>): string[] {
@@ -74,26 +78,9 @@ export class ShardedEngine {
     if (targets.length === 1) return this.shards.engine(targets[0]).execute(stmt, params) as Promise<Result<Row>>;
     const limit = boundInt(q.limit, "LIMIT");
     const offset = boundInt(q.offset, "OFFSET") ?? 0;
-    const aggregate = hasAggregates(q);
-    // Each shard returns enough rows for the merged page; aggregates are recombined whole.
-    const perShard: SelectNode =
-      limit !== undefined && !aggregate ? { ...q, limit: { kind: "bind", value: limit + offset, type: types.integer }, offset: undefined } : aggregate ? { ...q, orderBy: [], limit: undefined, offset: undefined } : q;
-    const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmtOf(perShard), params)));
-    const lists = results.map((r) => r.rows as Row[]);
-    let rows: Row[];
-    const cmp = q.orderBy.length ? rowComparator(orderKeys(q.items, q.orderBy)) : undefined;
-    if (aggregate) {
-      rows = combineAggregates(q.items, lists.flat());
-      if (cmp) rows.sort(cmp);
-    } else rows = cmp ? mergeSorted(lists, cmp) : lists.flat();
-    if (q.distinct) {
-      const seen = new Set<string>();
-      rows = rows.filter((r) => {
-        const k = JSON.stringify(Object.values(r), (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
-        return seen.has(k) ? false : (seen.add(k), true);
-      });
-    }
-    if (limit !== undefined || offset) rows = rows.slice(offset, limit === undefined ? undefined : offset + limit);
+    const plan = await planFanout(q, this.textOrders.env(targets), limit, offset);
+    const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmtOf(plan.perShard), params)));
+    const rows = plan.merge(results.map((r) => [...(r.rows as Row[])]));
     return merged(results as Result<Row>[], rows, rows.length);
   }
 

@@ -1,45 +1,30 @@
-// Merging results from several shards as one database would have produced them: ORDER BY across
-// shards (a k-way merge), LIMIT/OFFSET after the merge, and count/sum/min/max recombined.
-import { ArgumentError, NotSupportedError } from "../errors.js";
-import type { ExprNode, OrderNode, SelectItem, SelectNode } from "../sql/nodes/index.js";
+// Merging rows from several shards as one database would have produced them: a k-way merge under
+// ORDER BY, exact recombination of count/sum/min/max, and group keys that are equal exactly when
+// the engine's values are equal.
+import { NotSupportedError } from "../errors.js";
+import type { SqlType } from "../sql/types.js";
+import { canonicalDecimal, type Compare } from "./compare.js";
 
 type Row = Record<string, unknown>;
 
-export function compareValues(a: unknown, b: unknown): number {
-  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
-  if (typeof a === "bigint" || typeof b === "bigint") {
-    const x = BigInt(a as bigint), y = BigInt(b as bigint);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (typeof a === "string" && typeof b === "string" && /^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b)) return Number(a) - Number(b);
-  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+export interface SortKey {
+  readonly key: string;
+  readonly desc: boolean;
+  /** undefined: the shards place NULL differently, so meeting one is refused. */
+  readonly nullsFirst: boolean | undefined;
+  readonly compare: Compare;
 }
 
-const unlabel = (e: ExprNode): ExprNode => (e.kind === "label" ? e.expr : e);
-
-function sameExpr(a: ExprNode, b: ExprNode): boolean {
-  if (a === b) return true;
-  return a.kind === "column" && b.kind === "column" && a.name === b.name && a.source === b.source;
-}
-
-/** Row keys and directions for a SELECT's ORDER BY: every order expression must be selected. */
-export function orderKeys(items: readonly SelectItem[], orderBy: readonly OrderNode[]): { key: string; desc: boolean; nullsFirst: boolean }[] {
-  return orderBy.map((o) => {
-    const item = items.find((i) => sameExpr(unlabel(i.expr), unlabel(o.expr)));
-    if (!item) throw new ArgumentError("To merge ORDER BY across shards, every ordering expression must also be selected");
-    const desc = o.direction === "DESC";
-    return { key: item.key, desc, nullsFirst: o.nulls ? o.nulls === "FIRST" : desc };
-  });
-}
-
-export function rowComparator(keys: readonly { key: string; desc: boolean; nullsFirst: boolean }[], get: (row: object, key: string) => unknown = (r, k) => (r as Row)[k]) {
+export function rowComparator(keys: readonly SortKey[], get: (row: object, key: string) => unknown = (r, k) => (r as Row)[k]) {
   return (a: object, b: object): number => {
     for (const k of keys) {
       const x = get(a, k.key), y = get(b, k.key);
-      if (x === y) continue;
-      if (x === null || x === undefined) return k.nullsFirst ? -1 : 1;
-      if (y === null || y === undefined) return k.nullsFirst ? 1 : -1;
-      const c = compareValues(x, y);
+      const xn = x === null || x === undefined, yn = y === null || y === undefined;
+      if (xn && yn) continue;
+      if ((xn || yn) && k.nullsFirst === undefined) throw new NotSupportedError(`ORDER BY ${k.key} met a NULL across shards of engines that place NULL differently: say NULLS FIRST or NULLS LAST`);
+      if (xn) return k.nullsFirst ? -1 : 1;
+      if (yn) return k.nullsFirst ? 1 : -1;
+      const c = k.compare(x, y);
       if (c !== 0) return k.desc ? -c : c;
     }
     return 0;
@@ -61,25 +46,21 @@ export function mergeSorted<T>(lists: readonly T[][], cmp: (a: T, b: T) => numbe
   }
 }
 
-type Combiner = "count" | "sum" | "min" | "max";
-
-function combinerOf(e: ExprNode): Combiner | undefined {
-  const f = unlabel(e);
-  if (f.kind !== "func" || f.distinct || f.filter) return undefined;
-  const name = f.name.toLowerCase();
-  if (name === "avg") throw new NotSupportedError("avg() cannot be merged across shards; select sum() and count() instead");
-  return name === "count" || name === "sum" || name === "min" || name === "max" ? name : undefined;
-}
-
-function add(a: unknown, b: unknown): unknown {
+/** Exact addition of partial counts and sums; a JS number sum that would lose digits is refused. */
+export function addExact(a: unknown, b: unknown): unknown {
   if (a === null || a === undefined) return b;
   if (b === null || b === undefined) return a;
-  if (typeof a === "bigint" || typeof b === "bigint") return BigInt(a as bigint) + BigInt(b as bigint);
-  if (typeof a === "string" || typeof b === "string") return addDecimal(String(a), String(b));
-  return (a as number) + (b as number);
+  if (typeof a === "number" && typeof b === "number") {
+    if (!Number.isInteger(a) || !Number.isInteger(b)) throw new NotSupportedError("A floating-point sum cannot be recombined exactly across shards");
+    const s = a + b;
+    if (!Number.isSafeInteger(s)) throw new NotSupportedError("A sum beyond 2^53 cannot be recombined exactly across shards as a JavaScript number");
+    return s;
+  }
+  if (typeof a === "bigint" || typeof b === "bigint") return BigInt(String(a)) + BigInt(String(b));
+  return addDecimal(String(a), String(b));
 }
 
-/** Exact addition of decimal strings (numeric sums keep their scale). */
+/** Exact addition of decimal strings (numeric sums keep the larger scale, as the engines do). */
 function addDecimal(a: string, b: string): string {
   const scale = Math.max((a.split(".")[1] ?? "").length, (b.split(".")[1] ?? "").length);
   const toInt = (s: string) => {
@@ -94,29 +75,23 @@ function addDecimal(a: string, b: string): string {
   return `${neg ? "-" : ""}${scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
 }
 
-/** Recombines per-shard aggregate rows; non-aggregate items are the grouping key. */
-export function combineAggregates(items: readonly SelectItem[], rows: readonly Row[]): Row[] {
-  const aggs = items.map((i) => combinerOf(i.expr));
-  const groupKeys = items.filter((_, i) => !aggs[i]).map((i) => i.key);
-  const groups = new Map<string, Row>();
-  for (const row of rows) {
-    const gk = JSON.stringify(groupKeys.map((k) => row[k]), (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
-    const acc = groups.get(gk);
-    if (!acc) {
-      groups.set(gk, { ...row });
-      continue;
-    }
-    items.forEach((item, i) => {
-      const c = aggs[i];
-      if (!c) return;
-      const x = acc[item.key], y = row[item.key];
-      if (c === "count" || c === "sum") acc[item.key] = add(x, y);
-      else if (y !== null && y !== undefined && (x === null || x === undefined || (c === "min" ? compareValues(y, x) < 0 : compareValues(y, x) > 0))) acc[item.key] = y;
-    });
+/** A text form of a value that is equal for values the engine holds equal (binary text only). */
+export function groupKeyPart(v: unknown, type: SqlType | undefined): string {
+  if (v === null || v === undefined) return "N";
+  switch (type?.kind) {
+    case "numeric":
+      return `d${canonicalDecimal(v)}`;
+    case "integer":
+    case "smallint":
+    case "bigint":
+      return `i${typeof v === "number" ? v : String(v)}`;
+    case "boolean":
+      return `b${Number(v)}`;
+    case "date":
+    case "timestamp":
+    case "timestamptz":
+      return v instanceof Date ? `t${v.getTime()}` : `s${String(v)}`;
+    default:
+      return typeof v === "bigint" ? `i${v}` : `${typeof v}:${String(v)}`;
   }
-  return [...groups.values()];
-}
-
-export function hasAggregates(q: SelectNode): boolean {
-  return q.items.some((i) => combinerOf(i.expr) !== undefined);
 }

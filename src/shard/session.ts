@@ -9,7 +9,9 @@ import type { LoaderOption } from "../orm/options.js";
 import type { EntityQuery } from "../orm/query.js";
 import { Session, type SessionOptions } from "../orm/session.js";
 import { stateOf } from "../orm/state.js";
-import { mergeSorted, rowComparator } from "./merge.js";
+import { TextOrders } from "./collation.js";
+import { comparatorFor } from "./compare.js";
+import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import type { ShardSet } from "./shards.js";
 
@@ -17,11 +19,15 @@ type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
 export class ShardedSession {
   private readonly sessions = new Map<string, Session>();
+  /** Each shard's text collation, probed once for merging ORDER BY on text. */
+  readonly textOrders: TextOrders;
 
   constructor(
     readonly shards: ShardSet,
     private readonly options: Omit<SessionOptions, "identityToken"> = {},
-  ) {}
+  ) {
+    this.textOrders = new TextOrders(shards);
+  }
 
   /** The Session of one shard (its identity token is the shard's name). */
   session(shard: string): Session {
@@ -166,11 +172,15 @@ export class ShardedQuery<T> {
     };
     const lists = await Promise.all(targets.map((t) => perShard(this.owner.session(t).query(this.cls) as EntityQuery<T>).all()));
     if (!fanOut) return lists[0];
-    const keys = orderNodes(this.order).map((o) => {
+    const env = this.owner.textOrders.env(targets);
+    const keys: SortKey[] = [];
+    for (const o of orderNodes(this.order)) {
       if (o.expr.kind !== "column") throw new ArgumentError("A sharded query orders by columns of the queried entity");
       const desc = o.direction === "DESC";
-      return { key: o.expr.key, desc, nullsFirst: o.nulls ? o.nulls === "FIRST" : desc };
-    });
+      const nullsFirst = o.nulls ? o.nulls === "FIRST" : env.nullsSmallest === undefined ? undefined : env.nullsSmallest ? !desc : desc;
+      const text = o.expr.type.kind === "text" || o.expr.type.kind === "varchar";
+      keys.push({ key: o.expr.key, desc, nullsFirst, compare: comparatorFor(o.expr.type, `ORDER BY ${o.expr.key}`, text ? await env.textOrder(o.expr) : undefined) });
+    }
     const cmp = rowComparator(keys, (r, k) => (r as Record<string, unknown>)[k]);
     let rows: T[] = keys.length ? mergeSorted<T>(lists, (a, b) => cmp(a as object, b as object)) : lists.flat();
     if (this.lim !== undefined || this.off) rows = rows.slice(this.off ?? 0, this.lim === undefined ? undefined : (this.off ?? 0) + this.lim);
