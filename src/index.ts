@@ -53,6 +53,7 @@ export {
   type TableOptions,
 } from "./schema/table.js";
 export { MetaData, type DdlTarget, type DdlExecutor } from "./schema/metadata.js";
+export { reflect, describeSchema, type ReflectOptions, type ReflectTarget, type SchemaDescription } from "./schema/reflect/index.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
 export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";

@@ -31,7 +31,8 @@ export function indexName(table: Table, idx: IndexDef): string {
   return idx.name ?? constraintName(idx.unique ? "uq" : "ix", table.name, idx.columns.map((c) => c.name));
 }
 
-function keyedColumns(table: Table): Set<AnyColumn> {
+/** Columns under a key, index or foreign key: MariaDB spells their types bounded. */
+export function keyedColumns(table: Table): Set<AnyColumn> {
   const keyed = new Set<AnyColumn>(table.primaryKey);
   for (const c of table.columns) if (c.def.unique || c.def.index || c.def.references) keyed.add(c);
   for (const u of table.uniques) u.columns.forEach((c) => keyed.add(c));
