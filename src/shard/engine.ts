@@ -10,7 +10,7 @@ import { referencedSources, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
 import { TextOrders } from "./collation.js";
 import { planFanout } from "./plan.js";
-import { pinnedRootKeys, shardsFor } from "./route.js";
+import { pinnedRootKeys, shardsFor, touchesShardedTables } from "./route.js";
 import type { ShardSet } from "./shards.js";
 
 type Row = Record<string, unknown>;
@@ -39,7 +39,7 @@ export class ShardedEngine {
     const n = stmt.statementNode;
     switch (n.kind) {
       case "select":
-        return shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(n), n.where));
+        return this.selectTargets(n);
       case "update":
       case "delete":
         return shardsFor(this.shards, pinnedRootKeys(this.shards, [n.table], n.where));
@@ -74,7 +74,7 @@ export class ShardedEngine {
   }
 
   private async select(stmt: Statement<unknown>, q: SelectNode, params?: Params): Promise<Result<Row>> {
-    const targets = shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(q), q.where));
+    const targets = this.selectTargets(q);
     if (targets.length === 1) return this.shards.engine(targets[0]).execute(stmt, params) as Promise<Result<Row>>;
     const limit = boundInt(q.limit, "LIMIT");
     const offset = boundInt(q.offset, "OFFSET") ?? 0;
@@ -82,6 +82,13 @@ export class ShardedEngine {
     const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmtOf(plan.perShard), params)));
     const rows = plan.merge(results.map((r) => [...(r.rows as Row[])]));
     return merged(results as Result<Row>[], rows, rows.length);
+  }
+
+  /** A SELECT over no sharded table (constants, replicated tables) runs on one shard: fanned out, it would count its rows once per shard. */
+  private selectTargets(q: SelectNode): string[] {
+    const tables = tablesOf(q);
+    if (!touchesShardedTables(this.shards, tables)) return [this.shards.names[0]];
+    return shardsFor(this.shards, pinnedRootKeys(this.shards, tables, q.where));
   }
 
   /** One INSERT per shard, each with the rows whose root key places them there. */

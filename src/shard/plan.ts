@@ -97,7 +97,7 @@ async function keyTypes(exprs: readonly ExprNode[], what: string, env: FanoutEnv
     const t = typeOf(unlabel(e));
     if (t?.kind === "text" || t?.kind === "varchar") {
       if (!(await env.textEquality(e))) throw new NotSupportedError(`${what} on text needs a collation where equal means identical on every shard (SQLite BINARY, MariaDB utf8mb4_nopad_bin, any deterministic PostgreSQL collation), or the shards would group differently from the engine`);
-    } else if (t?.kind === "real" || t?.kind === "double" || t?.kind === "json" || t?.kind === "unknown" || t === undefined) {
+    } else if (!t || !["integer", "smallint", "bigint", "numeric", "boolean", "date", "timestamp", "timestamptz"].includes(t.kind)) {
       throw new NotSupportedError(`${what} on a ${t?.kind ?? "untyped"} expression cannot be merged across shards`);
     }
     out.push(t);
@@ -257,7 +257,8 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
             r[c.key] = n === 0 || r[c.sum] === null ? null : Number(r[c.sum]) / n;
           }
       if (having) rows = rows.filter((r) => evaluateHaving(having, r, refs, havingCompare!) === true);
-      for (const r of rows) for (const h of hidden) delete r[h];
+      // Rows keep the statement's item order (hidden partial aggregates dropped).
+      rows = rows.map((r) => Object.fromEntries(q.items.map((i) => [i.key, r[i.key]])));
       if (keys.length) rows.sort(cmp);
       if (distinct) rows = distinct(rows);
       return slice(rows, q, limit, offset);
