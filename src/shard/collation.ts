@@ -13,6 +13,8 @@ const unlabel = (e: ExprNode): ExprNode => (e.kind === "label" ? e.expr : e);
 export function collationSource(e: ExprNode): { schema?: string; table: string; column: string } | undefined {
   const n = unlabel(e);
   if (n.kind === "column" && n.source.kind === "table") return { schema: n.source.info.schema, table: n.source.info.name, column: (n as ColumnNode).name };
+  // min/max return one of their argument's values, in its collation.
+  if (n.kind === "func" && n.args.length === 1 && ["min", "max"].includes(n.name.toLowerCase())) return collationSource(n.args[0]);
   return undefined;
 }
 
@@ -38,7 +40,8 @@ export async function probeTextOrder(engine: Engine, source: { schema?: string; 
       // Arbor declares no column collations on SQLite, so text compares with BINARY (memcmp of UTF-8).
       return { order: "binary", exactEquality: true };
     case "postgres": {
-      const rel = source ? (source.schema ? `${JSON.stringify(source.schema)}.${JSON.stringify(source.table)}` : JSON.stringify(source.table)) : "";
+      // NULL without a column: to_regclass('') is an error, to_regclass(NULL) is NULL.
+      const rel = source ? (source.schema ? `${JSON.stringify(source.schema)}.${JSON.stringify(source.table)}` : JSON.stringify(source.table)) : null;
       const r = await engine.execute(
         sql`SELECT (SELECT c.collisdeterministic FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = to_regclass(${rel}) AND a.attname = ${source?.column ?? ""}) AS det, (SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = to_regclass(${rel}) AND a.attname = ${source?.column ?? ""}) AS col, d.datcollate AS db, d.datlocprovider::text AS provider FROM pg_database d WHERE d.datname = current_database()`,
       );
