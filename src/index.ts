@@ -53,7 +53,16 @@ export {
   type TableOptions,
 } from "./schema/table.js";
 export { MetaData, type DdlTarget, type DdlExecutor } from "./schema/metadata.js";
-export { reflect, describeSchema, type ReflectOptions, type ReflectTarget, type SchemaDescription } from "./schema/reflect/index.js";
+export {
+  reflect,
+  describeSchema,
+  type CatalogExecutor,
+  type ColumnDescription,
+  type ReflectOptions,
+  type ReflectTarget,
+  type SchemaDescription,
+  type TableDescription,
+} from "./schema/reflect/index.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
 export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";

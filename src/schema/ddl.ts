@@ -95,6 +95,9 @@ export class DdlCompiler {
 
   /** The dialect's spelling of a column's type; a type the engine cannot hold exactly is refused, naming the column. */
   private typeName(t: Table, col: AnyColumn, keyed: boolean): string {
+    // A type with no Arbor spelling (a reflected one Arbor could not map) is refused, not written as text.
+    if (baseType(col.type).kind === "unknown")
+      throw new NotSupportedError(`${t.name}.${col.name}: type ${col.type.custom?.name ?? "unknown"} has no DDL spelling in Arbor`, { table: t.name, column: col.name });
     try {
       return this.dialect.typeName(baseType(col.type), { keyed, autoincrement: col.def.autoincrement });
     } catch (e) {

@@ -10,6 +10,7 @@ import type { MetaData } from "../metadata.js";
 import type { AnyColumn, Table } from "../table.js";
 import { stripParens } from "./model.js";
 
+/** A column as `describeSchema` sees it: its type as the dialect spells it in DDL. */
 export interface ColumnDescription {
   readonly name: string;
   readonly type: string;
@@ -18,6 +19,7 @@ export interface ColumnDescription {
   readonly autoincrement: boolean;
 }
 
+/** A table as `describeSchema` sees it: names sorted, key and index names the engine keeps. */
 export interface TableDescription {
   readonly name: string;
   readonly columns: readonly ColumnDescription[];
@@ -36,6 +38,7 @@ export interface TableDescription {
   readonly checks: readonly { readonly name: string; readonly condition: string }[];
 }
 
+/** What `describeSchema` returns: the tables by name. */
 export interface SchemaDescription {
   readonly tables: readonly TableDescription[];
 }

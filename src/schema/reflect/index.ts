@@ -8,7 +8,8 @@ import { readPostgres } from "./postgres.js";
 import { readSqlite } from "./sqlite.js";
 
 export type { ReflectOptions } from "./model.js";
-export { describeSchema, type SchemaDescription } from "./describe.js";
+export type { CatalogExecutor } from "./catalog.js";
+export { describeSchema, type ColumnDescription, type SchemaDescription, type TableDescription } from "./describe.js";
 
 /** An Engine (reflection runs on one pooled connection), a Connection or a Transaction. */
 export type ReflectTarget = CatalogExecutor | { readonly dialect: Executor["dialect"]; withConnection<T>(fn: (conn: CatalogExecutor) => Promise<T>): Promise<T> };

@@ -6,6 +6,7 @@ import { ColumnBuilder, type AnyColumnBuilder, type ReferentialAction } from "..
 import { MetaData } from "../metadata.js";
 import { check, foreignKey, index, primaryKey, unique, type AnyColumn, type TableExtra } from "../table.js";
 
+/** Options of `reflect`. */
 export interface ReflectOptions {
   /** Called with each thing reflection leaves out or reads approximately (expression indexes, unknown types, …). */
   readonly onWarning?: (message: string) => void;
