@@ -29,6 +29,7 @@ interface Saved {
   readonly committedWasDict: boolean;
   readonly committed: Record<string, unknown> | null;
   readonly modified: Set<string> | null;
+  readonly expired: ReadonlySet<string> | null;
 }
 
 /** What a flush wrote into objects, to put back when it fails. */
@@ -38,10 +39,13 @@ export class Journal {
   /** Writes a value into an object's dict, saving what it held first. */
   write<T>(s: InstanceState, key: string, value: T): T {
     if (!this.saved.has(s))
-      this.saved.set(s, { dict: { ...s.dict }, committedWasDict: s.committed === s.dict, committed: s.committed, modified: s.modified ? new Set(s.modified) : null });
-    if (sameValue(s.dict[key], value) && s.dict[key] !== undefined) return value;
+      this.saved.set(s, { dict: { ...s.dict }, committedWasDict: s.committed === s.dict, committed: s.committed, modified: s.modified ? new Set(s.modified) : null, expired: s.expired === null ? null : new Set(s.expired) });
+    // An expired attribute's dict value is stale: the write is a change whatever it held.
+    const expired = s.expired?.has(key) === true;
+    if (!expired && sameValue(s.dict[key], value) && s.dict[key] !== undefined) return value;
     s.noteWrite(key);
     s.dict[key] = value;
+    if (expired) s.unexpire(key);
     return value;
   }
 
@@ -50,6 +54,7 @@ export class Journal {
       s.dict = saved.dict;
       s.committed = saved.committedWasDict ? s.dict : saved.committed;
       s.modified = saved.modified;
+      s.restoreExpired(saved.expired);
     }
   }
 }

@@ -191,6 +191,12 @@ export class InstanceState {
     this.ownSet().delete(key);
   }
 
+  /** Puts back expired keys saved before a failed flush wrote some of them. */
+  restoreExpired(keys: ReadonlySet<string> | null): void {
+    this.expired = keys;
+    this.ownExpired = keys !== null;
+  }
+
   private ownSet(): Set<string> {
     if (this.expired !== null && this.ownExpired) return this.expired as Set<string>;
     const own = new Set(this.expired ?? []);

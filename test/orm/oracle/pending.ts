@@ -81,10 +81,6 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
       }),
   },
   {
-    scenario: "a child whose columns expired, appended to another parent, moves",
-    what: "the flush copies the new parent's key into the child's expired foreign-key attribute but leaves it expired, so the UPDATE leaves it out and the move is silently lost; SQLAlchemy writes UPDATE child SET parent_id",
-  },
-  {
     scenario: "a child appended to a loaded collection survives expiring its parent before the flush",
     what: "Arbor follows the save-update cascade only at flush, from relationships still loaded then: expiring (or refreshing) the parent in between unloads the collection and the new child is silently never inserted; SQLAlchemy makes the child pending when it is appended and inserts it",
   },
