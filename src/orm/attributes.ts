@@ -1,5 +1,6 @@
 // Attribute access on mapped objects: columns read from and write to the instance state;
 // relationships raise when not loaded and keep both sides of a bidirectional pair in sync.
+import { cascadeOnAttach } from "./attach.js";
 import { Collection } from "./collection.js";
 import { ExpiredAttributeError, NotLoadedError } from "./errors.js";
 import type { Relationship } from "./relationships.js";
@@ -58,6 +59,7 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
       if (rel.isCollection) {
         const old = s.isLoaded(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
         const next = (value as object[] | null) ?? [];
+        for (const o of next) if (!old.includes(o)) cascadeOnAttach(s.obj, rel, o);
         for (const o of old) if (!next.includes(o)) syncBackOnRemove(s.obj, rel, o);
         // The membership last loaded or flushed carries over to the new array.
         const coll = Collection.of_(s.obj, rel, next, Collection.snapshotOf(s.dict[rel.key]) ?? []);
@@ -65,6 +67,7 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
         s.markLoaded(rel.key);
         for (const o of next) if (!old.includes(o)) syncBackOnAdd(s.obj, rel, o);
       } else {
+        if (value) cascadeOnAttach(s.obj, rel, value as object);
         setReference(s, rel, (value as object | null) ?? null, true);
       }
     },

@@ -1,5 +1,6 @@
 // The array behind a to-many relationship. Its mutating methods keep the other side of a
 // bidirectional relationship in sync; the flush compares it with what was loaded.
+import { cascadeOnAttach } from "./attach.js";
 import { syncBackOnAdd, syncBackOnRemove } from "./attributes.js";
 import type { Relationship } from "./relationships.js";
 
@@ -51,12 +52,14 @@ export class Collection<T extends object> extends Array<T> {
 
   override push(...items: T[]): number {
     for (const i of items) {
+      cascadeOnAttach(this.owner, this.rel, i);
       Array.prototype.push.call(this, i);
       syncBackOnAdd(this.owner, this.rel, i);
     }
     return this.length;
   }
   override unshift(...items: T[]): number {
+    for (const i of items) cascadeOnAttach(this.owner, this.rel, i);
     Array.prototype.unshift.apply(this, items);
     for (const i of items) syncBackOnAdd(this.owner, this.rel, i);
     return this.length;
@@ -72,6 +75,7 @@ export class Collection<T extends object> extends Array<T> {
     return i;
   }
   override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+    if (deleteCount !== undefined) for (const i of items) cascadeOnAttach(this.owner, this.rel, i);
     const args: unknown[] = deleteCount === undefined ? [start] : [start, deleteCount, ...items];
     const removed = Array.prototype.splice.apply(this, args as [number, number, ...T[]]) as T[];
     for (const r of removed) syncBackOnRemove(this.owner, this.rel, r);

@@ -221,7 +221,8 @@ forEachEngine(
       order.items.push(bad);
       s.add(customer);
       const late = new Item({ sku: "late", price: "3.00" });
-      order.items.push(late); // after add(): joins the session only when the flush cascades to it
+      // Through the back-reference, which does not cascade: joins the session only when the flush cascades to it.
+      late.order = order;
       const objs = { old, gone, counter, counter2, customer, order, bad, late };
       const before = snapshot(s, objs);
       assert.deepEqual(before.new, ["counter2", "customer", "order", "bad"]);
@@ -452,7 +453,7 @@ forEachEngine(
         await s.get(Customer, 10);
         const dup = s.add(new Customer({ id: 10, name: "Dup" }));
         const order = new Order({ num: "late" });
-        dup.orders.push(order); // after add(): joins only when a flush cascades
+        order.customer = dup; // the back-reference does not cascade: joins only when a flush cascades
         await assert.rejects(s.flush(), DuplicateIdentityError);
         assert.deepEqual([s.inspect(order).status, s.new.length, s.new[0] === dup], ["transient", 1, true]);
       },

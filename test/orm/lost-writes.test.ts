@@ -3,8 +3,8 @@
 // deleted earlier in the transaction appended again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, select } from "../../src/index.js";
-import { md, registry, Parent, Child } from "../fixtures/orm-uow.js";
+import { Session, SessionStateError, select } from "../../src/index.js";
+import { md, registry, Parent, Child, Holder, Kid } from "../fixtures/orm-uow.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
 
@@ -50,6 +50,42 @@ forEachEngine(
         { id: 1, parentId: 2, name: "a" },
         { id: 2, parentId: 1, name: "b" },
       ]);
+    });
+
+    test("issue 12: a child appended to a loaded collection joins the session at once and survives expiring its parent before the flush", async () => {
+      await seedFamilies();
+      const s0 = session();
+      s0.add(new Holder({ id: 1, name: "h", kids: [new Kid({ id: 1 })] } as never));
+      await s0.commit();
+      const s = session();
+      const h = (await s.get(Holder, 1))!;
+      const kids = await s.load(h, "kids");
+      const k = new Kid({ id: 2 });
+      kids.push(k);
+      assert.ok(s.new.includes(k), "pending from the append, not only at the flush");
+      // kids has no delete-orphan cascade: expiring the holder passes its pending kid by.
+      s.expire(h);
+      log.clear();
+      await s.commit();
+      assert.deepEqual(writes(log.take()), ['INSERT INTO "kid" ("id", "holder_id") VALUES (?, ?)']);
+      assert.deepEqual((await ctx.engine.execute(select(Kid.c.id, Kid.c.holderId).from(Kid.table).orderBy(Kid.c.id))).rows, [
+        { id: 1, holderId: 1 },
+        { id: 2, holderId: 1 },
+      ]);
+    });
+
+    test("issue 12: appending an object whose DELETE was flushed in this transaction raises SessionStateError and leaves the collection as it was", async () => {
+      await seedFamilies();
+      const s = session();
+      const b = (await s.get(Child, 2))!;
+      s.delete(b);
+      await s.flush();
+      const p2 = (await s.get(Parent, 2))!;
+      const kids = await s.load(p2, "children");
+      assert.throws(() => kids.push(b), (e: unknown) => e instanceof SessionStateError && /Child \S*2\S* was deleted in this transaction/.test(e.message));
+      assert.deepEqual([...kids], []);
+      await s.commit();
+      assert.deepEqual(await children(), [{ id: 1, parentId: 1, name: "a" }]);
     });
   },
   { echo: log.logger },

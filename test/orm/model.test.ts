@@ -383,11 +383,10 @@ async function sequence(ctx: EngineContext, seed: number, trace: string[], count
             const o = newOrder();
             coll.push(o);
             modelOrder(o, c);
+            // c is in the session: the append cascades o (and its items) in at once.
+            w.attach(o);
             const explicit = g.bool();
-            if (explicit) {
-              session.add(o);
-              w.attach(o);
-            }
+            if (explicit) session.add(o);
             trace.push(`push ${describe(o)} onto ${L(c)}.orders${explicit ? " and add it" : ""}`);
           },
         ],

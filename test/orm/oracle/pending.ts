@@ -81,10 +81,6 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
       }),
   },
   {
-    scenario: "a child appended to a loaded collection survives expiring its parent before the flush",
-    what: "Arbor follows the save-update cascade only at flush, from relationships still loaded then: expiring (or refreshing) the parent in between unloads the collection and the new child is silently never inserted; SQLAlchemy makes the child pending when it is appended and inserts it",
-  },
-  {
     scenario: "a child appended to a parent marked for deletion",
     what: "a pending child of a parent deleted in the same flush (appended before or after delete()): Arbor silently does not insert it (it becomes transient); SQLAlchemy inserts it, and the flush fails on the foreign key, or, when the parent's row is brought back by a row switch in the same flush, the child is saved. Arbor drops an object the application added without saying so",
     // From the flush that parts them (SQLAlchemy fails on the foreign key or on the child's key;
@@ -104,12 +100,6 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
         return [...orphans].some((k) => r.state.objs[k]?.status === "transient" && s.state.objs[k]?.status !== "transient");
       });
     },
-  },
-  {
-    scenario: "appending an object deleted in this transaction to a collection is refused",
-    what: "an object whose DELETE was flushed, appended to another parent's collection: SQLAlchemy raises InvalidRequestError (it has been deleted); Arbor accepts it silently and the change is never written",
-    // From SQLAlchemy's refusal on, the two histories part: nothing after it is compared.
-    normalise: (sa, arbor) => truncateAt(sa, arbor, (s, i) => s.error === "invalid" && /has been deleted/.test(s.message ?? "") && arbor.steps[i]?.error === undefined),
   },
   {
     scenario: "rolling back a savepoint expires only what changed inside it",
