@@ -16,8 +16,10 @@ import type { ShardSet } from "./shards.js";
 type Row = Record<string, unknown>;
 const stmtOf = (node: StatementNode): Statement<unknown> => ({ statementNode: node });
 
+/** Every table the SELECT reads, including those only its GROUP BY, HAVING or ORDER BY names (FROM is inferred from all of them). */
 function tablesOf(q: SelectNode): TableNode[] {
-  const sources = [...q.from.flatMap((f) => sourcesOfFrom(f)), ...referencedSources([...q.items.map((i) => i.expr), ...(q.where ? [q.where] : [])])];
+  const exprs = [...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.groupBy, ...(q.having ? [q.having] : []), ...q.orderBy.map((o) => o.expr)];
+  const sources = [...q.from.flatMap((f) => sourcesOfFrom(f)), ...referencedSources(exprs)];
   return [...new Set(sources.filter((s): s is TableNode => s.kind === "table"))];
 }
 
