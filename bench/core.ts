@@ -229,7 +229,9 @@ interface RawSide {
 
 async function benchEngine(label: string, engine: Engine, raw: RawSide): Promise<void> {
   const selectAll = select(item).from(item);
-  const lookup = select(item).from(item).where(item.c.id.eq(param("id", types.integer)));
+  const lookup = select(item)
+    .from(item)
+    .where(item.c.id.eq(param("id", types.integer)));
   // Embedded engines also answer without a promise (executeSync), as better-sqlite3 itself does.
   const sync = engine.dialect.name === "sqlite";
 
@@ -469,9 +471,7 @@ console.log(
   `Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}; ` +
     `${QUICK ? "--quick: " : ""}median of ${REPS} passes after ${WARMUP} warm-up passes, contenders interleaved, GC before each pass.`,
 );
-console.log(
-  `Arbor from ${DIST ? "dist/ (the built package)" : "src/ through tsx"}; 1-minute load average at start ${os.loadavg()[0].toFixed(2)}.`,
-);
+console.log(`Arbor from ${DIST ? "dist/ (the built package)" : "src/ through tsx"}; 1-minute load average at start ${os.loadavg()[0].toFixed(2)}.`);
 console.log(`Table: ${ROWS.toLocaleString("en")} rows of integer pk, text, integer, double, boolean, timestamptz, numeric(10,2), bigint.`);
 if (ENGINES.includes("sqlite")) await benchSqlite();
 if (ENGINES.includes("postgres")) await benchPostgres();

@@ -59,10 +59,11 @@ async function arbor(engine: Engine): Promise<number> {
 }
 
 async function measure(name: string, engine: Engine, raw: () => Promise<void>): Promise<void> {
-  const reset = () => engine.withConnection(async (c) => {
-    await c.execute(sql`DELETE FROM bench_stock`);
-    await c.execute(insert(stockT).values(rows));
-  });
+  const reset = () =>
+    engine.withConnection(async (c) => {
+      await c.execute(sql`DELETE FROM bench_stock`);
+      await c.execute(insert(stockT).values(rows));
+    });
   await engine.withConnection(async (c) => {
     await md.dropAll(c);
     await md.createAll(c);
@@ -83,7 +84,9 @@ async function measure(name: string, engine: Engine, raw: () => Promise<void>): 
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`| ${name} | ${med(times.arbor).toFixed(1)} | ${Math.min(...times.arbor).toFixed(1)} | ${med(times.raw).toFixed(1)} | ${(med(times.arbor) / med(times.raw)).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${med(times.arbor).toFixed(1)} | ${Math.min(...times.arbor).toFixed(1)} | ${med(times.raw).toFixed(1)} | ${(med(times.arbor) / med(times.raw)).toFixed(2)} |`,
+  );
   await engine.withConnection((c) => md.dropAll(c));
   await engine.dispose();
 }
@@ -94,12 +97,22 @@ console.log("|---|---:|---:|---:|---:|");
 
 const pgClient = new pg.Client({ connectionString: PG });
 await pgClient.connect();
-await measure("PostgreSQL", createEngine(PG), () => rawLoop((t, p) => pgClient.query(t, p), (i) => `$${i}`));
+await measure("PostgreSQL", createEngine(PG), () =>
+  rawLoop(
+    (t, p) => pgClient.query(t, p),
+    (i) => `$${i}`,
+  ),
+);
 await pgClient.end();
 
 const u = new URL(MY);
 const my = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || "root", database: u.pathname.slice(1) });
-await measure("MariaDB", createEngine(MY), () => rawLoop((t, p) => my.query(t, p), () => "?"));
+await measure("MariaDB", createEngine(MY), () =>
+  rawLoop(
+    (t, p) => my.query(t, p),
+    () => "?",
+  ),
+);
 await my.end();
 
 rmSync(FILE, { force: true });
@@ -109,11 +122,14 @@ const db = new Database(FILE);
 db.pragma("journal_mode = WAL");
 const statements = new Map<string, Database.Statement>();
 await measure("SQLite (WAL file)", engine, () =>
-  rawLoop((t, p) => {
-    let st = statements.get(t);
-    if (!st) statements.set(t, (st = db.prepare(t)));
-    return t === "BEGIN" || t === "COMMIT" ? db.exec(t) : st.run(...p);
-  }, () => "?"),
+  rawLoop(
+    (t, p) => {
+      let st = statements.get(t);
+      if (!st) statements.set(t, (st = db.prepare(t)));
+      return t === "BEGIN" || t === "COMMIT" ? db.exec(t) : st.run(...p);
+    },
+    () => "?",
+  ),
 );
 db.close();
 for (const f of [FILE, `${FILE}-wal`, `${FILE}-shm`]) rmSync(f, { force: true });

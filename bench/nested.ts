@@ -84,7 +84,10 @@ const order = md.table(
   "cust_order",
   {
     id: integer().primaryKey(),
-    customerId: integer().notNull().named("customer_id").references(() => customer.c.id),
+    customerId: integer()
+      .notNull()
+      .named("customer_id")
+      .references(() => customer.c.id),
     ordernum: text().notNull(),
     placedAt: timestamptz().notNull().named("placed_at"),
     total: numeric(10, 2).notNull(),
@@ -95,7 +98,10 @@ const item = md.table(
   "item",
   {
     id: integer().primaryKey(),
-    orderId: integer().notNull().named("order_id").references(() => order.c.id),
+    orderId: integer()
+      .notNull()
+      .named("order_id")
+      .references(() => order.c.id),
     sku: text().notNull(),
     qty: integer().notNull(),
     price: numeric(10, 2).notNull(),
@@ -163,7 +169,13 @@ function makeTree(): Customer[] {
         items,
       });
     }
-    out.push({ id: c, name: `Customer ${c} ${Math.floor(rnd() * 2 ** 32).toString(36)}`, vip: rnd() < 0.2, created: new Date(start + Math.floor(rnd() * span)), orders });
+    out.push({
+      id: c,
+      name: `Customer ${c} ${Math.floor(rnd() * 2 ** 32).toString(36)}`,
+      vip: rnd() < 0.2,
+      created: new Date(start + Math.floor(rnd() * span)),
+      orders,
+    });
   }
   return out;
 }
@@ -250,7 +262,23 @@ const paramValues = (c: CompiledQuery): unknown[] => c.params.map((p) => ("value
 type Row = unknown[];
 
 /** Arbor's flat rows: values already restored. */
-function regroupArbor(rows: readonly { id: number; name: string; vip: boolean; created: Date; orderId: number; ordernum: string; placedAt: Date; total: string; itemId: number; sku: string; qty: number; price: string; serial: bigint }[]): Customer[] {
+function regroupArbor(
+  rows: readonly {
+    id: number;
+    name: string;
+    vip: boolean;
+    created: Date;
+    orderId: number;
+    ordernum: string;
+    placedAt: Date;
+    total: string;
+    itemId: number;
+    sku: string;
+    qty: number;
+    price: string;
+    serial: bigint;
+  }[],
+): Customer[] {
   const out: Customer[] = [];
   let cust: Customer | undefined;
   let ord: Order | undefined;
@@ -364,7 +392,11 @@ function same(actual: unknown, expected: unknown, what: string): void {
 
 /** The floor returns the same tree shape (row and child counts) as the data. */
 function checkFloor(rows: Row[], what: string): void {
-  const counts = (rs: Row[]) => [rs.length, rs.reduce((n, r) => n + (r[4] as Row[]).length, 0), rs.reduce((n, r) => n + (r[4] as Row[]).reduce((m, o) => m + (o[4] as Row[]).length, 0), 0)];
+  const counts = (rs: Row[]) => [
+    rs.length,
+    rs.reduce((n, r) => n + (r[4] as Row[]).length, 0),
+    rs.reduce((n, r) => n + (r[4] as Row[]).reduce((m, o) => m + (o[4] as Row[]).length, 0), 0),
+  ];
   same(counts(rows), [CUSTOMERS, N_ORDERS, N_ITEMS], `${what}: floor row counts`);
 }
 
@@ -632,10 +664,13 @@ async function pgShapes(client: pg.Client): Promise<void> {
   };
   // The size of each shape's JSON, and a check that each returns the whole tree (row counts).
   const size = new Map<string, number>();
-  const children = (x: unknown): unknown[] => (Array.isArray(x) ? (x[4] as unknown[]) : ((x as { items: unknown[] }).items));
+  const children = (x: unknown): unknown[] => (Array.isArray(x) ? (x[4] as unknown[]) : (x as { items: unknown[] }).items);
   for (const [name, sql] of shapes) {
     const raw = (await client.query({ text: sql, rowMode: "array" })).rows as Row[];
-    size.set(name, raw.reduce((n, r) => n + (typeof r[4] === "string" ? r[4].length : 0), 0));
+    size.set(
+      name,
+      raw.reduce((n, r) => n + (typeof r[4] === "string" ? r[4].length : 0), 0),
+    );
     if (size.get(name) === 0) {
       same(raw.length, N_ITEMS, `${name}: row count`);
       continue;
@@ -770,7 +805,9 @@ async function benchMariadb(): Promise<void> {
     ],
   );
   // The flat join as one would hand-write it: DATETIME → Date in UTC, BIGINT as a string.
-  const restoring = await myConnect({ database: NS, supportBigNumbers: true, bigNumberStrings: true, timezone: "Z", charset: "utf8mb4_bin" }, ["SET time_zone = '+00:00'"]);
+  const restoring = await myConnect({ database: NS, supportBigNumbers: true, bigNumberStrings: true, timezone: "Z", charset: "utf8mb4_bin" }, [
+    "SET time_zone = '+00:00'",
+  ]);
   try {
     await fill(engine);
     await myQuery(raw, "ANALYZE TABLE customer, cust_order, item", []);
@@ -802,7 +839,9 @@ console.log(
   `Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}; ` +
     `${QUICK ? "--quick: " : ""}median of ${REPS} passes after ${WARMUP} warm-up passes, contenders interleaved, GC before each pass.`,
 );
-console.log(`${CUSTOMERS.toLocaleString("en")} + ${N_ORDERS.toLocaleString("en")} + ${N_ITEMS.toLocaleString("en")} rows; every contender's tree checked equal before timing.`);
+console.log(
+  `${CUSTOMERS.toLocaleString("en")} + ${N_ORDERS.toLocaleString("en")} + ${N_ITEMS.toLocaleString("en")} rows; every contender's tree checked equal before timing.`,
+);
 if (ENGINES.includes("postgres")) await benchPostgres();
 if (ENGINES.includes("sqlite")) await benchSqlite();
 if (ENGINES.includes("mariadb")) await benchMariadb();

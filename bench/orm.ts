@@ -12,8 +12,26 @@
 import os from "node:os";
 import pg from "pg";
 import {
-  MetaData, Model, Registry, Session, bigint, boolean, createEngine, foreignKey, insert, integer, joinedload, manyToOne,
-  nestedload, numeric, oneToMany, selectinload, text, timestamptz, unique, type Engine,
+  MetaData,
+  Model,
+  Registry,
+  Session,
+  bigint,
+  boolean,
+  createEngine,
+  foreignKey,
+  insert,
+  integer,
+  joinedload,
+  manyToOne,
+  nestedload,
+  numeric,
+  oneToMany,
+  selectinload,
+  text,
+  timestamptz,
+  unique,
+  type Engine,
 } from "../src/index.js";
 import { gc } from "./support.js";
 
@@ -29,7 +47,10 @@ const orderT = md.table(
   "cust_order",
   {
     id: integer().primaryKey(),
-    customerId: integer().notNull().named("customer_id").references(() => customerT.c.id, { grouping: true }),
+    customerId: integer()
+      .notNull()
+      .named("customer_id")
+      .references(() => customerT.c.id, { grouping: true }),
     ordernum: text().notNull(),
     placedAt: timestamptz().notNull().named("placed_at"),
     total: numeric(10, 2).notNull(),
@@ -74,13 +95,24 @@ async function load(engine: Engine): Promise<void> {
   await engine.withConnection(async (c) => {
     await md.dropAll(c);
     await md.createAll(c);
-    const customers = [], orders = [], items = [];
+    const customers = [],
+      orders = [],
+      items = [];
     for (let i = 1; i <= 1000; i++) {
       customers.push({ id: i, name: `customer ${i}`, vip: i % 7 === 0, created: new Date(Date.UTC(2020, 0, 1) + i * 60_000) });
       for (let j = 0; j < 10; j++) {
         const oid = i * 10 + j;
         orders.push({ id: oid, customerId: i, ordernum: `ORD-${oid}`, placedAt: new Date(Date.UTC(2021, 0, 1) + oid * 1000), total: `${oid % 1000}.30` });
-        for (let k = 0; k < 5; k++) items.push({ id: oid * 10 + k, customerId: i, orderId: oid, sku: `SKU-${k}`, qty: k + 1, price: `${k}.05`, serial: 9007199254740993n + BigInt(oid * 10 + k) });
+        for (let k = 0; k < 5; k++)
+          items.push({
+            id: oid * 10 + k,
+            customerId: i,
+            orderId: oid,
+            sku: `SKU-${k}`,
+            qty: k + 1,
+            price: `${k}.05`,
+            serial: 9007199254740993n + BigInt(oid * 10 + k),
+          });
       }
     }
     await c.execute(insert(customerT).values(customers));
@@ -96,7 +128,10 @@ let fresh = 0;
 async function loadGraph(engine: Engine, how: keyof typeof strategies, freshValue = false): Promise<Customer[]> {
   const s = new Session(engine, { registry });
   try {
-    const q = s.query(Customer).options(strategies[how](Customer, "orders", "items")).orderBy(Customer.c.id);
+    const q = s
+      .query(Customer)
+      .options(strategies[how](Customer, "orders", "items"))
+      .orderBy(Customer.c.id);
     return await (freshValue ? q.where(Customer.c.id.gt(-++fresh)) : q).all();
   } finally {
     await s.close();
@@ -104,7 +139,13 @@ async function loadGraph(engine: Engine, how: keyof typeof strategies, freshValu
 }
 
 function picture(cs: Customer[]): unknown {
-  return cs.map((c) => [c.id, c.name, c.vip, c.created.getTime(), c.orders.map((o) => [o.id, o.placedAt.getTime(), o.total, o.items.map((i) => [i.id, i.price, i.serial])])]);
+  return cs.map((c) => [
+    c.id,
+    c.name,
+    c.vip,
+    c.created.getTime(),
+    c.orders.map((o) => [o.id, o.placedAt.getTime(), o.total, o.items.map((i) => [i.id, i.price, i.serial])]),
+  ]);
 }
 
 function median(xs: number[]): number {
@@ -120,14 +161,19 @@ async function commitAfterLoad(engine: Engine): Promise<void> {
   const times: number[] = [];
   for (let rep = 0; rep < WARMUP + REPS; rep++) {
     const s = new Session(engine, { registry });
-    await s.query(Customer).options(nestedload(Customer, "orders", "items")).all();
+    await s
+      .query(Customer)
+      .options(nestedload(Customer, "orders", "items"))
+      .all();
     gc();
     const t0 = performance.now();
     await s.commit();
     if (rep >= WARMUP) times.push(performance.now() - t0);
     await s.close();
   }
-  console.log(`\nCommit of a session holding the loaded graph, nothing changed: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`);
+  console.log(
+    `\nCommit of a session holding the loaded graph, nothing changed: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
+  );
 }
 
 /**
@@ -138,19 +184,31 @@ async function commitAfterLoad(engine: Engine): Promise<void> {
 async function oneGraph(engine: Engine, raw: pg.Client): Promise<void> {
   const CALLS = QUICK ? 300 : 2000;
   const probe = new Session(engine, { registry });
-  const stmtFor = (id: number) => probe.query(Customer).options(nestedload(Customer, "orders", "items")).where(Customer.c.id.eq(id)).compose().stmt;
+  const stmtFor = (id: number) =>
+    probe
+      .query(Customer)
+      .options(nestedload(Customer, "orders", "items"))
+      .where(Customer.c.id.eq(id))
+      .compose().stmt;
   const text = engine.compile(stmtFor(1)).sql;
   const types = { getTypeParser: (oid: number) => (oid === 114 ? JSON.parse : (v: string) => v) } as unknown as pg.CustomTypesConfig;
   const byKey = async (how: keyof typeof strategies, id: number) => {
     const s = new Session(engine, { registry });
     try {
-      return await s.query(Customer).options(strategies[how](Customer, "orders", "items")).where(Customer.c.id.eq(id)).one();
+      return await s
+        .query(Customer)
+        .options(strategies[how](Customer, "orders", "items"))
+        .where(Customer.c.id.eq(id))
+        .one();
     } finally {
       await s.close();
     }
   };
   const contenders: [string, (id: number) => Promise<unknown>][] = [
-    ["floor: pg, same nested SQL, named prepared statement + JSON.parse", (id) => raw.query({ name: "bench_one", text, values: [id], rowMode: "array", types })],
+    [
+      "floor: pg, same nested SQL, named prepared statement + JSON.parse",
+      (id) => raw.query({ name: "bench_one", text, values: [id], rowMode: "array", types }),
+    ],
     ["pg, same SQL unnamed (parsed and planned per call)", (id) => raw.query({ text, values: [id], rowMode: "array", types })],
     ["Arbor Core execute(nested statement built per call)", (id) => engine.execute(stmtFor(id))],
     ["Arbor ORM nestedload, session per call", (id) => byKey("nestedload", id)],
@@ -164,7 +222,7 @@ async function oneGraph(engine: Engine, raw: pg.Client): Promise<void> {
     gc();
     let id = 1;
     for (let i = 0; i < CALLS; i++) {
-      id = (id * 7919) % 1000 + 1;
+      id = ((id * 7919) % 1000) + 1;
       for (let k = 0; k < contenders.length; k++) {
         const [name, fn] = contenders[(k + i) % contenders.length];
         const t0 = performance.now();
@@ -197,7 +255,11 @@ async function main(): Promise<void> {
 
   // The floor: the exact SQL nestedload runs, through pg, rows as arrays, plus JSON.parse.
   const probe = new Session(engine, { registry });
-  const composed = probe.query(Customer).options(nestedload(Customer, "orders", "items")).orderBy(Customer.c.id).compose();
+  const composed = probe
+    .query(Customer)
+    .options(nestedload(Customer, "orders", "items"))
+    .orderBy(Customer.c.id)
+    .compose();
   await probe.close();
   const compiled = engine.compile(composed.stmt);
   const params = compiled.params.map((p) => ("value" in p ? p.value : null));

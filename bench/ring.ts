@@ -36,7 +36,9 @@ function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const width = head.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
   const line = (r: string[]): string => "| " + r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : v.padStart(width[c]))).join(" | ") + " |";
-  return [line(head), "|" + width.map((w, c) => (c === 0 ? "-" : "") + "-".repeat(w + 1) + (c === 0 ? "|" : ":|")).join(""), ...cells.slice(1).map(line)].join("\n");
+  return [line(head), "|" + width.map((w, c) => (c === 0 ? "-" : "") + "-".repeat(w + 1) + (c === 0 ? "|" : ":|")).join(""), ...cells.slice(1).map(line)].join(
+    "\n",
+  );
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -87,7 +89,13 @@ for (const [label, keys] of [
   console.log(
     table(
       ["ring", "median lookups/s", "min", "max", "vs hashring"],
-      [...res].map(([n, xs]) => [n, Math.round(median(xs)).toLocaleString("en"), Math.round(Math.min(...xs)).toLocaleString("en"), Math.round(Math.max(...xs)).toLocaleString("en"), fmt(median(xs) / base) + "x"]),
+      [...res].map(([n, xs]) => [
+        n,
+        Math.round(median(xs)).toLocaleString("en"),
+        Math.round(Math.min(...xs)).toLocaleString("en"),
+        Math.round(Math.max(...xs)).toLocaleString("en"),
+        fmt(median(xs) / base) + "x",
+      ]),
     ),
   );
 }
@@ -127,14 +135,22 @@ for (const mode of MODES) {
       const mean = KEYS.length / n;
       const std = Math.sqrt(h.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
       const cv = Math.sqrt(shares.reduce((a, b) => a + (b - 1 / n) ** 2, 0) / n) * n;
-      balance.push([`${mode} ${n}x${p}`, fmt(Math.max(...shares) * n, 3), fmt(Math.min(...shares) * n, 3), fmt(cv, 3), fmt(1 / Math.sqrt(p), 3), fmt(Math.max(...h) / mean, 3), fmt(std, 0)]);
+      balance.push([
+        `${mode} ${n}x${p}`,
+        fmt(Math.max(...shares) * n, 3),
+        fmt(Math.min(...shares) * n, 3),
+        fmt(cv, 3),
+        fmt(1 / Math.sqrt(p), 3),
+        fmt(Math.max(...h) / mean, 3),
+        fmt(std, 0),
+      ]);
 
       const added = `10.9.9.9:11211`;
       ring.set(added, added);
       let moved = 0;
       let strays = 0;
       const after = KEYS.map((k) => ring.getName(k));
-      for (let i = 0; i < KEYS.length; i++) if (after[i] !== before[i]) (after[i] === added ? moved++ : strays++);
+      for (let i = 0; i < KEYS.length; i++) if (after[i] !== before[i]) after[i] === added ? moved++ : strays++;
       ring.delete(added);
       const victim = servers(n)[0];
       const victimShare = ring.shares().get(victim)!;
@@ -142,7 +158,7 @@ for (const mode of MODES) {
       let removedMoved = 0;
       let removedStrays = 0;
       for (let i = 0; i < KEYS.length; i++) {
-        if (ring.getName(KEYS[i]) !== before[i]) (before[i] === victim ? removedMoved++ : removedStrays++);
+        if (ring.getName(KEYS[i]) !== before[i]) before[i] === victim ? removedMoved++ : removedStrays++;
       }
       movement.push([
         `${mode} ${n}x${p}`,

@@ -9,8 +9,23 @@
 import os from "node:os";
 import pg from "pg";
 import {
-  MetaData, Model, Registry, Session, ShardSet, ShardedSession, createEngine, foreignKey, integer, manyToOne, numeric,
-  oneToMany, select, func, text, unique, type Engine,
+  MetaData,
+  Model,
+  Registry,
+  Session,
+  ShardSet,
+  ShardedSession,
+  createEngine,
+  foreignKey,
+  integer,
+  manyToOne,
+  numeric,
+  oneToMany,
+  select,
+  func,
+  text,
+  unique,
+  type Engine,
 } from "../src/index.js";
 
 const QUICK = process.argv.includes("--quick");
@@ -23,12 +38,24 @@ const md = new MetaData();
 const customerT = md.table("customer", { id: integer().primaryKey(), name: text().notNull() });
 const orderT = md.table(
   "cust_order",
-  { id: integer().primaryKey(), customerId: integer().notNull().named("customer_id").references(() => customerT.c.id, { grouping: true }), num: text().notNull() },
+  {
+    id: integer().primaryKey(),
+    customerId: integer()
+      .notNull()
+      .named("customer_id")
+      .references(() => customerT.c.id, { grouping: true }),
+    num: text().notNull(),
+  },
   (c) => [unique([c.customerId, c.id])],
 );
 const itemT = md.table(
   "item",
-  { id: integer().primaryKey(), customerId: integer().notNull().named("customer_id"), orderId: integer().notNull().named("order_id"), price: numeric(10, 2).notNull() },
+  {
+    id: integer().primaryKey(),
+    customerId: integer().notNull().named("customer_id"),
+    orderId: integer().notNull().named("order_id"),
+    price: numeric(10, 2).notNull(),
+  },
   (c) => [foreignKey([c.customerId, c.orderId], () => [orderT.c.customerId, orderT.c.id], { grouping: true })],
 );
 const registry = new Registry();
@@ -43,7 +70,9 @@ class Item extends Model(itemT) {
   declare order: Order | null;
 }
 registry.map(Customer, { relationships: { orders: oneToMany(() => Order, { backPopulates: "customer" }) } });
-registry.map(Order, { relationships: { customer: manyToOne(() => Customer, { backPopulates: "orders" }), items: oneToMany(() => Item, { backPopulates: "order" }) } });
+registry.map(Order, {
+  relationships: { customer: manyToOne(() => Customer, { backPopulates: "orders" }), items: oneToMany(() => Item, { backPopulates: "order" }) },
+});
 registry.map(Item, { relationships: { order: manyToOne(() => Order, { backPopulates: "items" }) } });
 
 function group(id: number): Customer {
@@ -131,8 +160,12 @@ async function main(): Promise<void> {
   console.log("| workload | single DB | 3 shards | ratio |");
   console.log("|---|---:|---:|---:|");
   console.log(`| write ${GROUPS} groups (ms, batches of 50) | ${wSingle.toFixed(0)} | ${wSharded.toFixed(0)} | ${(wSharded / wSingle).toFixed(2)} |`);
-  console.log(`| read one group by root: p50 ms | ${pct(rSingle, 0.5)} | ${pct(rSharded, 0.5)} | ${(Number(pct(rSharded, 0.5)) / Number(pct(rSingle, 0.5))).toFixed(2)} |`);
-  console.log(`| read one group by root: p99 ms | ${pct(rSingle, 0.99)} | ${pct(rSharded, 0.99)} | ${(Number(pct(rSharded, 0.99)) / Number(pct(rSingle, 0.99))).toFixed(2)} |`);
+  console.log(
+    `| read one group by root: p50 ms | ${pct(rSingle, 0.5)} | ${pct(rSharded, 0.5)} | ${(Number(pct(rSharded, 0.5)) / Number(pct(rSingle, 0.5))).toFixed(2)} |`,
+  );
+  console.log(
+    `| read one group by root: p99 ms | ${pct(rSingle, 0.99)} | ${pct(rSharded, 0.99)} | ${(Number(pct(rSharded, 0.99)) / Number(pct(rSingle, 0.99))).toFixed(2)} |`,
+  );
   for (const e of [single, ...Object.values(shardEngines)]) await e.withConnection((c) => md.dropAll(c));
   await single.dispose();
   await shards.dispose();

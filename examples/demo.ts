@@ -1,8 +1,23 @@
 // Arbor's demo: the customer → order → item schema on embedded SQLite, a few queries, and the
 // whole tree loaded by ONE statement with nested(), printed as a tree.
 import {
-  MetaData, integer, text, numeric, timestamptz, boolean, bigint, unique, foreignKey,
-  createEngine, select, insert, update, nested, func, and, type LogEntry,
+  MetaData,
+  integer,
+  text,
+  numeric,
+  timestamptz,
+  boolean,
+  bigint,
+  unique,
+  foreignKey,
+  createEngine,
+  select,
+  insert,
+  update,
+  nested,
+  func,
+  and,
+  type LogEntry,
 } from "../src/index.js";
 
 const md = new MetaData();
@@ -17,7 +32,10 @@ const order = md.table(
   "cust_order",
   {
     id: integer().primaryKey().autoincrement(),
-    customerId: integer().notNull().named("customer_id").references(() => customer.c.id, { grouping: true }),
+    customerId: integer()
+      .notNull()
+      .named("customer_id")
+      .references(() => customer.c.id, { grouping: true }),
     ordernum: text().notNull(),
     placedAt: timestamptz().notNull().named("placed_at"),
   },
@@ -43,13 +61,17 @@ const engine = createEngine("sqlite::memory:", { echo: (e: LogEntry) => statemen
 await engine.transaction(async (tx) => {
   await md.createAll(tx);
   const people = await tx.execute(
-    insert(customer).values([{ name: "Ada Lovelace", vip: true }, { name: "Alan Turing" }, { name: "Grace Hopper" }]).returning(customer.c.id, customer.c.name),
+    insert(customer)
+      .values([{ name: "Ada Lovelace", vip: true }, { name: "Alan Turing" }, { name: "Grace Hopper" }])
+      .returning(customer.c.id, customer.c.name),
   );
   let n = 0;
   for (const p of people.rows) {
     for (let k = 0; k < (p.name === "Grace Hopper" ? 0 : 2); k++) {
       const o = await tx.execute(
-        insert(order).values({ customerId: p.id, ordernum: `ORD-${++n}`, placedAt: new Date(Date.UTC(1843, 6 + n, n, 9, 30)) }).returning(order.c.id),
+        insert(order)
+          .values({ customerId: p.id, ordernum: `ORD-${++n}`, placedAt: new Date(Date.UTC(1843, 6 + n, n, 9, 30)) })
+          .returning(order.c.id),
       );
       await tx.execute(
         insert(item).values([
@@ -71,16 +93,17 @@ show(
   "Orders per customer",
   (
     await engine.execute(
-      select(customer.c.name, func.count(order.c.id).as("orders"))
-        .leftJoin(order)
-        .groupBy(customer.c.id, customer.c.name)
-        .orderBy(customer.c.name),
+      select(customer.c.name, func.count(order.c.id).as("orders")).leftJoin(order).groupBy(customer.c.id, customer.c.name).orderBy(customer.c.name),
     )
   ).rows,
 );
 
 // An update, then a filtered select.
-await engine.execute(update(item).set({ qty: item.c.qty.add(1) }).where(item.c.sku.eq("punch-cards")));
+await engine.execute(
+  update(item)
+    .set({ qty: item.c.qty.add(1) })
+    .where(item.c.sku.eq("punch-cards")),
+);
 show("Items with qty > 50", (await engine.execute(select(item.c.sku, item.c.qty, item.c.price).where(and(item.c.qty.gt(50))))).rows);
 
 // The whole tree, one statement: orders nested in customers, items nested in orders.
@@ -89,8 +112,9 @@ const tree = select(
   customer.c.name,
   customer.c.vip,
   nested(
-    select(order.c.ordernum, order.c.placedAt, nested(select(item.c.sku, item.c.qty, item.c.price, item.c.serial).orderBy(item.c.sku)).as("items"))
-      .orderBy(order.c.placedAt),
+    select(order.c.ordernum, order.c.placedAt, nested(select(item.c.sku, item.c.qty, item.c.price, item.c.serial).orderBy(item.c.sku)).as("items")).orderBy(
+      order.c.placedAt,
+    ),
   ).as("orders"),
 ).orderBy(customer.c.name);
 const customers = (await engine.execute(tree)).rows;

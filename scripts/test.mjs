@@ -46,9 +46,15 @@ const totalsFile = join(dir, "totals.json");
 const child = spawn(
   process.execPath,
   [
-    "--import", "tsx", "--test", "--test-concurrency=2", ...runner,
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=./scripts/count-reporter.mjs", `--test-reporter-destination=${totalsFile}`,
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    ...runner,
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=./scripts/count-reporter.mjs",
+    `--test-reporter-destination=${totalsFile}`,
     ...files,
   ],
   { stdio: ["ignore", "inherit", "inherit"] },

@@ -2,7 +2,25 @@
 export * from "./errors.js";
 export { types, customType, typeName, type SqlType, type TypeKind, type CustomTypeSpec, type ValueOf } from "./sql/types.js";
 export { Expr, Labeled, ColumnExpr, OrderBy, type Operand, type TypeOf, type QueryLike } from "./sql/expression.js";
-export { and, or, not, escapeLike, exists, notExists, value, param, cast, tuple, excluded, caseWhen, fn, func, FuncExpr, type OverSpec, type FrameSpec } from "./sql/functions.js";
+export {
+  and,
+  or,
+  not,
+  escapeLike,
+  exists,
+  notExists,
+  value,
+  param,
+  cast,
+  tuple,
+  excluded,
+  caseWhen,
+  fn,
+  func,
+  FuncExpr,
+  type OverSpec,
+  type FrameSpec,
+} from "./sql/functions.js";
 export { select, Select, Compound, Derived, Cte } from "./sql/select.js";
 export { insert, update, deleteFrom, Insert, Update, Delete, type SetValues } from "./sql/dml.js";
 export { sql, SqlFragment } from "./sql/sql-tag.js";
@@ -81,13 +99,41 @@ export type { LogEntry, Logger, Params } from "./engine/executor.js";
 export type { Driver, DriverConnection, DriverResult, FieldInfo } from "./engine/driver.js";
 export { Session, SessionSavepoint, type SessionOptions, type SessionEvent, type InstanceInfo } from "./orm/session.js";
 export { Model, map, registry, Registry, Mapper, type ModelClass, type ModelInstance, type MapOptions } from "./orm/mapper.js";
-export { oneToMany, manyToOne, oneToOne, manyToMany, type RelationshipOptions, type TypedRelationshipOptions, type LoaderStrategyName } from "./orm/relationships.js";
+export {
+  oneToMany,
+  manyToOne,
+  oneToOne,
+  manyToMany,
+  type RelationshipOptions,
+  type TypedRelationshipOptions,
+  type LoaderStrategyName,
+} from "./orm/relationships.js";
 export { Collection } from "./orm/collection.js";
 export { EntityQuery } from "./orm/query.js";
-export { NotLoadedError, ExpiredAttributeError, StaleDataError, UnmappedClassError, SessionStateError, DuplicateIdentityError, MappingError, CircularDependencyError } from "./orm/errors.js";
+export {
+  NotLoadedError,
+  ExpiredAttributeError,
+  StaleDataError,
+  UnmappedClassError,
+  SessionStateError,
+  DuplicateIdentityError,
+  MappingError,
+  CircularDependencyError,
+} from "./orm/errors.js";
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
-export { type LoaderStrategy, type LoadPlan } from "./orm/strategies.js";
+export type { LoaderStrategy, LoadPlan } from "./orm/strategies.js";
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";
 export { ShardedEngine } from "./shard/engine.js";
 export { ShardedSession, ShardedQuery } from "./shard/session.js";
-export { rebalance, planRebalance, RebalanceError, RebalanceChecksumError, RebalanceScanError, checksumRows, groupChecksum, type Move, type RebalanceOptions, type RebalanceReport } from "./shard/rebalance.js";
+export {
+  rebalance,
+  planRebalance,
+  RebalanceError,
+  RebalanceChecksumError,
+  RebalanceScanError,
+  checksumRows,
+  groupChecksum,
+  type Move,
+  type RebalanceOptions,
+  type RebalanceReport,
+} from "./shard/rebalance.js";

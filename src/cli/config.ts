@@ -35,15 +35,18 @@ export function parseShardConfig(text: string, label: string): ShardConfig {
   }
   const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
   if (!isObject(raw)) throw new UsageError(`${label}: expected an object { "ring": {…}, "shards": { name: url } }`);
-  for (const k of Object.keys(raw)) if (k !== "ring" && k !== "shards") throw new UsageError(`${label}: unknown key ${JSON.stringify(k)} (expected "ring" and "shards")`);
+  for (const k of Object.keys(raw))
+    if (k !== "ring" && k !== "shards") throw new UsageError(`${label}: unknown key ${JSON.stringify(k)} (expected "ring" and "shards")`);
   const ringRaw = raw.ring ?? {};
   if (!isObject(ringRaw)) throw new UsageError(`${label}: "ring" must be an object like { "mode": "md5", "replicas": 100 }`);
-  for (const k of Object.keys(ringRaw)) if (k !== "mode" && k !== "replicas") throw new UsageError(`${label}: unknown ring setting ${JSON.stringify(k)} (expected "mode" and "replicas")`);
+  for (const k of Object.keys(ringRaw))
+    if (k !== "mode" && k !== "replicas") throw new UsageError(`${label}: unknown ring setting ${JSON.stringify(k)} (expected "mode" and "replicas")`);
   if (ringRaw.mode !== undefined && !MODES.includes(ringRaw.mode as string))
     throw new UsageError(`${label}: ring mode must be "md5", "ketama" or "fast", got ${JSON.stringify(ringRaw.mode)}`);
   if (ringRaw.replicas !== undefined && (!Number.isSafeInteger(ringRaw.replicas) || (ringRaw.replicas as number) < 1))
     throw new UsageError(`${label}: ring replicas must be a positive integer, got ${JSON.stringify(ringRaw.replicas)}`);
-  if (!isObject(raw.shards) || Object.keys(raw.shards).length === 0) throw new UsageError(`${label}: "shards" must be a non-empty object of shard name → engine URL`);
+  if (!isObject(raw.shards) || Object.keys(raw.shards).length === 0)
+    throw new UsageError(`${label}: "shards" must be a non-empty object of shard name → engine URL`);
   const shards: Record<string, ShardSpec> = {};
   for (const [name, spec] of Object.entries(raw.shards)) {
     if (typeof spec === "string") shards[name] = { url: spec };
@@ -63,7 +66,9 @@ export async function readShardConfig(arg: string, label: string): Promise<Shard
   try {
     text = await readFile(arg, "utf8");
   } catch (err) {
-    throw new UsageError(`${label}: ${JSON.stringify(arg)} is neither JSON nor a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `${label}: ${JSON.stringify(arg)} is neither JSON nor a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseShardConfig(text, `${label} (${arg})`);
 }
@@ -98,11 +103,16 @@ export interface OpenShardSets {
  */
 export function openShardSets(metadata: MetaData, from: ShardConfig, to: ShardConfig): OpenShardSets {
   const urls = new Map<string, string>();
-  for (const [label, config] of [["--from", from], ["--to", to]] as const) {
+  for (const [label, config] of [
+    ["--from", from],
+    ["--to", to],
+  ] as const) {
     for (const [name, spec] of Object.entries(config.shards)) {
       const known = urls.get(name);
       if (known !== undefined && known !== spec.url)
-        throw new UsageError(`${label}: shard ${JSON.stringify(name)} has URL ${redactUrl(spec.url)} but ${redactUrl(known)} in --from; a shard keeps its name only while it keeps its database`);
+        throw new UsageError(
+          `${label}: shard ${JSON.stringify(name)} has URL ${redactUrl(spec.url)} but ${redactUrl(known)} in --from; a shard keeps its name only while it keeps its database`,
+        );
       urls.set(name, spec.url);
     }
   }

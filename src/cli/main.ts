@@ -96,7 +96,8 @@ async function runRebalance(args: readonly string[], io: CliIO): Promise<number>
   let batchSize: number | undefined;
   if (values["batch-size"] !== undefined) {
     batchSize = Number(values["batch-size"]);
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${JSON.stringify(values["batch-size"])}`);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new UsageError(`--batch-size must be a positive integer, got ${JSON.stringify(values["batch-size"])}`);
   }
   const metadata = await loadSchema(values.schema!);
   const fromConfig = await readShardConfig(values.from!, "--from");
@@ -143,7 +144,9 @@ async function runRebalance(args: readonly string[], io: CliIO): Promise<number>
     const took = formatSeconds(Date.now() - started);
     const detail = `${report.alreadyCopied} already copied by an earlier run, ${report.skipped} skipped`;
     if (report.aborted) {
-      io.out(`Interrupted after ${plural(report.moved, "group")} moved (${detail}) in ${took}; ${report.plan.length - report.moved - report.skipped} left. Rerun the same command to finish.\n`);
+      io.out(
+        `Interrupted after ${plural(report.moved, "group")} moved (${detail}) in ${took}; ${report.plan.length - report.moved - report.skipped} left. Rerun the same command to finish.\n`,
+      );
       return 130;
     }
     if (report.plan.length === 0) io.out(`Nothing to move: every group is on its shard (${report.scanned} scanned in ${took}).\n`);
@@ -179,7 +182,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     const message = err instanceof Error ? err.message : String(err);
     io.err(`arbor ${command}: error: ${message}\n`);
-    if (err instanceof RebalanceError) io.err("Nothing was lost: the group is whole on its source shard. Fix the cause and rerun the same command to resume.\n");
+    if (err instanceof RebalanceError)
+      io.err("Nothing was lost: the group is whole on its source shard. Fix the cause and rerun the same command to resume.\n");
     else if (!(err instanceof ArborError) && err instanceof Error && err.stack && process.env.ARBOR_DEBUG) io.err(`${err.stack}\n`);
     return 1;
   }

@@ -47,7 +47,20 @@ function readTimestamp(s: string, server: boolean): Date | undefined {
   const hour = twoDigits(s, 11);
   const minute = twoDigits(s, 14);
   const second = twoDigits(s, 17);
-  if (hi < 1 || lo < 0 || month < 1 || month > 12 || day < 1 || day > (server ? 31 : 28) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+  if (
+    hi < 1 ||
+    lo < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > (server ? 31 : 28) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
     return undefined;
   let i = 19;
   let ms = 0;

@@ -54,7 +54,8 @@ export class Guard {
 
   arm(): void {
     const { timeout, signal } = this.options;
-    if (timeout !== undefined && this.conn.cancel !== undefined) this.timer = setTimeout(() => this.fire("timeout"), Math.max(0, this.deadline - performance.now()));
+    if (timeout !== undefined && this.conn.cancel !== undefined)
+      this.timer = setTimeout(() => this.fire("timeout"), Math.max(0, this.deadline - performance.now()));
     signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 

@@ -56,7 +56,8 @@ export class Connection extends Executor {
     else if (!characteristics) await this.runSql("BEGIN");
     else {
       const dialect = this.ctx.dialect;
-      if (dialect.beginStatements === undefined) throw new NotSupportedError(`${dialect.name} does not support transaction isolation levels or read-only transactions`);
+      if (dialect.beginStatements === undefined)
+        throw new NotSupportedError(`${dialect.name} does not support transaction isolation levels or read-only transactions`);
       for (const s of dialect.beginStatements(options)) await this.runSql(s);
     }
     const tx = new Transaction(this.ctx, this, parent, savepoint);
@@ -222,8 +223,7 @@ export class Transaction extends Executor {
 
   private requireInnermost(what: string): void {
     assertUsable(this.state, "transaction");
-    if (this.connection.current !== this)
-      throw new TransactionError(`Cannot ${what} this transaction while a nested transaction inside it is open`);
+    if (this.connection.current !== this) throw new TransactionError(`Cannot ${what} this transaction while a nested transaction inside it is open`);
   }
 
   /** @internal */

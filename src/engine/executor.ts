@@ -273,7 +273,11 @@ export function planFor(dialect: Dialect, node: StatementNode): Plan {
   last.plan = plan;
   return plan;
 }
-const last: { node: StatementNode | undefined; dialect: Dialect | undefined; plan: Plan | undefined } = { node: undefined, dialect: undefined, plan: undefined };
+const last: { node: StatementNode | undefined; dialect: Dialect | undefined; plan: Plan | undefined } = {
+  node: undefined,
+  dialect: undefined,
+  plan: undefined,
+};
 
 function makePlan(dialect: Dialect, node: StatementNode): Plan {
   const shape = shapeKey(node);
@@ -382,8 +386,7 @@ export abstract class Executor {
     const values = plan.fill(ctx.dialect, params);
     const conn = this.driverConnection();
     if (!isSync(conn)) throw new NotSupportedError(`${ctx.dialect.name} answers asynchronously: use execute()`);
-    if (values.length > ctx.dialect.capabilities.maxParams)
-      return executeSplitSync<RowType<S>>(this, stmt.statementNode, values.length, params);
+    if (values.length > ctx.dialect.capabilities.maxParams) return executeSplitSync<RowType<S>>(this, stmt.statementNode, values.length, params);
     return this.runSync(conn, plan, values);
   }
 

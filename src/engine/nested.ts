@@ -18,7 +18,9 @@ function parseNested(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DatabaseError(`A nested result of ${text.length} characters is not valid JSON (${(err as Error).message}): the engine did not return it whole`, { cause: err });
+    throw new DatabaseError(`A nested result of ${text.length} characters is not valid JSON (${(err as Error).message}): the engine did not return it whole`, {
+      cause: err,
+    });
   }
 }
 

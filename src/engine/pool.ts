@@ -143,7 +143,9 @@ export class Pool {
     if (connectSync === undefined) throw new ConnectionError("This engine cannot open a connection synchronously");
     if (this.open >= this.size) {
       this.refuseSelfDeadlock(call);
-      throw new ConnectionError(`All ${this.size} connection(s) are in use (an open transaction holds one): ${call} cannot wait (${describeStats(this.stats)})`);
+      throw new ConnectionError(
+        `All ${this.size} connection(s) are in use (an open transaction holds one): ${call} cannot wait (${describeStats(this.stats)})`,
+      );
     }
     this.open++;
     try {

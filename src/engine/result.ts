@@ -3,7 +3,7 @@
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
 import { resultColumns, type CompiledQuery, type ResultColumn } from "../sql/compiled.js";
-import { Expr } from "../sql/expression.js";
+import type { Expr } from "../sql/expression.js";
 import type { ExprNode, StatementNode } from "../sql/nodes/index.js";
 import { types, type SqlType } from "../sql/types.js";
 import type { FieldInfo } from "./driver.js";
@@ -117,7 +117,7 @@ export class Result<R> implements Iterable<R> {
   /** The first column of the first row (undefined without rows). */
   scalar(): R[keyof R] | undefined {
     const row = this.rows[0];
-    return row === undefined ? undefined : (row as Record<string, unknown>)[this.shape.keys[0]] as R[keyof R];
+    return row === undefined ? undefined : ((row as Record<string, unknown>)[this.shape.keys[0]] as R[keyof R]);
   }
   /** The first column of every row. */
   scalars(): R[keyof R][] {

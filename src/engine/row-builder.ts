@@ -62,7 +62,5 @@ export function generate<F>(decoders: readonly (Decoder | null)[], name: string,
 
 /** A row builder for one shape: generated where possible, the loop otherwise. */
 export function rowBuilder(keys: readonly string[], decoders: readonly (Decoder | null)[]): RowBuilder {
-  return (
-    generate<RowBuilder>(decoders, "buildRow", `const r = v;\n  let x;\n  return ${rowLiteral(keys, decoders)};`) ?? loopBuilder(keys, decoders)
-  );
+  return generate<RowBuilder>(decoders, "buildRow", `const r = v;\n  let x;\n  return ${rowLiteral(keys, decoders)};`) ?? loopBuilder(keys, decoders);
 }

@@ -22,8 +22,7 @@ export function tooManyParams(dialect: Dialect, count: number, why: string): Arg
  * the whole statement needs `count` parameters. `fits` tells whether a slice does (compiling it).
  */
 export function splitInsert(dialect: Dialect, node: StatementNode, count: number, fits: (part: InsertNode) => boolean): InsertNode[] {
-  if (node.kind !== "insert" || node.rows.length < 2)
-    throw tooManyParams(dialect, count, "only a multi-row INSERT … VALUES is split into several statements");
+  if (node.kind !== "insert" || node.rows.length < 2) throw tooManyParams(dialect, count, "only a multi-row INSERT … VALUES is split into several statements");
   const rows = node.rows;
   const max = dialect.capabilities.maxParams;
   let perPart = Math.max(1, Math.floor((rows.length * max) / count));

@@ -18,7 +18,10 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
       get(this: Entity) {
         const s = this[STATE];
         if (s !== null && s.expired !== null && s.expired.has(key)) {
-          throw new ExpiredAttributeError(`${describe(s)}.${key} has expired; await session.refresh(obj) or load it again`, { table: s.mapper.table.name, column: key });
+          throw new ExpiredAttributeError(`${describe(s)}.${key} has expired; await session.refresh(obj) or load it again`, {
+            table: s.mapper.table.name,
+            column: key,
+          });
         }
         return this[DICT][key];
       },
@@ -40,10 +43,9 @@ export function relationshipValue(s: InstanceState, rel: Relationship): unknown 
     s.markLoaded(rel.key);
     return v;
   }
-  throw new NotLoadedError(
-    `${describe(s)}.${rel.key} is not loaded: await session.load(obj, ${JSON.stringify(rel.key)}) or query with a loader option`,
-    { table: s.mapper.table.name },
-  );
+  throw new NotLoadedError(`${describe(s)}.${rel.key} is not loaded: await session.load(obj, ${JSON.stringify(rel.key)}) or query with a loader option`, {
+    table: s.mapper.table.name,
+  });
 }
 
 export function defineRelationshipAccessor(proto: object, rel: Relationship): void {

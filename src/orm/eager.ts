@@ -1,7 +1,7 @@
 // Eager loading inside the query's own statement — nested results ("nested") and LEFT OUTER JOINs
 // ("joined") — and the follow-up queries of "selectin". Everything lands in the identity map: an
 // object already in the session is the one returned.
-import { Expr, OrderBy } from "../sql/expression.js";
+import { type Expr, OrderBy } from "../sql/expression.js";
 import { and } from "../sql/functions.js";
 import { nested, nestedOne } from "../sql/nested.js";
 import { select, type Select } from "../sql/select.js";
@@ -74,9 +74,7 @@ function orderFor(rel: Relationship, source: SourceWithColumns): (Expr<unknown> 
 
 /** The condition tying `child` rows to their `parent` row for a (non many-to-many) relationship. */
 function linkCondition(rel: Relationship, parent: SourceWithColumns, child: SourceWithColumns): Expr<boolean> {
-  const parts = rel.pairs.map(([pk, ck]) =>
-    rel.direction === "oneToMany" ? child.c[ck].eq(parent.c[pk] as never) : child.c[pk].eq(parent.c[ck] as never),
-  );
+  const parts = rel.pairs.map(([pk, ck]) => (rel.direction === "oneToMany" ? child.c[ck].eq(parent.c[pk] as never) : child.c[pk].eq(parent.c[ck] as never)));
   return and(...parts);
 }
 
@@ -85,7 +83,9 @@ export class Composer {
   constructor(private readonly mapper: Mapper) {}
 
   private sourceFor(table: AnyTable, chain: readonly AnyTable[]): SourceWithColumns {
-    return chain.includes(table) ? new Alias(table.node, `${table.name}_${++this.aliases}`) as unknown as SourceWithColumns : (table as unknown as SourceWithColumns);
+    return chain.includes(table)
+      ? (new Alias(table.node, `${table.name}_${++this.aliases}`) as unknown as SourceWithColumns)
+      : (table as unknown as SourceWithColumns);
   }
 
   compose(base: Select<Row>, plan: readonly LoadPlan[]): Composed {
@@ -130,7 +130,9 @@ export class Composer {
     if (rel.direction === "manyToMany") {
       const sec = rel.options.secondary!;
       const { local, remote } = rel.secondaryPairs;
-      q = q.join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(source.c[k] as never)))).where(...local.map(([k, sk]) => sec.column(sk).eq(parent.c[k] as never)));
+      q = q
+        .join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(source.c[k] as never))))
+        .where(...local.map(([k, sk]) => sec.column(sk).eq(parent.c[k] as never)));
     } else q = q.where(linkCondition(rel, parent, source));
     q = q.orderBy(...orderFor(rel, source));
     // The child rows become the children's dicts; their back-reference, set to the parent after

@@ -175,7 +175,16 @@ export class UnitOfWork {
       }
       throw new DuplicateIdentityError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} is already in the session`, { table: s.mapper.table.name });
     }
-    return this.inserts.length + this.updates.length + this.deletes.length + this.assocInserts.length + this.assocDeletes.length + this.assocPurges.length + this.dropped.length > 0;
+    return (
+      this.inserts.length +
+        this.updates.length +
+        this.deletes.length +
+        this.assocInserts.length +
+        this.assocDeletes.length +
+        this.assocPurges.length +
+        this.dropped.length >
+      0
+    );
   }
 
   /**
@@ -248,7 +257,9 @@ export class UnitOfWork {
           if (!r?.options.postUpdate || !r.foreignKey) continue;
           // The row goes in without the key first: a NOT NULL key cannot wait.
           if (!nullableKey(r.foreignKey))
-            throw new MappingError(`${r.owner.name}.${r.key} has postUpdate, but its foreign key ${describeKey(r.foreignKey)} is NOT NULL: make it nullable`, { table: r.foreignKey.table.name });
+            throw new MappingError(`${r.owner.name}.${r.key} has postUpdate, but its foreign key ${describeKey(r.foreignKey)} is NOT NULL: make it nullable`, {
+              table: r.foreignKey.table.name,
+            });
           out.add(r.foreignKey);
         }
     return out;
@@ -260,7 +271,8 @@ export class UnitOfWork {
     for (const dep of this.deps.get(s) ?? []) {
       const p = dep.parent;
       if (!dep.fk) continue;
-      if (this.isInsert(p) || (p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k])))) out.push({ parent: p, fk: dep.fk });
+      if (this.isInsert(p) || (p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k]))))
+        out.push({ parent: p, fk: dep.fk });
     }
     // Keys set by hand to a row inserted in the same flush (with its key known).
     if (pendingByKey.size === 0) return out;
@@ -344,8 +356,20 @@ export class UnitOfWork {
     for (const { mapper, states } of ordered.batches) {
       for (const s of states) this.applyDeps(s, skip, cut.get(s) ?? []);
       const updates = states.filter((s) => !this.isInsert(s)).sort((a, b) => comparePk(mapper, this.oldOf(a), this.oldOf(b)));
-      await updateRows(tx, mapper, updates, (s) => this.oldOf(s), (s) => this.rowSwitches.has(s), this.journal);
-      await insertRows(tx, mapper, states.filter((s) => this.isInsert(s)), this.journal);
+      await updateRows(
+        tx,
+        mapper,
+        updates,
+        (s) => this.oldOf(s),
+        (s) => this.rowSwitches.has(s),
+        this.journal,
+      );
+      await insertRows(
+        tx,
+        mapper,
+        states.filter((s) => this.isInsert(s)),
+        this.journal,
+      );
     }
   }
 

@@ -119,7 +119,12 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
     }
     const keys = [...wanted.values()].map((os) => rel.pairs.map(([, ck]) => os[0][DICT][ck]));
     for (let i = 0; i < keys.length; i += BATCH) {
-      const stmt = select(tt).where(anyOf(rel.pairs.map(([pk]) => tt.column(pk)), keys.slice(i, i + BATCH)));
+      const stmt = select(tt).where(
+        anyOf(
+          rel.pairs.map(([pk]) => tt.column(pk)),
+          keys.slice(i, i + BATCH),
+        ),
+      );
       await exec.forEach(stmt, (r) => hydrateIn(session, target, objects, r as Record<string, unknown>, false));
     }
     for (const [ident, os] of wanted) for (const o of os) setLoaded(o, rel, objects.get(ident) ?? null);
@@ -138,7 +143,14 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
     const objects = session.identityMap.of(target);
     for (let i = 0; i < parents.length; i += BATCH) {
       const batch = parents.slice(i, i + BATCH).map((o) => parentKeys.map((pk) => o[DICT][pk]));
-      const stmt = select(tt).where(anyOf(childKeys.map((ck) => tt.column(ck)), batch)).orderBy(...order);
+      const stmt = select(tt)
+        .where(
+          anyOf(
+            childKeys.map((ck) => tt.column(ck)),
+            batch,
+          ),
+        )
+        .orderBy(...order);
       await exec.forEach(stmt, (r) => {
         const row = r as Record<string, unknown>;
         const obj = hydrateIn(session, target, objects, row, false);
@@ -174,7 +186,12 @@ export async function loadRelationship(session: Session, objs: readonly Entity[]
     const links = local.map(([, sk], j) => sec.column(sk).as(linkLabels[j]));
     const stmt = select(tt, ...links)
       .join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(tt.column(k)))))
-      .where(anyOf(linkKeys.map((sk) => sec.column(sk)), batch))
+      .where(
+        anyOf(
+          linkKeys.map((sk) => sec.column(sk)),
+          batch,
+        ),
+      )
       .orderBy(...order);
     await exec.forEach(stmt, (r) => {
       const row = r as Record<string, unknown>;

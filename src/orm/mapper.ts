@@ -251,7 +251,10 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
         `Column key ${JSON.stringify(c.key)} of ${table.name} names a property every mapped object has; give the column another key (its database name stays ${JSON.stringify(c.name)})`,
         { table: table.name, column: c.name },
       );
-  defineColumnAccessors(Mapped.prototype, table.columns.map((c) => c.key));
+  defineColumnAccessors(
+    Mapped.prototype,
+    table.columns.map((c) => c.key),
+  );
   Object.defineProperty(Mapped, "name", { value: `Model(${table.name})` });
   return Mapped as unknown as ModelClass<T>;
 }

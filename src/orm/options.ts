@@ -8,16 +8,16 @@ export type RelKeys<I> = {
   [K in keyof I]-?: NonNullable<I[K]> extends (...args: never[]) => unknown
     ? never
     : NonNullable<I[K]> extends readonly (infer E)[]
-    ? E extends Scalar
-      ? never
-      : E extends object
-        ? K
-        : never
-    : NonNullable<I[K]> extends Scalar
-      ? never
-      : NonNullable<I[K]> extends object
-        ? K
-        : never;
+      ? E extends Scalar
+        ? never
+        : E extends object
+          ? K
+          : never
+      : NonNullable<I[K]> extends Scalar
+        ? never
+        : NonNullable<I[K]> extends object
+          ? K
+          : never;
 }[keyof I] &
   string;
 /** The entity type a relationship key leads to. */

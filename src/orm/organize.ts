@@ -54,7 +54,12 @@ export function nullableKey(fk: ForeignKey): boolean {
  * gives the rows of the same flush that `s` references and must follow when saved; `skip` holds
  * post-update keys, which order nothing.
  */
-export function orderRows(states: readonly InstanceState[], links: (s: InstanceState) => readonly RowLink[], skip: ReadonlySet<ForeignKey>, deletes: boolean): Ordered {
+export function orderRows(
+  states: readonly InstanceState[],
+  links: (s: InstanceState) => readonly RowLink[],
+  skip: ReadonlySet<ForeignKey>,
+  deletes: boolean,
+): Ordered {
   const mappers = mappersOf(states);
   const rank = new Map(dependencyOrder(mappers, skip, deletes).map((m, i) => [m, i] as const));
   const byTable = new Map(mappers.map((m) => [m.table, m] as const));
@@ -71,7 +76,15 @@ export function orderRows(states: readonly InstanceState[], links: (s: InstanceS
   const component = components(mappers, (m) => refs.get(m)!);
   for (const m of mappers) if (mappers.some((o) => o !== m && component.get(o) === component.get(m))) rowWise.add(m);
 
-  const node = (mapper: Mapper, nodeStates: InstanceState[], row: boolean): Node => ({ mapper, states: nodeStates, row, out: new Set(), ins: new Set(), links: new Map(), indegree: 0 });
+  const node = (mapper: Mapper, nodeStates: InstanceState[], row: boolean): Node => ({
+    mapper,
+    states: nodeStates,
+    row,
+    out: new Set(),
+    ins: new Set(),
+    links: new Map(),
+    indegree: 0,
+  });
   const nodesOf = new Map<Mapper, Node[]>();
   const rowNode = new Map<InstanceState, Node>();
   for (const m of mappers) {

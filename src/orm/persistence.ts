@@ -39,7 +39,13 @@ export class Journal {
   /** Writes a value into an object's dict, saving what it held first. */
   write<T>(s: InstanceState, key: string, value: T): T {
     if (!this.saved.has(s))
-      this.saved.set(s, { dict: { ...s.dict }, committedWasDict: s.committed === s.dict, committed: s.committed, modified: s.modified ? new Set(s.modified) : null, expired: s.expired === null ? null : new Set(s.expired) });
+      this.saved.set(s, {
+        dict: { ...s.dict },
+        committedWasDict: s.committed === s.dict,
+        committed: s.committed,
+        modified: s.modified ? new Set(s.modified) : null,
+        expired: s.expired === null ? null : new Set(s.expired),
+      });
     // An expired attribute's dict value is stale: the write is a change whatever it held.
     const expired = s.expired?.has(key) === true;
     if (!expired && sameValue(s.dict[key], value) && s.dict[key] !== undefined) return value;
@@ -136,7 +142,14 @@ export async function insertRows(tx: Transaction, m: Mapper, rows: readonly Inst
  * unique keys row by row inside one statement, so a batch could collide where the ordered
  * statements do not.
  */
-export async function updateRows(tx: Transaction, m: Mapper, rows: readonly InstanceState[], oldOf: (s: InstanceState) => Record<string, unknown>, switched: (s: InstanceState) => boolean, journal: Journal): Promise<void> {
+export async function updateRows(
+  tx: Transaction,
+  m: Mapper,
+  rows: readonly InstanceState[],
+  oldOf: (s: InstanceState) => Record<string, unknown>,
+  switched: (s: InstanceState) => boolean,
+  journal: Journal,
+): Promise<void> {
   const table = m.table;
   const keyed = uniqueColumnKeys(table);
   const batches = new Map<string, { keys: string[]; rows: InstanceState[] }>();
@@ -161,7 +174,14 @@ export async function updateRows(tx: Transaction, m: Mapper, rows: readonly Inst
       where.push(table.column(m.versionKey).eq(v as never));
     }
     if (Object.keys(set).length === 0) continue;
-    await checked(tx, update(table).set(set as never).where(...where), 1, s);
+    await checked(
+      tx,
+      update(table)
+        .set(set as never)
+        .where(...where),
+      1,
+      s,
+    );
   }
   const maxParams = tx.dialect.capabilities.maxParams;
   for (const { keys, rows: batch } of batches.values()) {
@@ -182,7 +202,14 @@ async function updatePage(tx: Transaction, m: Mapper, keys: readonly string[], p
   const olds = page.map((s) => s.committed ?? s.dict);
   if (page.length === 1) {
     const set = Object.fromEntries(keys.map((k) => [k, page[0].dict[k]]));
-    return checked(tx, update(table).set(set as never).where(...pkWhere(page[0], olds[0])), 1, page[0]);
+    return checked(
+      tx,
+      update(table)
+        .set(set as never)
+        .where(...pkWhere(page[0], olds[0])),
+      1,
+      page[0],
+    );
   }
   const matches = page.map((s, j) => and(...pkWhere(s, olds[j])));
   const set: Record<string, Expr<unknown>> = {};
@@ -194,9 +221,21 @@ async function updatePage(tx: Transaction, m: Mapper, keys: readonly string[], p
   }
   const pk = m.pkKeys;
   const where = pk.length === 1 ? table.column(pk[0]).in(olds.map((o) => o[pk[0]]) as never) : or(...matches);
-  const res = await tx.execute(update(table).set(set as never).where(where));
+  const res = await tx.execute(
+    update(table)
+      .set(set as never)
+      .where(where),
+  );
   if (res.rowCount === page.length) return;
-  const found = new Set((await tx.execute(select(...pk.map((k) => table.column(k))).from(table).where(where))).rows.map((r) => m.identOf(r)));
+  const found = new Set(
+    (
+      await tx.execute(
+        select(...pk.map((k) => table.column(k)))
+          .from(table)
+          .where(where),
+      )
+    ).rows.map((r) => m.identOf(r)),
+  );
   const missing = olds.find((o) => !found.has(m.identOf(o)));
   const which = missing === undefined ? `${page.length} rows` : m.describeKey(missing);
   throw new StaleDataError(
@@ -207,7 +246,14 @@ async function updatePage(tx: Transaction, m: Mapper, keys: readonly string[], p
 
 /** One UPDATE of some columns of one row, by its current key (post-updates and keys cleared before deletes). */
 export async function updateColumns(tx: Transaction, s: InstanceState, set: Record<string, unknown>): Promise<void> {
-  await checked(tx, update(s.mapper.table).set(set as never).where(...pkWhere(s, s.committed ?? s.dict)), 1, s);
+  await checked(
+    tx,
+    update(s.mapper.table)
+      .set(set as never)
+      .where(...pkWhere(s, s.committed ?? s.dict)),
+    1,
+    s,
+  );
 }
 
 /**
@@ -218,9 +264,14 @@ export async function updateColumns(tx: Transaction, s: InstanceState, set: Reco
 async function versionNow(tx: Transaction, s: InstanceState, old: Record<string, unknown>): Promise<unknown> {
   const m = s.mapper;
   const key = m.versionKey!;
-  const row = (await tx.execute(select(m.table.column(key)).from(m.table).where(...pkWhere(s, old)))).rows[0] as Record<string, unknown> | undefined;
-  if (row === undefined)
-    throw new StaleDataError(`${m.name} ${m.describeKey(old)} no longer exists: it was deleted by someone else`, { table: m.table.name });
+  const row = (
+    await tx.execute(
+      select(m.table.column(key))
+        .from(m.table)
+        .where(...pkWhere(s, old)),
+    )
+  ).rows[0] as Record<string, unknown> | undefined;
+  if (row === undefined) throw new StaleDataError(`${m.name} ${m.describeKey(old)} no longer exists: it was deleted by someone else`, { table: m.table.name });
   return row[key];
 }
 
@@ -252,7 +303,12 @@ export interface AssociationRow {
 }
 
 /** Rows of many-to-many association tables: removed links, purges of deleted objects, new links (one INSERT per table). */
-export async function writeAssociations(tx: Transaction, inserts: readonly AssociationRow[], deletes: readonly AssociationRow[], purges: readonly (readonly [InstanceState, Relationship])[]): Promise<void> {
+export async function writeAssociations(
+  tx: Transaction,
+  inserts: readonly AssociationRow[],
+  deletes: readonly AssociationRow[],
+  purges: readonly (readonly [InstanceState, Relationship])[],
+): Promise<void> {
   const rowOf = (r: AssociationRow) => {
     const { local, remote } = r.rel.secondaryPairs;
     const row: Record<string, unknown> = {};

@@ -46,7 +46,9 @@ export class EntityQuery<T> {
    */
   static byKey<T>(session: Session, mapper: Mapper): EntityQuery<T> {
     const template = (mapper.byKey ??= {
-      stmt: select(mapper.table).where(...mapper.pkKeys.map((k, i) => mapper.table.column(k).eq(param(`pk${i}`, mapper.table.column(k))))) as unknown as Select<Record<string, unknown>>,
+      stmt: select(mapper.table).where(...mapper.pkKeys.map((k, i) => mapper.table.column(k).eq(param(`pk${i}`, mapper.table.column(k))))) as unknown as Select<
+        Record<string, unknown>
+      >,
       cache: {},
     });
     const q = new EntityQuery<T>(session, mapper, template.stmt);

@@ -52,10 +52,25 @@ export interface RelationshipSpec {
 }
 
 // Typed by the target class: `backPopulates` must name one of its relationships (a typo fails to compile).
-export const oneToMany = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "oneToMany", target, options });
-export const manyToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "manyToOne", target, options });
-export const oneToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({ kind: "oneToOne", target, options });
-export const manyToMany = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> & { secondary: AnyTable }): RelationshipSpec => ({
+export const oneToMany = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({
+  kind: "oneToMany",
+  target,
+  options,
+});
+export const manyToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({
+  kind: "manyToOne",
+  target,
+  options,
+});
+export const oneToOne = <C extends AnyClass>(target: () => C, options: TypedRelationshipOptions<InstanceType<C>> = {}): RelationshipSpec => ({
+  kind: "oneToOne",
+  target,
+  options,
+});
+export const manyToMany = <C extends AnyClass>(
+  target: () => C,
+  options: TypedRelationshipOptions<InstanceType<C>> & { secondary: AnyTable },
+): RelationshipSpec => ({
   kind: "manyToMany",
   target,
   options,
@@ -64,7 +79,10 @@ export const manyToMany = <C extends AnyClass>(target: () => C, options: TypedRe
 function parseCascade(spec: string | undefined, grouping: boolean): Set<Cascade> {
   const out = new Set<Cascade>();
   const text = spec ?? (grouping ? "save-update, merge, delete, delete-orphan" : "save-update, merge");
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (part === "all") ["save-update", "merge", "refresh-expire", "expunge", "delete"].forEach((c) => out.add(c as Cascade));
     else if (["save-update", "merge", "delete", "delete-orphan", "refresh-expire", "expunge"].includes(part)) out.add(part as Cascade);
     else throw new MappingError(`Unknown cascade ${JSON.stringify(part)}`);
@@ -134,7 +152,8 @@ export class Relationship {
     const b = this.options.backPopulates;
     if (!b) return undefined;
     const found = this.target.relationships.get(b);
-    if (!found) throw new MappingError(`${this.owner.name}.${this.key}: backPopulates names ${JSON.stringify(b)}, which is not a relationship of ${this.target.name}`);
+    if (!found)
+      throw new MappingError(`${this.owner.name}.${this.key}: backPopulates names ${JSON.stringify(b)}, which is not a relationship of ${this.target.name}`);
     return found;
   }
   get defaultStrategy(): LoaderStrategyName {

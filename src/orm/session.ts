@@ -296,7 +296,8 @@ export class Session {
    */
   async refresh(obj: object): Promise<void> {
     const s = this.stateOf(obj);
-    if (s.status !== "persistent" || s.ident === undefined) throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
+    if (s.status !== "persistent" || s.ident === undefined)
+      throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
     const committed = s.committed ?? s.dict;
     const pk = Object.fromEntries(s.mapper.pkKeys.map((k) => [k, committed[k]]));
     this.expire(obj);
@@ -343,7 +344,9 @@ export class Session {
   /** Whether `obj` has unflushed column changes. */
   isModified(obj: object): boolean {
     const s = this.stateOf(obj);
-    return s.status === "pending" || this.inspect(obj).modified.length > 0 || (s.modified !== null && [...s.modified].some((k) => s.mapper.relationships.has(k)));
+    return (
+      s.status === "pending" || this.inspect(obj).modified.length > 0 || (s.modified !== null && [...s.modified].some((k) => s.mapper.relationships.has(k)))
+    );
   }
 
   get new(): object[] {

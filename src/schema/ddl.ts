@@ -24,11 +24,25 @@ export function constraintName(prefix: string, table: string, columns: readonly 
 }
 
 export function fkName(fk: ForeignKey): string {
-  return fk.name ?? constraintName("fk", fk.table.name, fk.columns.map((c) => c.name));
+  return (
+    fk.name ??
+    constraintName(
+      "fk",
+      fk.table.name,
+      fk.columns.map((c) => c.name),
+    )
+  );
 }
 
 export function indexName(table: Table, idx: IndexDef): string {
-  return idx.name ?? constraintName(idx.unique ? "uq" : "ix", table.name, idx.columns.map((c) => c.name));
+  return (
+    idx.name ??
+    constraintName(
+      idx.unique ? "uq" : "ix",
+      table.name,
+      idx.columns.map((c) => c.name),
+    )
+  );
 }
 
 /** Columns under a key, index or foreign key: MariaDB spells their types bounded. */
@@ -67,9 +81,17 @@ export class DdlCompiler {
     const parts: string[] = t.columns.map((col) => this.columnDdl(t, col, keyed.has(col), inlinePk));
     if (pk.length && !inlinePk) parts.push(`PRIMARY KEY (${pk.map((c) => this.q(c.name)).join(", ")})`);
     for (const u of t.uniques)
-      parts.push(`CONSTRAINT ${this.q(u.name ?? constraintName("uq", t.name, u.columns.map((c) => c.name)))} UNIQUE (${u.columns.map((c) => this.q(c.name)).join(", ")})`);
-    for (const col of t.columns)
-      if (col.def.unique) parts.push(`CONSTRAINT ${this.q(constraintName("uq", t.name, [col.name]))} UNIQUE (${this.q(col.name)})`);
+      parts.push(
+        `CONSTRAINT ${this.q(
+          u.name ??
+            constraintName(
+              "uq",
+              t.name,
+              u.columns.map((c) => c.name),
+            ),
+        )} UNIQUE (${u.columns.map((c) => this.q(c.name)).join(", ")})`,
+      );
+    for (const col of t.columns) if (col.def.unique) parts.push(`CONSTRAINT ${this.q(constraintName("uq", t.name, [col.name]))} UNIQUE (${this.q(col.name)})`);
     for (const chk of t.checks) parts.push(`CONSTRAINT ${this.q(chk.name)} CHECK (${this.inline(chk.condition)})`);
     for (const fk of t.foreignKeys) if (!deferred.has(fk)) parts.push(this.foreignKeyClause(fk));
     const head = `CREATE TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${this.tableName(t)}`;
@@ -87,8 +109,9 @@ export class DdlCompiler {
     if (auto && inlinePk) return `${s} PRIMARY KEY`;
     if (!col.nullable) s += " NOT NULL";
     const d = col.def.serverDefault;
-    if (d !== undefined) s += ` DEFAULT ${d instanceof Expr ? `(${this.inline(d)})` : this.c.literal(checkValue(col.type, d, { table: t.name, column: col.name }), col.type)}`;
-    const values = (baseType(col.type)).values;
+    if (d !== undefined)
+      s += ` DEFAULT ${d instanceof Expr ? `(${this.inline(d)})` : this.c.literal(checkValue(col.type, d, { table: t.name, column: col.name }), col.type)}`;
+    const values = baseType(col.type).values;
     if (values) s += ` CHECK (${this.q(col.name)} IN (${values.map((v) => this.c.literal(v, col.type)).join(", ")}))`;
     return s;
   }
@@ -97,7 +120,10 @@ export class DdlCompiler {
   private typeName(t: Table, col: AnyColumn, keyed: boolean): string {
     // A type with no Arbor spelling (a reflected one Arbor could not map) is refused, not written as text.
     if (baseType(col.type).kind === "unknown")
-      throw new NotSupportedError(`${t.name}.${col.name}: type ${col.type.custom?.name ?? "unknown"} has no DDL spelling in Arbor`, { table: t.name, column: col.name });
+      throw new NotSupportedError(`${t.name}.${col.name}: type ${col.type.custom?.name ?? "unknown"} has no DDL spelling in Arbor`, {
+        table: t.name,
+        column: col.name,
+      });
     try {
       return this.dialect.typeName(baseType(col.type), { keyed, autoincrement: col.def.autoincrement });
     } catch (e) {

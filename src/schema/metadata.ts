@@ -32,10 +32,9 @@ function checkClustered(t: AnyTable, group: TableGroup | undefined): void {
   const rootKey = group.rootKeyOf(t);
   const lead = t.primaryKey.slice(0, rootKey.length).map((c) => c.node);
   if (!rootKey.every((k) => lead.includes(k)))
-    throw new ArgumentError(
-      `${t.name} is clustered by group ${group.name}: its primary key must start with ${rootKey.map((k) => k.name).join(", ")}`,
-      { table: t.name },
-    );
+    throw new ArgumentError(`${t.name} is clustered by group ${group.name}: its primary key must start with ${rootKey.map((k) => k.name).join(", ")}`, {
+      table: t.name,
+    });
 }
 
 export interface SortedTables {
@@ -128,7 +127,8 @@ export class MetaData {
       for (const idx of t.indexes) out.push(ddl.createIndex(t, idx, opts.ifNotExists));
       // A grouping key is always backed by an index: nested selects and group loads correlate on it.
       const gk = t.groupingKey;
-      if (gk && !t.hasIndexOn(gk.columns, true)) out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }, opts.ifNotExists));
+      if (gk && !t.hasIndexOn(gk.columns, true))
+        out.push(ddl.createIndex(t, { kind: "index", columns: gk.columns.map((n) => t.columns.find((c) => c.node === n)!), unique: false }, opts.ifNotExists));
     }
     if (!opts.skipDeferred) for (const fk of later) out.push(ddl.addForeignKey(fk));
     return out;

@@ -4,14 +4,7 @@ import { ArgumentError, UnknownColumnError } from "../errors.js";
 import type { Expr, TypeOf } from "../sql/expression.js";
 import type { ColumnNode, ForeignKeyInfo, FromNode, TableInfo, TableNode } from "../sql/nodes/index.js";
 import { Alias, type Source } from "../sql/source.js";
-import {
-  Column,
-  type AnyColumnBuilder,
-  type BuilderOptional,
-  type BuilderValue,
-  type ReferenceOptions,
-  type ReferentialAction,
-} from "./column.js";
+import { Column, type AnyColumnBuilder, type BuilderOptional, type BuilderValue, type ReferenceOptions, type ReferentialAction } from "./column.js";
 import { checkIdentifier, checkReferenceOptions } from "./validate.js";
 
 export type AnyColumn = Column<string, unknown, boolean>;
@@ -91,11 +84,12 @@ export const index = (columns: AnyColumn[], opts: { name?: string; unique?: bool
   unique: opts.unique ?? false,
 });
 export const check = (name: string, condition: Expr<boolean>): CheckDef => ({ kind: "check", name, condition });
-export const foreignKey = (
-  columns: AnyColumn[],
-  references: () => AnyColumn[],
-  options: ReferenceOptions = {},
-): ForeignKeyDef => ({ kind: "foreignKey", columns, references, options });
+export const foreignKey = (columns: AnyColumn[], references: () => AnyColumn[], options: ReferenceOptions = {}): ForeignKeyDef => ({
+  kind: "foreignKey",
+  columns,
+  references,
+  options,
+});
 
 export interface TableOptions {
   schema?: string;
@@ -115,9 +109,7 @@ export function tableOf(node: TableNode): Table {
   return t;
 }
 
-export class Table<Name extends string = string, C extends Record<string, AnyColumn> = Record<string, AnyColumn>>
-  implements TableInfo, Source
-{
+export class Table<Name extends string = string, C extends Record<string, AnyColumn> = Record<string, AnyColumn>> implements TableInfo, Source {
   readonly node: TableNode;
   readonly c: C;
   readonly columns: readonly AnyColumn[];
@@ -144,7 +136,8 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
     const seen = new Set<string>();
     for (const [key, b] of Object.entries(builders)) {
       // Assigned as a key, it would set the prototype of `c` instead of adding a column.
-      if (key === "__proto__") throw new ArgumentError(`Table ${name}: "__proto__" cannot be a column key; give the column another key and .named("__proto__")`, { table: name });
+      if (key === "__proto__")
+        throw new ArgumentError(`Table ${name}: "__proto__" cannot be a column key; give the column another key and .named("__proto__")`, { table: name });
       const sqlName = b.def.name ?? key;
       checkIdentifier(sqlName, "Column name", { table: name, column: sqlName });
       if (seen.has(sqlName)) throw new ArgumentError(`Table ${name} declares column ${sqlName} twice`, { table: name, column: sqlName });
@@ -169,7 +162,14 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
           break;
         case "foreignKey":
           checkReferenceOptions(extra.options, { table: name });
-          this.foreignKeys.push(new ForeignKey(this, extra.columns.map((c) => c.node), extra.references, extra.options));
+          this.foreignKeys.push(
+            new ForeignKey(
+              this,
+              extra.columns.map((c) => c.node),
+              extra.references,
+              extra.options,
+            ),
+          );
           break;
         case "index":
           if (extra.name !== undefined) checkIdentifier(extra.name, "Index name", { table: name });
@@ -195,7 +195,7 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
   /** The column with this property key; throws UnknownColumnError naming the table. */
   column(key: string): AnyColumn {
     const c = (this.c as Record<string, AnyColumn>)[key];
-    if (!c || !Object.prototype.hasOwnProperty.call(this.c, key))
+    if (!c || !Object.hasOwn(this.c, key))
       throw new UnknownColumnError(`Table ${this.name} has no column ${JSON.stringify(key)}`, { table: this.name, column: key });
     return c;
   }
@@ -210,7 +210,8 @@ export class Table<Name extends string = string, C extends Record<string, AnyCol
    */
   hasIndexOn(columns: readonly ColumnNode[], declaredOnly = false): boolean {
     const grouping = this.groupingKey;
-    if (!declaredOnly && grouping && grouping.columns.length >= columns.length && columns.every((c) => grouping.columns.slice(0, columns.length).includes(c))) return true;
+    if (!declaredOnly && grouping && grouping.columns.length >= columns.length && columns.every((c) => grouping.columns.slice(0, columns.length).includes(c)))
+      return true;
     const sets: (readonly AnyColumn[])[] = [this.primaryKey, ...this.uniques.map((u) => u.columns), ...this.indexes.map((i) => i.columns)];
     for (const c of this.columns) if (c.def.unique) sets.push([c]);
     return sets.some((set) => set.length >= columns.length && columns.every((col) => set.slice(0, columns.length).some((c) => c.node === col)));

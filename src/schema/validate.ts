@@ -41,10 +41,7 @@ export function checkReferenceOptions(options: ReferenceOptions, site: NameSite)
   for (const key of ["onDelete", "onUpdate"] as const) {
     const action = options[key];
     if (action !== undefined && !REFERENTIAL_ACTIONS.includes(action))
-      throw new ArgumentError(
-        `Foreign key ${key} must be one of ${REFERENTIAL_ACTIONS.join(", ")}; got ${JSON.stringify(action)}`,
-        site,
-      );
+      throw new ArgumentError(`Foreign key ${key} must be one of ${REFERENTIAL_ACTIONS.join(", ")}; got ${JSON.stringify(action)}`, site);
   }
   if (options.name !== undefined) checkIdentifier(options.name, "Foreign key name", site);
 }

@@ -55,7 +55,8 @@ export async function probeTextOrder(engine: Engine, source: { schema?: string; 
     case "mysql": {
       if (!source) {
         const r = await engine.execute(sql`SELECT @@collation_database AS db, @@collation_connection AS conn`);
-        const a = mariadbOrder(r.rows[0]?.db), b = mariadbOrder(r.rows[0]?.conn);
+        const a = mariadbOrder(r.rows[0]?.db),
+          b = mariadbOrder(r.rows[0]?.conn);
         return { order: a.order === b.order ? a.order : undefined, exactEquality: a.exactEquality && b.exactEquality };
       }
       const c = await engine.execute(

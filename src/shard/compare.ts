@@ -14,10 +14,12 @@ const sign = (n: number | bigint): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
 /** Code point order (JS `<` compares UTF-16 units, which differs above U+FFFF). */
 export function compareCodePoints(a: string, b: string, pad = false): number {
-  const x = [...a], y = [...b];
+  const x = [...a],
+    y = [...b];
   const n = pad ? Math.max(x.length, y.length) : Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    const p = i < x.length ? x[i].codePointAt(0)! : 32, q = i < y.length ? y[i].codePointAt(0)! : 32;
+    const p = i < x.length ? x[i].codePointAt(0)! : 32,
+      q = i < y.length ? y[i].codePointAt(0)! : 32;
     if (p !== q) return p - q;
   }
   return pad ? 0 : x.length - y.length;
@@ -28,17 +30,20 @@ function parseDecimal(v: unknown): { neg: boolean; int: string; frac: string } {
   const s = typeof v === "number" || typeof v === "bigint" ? String(v) : v;
   const m = typeof s === "string" ? /^(-)?(\d*)(?:\.(\d*))?$/.exec(s.trim()) : null;
   if (!m) throw new NotSupportedError(`The numeric value ${String(v)} cannot be compared exactly across shards`);
-  const int = m[2].replace(/^0+/, ""), frac = (m[3] ?? "").replace(/0+$/, "");
+  const int = m[2].replace(/^0+/, ""),
+    frac = (m[3] ?? "").replace(/0+$/, "");
   return { neg: !!m[1] && (int !== "" || frac !== ""), int, frac };
 }
 
 export function compareDecimals(a: unknown, b: unknown): number {
-  const x = parseDecimal(a), y = parseDecimal(b);
+  const x = parseDecimal(a),
+    y = parseDecimal(b);
   if (x.neg !== y.neg) return x.neg ? -1 : 1;
   let c = x.int.length - y.int.length || (x.int < y.int ? -1 : x.int > y.int ? 1 : 0);
   if (!c) {
     const n = Math.max(x.frac.length, y.frac.length);
-    const f = x.frac.padEnd(n, "0"), g = y.frac.padEnd(n, "0");
+    const f = x.frac.padEnd(n, "0"),
+      g = y.frac.padEnd(n, "0");
     c = f < g ? -1 : f > g ? 1 : 0;
   }
   return x.neg ? -c : c;
@@ -83,7 +88,8 @@ export function comparatorFor(type: SqlType | undefined, what: string, textOrder
     case "timestamp":
     case "timestamptz":
       return (a, b) => {
-        const x = timeOf(a), y = timeOf(b);
+        const x = timeOf(a),
+          y = timeOf(b);
         return typeof x === "number" && typeof y === "number" ? sign(x - y) : compareCodePoints(String(x), String(y));
       };
     case "text":

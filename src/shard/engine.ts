@@ -62,13 +62,21 @@ export class ShardedEngine {
       case "insert": {
         const parts = this.splitInsert(n);
         const results = await Promise.all([...parts].map(([shard, node]) => this.shards.engine(shard).execute(stmtOf(node), params)));
-        return merged(results, results.flatMap((r) => r.rows), results.reduce((a, r) => a + r.rowCount, 0)) as Result<RowType<S>>;
+        return merged(
+          results,
+          results.flatMap((r) => r.rows),
+          results.reduce((a, r) => a + r.rowCount, 0),
+        ) as Result<RowType<S>>;
       }
       case "update":
       case "delete": {
         const targets = this.shardsOf(stmt);
         const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmt, params)));
-        return merged(results, results.flatMap((r) => r.rows), results.reduce((a, r) => a + r.rowCount, 0)) as Result<RowType<S>>;
+        return merged(
+          results,
+          results.flatMap((r) => r.rows),
+          results.reduce((a, r) => a + r.rowCount, 0),
+        ) as Result<RowType<S>>;
       }
       default:
         throw new ArgumentError("This statement cannot be routed by root key: pass { shard } to run it on one shard");
@@ -99,12 +107,14 @@ export class ShardedEngine {
     const table = tableOf(n.table);
     const keyCols = this.shards.rootKeyColumns(table as never);
     const at = keyCols.map((k) => n.columns.findIndex((c) => c.key === k));
-    if (at.some((i) => i < 0)) throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
+    if (at.some((i) => i < 0))
+      throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
     const out = new Map<string, (readonly ExprNode[])[]>();
     for (const row of n.rows) {
       const key = at.map((i) => {
         const v = row[i];
-        if (v.kind !== "bind" || v.value === null) throw new ArgumentError(`The root key of a row inserted into ${table.name} must be a value`, { table: table.name });
+        if (v.kind !== "bind" || v.value === null)
+          throw new ArgumentError(`The root key of a row inserted into ${table.name} must be a value`, { table: table.name });
         return v.value;
       });
       const shard = this.shards.shardFor(key);

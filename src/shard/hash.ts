@@ -14,9 +14,7 @@ const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 /** md5 of the UTF-8 bytes of `s`, as a 16-char latin1 string (charCodeAt(i) = byte i). */
 export const md5Latin1: (s: string) => string =
-  typeof oneShot === "function"
-    ? (s) => oneShot("md5", s, "latin1")
-    : (s) => crypto.createHash("md5").update(s, "utf8").digest("binary"); // "binary" = latin1
+  typeof oneShot === "function" ? (s) => oneShot("md5", s, "latin1") : (s) => crypto.createHash("md5").update(s, "utf8").digest("binary"); // "binary" = latin1
 
 /**
  * Big-endian 32-bit word `w` (0..3) of a latin1 digest: word 0 holds the most
@@ -25,13 +23,7 @@ export const md5Latin1: (s: string) => string =
  */
 export function wordBE(d: string, w: number): number {
   const i = w << 2;
-  return (
-    ((d.charCodeAt(i) << 24) |
-      (d.charCodeAt(i + 1) << 16) |
-      (d.charCodeAt(i + 2) << 8) |
-      d.charCodeAt(i + 3)) >>>
-    0
-  );
+  return ((d.charCodeAt(i) << 24) | (d.charCodeAt(i + 1) << 16) | (d.charCodeAt(i + 2) << 8) | d.charCodeAt(i + 3)) >>> 0;
 }
 
 /**
@@ -40,13 +32,7 @@ export function wordBE(d: string, w: number): number {
  */
 export function wordLE(d: string, w: number): number {
   const i = w << 2;
-  return (
-    ((d.charCodeAt(i + 3) << 24) |
-      (d.charCodeAt(i + 2) << 16) |
-      (d.charCodeAt(i + 1) << 8) |
-      d.charCodeAt(i)) >>>
-    0
-  );
+  return ((d.charCodeAt(i + 3) << 24) | (d.charCodeAt(i + 2) << 16) | (d.charCodeAt(i + 1) << 8) | d.charCodeAt(i)) >>> 0;
 }
 
 /** libketama's key hash: the first little-endian word of md5(key). */

@@ -12,9 +12,11 @@ export function sameExpr(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameExpr(x, b[i]));
-  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  const x = a as Record<string, unknown>,
+    y = b as Record<string, unknown>;
   if (x.kind !== y.kind) return false;
-  if (x.kind === "column") return x.name === y.name && (x.source === y.source || (x.source as { info?: unknown }).info === (y.source as { info?: unknown }).info);
+  if (x.kind === "column")
+    return x.name === y.name && (x.source === y.source || (x.source as { info?: unknown }).info === (y.source as { info?: unknown }).info);
   if (x.kind === "bind") return x.value === y.value;
   if (x.kind === "table") return x.info === y.info;
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
@@ -60,16 +62,23 @@ export function evaluateHaving(e: ExprNode, row: Row, refs: HavingRefs, compare:
     case "binary": {
       const cmp = compare.get(e);
       if (!cmp) break;
-      const a = value(e.left, row, refs), b = value(e.right, row, refs);
+      const a = value(e.left, row, refs),
+        b = value(e.right, row, refs);
       if (a === null || a === undefined || b === null || b === undefined) return null;
       const c = cmp(a, b);
       switch (e.op) {
-        case "=": return c === 0;
-        case "<>": return c !== 0;
-        case "<": return c < 0;
-        case "<=": return c <= 0;
-        case ">": return c > 0;
-        case ">=": return c >= 0;
+        case "=":
+          return c === 0;
+        case "<>":
+          return c !== 0;
+        case "<":
+          return c < 0;
+        case "<=":
+          return c <= 0;
+        case ">":
+          return c > 0;
+        case ">=":
+          return c >= 0;
       }
       break;
     }

@@ -18,10 +18,13 @@ export interface SortKey {
 export function rowComparator(keys: readonly SortKey[], get: (row: object, key: string) => unknown = (r, k) => (r as Row)[k]) {
   return (a: object, b: object): number => {
     for (const k of keys) {
-      const x = get(a, k.key), y = get(b, k.key);
-      const xn = x === null || x === undefined, yn = y === null || y === undefined;
+      const x = get(a, k.key),
+        y = get(b, k.key);
+      const xn = x === null || x === undefined,
+        yn = y === null || y === undefined;
       if (xn && yn) continue;
-      if ((xn || yn) && k.nullsFirst === undefined) throw new NotSupportedError(`ORDER BY ${k.key} met a NULL across shards of engines that place NULL differently: say NULLS FIRST or NULLS LAST`);
+      if ((xn || yn) && k.nullsFirst === undefined)
+        throw new NotSupportedError(`ORDER BY ${k.key} met a NULL across shards of engines that place NULL differently: say NULLS FIRST or NULLS LAST`);
       if (xn) return k.nullsFirst ? -1 : 1;
       if (yn) return k.nullsFirst ? 1 : -1;
       const c = k.compare(x, y);

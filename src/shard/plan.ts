@@ -29,7 +29,35 @@ export interface FanoutPlan {
   merge(lists: Row[][]): Row[];
 }
 
-const AGGREGATES = new Set(["count", "sum", "min", "max", "avg", "total", "group_concat", "string_agg", "array_agg", "json_agg", "jsonb_agg", "json_arrayagg", "json_group_array", "json_objectagg", "json_object_agg", "bool_and", "bool_or", "every", "bit_and", "bit_or", "bit_xor", "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp"]);
+const AGGREGATES = new Set([
+  "count",
+  "sum",
+  "min",
+  "max",
+  "avg",
+  "total",
+  "group_concat",
+  "string_agg",
+  "array_agg",
+  "json_agg",
+  "jsonb_agg",
+  "json_arrayagg",
+  "json_group_array",
+  "json_objectagg",
+  "json_object_agg",
+  "bool_and",
+  "bool_or",
+  "every",
+  "bit_and",
+  "bit_or",
+  "bit_xor",
+  "stddev",
+  "stddev_pop",
+  "stddev_samp",
+  "variance",
+  "var_pop",
+  "var_samp",
+]);
 
 export const unlabel = (e: ExprNode): ExprNode => (e.kind === "label" ? e.expr : e);
 const isAggregate = (e: Node): e is FuncNode => e.kind === "func" && AGGREGATES.has(e.name.toLowerCase());
@@ -49,7 +77,8 @@ function columnSources(n: Node): SourceNode[] {
 /** Refuses what per-shard evaluation would answer differently from one database. */
 function checkRowwise(e: ExprNode, outer: readonly SourceNode[], where: string): void {
   walk(e, (n) => {
-    if (n.kind === "window") throw new NotSupportedError(`A window function (${where}) cannot be computed across shards: each shard would number or aggregate only its own rows`);
+    if (n.kind === "window")
+      throw new NotSupportedError(`A window function (${where}) cannot be computed across shards: each shard would number or aggregate only its own rows`);
     if (n.kind === "raw") throw new NotSupportedError(`A raw SQL fragment (${where}) cannot be merged across shards`);
     if (n.kind === "select" || n.kind === "compound") {
       // A subquery correlated to the outer row runs on that row's shard, where its group lives.
@@ -96,7 +125,10 @@ async function keyTypes(exprs: readonly ExprNode[], what: string, env: FanoutEnv
   for (const e of exprs) {
     const t = typeOf(unlabel(e));
     if (t?.kind === "text" || t?.kind === "varchar") {
-      if (!(await env.textEquality(e))) throw new NotSupportedError(`${what} on text needs a collation where equal means identical on every shard (SQLite BINARY, MariaDB utf8mb4_nopad_bin, any deterministic PostgreSQL collation), or the shards would group differently from the engine`);
+      if (!(await env.textEquality(e)))
+        throw new NotSupportedError(
+          `${what} on text needs a collation where equal means identical on every shard (SQLite BINARY, MariaDB utf8mb4_nopad_bin, any deterministic PostgreSQL collation), or the shards would group differently from the engine`,
+        );
     } else if (!t || !["integer", "smallint", "bigint", "numeric", "boolean", "date", "timestamp", "timestamptz"].includes(t.kind)) {
       throw new NotSupportedError(`${what} on a ${t?.kind ?? "untyped"} expression cannot be merged across shards`);
     }
@@ -110,7 +142,11 @@ function slice(rows: Row[], q: SelectNode, limit: number | undefined, offset: nu
 }
 
 async function dedupe(items: readonly SelectItem[], env: FanoutEnv): Promise<(rows: Row[]) => Row[]> {
-  const ts = await keyTypes(items.map((i) => i.expr), "DISTINCT", env);
+  const ts = await keyTypes(
+    items.map((i) => i.expr),
+    "DISTINCT",
+    env,
+  );
   return (rows) => {
     const seen = new Set<string>();
     return rows.filter((r) => {
@@ -139,7 +175,8 @@ export async function planFanout(q: SelectNode, env: FanoutEnv, limit: number | 
     const keys = await sortKeys(q, q.items, env);
     const cmp = rowComparator(keys);
     const distinct = q.distinct ? await dedupe(q.items, env) : undefined;
-    const perShard: SelectNode = limit !== undefined ? { ...q, limit: { kind: "bind", value: limit + offset, type: types.integer }, offset: undefined } : { ...q, offset: undefined };
+    const perShard: SelectNode =
+      limit !== undefined ? { ...q, limit: { kind: "bind", value: limit + offset, type: types.integer }, offset: undefined } : { ...q, offset: undefined };
     return {
       perShard,
       sortedPerShard: true,
@@ -153,11 +190,15 @@ export async function planFanout(q: SelectNode, env: FanoutEnv, limit: number | 
   return planAggregate(q, env, limit, offset);
 }
 
-type Combine = { key: string; kind: "group" } | { key: string; kind: "count" | "sum" | "min" | "max"; compare?: Compare } | { key: string; kind: "avg"; sum: string; count: string };
+type Combine =
+  | { key: string; kind: "group" }
+  | { key: string; kind: "count" | "sum" | "min" | "max"; compare?: Compare }
+  | { key: string; kind: "avg"; sum: string; count: string };
 
 async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | undefined, offset: number): Promise<FanoutPlan> {
   for (const g of q.groupBy)
-    if (!q.items.some((i) => sameExpr(unlabel(i.expr), unlabel(g)))) throw new NotSupportedError("Every GROUP BY expression must also be selected to merge groups across shards");
+    if (!q.items.some((i) => sameExpr(unlabel(i.expr), unlabel(g))))
+      throw new NotSupportedError("Every GROUP BY expression must also be selected to merge groups across shards");
   const shardItems: SelectItem[] = [];
   const combines: Combine[] = [];
   const hidden: string[] = [];
@@ -170,13 +211,17 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
     const float = argType?.kind === "real" || argType?.kind === "double";
     if (name === "count") combines.push({ key, kind: "count" });
     else if (name === "sum") {
-      if (float) throw new NotSupportedError("sum() of a floating-point column cannot be recombined exactly across shards (rounding depends on the order of addition)");
+      if (float)
+        throw new NotSupportedError("sum() of a floating-point column cannot be recombined exactly across shards (rounding depends on the order of addition)");
       combines.push({ key, kind: "sum" });
     } else if (name === "min" || name === "max") combines.push({ key, kind: name, compare: await comparator(f.args[0], `${name}()`, env) });
     else if (name === "avg") {
       if (!env.allSqlite || (argType?.kind !== "integer" && argType?.kind !== "smallint" && argType?.kind !== "bigint"))
-        throw new NotSupportedError("avg() is merged across shards only for integers on SQLite (the engines' decimal scales differ): select sum() and count() instead");
-      const s = `_fanout_${shardItems.length}_sum`, c = `_fanout_${shardItems.length}_count`;
+        throw new NotSupportedError(
+          "avg() is merged across shards only for integers on SQLite (the engines' decimal scales differ): select sum() and count() instead",
+        );
+      const s = `_fanout_${shardItems.length}_sum`,
+        c = `_fanout_${shardItems.length}_count`;
       shardItems.push({ key: s, expr: { ...f, name: "sum" } }, { key: c, expr: { ...f, name: "count" } });
       combines.push({ key, kind: "avg", sum: s, count: c });
       hidden.push(s, c);
@@ -187,14 +232,20 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
   for (const i of q.items) {
     const e = unlabel(i.expr);
     if (isAggregate(e)) await addAggregate(e, i.key);
-    else if (containsAggregate(e)) throw new NotSupportedError(`The aggregate inside the expression selected as ${i.key} cannot be recombined across shards: select the aggregate itself and compute the expression from the merged value`);
-    else if (!q.groupBy.some((g) => sameExpr(unlabel(g), e))) throw new NotSupportedError(`${i.key} is neither grouped nor aggregated, so shards could pick different values for it`);
+    else if (containsAggregate(e))
+      throw new NotSupportedError(
+        `The aggregate inside the expression selected as ${i.key} cannot be recombined across shards: select the aggregate itself and compute the expression from the merged value`,
+      );
+    else if (!q.groupBy.some((g) => sameExpr(unlabel(g), e)))
+      throw new NotSupportedError(`${i.key} is neither grouped nor aggregated, so shards could pick different values for it`);
     else {
       shardItems.push(i);
       combines.push({ key: i.key, kind: "group" });
     }
   }
-  for (const o of q.orderBy) if (containsAggregate(o.expr) && !q.items.some((i) => sameExpr(unlabel(i.expr), unlabel(o.expr)))) throw new NotSupportedError("An aggregate in ORDER BY must also be selected to merge across shards");
+  for (const o of q.orderBy)
+    if (containsAggregate(o.expr) && !q.items.some((i) => sameExpr(unlabel(i.expr), unlabel(o.expr))))
+      throw new NotSupportedError("An aggregate in ORDER BY must also be selected to merge across shards");
   const refs: HavingRefs = { aggregates: [], groups: q.items.filter((i) => !containsAggregate(i.expr)).map((i) => ({ key: i.key, expr: unlabel(i.expr) })) };
   if (q.having) {
     let n = 0;
@@ -216,7 +267,11 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
     await collect(q.having);
   }
   const groupItems = q.items.filter((i) => combines.find((c) => c.key === i.key)?.kind === "group");
-  const groupTypes = await keyTypes(groupItems.map((i) => i.expr), "GROUP BY", env);
+  const groupTypes = await keyTypes(
+    groupItems.map((i) => i.expr),
+    "GROUP BY",
+    env,
+  );
   const keys = await sortKeys(q, q.items, env);
   const cmp = rowComparator(keys);
   const distinct = q.distinct ? await dedupe(q.items, env) : undefined;
@@ -244,9 +299,11 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
             acc[c.count] = addExact(acc[c.count], row[c.count]);
             continue;
           }
-          const x = acc[c.key], y = row[c.key];
+          const x = acc[c.key],
+            y = row[c.key];
           if (c.kind === "count" || c.kind === "sum") acc[c.key] = addExact(x, y);
-          else if (y !== null && y !== undefined && (x === null || x === undefined || (c.kind === "min" ? c.compare!(y, x) < 0 : c.compare!(y, x) > 0))) acc[c.key] = y;
+          else if (y !== null && y !== undefined && (x === null || x === undefined || (c.kind === "min" ? c.compare!(y, x) < 0 : c.compare!(y, x) > 0)))
+            acc[c.key] = y;
         }
       }
       let rows = [...groups.values()];

@@ -260,7 +260,8 @@ function keyCondition(group: TableGroup, t: AnyTable, key: readonly unknown[]): 
   return and(
     ...cols.map((c, i) => {
       const v = key[i];
-      if (v === null || v === undefined) throw new ArgumentError(`A root key of group ${group.name} has no value for ${c.name}`, { table: t.name, column: c.name });
+      if (v === null || v === undefined)
+        throw new ArgumentError(`A root key of group ${group.name} has no value for ${c.name}`, { table: t.name, column: c.name });
       return c.eq(v);
     }),
   );
@@ -302,19 +303,23 @@ export function shardEngines(from: ShardSet, to: ShardSet): Map<string, Engine> 
     const known = out.get(name);
     if (known === undefined) out.set(name, e);
     else if (known !== e && known.url.href !== e.url.href)
-      throw new ArgumentError(`Shard ${JSON.stringify(name)} names different databases before and after the rebalance; a shard keeps its name only while it keeps its database`);
+      throw new ArgumentError(
+        `Shard ${JSON.stringify(name)} names different databases before and after the rebalance; a shard keeps its name only while it keeps its database`,
+      );
   }
   // Two names for one database would let a "move" delete the only copy of a group.
   const byEngine = new Map<Engine, string>();
   const byUrl = new Map<string, string>();
   for (const [name, e] of out) {
     const sameEngine = byEngine.get(e);
-    if (sameEngine !== undefined) throw new ArgumentError(`Shards ${JSON.stringify(sameEngine)} and ${JSON.stringify(name)} share one engine; every shard needs its own database`);
+    if (sameEngine !== undefined)
+      throw new ArgumentError(`Shards ${JSON.stringify(sameEngine)} and ${JSON.stringify(name)} share one engine; every shard needs its own database`);
     byEngine.set(e, name);
     const memory = e.url.protocol === "sqlite:" && ["", ":memory:"].includes(decodeURIComponent(e.url.pathname || e.url.host));
     if (memory) continue; // each in-memory engine is a database of its own
     const sameUrl = byUrl.get(e.url.href);
-    if (sameUrl !== undefined) throw new ArgumentError(`Shards ${JSON.stringify(sameUrl)} and ${JSON.stringify(name)} have the same URL; every shard needs its own database`);
+    if (sameUrl !== undefined)
+      throw new ArgumentError(`Shards ${JSON.stringify(sameUrl)} and ${JSON.stringify(name)} have the same URL; every shard needs its own database`);
     byUrl.set(e.url.href, name);
   }
   return out;
@@ -328,7 +333,10 @@ export function groupsToRebalance(from: ShardSet, group?: TableGroup | string): 
   const g = all.find((x) => x.name === group);
   if (!g) {
     const names = all.map((x) => x.name);
-    throw new ArgumentError(`No table group with root table ${JSON.stringify(group)}${names.length ? ` (groups: ${names.join(", ")})` : " (the schema has no table groups)"}`, { table: group });
+    throw new ArgumentError(
+      `No table group with root table ${JSON.stringify(group)}${names.length ? ` (groups: ${names.join(", ")})` : " (the schema has no table groups)"}`,
+      { table: group },
+    );
   }
   return [g];
 }
@@ -342,7 +350,11 @@ async function scanGroup(to: ShardSet, group: TableGroup, engines: Map<string, E
   // (this also finds stale copies an interrupted run left on a shard that only `to` names).
   for (const [name, engine] of engines) {
     try {
-      for await (const row of engine.stream(select(...cols).from(root).orderBy(...cols))) {
+      for await (const row of engine.stream(
+        select(...cols)
+          .from(root)
+          .orderBy(...cols),
+      )) {
         scanned++;
         const key = cols.map((c) => (row as Row)[c.key]);
         const dest = to.shardFor(key);
@@ -408,7 +420,11 @@ async function moveGroup(move: Move, ctx: MoveContext): Promise<MoveResult> {
     if ((rows.get(root) ?? []).length === 0) return { outcome: "skipped" };
     let alreadyCopied = false;
     await target.transaction(async (tx) => {
-      const there = await tx.execute(select(...rootKeyColumns(group, root)).from(root).where(keyCondition(group, root, move.rootKey)));
+      const there = await tx.execute(
+        select(...rootKeyColumns(group, root))
+          .from(root)
+          .where(keyCondition(group, root, move.rootKey)),
+      );
       if (there.rows.length > 0) {
         alreadyCopied = true;
         return;
@@ -439,7 +455,12 @@ async function moveGroup(move: Move, ctx: MoveContext): Promise<MoveResult> {
       let deleted = 0;
       for (const t of [...group.members].reverse()) deleted += (await tx.execute(deleteFrom(t).where(keyCondition(group, t, move.rootKey)))).rowCount;
       if (deleted !== src.rows)
-        throw new RebalanceChecksumError(move, { ...src, rows: deleted, checksum: "(changed)" }, dst, `the group changed on shard ${move.from} after it was verified (${src.rows} rows then, ${deleted} deleted now)`);
+        throw new RebalanceChecksumError(
+          move,
+          { ...src, rows: deleted, checksum: "(changed)" },
+          dst,
+          `the group changed on shard ${move.from} after it was verified (${src.rows} rows then, ${deleted} deleted now)`,
+        );
       await at("delete:deleted");
     });
     await at("delete:committed");
@@ -447,7 +468,12 @@ async function moveGroup(move: Move, ctx: MoveContext): Promise<MoveResult> {
   } catch (err) {
     if (err instanceof RebalanceError) throw err;
     const why = err instanceof Error ? err.message : String(err);
-    throw new RebalanceError(`Moving group ${move.group} ${describeKey(move.rootKey)} from shard ${move.from} to ${move.to} failed at ${step}: ${why}`, move, step, err);
+    throw new RebalanceError(
+      `Moving group ${move.group} ${describeKey(move.rootKey)} from shard ${move.from} to ${move.to} failed at ${step}: ${why}`,
+      move,
+      step,
+      err,
+    );
   }
 }
 

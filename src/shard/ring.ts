@@ -276,7 +276,8 @@ export class HashRing<N> implements Iterable<[string, N]> {
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         const a = h[mid << 2];
-        if (a === x0 ? md5TailLE(h, mid << 2, d) : a < x0) lo = mid + 1; // point <= key
+        if (a === x0 ? md5TailLE(h, mid << 2, d) : a < x0)
+          lo = mid + 1; // point <= key
         else hi = mid;
       }
     }

@@ -2,7 +2,7 @@
 // placed by their group's root key; a query pinned to root keys runs on their shards, any other
 // fans out to all shards and is merged honouring ORDER BY, LIMIT and OFFSET.
 import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
-import { Expr, OrderBy } from "../sql/expression.js";
+import type { Expr, OrderBy } from "../sql/expression.js";
 import { and, orderNodes } from "../sql/functions.js";
 import type { AnyClass } from "../orm/relationships.js";
 import type { LoaderOption } from "../orm/options.js";
@@ -82,7 +82,12 @@ export class ShardedSession {
   async get<C extends AnyClass>(cls: C, pk: unknown): Promise<InstanceType<C> | undefined> {
     const probe = this.session(this.shards.names[0]);
     const mapper = probe.mapperOf(cls);
-    const dict = mapper.pkKeys.length === 1 && (typeof pk !== "object" || pk === null) ? { [mapper.pkKeys[0]]: pk } : Array.isArray(pk) ? Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]])) : (pk as Record<string, unknown>);
+    const dict =
+      mapper.pkKeys.length === 1 && (typeof pk !== "object" || pk === null)
+        ? { [mapper.pkKeys[0]]: pk }
+        : Array.isArray(pk)
+          ? Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]]))
+          : (pk as Record<string, unknown>);
     const rootKey = this.shards.rootKeyOf(mapper.table, dict);
     if (rootKey) return this.session(this.shards.shardFor(rootKey)).get(cls, pk);
     const found = await Promise.all(this.shards.names.map((n) => this.session(n).get(cls, pk)));
@@ -165,7 +170,10 @@ export class ShardedQuery<T> {
     const targets = this.targets();
     const fanOut = targets.length > 1;
     const perShard = (q: EntityQuery<T>): EntityQuery<T> => {
-      let r = q.where(...this.conds).orderBy(...this.order).options(...this.opts);
+      let r = q
+        .where(...this.conds)
+        .orderBy(...this.order)
+        .options(...this.opts);
       if (this.lim !== undefined) r = r.limit(fanOut ? this.lim + (this.off ?? 0) : this.lim);
       if (this.off !== undefined && !fanOut) r = r.offset(this.off);
       return r;
@@ -179,7 +187,12 @@ export class ShardedQuery<T> {
       const desc = o.direction === "DESC";
       const nullsFirst = o.nulls ? o.nulls === "FIRST" : env.nullsSmallest === undefined ? undefined : env.nullsSmallest ? !desc : desc;
       const text = o.expr.type.kind === "text" || o.expr.type.kind === "varchar";
-      keys.push({ key: o.expr.key, desc, nullsFirst, compare: comparatorFor(o.expr.type, `ORDER BY ${o.expr.key}`, text ? await env.textOrder(o.expr) : undefined) });
+      keys.push({
+        key: o.expr.key,
+        desc,
+        nullsFirst,
+        compare: comparatorFor(o.expr.type, `ORDER BY ${o.expr.key}`, text ? await env.textOrder(o.expr) : undefined),
+      });
     }
     const cmp = rowComparator(keys, (r, k) => (r as Record<string, unknown>)[k]);
     let rows: T[] = keys.length ? mergeSorted<T>(lists, (a, b) => cmp(a as object, b as object)) : lists.flat();

@@ -35,7 +35,8 @@ export class ShardSet {
       this.ring = new HashRing<string>(options.ring ?? {});
       for (const name of this.engines.keys()) this.ring.set(name, name);
     }
-    for (const name of this.ring.names()) if (!this.engines.has(name)) throw new ArgumentError(`The ring names shard ${JSON.stringify(name)}, which has no engine`);
+    for (const name of this.ring.names())
+      if (!this.engines.has(name)) throw new ArgumentError(`The ring names shard ${JSON.stringify(name)}, which has no engine`);
   }
 
   get names(): string[] {
@@ -57,7 +58,9 @@ export class ShardSet {
 
   /** Property keys of `table`'s columns holding its group's root key. */
   rootKeyColumns(table: AnyTable): string[] {
-    return this.groupOf(table).rootKeyOf(table).map((c) => c.key);
+    return this.groupOf(table)
+      .rootKeyOf(table)
+      .map((c) => c.key);
   }
 
   /** The root key of a row of `table`, or undefined while part of it is missing. */

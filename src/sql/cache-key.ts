@@ -104,7 +104,7 @@ class Walk {
   /** A non-negative integer, 15 bits per unit; a set high bit means more units follow. */
   count(n: number): void {
     while (n >= 0x8000) {
-      this.units.push(0x8000 | n % 0x8000);
+      this.units.push(0x8000 | (n % 0x8000));
       n = Math.floor(n / 0x8000);
     }
     this.units.push(n);

@@ -2,9 +2,7 @@ import type { CompoundNode, ExprNode, SelectNode, StatementNode } from "./nodes/
 import type { SqlType, ValueSite } from "./types.js";
 
 /** A parameter position: a value fixed at compile time, or a named `param()` given at execution. */
-export type ParamSlot =
-  | { readonly value: unknown }
-  | { readonly name: string; readonly type: SqlType; readonly site?: ValueSite };
+export type ParamSlot = { readonly value: unknown } | { readonly name: string; readonly type: SqlType; readonly site?: ValueSite };
 
 /** A column of the result: its row key, declared type and the expression it came from. */
 export interface ResultColumn {

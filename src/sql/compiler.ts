@@ -99,8 +99,7 @@ export class Compiler extends ExpressionCompiler {
 
   protected returning(items: readonly SelectItem[], statement: "insert" | "update" | "delete"): void {
     if (!items.length) return;
-    if (!this.dialect.capabilities.returning[statement])
-      throw new NotSupportedError(`${this.dialect.name} has no ${statement.toUpperCase()} … RETURNING`);
+    if (!this.dialect.capabilities.returning[statement]) throw new NotSupportedError(`${this.dialect.name} has no ${statement.toUpperCase()} … RETURNING`);
     this.write(" RETURNING ");
     this.selectList(items);
   }
@@ -314,8 +313,7 @@ export class Compiler extends ExpressionCompiler {
     this.write(`DELETE FROM ${this.tableName(n.table)}`);
     if (n.where) {
       const extra = dmlExtraSources(n.table, [n.where], []);
-      if (extra.length)
-        throw new ArgumentError(`DELETE FROM ${n.table.info.name} refers to other tables; use exists() or in() with a subquery`);
+      if (extra.length) throw new ArgumentError(`DELETE FROM ${n.table.info.name} refers to other tables; use exists() or in() with a subquery`);
       this.write(" WHERE ");
       this.visit(n.where);
     }

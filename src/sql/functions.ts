@@ -1,7 +1,7 @@
 // Free-standing expression constructors: boolean combinators, functions, CASE, CAST, parameters.
 import { ArgumentError } from "../errors.js";
 import { types, type SqlType } from "./types.js";
-import { ColumnExpr, Expr, OrderBy, bindValue, toNode, type Operand, type QueryLike } from "./expression.js";
+import { type ColumnExpr, Expr, OrderBy, bindValue, toNode, type Operand, type QueryLike } from "./expression.js";
 import type { ExprNode, FuncNode, OrderNode } from "./nodes/index.js";
 
 type Condition = Expr<boolean> | Expr<boolean | null> | undefined | null | false;
@@ -160,14 +160,28 @@ type Num = number | bigint | string;
 
 export const func = {
   count: (expr?: Expr<unknown>): FuncExpr<number> =>
-    new FuncExpr<number>({ kind: "func", name: "count", args: [expr ? expr.node : { kind: "star", type: types.unknown }], distinct: false, orderBy: [], type: types.integer }),
+    new FuncExpr<number>({
+      kind: "func",
+      name: "count",
+      args: [expr ? expr.node : { kind: "star", type: types.unknown }],
+      distinct: false,
+      orderBy: [],
+      type: types.integer,
+    }),
   countDistinct: (expr: Expr<unknown>): FuncExpr<number> => fn("count", [expr], types.integer, true),
   sum: <T extends Num | null>(expr: Expr<T>): FuncExpr<T | null> => fn("sum", [expr], expr.type as SqlType<T | null>),
   avg: (expr: Expr<Num | null>): FuncExpr<number | null> => fn("avg", [expr], types.double),
   min: <T>(expr: Expr<T>): FuncExpr<T | null> => fn("min", [expr], expr.type as SqlType<T | null>),
   max: <T>(expr: Expr<T>): FuncExpr<T | null> => fn("max", [expr], expr.type as SqlType<T | null>),
   coalesce: <T>(expr: Expr<T>, ...rest: (Operand<T> | Expr<T>)[]): FuncExpr<NonNullable<T>> =>
-    new FuncExpr({ kind: "func", name: "coalesce", args: [expr.node, ...rest.map((r) => toNode(r, expr.node))], distinct: false, orderBy: [], type: expr.type }),
+    new FuncExpr({
+      kind: "func",
+      name: "coalesce",
+      args: [expr.node, ...rest.map((r) => toNode(r, expr.node))],
+      distinct: false,
+      orderBy: [],
+      type: expr.type,
+    }),
   lower: (expr: Expr<string | null>): FuncExpr<string> => fn("lower", [expr], types.text),
   upper: (expr: Expr<string | null>): FuncExpr<string> => fn("upper", [expr], types.text),
   /** Characters, not bytes, on every engine (char_length; SQLite's length() counts characters). */

@@ -29,8 +29,7 @@ export function jsonProblem(value: unknown, path = "$", seen: object[] = []): st
           return undefined;
         }
         const proto: unknown = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null)
-          return `${path} is a ${Object.prototype.toString.call(value).slice(8, -1)}, not a plain object`;
+        if (proto !== Object.prototype && proto !== null) return `${path} is a ${Object.prototype.toString.call(value).slice(8, -1)}, not a plain object`;
         if (Object.getOwnPropertySymbols(value).length) return `${path} has symbol keys, which JSON drops`;
         for (const [k, v] of Object.entries(value)) {
           const at = `${path}.${k}`;

@@ -122,9 +122,18 @@ export function rewriteNested(q: SelectNode, one: boolean, json: JsonSpelling, w
   };
   const derived = { kind: "derived", name: "nested_rows", query: inner, lateral: false } as const;
   const col = (key: string, type: SqlType): ExprNode => ({ kind: "column", name: key, key, source: derived, type });
-  const agg = call(json.agg, [call(json.row, exprs.map((e, i) => wrap(col(`c${i}`, e.type))))], {
-    orderBy: q.orderBy.map((o, j) => ({ ...o, expr: col(`o${j}`, o.expr.type) })),
-  });
+  const agg = call(
+    json.agg,
+    [
+      call(
+        json.row,
+        exprs.map((e, i) => wrap(col(`c${i}`, e.type))),
+      ),
+    ],
+    {
+      orderBy: q.orderBy.map((o, j) => ({ ...o, expr: col(`o${j}`, o.expr.type) })),
+    },
+  );
   return scalar({
     kind: "select",
     items: [{ key: "nested", expr: call("coalesce", [agg, raw(json.empty)]) }],

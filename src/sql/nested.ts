@@ -24,7 +24,11 @@ function nestedNode(query: Select<unknown>, one: boolean, options: NestedOptions
   const q = query.node;
   if (q.items.length === 0) throw new ArgumentError("A nested select needs at least one column");
   const reserve = options.reserve;
-  if (reserve !== undefined && reserve.length > 0) checkReserve(q.items.map((i) => i.key), reserve);
+  if (reserve !== undefined && reserve.length > 0)
+    checkReserve(
+      q.items.map((i) => i.key),
+      reserve,
+    );
   const type: SqlType = {
     kind: "nested",
     nested: { one, items: q.items.map((i) => ({ key: i.key, type: i.expr.type, expr: i.expr })), ...(reserve?.length ? { reserve: [...reserve] } : {}) },

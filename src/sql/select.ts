@@ -1,7 +1,7 @@
 // SELECT and compound queries, derived tables and CTEs. Every method returns a new object.
 import { ArgumentError } from "../errors.js";
 import { anchor } from "./anchor.js";
-import { ColumnExpr, Expr, OrderBy, bindValue, toNode, type QueryLike } from "./expression.js";
+import { ColumnExpr, Expr, type OrderBy, bindValue, toNode, type QueryLike } from "./expression.js";
 import { and, orderNodes } from "./functions.js";
 import { shareGrouped } from "./grouping.js";
 import type {
@@ -71,8 +71,7 @@ abstract class QueryBase<R> implements Statement<R>, QueryLike {
   }
   private compound(op: CompoundOp, others: QueryBase<R>[]): Compound<R> {
     const n = this.items().length;
-    for (const o of others)
-      if (o.items().length !== n) throw new ArgumentError(`${op} members select ${n} and ${o.items().length} columns`);
+    for (const o of others) if (o.items().length !== n) throw new ArgumentError(`${op} members select ${n} and ${o.items().length} columns`);
     return new Compound<R>({ kind: "compound", op, queries: [this.queryNode, ...others.map((o) => o.queryNode)], orderBy: [], with: [] }, this.items());
   }
 }

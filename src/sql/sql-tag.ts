@@ -33,8 +33,7 @@ export function sql<T = unknown>(strings: TemplateStringsArray, ...values: unkno
 }
 
 /** A quoted identifier: `sql.id("customer", "name")` → "customer"."name". */
-sql.id = (...parts: string[]): Expr<unknown> =>
-  new Expr({ kind: "raw", strings: ["", ""], values: [{ kind: "identifier", parts }], type: types.unknown });
+sql.id = (...parts: string[]): Expr<unknown> => new Expr({ kind: "raw", strings: ["", ""], values: [{ kind: "identifier", parts }], type: types.unknown });
 
 /** Joins fragments with a separator written by the caller's code, never by user values. */
 sql.join = (items: readonly Expr<unknown>[], separator = ", "): SqlFragment => {

@@ -1,6 +1,6 @@
 // What the engine executes, and the type-level plumbing that turns SELECT lists into row types.
 import { ArgumentError } from "../errors.js";
-import { ColumnExpr, Expr, type TypeOf } from "./expression.js";
+import { type ColumnExpr, Expr, type TypeOf } from "./expression.js";
 import type { ExprNode, FromNode, SelectItem, StatementNode } from "./nodes/index.js";
 import type { ColumnsLike } from "./source.js";
 

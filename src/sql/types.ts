@@ -158,7 +158,7 @@ const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function reject(type: SqlType, value: unknown, site: ValueSite, why: string): never {
-  const where = site.table && site.column ? `${site.table}.${site.column}` : site.column ?? "a parameter";
+  const where = site.table && site.column ? `${site.table}.${site.column}` : (site.column ?? "a parameter");
   throw new InvalidValueError(`Invalid value ${describeValue(value)} for ${where} (${typeName(type)}): ${why}`, {
     table: site.table,
     column: site.column,
@@ -237,8 +237,7 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
     case "varchar":
       if (typeof value !== "string") reject(type, value, site, "expected a string");
       if (hasLoneSurrogate(value)) reject(type, value, site, "holds a lone UTF-16 surrogate, which UTF-8 cannot store");
-      if (type.length !== undefined && [...value].length > type.length)
-        reject(type, value, site, `longer than ${type.length} characters`);
+      if (type.length !== undefined && [...value].length > type.length) reject(type, value, site, `longer than ${type.length} characters`);
       return value;
     case "uuid":
       if (typeof value !== "string" || !UUID_RE.test(value)) reject(type, value, site, "expected a UUID string");
@@ -255,8 +254,7 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
       if (typeof value !== "string" || !DATE_RE.test(value)) reject(type, value, site, "expected 'YYYY-MM-DD'");
       if (value < MIN_DATE) reject(type, value, site, `outside ${MIN_DATE} to ${MAX_DATE}`);
       const d = new Date(value + "T00:00:00Z");
-      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value)
-        reject(type, value, site, "no such calendar date");
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) reject(type, value, site, "no such calendar date");
       return value;
     }
     case "timestamp":

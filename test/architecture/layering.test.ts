@@ -121,7 +121,10 @@ describe("layering (docs/architecture.md)", () => {
   });
 
   test("every file under src/ belongs to a layer and every listed path exists", () => {
-    assert.deepEqual(files.filter((f) => !layerOf(layers, f)), []);
+    assert.deepEqual(
+      files.filter((f) => !layerOf(layers, f)),
+      [],
+    );
     const missing = [...layers.flatMap((l) => l.paths), ...contracts].filter((p) => !files.some((f) => (p.endsWith("/") ? f.startsWith(p) : f === p)));
     assert.deepEqual(missing, []);
   });
@@ -131,7 +134,13 @@ describe("layering (docs/architecture.md)", () => {
     let expected = 0;
     for (const f of files) expected += [...readFileSync(join(ROOT, f), "utf8").matchAll(/\bfrom\s*["']\.|^import\s*["']\.|\bimport\(\s*["']\./gm)].length;
     assert.equal(edges.length, expected);
-    assert.ok(edges.every((e) => files.includes(e.to)), `unresolved: ${edges.filter((e) => !files.includes(e.to)).map((e) => `${e.from} → ${e.to}`).join(", ")}`);
+    assert.ok(
+      edges.every((e) => files.includes(e.to)),
+      `unresolved: ${edges
+        .filter((e) => !files.includes(e.to))
+        .map((e) => `${e.from} → ${e.to}`)
+        .join(", ")}`,
+    );
   });
 
   test("a layer imports only from its own layer and the layers above it", () => {
@@ -140,13 +149,18 @@ describe("layering (docs/architecture.md)", () => {
 
   test("every listed type-only contract is still needed", () => {
     const used = new Set(
-      edges.filter((e) => {
-        const from = layerOf(layers, e.from);
-        const to = layerOf(layers, e.to);
-        return e.typeOnly && from && to && to.rank > from.rank;
-      }).map((e) => e.to),
+      edges
+        .filter((e) => {
+          const from = layerOf(layers, e.from);
+          const to = layerOf(layers, e.to);
+          return e.typeOnly && from && to && to.rank > from.rank;
+        })
+        .map((e) => e.to),
     );
-    assert.deepEqual(contracts.filter((c) => !used.has(c)), []);
+    assert.deepEqual(
+      contracts.filter((c) => !used.has(c)),
+      [],
+    );
   });
 
   test("the checker refuses downward imports, and type-only ones outside the contracts", () => {
@@ -160,7 +174,10 @@ describe("layering (docs/architecture.md)", () => {
     assert.equal(violations(layers, contracts, [fake("src/engine/url.ts", "src/dialects/postgres/dialect.ts", false)]).length, 0);
     assert.equal(layerOf(layers, "src/engine/driver.ts")?.name, "dialects");
     assert.equal(layerOf(layers, "src/engine/pool.ts")?.name, "engine");
-    const parsed = importsOf("src/a/b.ts", 'import type { X } from "../c.js";\nimport {\n  type Y,\n} from "./d.js";\nexport * from "../../e.js";\nconst m = await import("./f.js");\n');
+    const parsed = importsOf(
+      "src/a/b.ts",
+      'import type { X } from "../c.js";\nimport {\n  type Y,\n} from "./d.js";\nexport * from "../../e.js";\nconst m = await import("./f.js");\n',
+    );
     assert.deepEqual(parsed, [
       { from: "src/a/b.ts", to: "src/c.ts", typeOnly: true },
       { from: "src/a/b.ts", to: "src/a/d.ts", typeOnly: false },

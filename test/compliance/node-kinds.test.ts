@@ -4,15 +4,43 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import {
-  MetaData, integer, text, numeric, select, insert, update, deleteFrom, func, param, value, tuple, excluded, caseWhen,
-  exists, or, nested, sql, alias, types, NotSupportedError, type Engine, type Statement, type nodes,
+  MetaData,
+  integer,
+  text,
+  numeric,
+  select,
+  insert,
+  update,
+  deleteFrom,
+  func,
+  param,
+  value,
+  tuple,
+  excluded,
+  caseWhen,
+  exists,
+  or,
+  nested,
+  sql,
+  alias,
+  types,
+  NotSupportedError,
+  type Engine,
+  type Statement,
+  type nodes,
 } from "../../src/index.js";
 import { children } from "../../src/sql/traverse.js";
 import { forEachEngine, type EngineName } from "../support/engines.js";
 
 const md = new MetaData();
 const a = md.table("cp_a", { id: integer().primaryKey(), n: integer(), s: text(), p: numeric(10, 2) });
-const b = md.table("cp_b", { id: integer().primaryKey(), aId: integer().named("a_id").references(() => a.c.id), v: integer() });
+const b = md.table("cp_b", {
+  id: integer().primaryKey(),
+  aId: integer()
+    .named("a_id")
+    .references(() => a.c.id),
+  v: integer(),
+});
 const w = md.table("cp_w", { id: integer().primaryKey(), v: integer() });
 
 type Rows = readonly Record<string, unknown>[];
@@ -45,7 +73,16 @@ const CASES: Record<nodes.NodeKind, readonly Case[]> = {
     { what: "NULLS FIRST", stmt: () => select(a.c.id).from(a).orderBy(a.c.p.asc().nullsFirst()), rows: ids(2, 1) },
   ],
   bind: [{ stmt: () => select(a.c.id).from(a).where(a.c.n.eq(10)), rows: ids(1) }],
-  param: [{ stmt: () => select(a.c.id).from(a).where(a.c.n.eq(param("n", types.integer))), params: { n: 20 }, rows: ids(2) }],
+  param: [
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(a.c.n.eq(param("n", types.integer))),
+      params: { n: 20 },
+      rows: ids(2),
+    },
+  ],
   binary: [
     { stmt: () => select(a.c.n.add(1).as("x")).from(a).where(a.c.id.eq(1)), rows: [{ x: 11 }] },
     { what: "concatenation", stmt: () => select(a.c.s.concat("!").as("x")).from(a).where(a.c.id.eq(1)), rows: [{ x: "x!" }] },
@@ -54,37 +91,132 @@ const CASES: Record<nodes.NodeKind, readonly Case[]> = {
     { stmt: () => select(a.c.n.neg().as("x")).from(a).where(a.c.id.eq(1)), rows: [{ x: -10 }] },
     { what: "IS NULL", stmt: () => select(a.c.id).from(a).where(a.c.p.isNull()), rows: ids(2) },
   ],
-  logical: [{ stmt: () => select(a.c.id).from(a).where(or(a.c.id.eq(1), a.c.n.eq(20))).orderBy(a.c.id), rows: ids(1, 2) }],
+  logical: [
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(or(a.c.id.eq(1), a.c.n.eq(20)))
+          .orderBy(a.c.id),
+      rows: ids(1, 2),
+    },
+  ],
   func: [
     { stmt: () => select(func.count().as("c")).from(a), rows: [{ c: 2 }] },
     { what: "sum of decimals", stmt: () => select(func.sum(a.c.p).as("t")).from(a), rows: [{ t: "1.50" }] },
   ],
   cast: [{ stmt: () => select(a.c.n.cast(types.text).as("x")).from(a).where(a.c.id.eq(1)), rows: [{ x: "10" }] }],
-  case: [{ stmt: () => select(caseWhen(a.c.n.gt(15), a.c.s).else(a.c.s.concat("?")).as("x")).from(a).orderBy(a.c.id), rows: [{ x: "x?" }, { x: "y" }] }],
+  case: [
+    {
+      stmt: () =>
+        select(caseWhen(a.c.n.gt(15), a.c.s).else(a.c.s.concat("?")).as("x"))
+          .from(a)
+          .orderBy(a.c.id),
+      rows: [{ x: "x?" }, { x: "y" }],
+    },
+  ],
   in: [
-    { stmt: () => select(a.c.id).from(a).where(a.c.id.in([2, 3])), rows: ids(2) },
-    { what: "IN a subquery", stmt: () => select(a.c.id).from(a).where(a.c.id.in(select(b.c.aId).from(b))), rows: ids(1) },
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(a.c.id.in([2, 3])),
+      rows: ids(2),
+    },
+    {
+      what: "IN a subquery",
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(a.c.id.in(select(b.c.aId).from(b))),
+      rows: ids(1),
+    },
   ],
   between: [{ stmt: () => select(a.c.id).from(a).where(a.c.n.between(15, 25)), rows: ids(2) }],
   scalar: [
     {
-      stmt: () => select(a.c.id, select(func.count().as("c")).from(b).where(b.c.aId.eq(a.c.id)).scalar().as("k")).from(a).orderBy(a.c.id),
-      rows: [{ id: 1, k: 2 }, { id: 2, k: 0 }],
+      stmt: () =>
+        select(a.c.id, select(func.count().as("c")).from(b).where(b.c.aId.eq(a.c.id)).scalar().as("k"))
+          .from(a)
+          .orderBy(a.c.id),
+      rows: [
+        { id: 1, k: 2 },
+        { id: 2, k: 0 },
+      ],
     },
   ],
-  exists: [{ stmt: () => select(a.c.id).from(a).where(exists(select(b.c.id).from(b).where(b.c.aId.eq(a.c.id)))), rows: ids(1) }],
-  window: [{ stmt: () => select(a.c.id, func.rowNumber().over({ orderBy: [a.c.id.desc()] }).as("r")).from(a).orderBy(a.c.id), rows: [{ id: 1, r: 2 }, { id: 2, r: 1 }] }],
-  tuple: [{ stmt: () => select(a.c.id).from(a).where(tuple(a.c.id, a.c.n).eq(tuple(value(2, types.integer), value(20, types.integer)))), rows: ids(2) }],
+  exists: [
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(exists(select(b.c.id).from(b).where(b.c.aId.eq(a.c.id)))),
+      rows: ids(1),
+    },
+  ],
+  window: [
+    {
+      stmt: () =>
+        select(
+          a.c.id,
+          func
+            .rowNumber()
+            .over({ orderBy: [a.c.id.desc()] })
+            .as("r"),
+        )
+          .from(a)
+          .orderBy(a.c.id),
+      rows: [
+        { id: 1, r: 2 },
+        { id: 2, r: 1 },
+      ],
+    },
+  ],
+  tuple: [
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(tuple(a.c.id, a.c.n).eq(tuple(value(2, types.integer), value(20, types.integer)))),
+      rows: ids(2),
+    },
+  ],
   raw: [{ stmt: () => select(a.c.id, sql`1 + 1`.typed(types.integer).as("two")).from(a).where(a.c.id.eq(1)), rows: [{ id: 1, two: 2 }] }],
-  identifier: [{ stmt: () => select(sql`${sql.id("cp_a", "n")} * 2`.typed(types.integer).as("x")).from(a).where(a.c.id.eq(1)), rows: [{ x: 20 }] }],
+  identifier: [
+    {
+      stmt: () =>
+        select(sql`${sql.id("cp_a", "n")} * 2`.typed(types.integer).as("x"))
+          .from(a)
+          .where(a.c.id.eq(1)),
+      rows: [{ x: 20 }],
+    },
+  ],
   star: [{ stmt: () => select(func.count().as("c")).from(b), rows: [{ c: 2 }] }],
   join: [
-    { stmt: () => select(a.c.id, b.c.v).from(a).join(b).orderBy(b.c.id), rows: [{ id: 1, v: 5 }, { id: 1, v: 6 }] },
-    { what: "LEFT JOIN", stmt: () => select(a.c.id, b.c.v).from(a).leftJoin(b).orderBy(a.c.id, b.c.id), rows: [{ id: 1, v: 5 }, { id: 1, v: 6 }, { id: 2, v: null }] },
+    {
+      stmt: () => select(a.c.id, b.c.v).from(a).join(b).orderBy(b.c.id),
+      rows: [
+        { id: 1, v: 5 },
+        { id: 1, v: 6 },
+      ],
+    },
+    {
+      what: "LEFT JOIN",
+      stmt: () => select(a.c.id, b.c.v).from(a).leftJoin(b).orderBy(a.c.id, b.c.id),
+      rows: [
+        { id: 1, v: 5 },
+        { id: 1, v: 6 },
+        { id: 2, v: null },
+      ],
+    },
     {
       what: "FULL JOIN",
       stmt: () => select(a.c.id, b.c.v).from(a).fullJoin(b).orderBy(a.c.id, b.c.id),
-      rows: [{ id: 1, v: 5 }, { id: 1, v: 6 }, { id: 2, v: null }],
+      rows: [
+        { id: 1, v: 5 },
+        { id: 1, v: 6 },
+        { id: 2, v: null },
+      ],
       refusedOn: ["mariadb"],
     },
   ],
@@ -117,19 +249,43 @@ const CASES: Record<nodes.NodeKind, readonly Case[]> = {
     },
   ],
   compound: [
-    { stmt: () => select(a.c.id).from(a).where(a.c.id.eq(1)).union(select(a.c.id).from(a).where(a.c.id.eq(2))), rows: ids(1, 2), unordered: true },
-    { what: "EXCEPT", stmt: () => select(a.c.id).from(a).except(select(b.c.id).from(b).where(b.c.v.eq(6))), rows: ids(1) },
+    {
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .where(a.c.id.eq(1))
+          .union(select(a.c.id).from(a).where(a.c.id.eq(2))),
+      rows: ids(1, 2),
+      unordered: true,
+    },
+    {
+      what: "EXCEPT",
+      stmt: () =>
+        select(a.c.id)
+          .from(a)
+          .except(select(b.c.id).from(b).where(b.c.v.eq(6))),
+      rows: ids(1),
+    },
   ],
   nested: [
     {
-      stmt: () => select(a.c.id, nested(select(b.c.v).orderBy(b.c.id)).as("bs")).from(a).orderBy(a.c.id),
-      rows: [{ id: 1, bs: [{ v: 5 }, { v: 6 }] }, { id: 2, bs: [] }],
+      stmt: () =>
+        select(a.c.id, nested(select(b.c.v).orderBy(b.c.id)).as("bs"))
+          .from(a)
+          .orderBy(a.c.id),
+      rows: [
+        { id: 1, bs: [{ v: 5 }, { v: 6 }] },
+        { id: 2, bs: [] },
+      ],
     },
   ],
   insert: [{ stmt: () => insert(w).values({ id: 10, v: 1 }), check: { stmt: wRows, rows: [{ id: 10, v: 1 }] } }],
   excluded: [
     {
-      stmt: () => insert(w).values({ id: 10, v: 7 }).onConflict({ target: [w.c.id], set: { v: excluded(w.c.v) } }),
+      stmt: () =>
+        insert(w)
+          .values({ id: 10, v: 7 })
+          .onConflict({ target: [w.c.id], set: { v: excluded(w.c.v) } }),
       check: { stmt: wRows, rows: [{ id: 10, v: 7 }] },
     },
   ],
@@ -179,11 +335,22 @@ forEachEngine(import.meta.url, (ctx) => {
   before(async () => {
     await md.dropAll(ctx.engine);
     await md.createAll(ctx.engine);
-    await ctx.engine.execute(insert(a).values([{ id: 1, n: 10, s: "x", p: "1.50" }, { id: 2, n: 20, s: "y", p: null }]));
-    await ctx.engine.execute(insert(b).values([{ id: 1, aId: 1, v: 5 }, { id: 2, aId: 1, v: 6 }]));
+    await ctx.engine.execute(
+      insert(a).values([
+        { id: 1, n: 10, s: "x", p: "1.50" },
+        { id: 2, n: 20, s: "y", p: null },
+      ]),
+    );
+    await ctx.engine.execute(
+      insert(b).values([
+        { id: 1, aId: 1, v: 5 },
+        { id: 2, aId: 1, v: 6 },
+      ]),
+    );
   });
   // In declaration order: insert, excluded (upsert), update and delete share the row with id 10.
   for (const [kind, cases] of Object.entries(CASES) as [nodes.NodeKind, readonly Case[]][])
     for (const c of cases)
-      test(`${kind}${c.what ? ` (${c.what})` : ""} ${c.refusedOn?.includes(ctx.name) ? "is refused with NotSupportedError" : "compiles and runs"} on ${ctx.name}`, () => runCase(ctx.engine, ctx.name, c));
+      test(`${kind}${c.what ? ` (${c.what})` : ""} ${c.refusedOn?.includes(ctx.name) ? "is refused with NotSupportedError" : "compiles and runs"} on ${ctx.name}`, () =>
+        runCase(ctx.engine, ctx.name, c));
 });

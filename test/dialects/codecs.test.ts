@@ -51,7 +51,11 @@ test("fastServerDate reads PostgreSQL's timestamptz text, offsets and late days 
     const t = Math.floor((rnd() - 0.5) * 2 * 7.3e12);
     const iso = new Date(t).toISOString();
     const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-    for (const [suffix, minutes] of [["+00", 0], ["+05:30", 330], ["-03", -180]] as const) {
+    for (const [suffix, minutes] of [
+      ["+00", 0],
+      ["+05:30", 330],
+      ["-03", -180],
+    ] as const) {
       const got = fastServerDate(text + suffix);
       assert.ok(got !== undefined, text + suffix);
       assert.equal(got.getTime(), t - minutes * 60_000, text + suffix);

@@ -42,7 +42,22 @@ export function generatePages(dir: string, matches: (name: string) => boolean, o
 /** Type-checks `files` alone, strictly, as a user's project would. */
 export function typecheck(files: readonly string[]): SpawnSyncReturns<string> {
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
-  const args = ["--ignoreConfig", "--noEmit", "--strict", "--target", "es2022", "--lib", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", "--skipLibCheck"];
+  const args = [
+    "--ignoreConfig",
+    "--noEmit",
+    "--strict",
+    "--target",
+    "es2022",
+    "--lib",
+    "es2022",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--types",
+    "node",
+    "--skipLibCheck",
+  ];
   return spawnSync(process.execPath, [tsc, ...args, ...files], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
 }
 

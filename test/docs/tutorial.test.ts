@@ -9,7 +9,10 @@ const chapters = generatePages("docs/tutorial", (f) => /^\d\d-.*\.md$/.test(f), 
 
 describe("tutorial", { timeout: 240_000 }, () => {
   test("there are chapters 00 to 06, each with code that runs", () => {
-    assert.deepEqual(chapters.map((c) => c.file.slice(0, 2)), ["00", "01", "02", "03", "04", "05", "06"]);
+    assert.deepEqual(
+      chapters.map((c) => c.file.slice(0, 2)),
+      ["00", "01", "02", "03", "04", "05", "06"],
+    );
     for (const c of chapters) assert.ok(c.chapter.blocks.length > 0, `${c.file} has no code`);
   });
   pageTests(chapters);

@@ -10,7 +10,11 @@ forEachEngine(import.meta.url, (ctx) => {
   test("creates, inserts with RETURNING and selects back", async () => {
     await ctx.engine.withConnection(async (c) => {
       await md.createAll(c);
-      const ins = await c.execute(insert(item).values([{ name: "a" }, { name: "b" }]).returning(item.c.id));
+      const ins = await c.execute(
+        insert(item)
+          .values([{ name: "a" }, { name: "b" }])
+          .returning(item.c.id),
+      );
       assert.deepEqual(ins.rows, [{ id: 1 }, { id: 2 }]);
       const rows = (await c.execute(select(item.c.name).orderBy(item.c.id.desc()))).rows;
       assert.deepEqual(rows, [{ name: "b" }, { name: "a" }]);

@@ -82,7 +82,12 @@ forEachEngine(import.meta.url, (ctx) => {
 
   test("issue 13.4: a stream past its timeout stops with TimeoutError, a signal with AbortError; the pool of one is usable", async () => {
     const engine = ctx.name === "sqlite" ? ctx.engine : one();
-    const many = ctx.name === "postgres" ? sql`SELECT g AS n FROM generate_series(1, 1000000) g` : ctx.name === "mariadb" ? sql`SELECT seq AS n FROM seq_1_to_1000000` : sql`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000000) SELECT n FROM s`;
+    const many =
+      ctx.name === "postgres"
+        ? sql`SELECT g AS n FROM generate_series(1, 1000000) g`
+        : ctx.name === "mariadb"
+          ? sql`SELECT seq AS n FROM seq_1_to_1000000`
+          : sql`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000000) SELECT n FROM s`;
     try {
       let n = 0;
       const { err, ms } = await timed(

@@ -44,7 +44,9 @@ for (const [scheme, name] of [
   ["postgres", "postgres"],
   ["mariadb", "mariadb"],
 ] as const) {
-  test(`issue 13.2: ${name}: a server that accepts TCP and stays silent fails within connectTimeout`, { skip: !engines.includes(name) && `${name} not selected` }, async () => {
+  test(`issue 13.2: ${name}: a server that accepts TCP and stays silent fails within connectTimeout`, {
+    skip: !engines.includes(name) && `${name} not selected`,
+  }, async () => {
     const engine = createEngine(`${scheme}://root@127.0.0.1:${silentPort}/test`, { connectTimeout: 300 });
     try {
       const { err, ms } = await timed(engine.execute(sql`SELECT 1`));
@@ -60,7 +62,9 @@ for (const [scheme, name] of [
   });
 }
 
-test("issue 13.6: a postgres:// URL pointed at a MariaDB port is a ConnectionError saying the server is not PostgreSQL", { skip: !(engines.includes("mariadb") && engines.includes("postgres")) && "needs MariaDB" }, async () => {
+test("issue 13.6: a postgres:// URL pointed at a MariaDB port is a ConnectionError saying the server is not PostgreSQL", {
+  skip: !(engines.includes("mariadb") && engines.includes("postgres")) && "needs MariaDB",
+}, async () => {
   const engine = createEngine(`postgres://root@${MY.hostname}:${MY.port || 3306}/test`, { connectTimeout: 3000 });
   try {
     const { err } = await timed(engine.execute(sql`SELECT 1`));
@@ -72,7 +76,10 @@ test("issue 13.6: a postgres:// URL pointed at a MariaDB port is a ConnectionErr
 });
 
 test("issue 13.6: sqlite:%zz is an ArgumentError, not a URIError", () => {
-  assert.throws(() => createEngine("sqlite:%zz"), (err: Error) => err instanceof ArgumentError && /percent-encoding/.test(err.message));
+  assert.throws(
+    () => createEngine("sqlite:%zz"),
+    (err: Error) => err instanceof ArgumentError && /percent-encoding/.test(err.message),
+  );
   assert.throws(() => createEngine("mariadb://r%zz@127.0.0.1/test"), ArgumentError);
 });
 
@@ -89,7 +96,10 @@ test("issue 13.8: SQLite URLs follow SQLAlchemy: three slashes relative, four ab
   assert.equal(file("sqlite:path/to.db"), "path/to.db");
   assert.equal(file("sqlite:/abs.db"), "/abs.db");
   // Used to create /rel2.db at the filesystem root.
-  assert.throws(() => file("sqlite://./rel2.db"), (err: Error) => err instanceof ArgumentError && /names no host/.test(err.message));
+  assert.throws(
+    () => file("sqlite://./rel2.db"),
+    (err: Error) => err instanceof ArgumentError && /names no host/.test(err.message),
+  );
 });
 
 test("issue 13.8: sqlite:///relative.db opens relative to the working directory", async () => {
@@ -113,7 +123,9 @@ test("issue 13.8: sqlite:///relative.db opens relative to the working directory"
 });
 
 test("issue 13.8: MySQL URL query parameters reach mysql2; driverOptions pass through; Arbor's settings stay", () => {
-  const url = new URL(`mariadb://u%40x:p%3Aw@db.example:3307/app?socket=/tmp/my.sock&connectTimeout=5000&ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}&enableKeepAlive=true&timezone=local`);
+  const url = new URL(
+    `mariadb://u%40x:p%3Aw@db.example:3307/app?socket=/tmp/my.sock&connectTimeout=5000&ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}&enableKeepAlive=true&timezone=local`,
+  );
   const c = mysqlConfig(url, { driverOptions: { keepAliveInitialDelay: 1000, dateStrings: false } });
   assert.equal(c.user, "u@x");
   assert.equal(c.password, "p:w");
@@ -130,7 +142,9 @@ test("issue 13.8: MySQL URL query parameters reach mysql2; driverOptions pass th
   assert.throws(() => mysqlConfig(new URL("mariadb://h/db?ssl={bad"), {}), ArgumentError);
 });
 
-test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values decode as on Arbor's connections; released back on dispose", { skip: !engines.includes("postgres") && "postgres not selected" }, async () => {
+test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values decode as on Arbor's connections; released back on dispose", {
+  skip: !engines.includes("postgres") && "postgres not selected",
+}, async () => {
   const url = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   let handed = 0;
@@ -142,7 +156,11 @@ test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values d
     },
   });
   try {
-    const row = (await engine.execute(sql`SELECT 9007199254740993::int8 AS big, '2024-02-29 12:00:00.123+02'::timestamptz AS at, '1.50'::numeric(5,2) AS n, current_setting('TimeZone') AS tz`)).rows[0] as Record<string, unknown>;
+    const row = (
+      await engine.execute(
+        sql`SELECT 9007199254740993::int8 AS big, '2024-02-29 12:00:00.123+02'::timestamptz AS at, '1.50'::numeric(5,2) AS n, current_setting('TimeZone') AS tz`,
+      )
+    ).rows[0] as Record<string, unknown>;
     // The pool's own clients would give a rounded number and a local Date string form.
     assert.equal(row.big, 9007199254740993n);
     assert.equal(row.at instanceof Date ? row.at.toISOString() : row.at, "2024-02-29T10:00:00.123Z");

@@ -68,7 +68,10 @@ const child = md.table(
   "err_child",
   {
     id: integer().primaryKey(),
-    parentId: integer().notNull().references(() => parent.c.id).named("parent_id"),
+    parentId: integer()
+      .notNull()
+      .references(() => parent.c.id)
+      .named("parent_id"),
     qty: integer().notNull(),
   },
   (c) => [check("ck_err_child_qty", c.qty.gt(0))],
@@ -166,7 +169,11 @@ forEachEngine(import.meta.url, (ctx) => {
     const e1 = await caught(() => update(parent).set({ nope: 1 } as never));
     assert.ok(e1 instanceof UnknownColumnError);
     assert.deepStrictEqual([e1.table, e1.column], ["err_parent", "nope"]);
-    const e2 = await caught(() => insert(parent).values({ id: 9, email: "x", name: "x" }).onConflict({ target: [parent.c.id], set: { bogus: 1 } as never }));
+    const e2 = await caught(() =>
+      insert(parent)
+        .values({ id: 9, email: "x", name: "x" })
+        .onConflict({ target: [parent.c.id], set: { bogus: 1 } as never }),
+    );
     assert.ok(e2 instanceof UnknownColumnError);
     assert.deepStrictEqual([e2.table, e2.column], ["err_parent", "bogus"]);
   });
@@ -211,7 +218,13 @@ forEachEngine(import.meta.url, (ctx) => {
   test("varchar(3) takes three characters, counted as code points (emoji included)", () =>
     ctx.engine.withConnection(async (c) => {
       await c.execute(deleteFrom(typed));
-      await c.execute(insert(typed).values([{ id: 1, code: "abc" }, { id: 2, code: "😀😀😀" }, { id: 3, code: "äöü" }]));
+      await c.execute(
+        insert(typed).values([
+          { id: 1, code: "abc" },
+          { id: 2, code: "😀😀😀" },
+          { id: 3, code: "äöü" },
+        ]),
+      );
       const got = await c.execute(select(typed.c.code).orderBy(typed.c.id));
       assert.deepStrictEqual(got.scalars(), ["abc", "😀😀😀", "äöü"]);
     }));
@@ -319,28 +332,25 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.ok(en instanceof CheckViolationError, `${en.name}: ${en.message}`);
     }));
 
-  test(
-    "generated constraint names stay distinct and exact for multibyte table names",
-    () =>
-      ctx.engine.withConnection(async (c) => {
-        const m = new MetaData();
-        const name = "ü".repeat(28);
-        const t = m.table(name, { id: integer().primaryKey(), a: text().unique().named("column_a"), b: varchar(50).unique().named("column_b") });
+  test("generated constraint names stay distinct and exact for multibyte table names", () =>
+    ctx.engine.withConnection(async (c) => {
+      const m = new MetaData();
+      const name = "ü".repeat(28);
+      const t = m.table(name, { id: integer().primaryKey(), a: text().unique().named("column_a"), b: varchar(50).unique().named("column_b") });
+      await m.dropAll(c);
+      try {
+        await m.createAll(c);
+        await c.execute(insert(t).values({ id: 1, a: "x", b: "y" }));
+        const err = await caught(() => c.execute(insert(t).values({ id: 2, a: "other", b: "y" })));
+        assert.ok(err instanceof UniqueViolationError);
+        // Too long for 63 bytes: shortened with a hash, and still the name the engine reports.
+        const expected = constraintName("uq", name, ["column_b"]);
+        assert.ok(Buffer.byteLength(expected) <= 63 && expected !== constraintName("uq", name, ["column_a"]));
+        if (!isSqlite) assert.equal(err.constraint, expected);
+      } finally {
         await m.dropAll(c);
-        try {
-          await m.createAll(c);
-          await c.execute(insert(t).values({ id: 1, a: "x", b: "y" }));
-          const err = await caught(() => c.execute(insert(t).values({ id: 2, a: "other", b: "y" })));
-          assert.ok(err instanceof UniqueViolationError);
-          // Too long for 63 bytes: shortened with a hash, and still the name the engine reports.
-          const expected = constraintName("uq", name, ["column_b"]);
-          assert.ok(Buffer.byteLength(expected) <= 63 && expected !== constraintName("uq", name, ["column_a"]));
-          if (!isSqlite) assert.equal(err.constraint, expected);
-        } finally {
-          await m.dropAll(c);
-        }
-      }),
-  );
+      }
+    }));
 
   // ---- result cardinality ------------------------------------------------------------------------
 
@@ -359,34 +369,41 @@ forEachEngine(import.meta.url, (ctx) => {
 
   // ---- a lost connection -------------------------------------------------------------------------
 
-  for (const inTx of [false, true]) for (const via of ["execute", "forEach"] as const)
-    test(`a connection killed by the server${inTx ? " inside a transaction" : ""} → ConnectionError from ${via}, and the engine recovers`, { skip: isSqlite && "SQLite has no server session to kill" }, async () => {
-      const engine = ctx.engine;
-      const kind = ctx.name as "postgres" | "mariadb";
-      const victim = await engine.connect();
-      const pid = victim.sessionId!;
-      assert.equal(typeof pid, "number");
-      assert.equal((await victim.execute(select(parent.c.id).where(parent.c.id.eq(-1)))).rows.length, 0);
-      const tx = inTx ? await victim.begin() : undefined;
-      await kill(engine, kind, pid);
-      const on = tx ?? victim;
-      const err = await caught(() => (via === "execute" ? on.execute(select(parent.c.id)) : on.forEach(select(parent.c.id), () => undefined)));
-      assert.ok(err instanceof ConnectionError, `${err.name}: ${err.message}`);
-      assert.equal(victim.isBroken, true);
-      const { size, open, idle, inUse } = engine.poolStats;
-      await victim.release();
-      assert.deepStrictEqual(engine.poolStats, { size, open: open - 1, inUse: inUse - 1, idle, waiting: 0 }, "the broken connection is discarded, not pooled");
-      await assert.rejects(victim.execute(select(parent.c.id)), TransactionError);
-      // The engine keeps working on new connections.
-      const ids = new Set<number | undefined>();
-      for (let i = 0; i < 3; i++)
-        await engine.withConnection(async (c) => {
-          ids.add(c.sessionId);
-          assert.equal((await c.execute(select(parent.c.id).where(parent.c.id.eq(-1)))).rows.length, 0);
+  for (const inTx of [false, true])
+    for (const via of ["execute", "forEach"] as const)
+      test(`a connection killed by the server${inTx ? " inside a transaction" : ""} → ConnectionError from ${via}, and the engine recovers`, {
+        skip: isSqlite && "SQLite has no server session to kill",
+      }, async () => {
+        const engine = ctx.engine;
+        const kind = ctx.name as "postgres" | "mariadb";
+        const victim = await engine.connect();
+        const pid = victim.sessionId!;
+        assert.equal(typeof pid, "number");
+        assert.equal((await victim.execute(select(parent.c.id).where(parent.c.id.eq(-1)))).rows.length, 0);
+        const tx = inTx ? await victim.begin() : undefined;
+        await kill(engine, kind, pid);
+        const on = tx ?? victim;
+        const err = await caught(() => (via === "execute" ? on.execute(select(parent.c.id)) : on.forEach(select(parent.c.id), () => undefined)));
+        assert.ok(err instanceof ConnectionError, `${err.name}: ${err.message}`);
+        assert.equal(victim.isBroken, true);
+        const { size, open, idle, inUse } = engine.poolStats;
+        await victim.release();
+        assert.deepStrictEqual(
+          engine.poolStats,
+          { size, open: open - 1, inUse: inUse - 1, idle, waiting: 0 },
+          "the broken connection is discarded, not pooled",
+        );
+        await assert.rejects(victim.execute(select(parent.c.id)), TransactionError);
+        // The engine keeps working on new connections.
+        const ids = new Set<number | undefined>();
+        for (let i = 0; i < 3; i++)
+          await engine.withConnection(async (c) => {
+            ids.add(c.sessionId);
+            assert.equal((await c.execute(select(parent.c.id).where(parent.c.id.eq(-1)))).rows.length, 0);
+          });
+        assert.equal(ids.has(pid), false);
+        await engine.transaction(async (t) => {
+          await t.execute(deleteFrom(child));
         });
-      assert.equal(ids.has(pid), false);
-      await engine.transaction(async (t) => {
-        await t.execute(deleteFrom(child));
       });
-    });
 });

@@ -2,9 +2,7 @@
 // builds it, with errors (the caller's, a decoder's) reported without breaking the connection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  MetaData, bigint, boolean, custom, insert, integer, nested, numeric, select, text, timestamptz,
-} from "../../src/index.js";
+import { MetaData, bigint, boolean, custom, insert, integer, nested, numeric, select, text, timestamptz } from "../../src/index.js";
 import { strictText } from "../fixtures/strict-text.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -19,7 +17,10 @@ const account = md.table("account", {
 });
 const entry = md.table("entry", {
   id: integer().primaryKey(),
-  accountId: integer().notNull().named("account_id").references(() => account.c.id),
+  accountId: integer()
+    .notNull()
+    .named("account_id")
+    .references(() => account.c.id),
   at: timestamptz().notNull(),
   amount: numeric(12, 2).notNull(),
 });
@@ -28,24 +29,37 @@ const entry = md.table("entry", {
 const memo = md.table("memo", { id: integer().primaryKey(), body: custom(strictText).notNull() });
 
 const graph = () =>
-  select(
-    account,
-    nested(select(entry.c.id, entry.c.at, entry.c.amount).where(entry.c.accountId.eq(account.c.id)).orderBy(entry.c.id)).as("entries"),
-  ).orderBy(account.c.id);
+  select(account, nested(select(entry.c.id, entry.c.at, entry.c.amount).where(entry.c.accountId.eq(account.c.id)).orderBy(entry.c.id)).as("entries")).orderBy(
+    account.c.id,
+  );
 
 forEachEngine(import.meta.url, (ctx) => {
   test("setup", () =>
     ctx.engine.withConnection(async (c) => {
       await md.dropAll(c);
       await md.createAll(c);
-      const accounts = [], entries = [];
+      const accounts = [],
+        entries = [];
       for (let i = 1; i <= 40; i++) {
-        accounts.push({ id: i, name: `acct ${i}`, opened: new Date(Date.UTC(2024, 0, i, 8, 30, 0, 125)), balance: `${i * 3}.05`, serial: 9007199254740993n + BigInt(i), active: i % 3 === 0 });
+        accounts.push({
+          id: i,
+          name: `acct ${i}`,
+          opened: new Date(Date.UTC(2024, 0, i, 8, 30, 0, 125)),
+          balance: `${i * 3}.05`,
+          serial: 9007199254740993n + BigInt(i),
+          active: i % 3 === 0,
+        });
         for (let j = 0; j < i % 4; j++) entries.push({ id: i * 10 + j, accountId: i, at: new Date(Date.UTC(2024, 5, j + 1)), amount: `-${j}.50` });
       }
       await c.execute(insert(account).values(accounts));
       await c.execute(insert(entry).values(entries));
-      await c.execute(insert(memo).values([{ id: 1, body: "ok" }, { id: 2, body: "bad" }, { id: 3, body: "fine" }]));
+      await c.execute(
+        insert(memo).values([
+          { id: 1, body: "ok" },
+          { id: 2, body: "bad" },
+          { id: 3, body: "fine" },
+        ]),
+      );
     }));
 
   test("hands over the rows execute() returns, in order and with every type restored, nested rows included", async () => {
@@ -78,7 +92,12 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.deepStrictEqual(ids, [1, 2, 3, 4, 5]);
       await c.transaction(async (tx) => {
         const names: string[] = [];
-        await tx.forEach(select(account.c.name).where(account.c.id.in([7, 9])).orderBy(account.c.id), (r) => names.push(r.name));
+        await tx.forEach(
+          select(account.c.name)
+            .where(account.c.id.in([7, 9]))
+            .orderBy(account.c.id),
+          (r) => names.push(r.name),
+        );
         assert.deepStrictEqual(names, ["acct 7", "acct 9"]);
       });
     });
@@ -110,7 +129,10 @@ forEachEngine(import.meta.url, (ctx) => {
         c.forEach(select(memo).orderBy(memo.c.id), (r) => bodies.push(r.body)),
         (e: Error) => e instanceof RangeError && /unreadable value "bad"/.test(e.message),
       );
-      assert.ok(bodies.every((b) => b === "OK"), `handed over: ${JSON.stringify(bodies)}`);
+      assert.ok(
+        bodies.every((b) => b === "OK"),
+        `handed over: ${JSON.stringify(bodies)}`,
+      );
       const ok: unknown[] = [];
       await c.forEach(select(memo).where(memo.c.id.ne(2)).orderBy(memo.c.id), (r) => ok.push(r.body));
       assert.deepStrictEqual(ok, ["OK", "FINE"]);

@@ -177,7 +177,9 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual(order, ["tx", "execute"]);
   });
 
-  test("issue 13.3: a stream whose connection is killed ends in a ConnectionError; a pool of one works afterwards", { skip: ctx.name === "sqlite" && "an embedded database has no connection to kill" }, async () => {
+  test("issue 13.3: a stream whose connection is killed ends in a ConnectionError; a pool of one works afterwards", {
+    skip: ctx.name === "sqlite" && "an embedded database has no connection to kill",
+  }, async () => {
     const marker = `h8_kill_${process.pid}_${Date.now()}`;
     const engine = fresh({ acquireTimeout: 3000, onConnect: ctx.name === "postgres" ? [`SET application_name = '${marker}'`] : [] });
     try {
@@ -191,7 +193,11 @@ forEachEngine(import.meta.url, (ctx) => {
           await ctx.engine.execute(sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${marker}`);
         } else {
           // A prepared statement shows its SQL with placeholders: find it in this test's database.
-          const ids = (await ctx.engine.execute(sql`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE ${"%seq_1_to_2000000%"} AND ID <> CONNECTION_ID()`)).rows as { id: number | string }[];
+          const ids = (
+            await ctx.engine.execute(
+              sql`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE ${"%seq_1_to_2000000%"} AND ID <> CONNECTION_ID()`,
+            )
+          ).rows as { id: number | string }[];
           assert.equal(ids.length, 1);
           await ctx.engine.withConnection((c) => c.runSql(`KILL ${Number(ids[0].id)}`));
         }

@@ -52,12 +52,19 @@ forEachEngine(import.meta.url, (ctx) => {
     await ctx.engine.withConnection(async (c) => {
       await md.dropAll(c);
       await md.createAll(c);
-      await c.execute(insert(acct).values([{ id: 1, balance: 100 }, { id: 2, balance: 100 }]));
+      await c.execute(
+        insert(acct).values([
+          { id: 1, balance: 100 },
+          { id: 2, balance: 100 },
+        ]),
+      );
     });
   };
   const balance = async (e: Engine, id: number) => (await e.execute(select(acct.c.balance).where(acct.c.id.eq(id)))).scalar();
 
-  test("issue 13.7: READ COMMITTED sees a concurrent commit; REPEATABLE READ and SERIALIZABLE keep their snapshot", { skip: !server && "SQLite has one writer and serializable transactions only" }, async () => {
+  test("issue 13.7: READ COMMITTED sees a concurrent commit; REPEATABLE READ and SERIALIZABLE keep their snapshot", {
+    skip: !server && "SQLite has one writer and serializable transactions only",
+  }, async () => {
     for (const [isolation, seesCommit] of [
       ["READ COMMITTED", true],
       ["REPEATABLE READ", false],
@@ -83,14 +90,23 @@ forEachEngine(import.meta.url, (ctx) => {
   test("issue 13.7: a read-only transaction refuses writes (servers); SQLite refuses readOnly and weaker levels", async () => {
     await reset();
     if (!server) {
-      await assert.rejects(ctx.engine.transaction(async () => undefined, { readOnly: true }), NotSupportedError);
-      await assert.rejects(ctx.engine.transaction(async () => undefined, { isolation: "READ COMMITTED" }), /SQLite runs every transaction SERIALIZABLE/);
+      await assert.rejects(
+        ctx.engine.transaction(async () => undefined, { readOnly: true }),
+        NotSupportedError,
+      );
+      await assert.rejects(
+        ctx.engine.transaction(async () => undefined, { isolation: "READ COMMITTED" }),
+        /SQLite runs every transaction SERIALIZABLE/,
+      );
       assert.equal(await ctx.engine.transaction(async (tx) => (await tx.execute(select(acct.c.id))).rows.length, { isolation: "SERIALIZABLE" }), 2);
       return;
     }
     const err = await ctx.engine
       .transaction((tx) => tx.execute(update(acct).set({ balance: 0 })), { readOnly: true, isolation: "REPEATABLE READ" })
-      .then(() => undefined, (e: Error) => e);
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     assert.ok(err, "the write was refused");
     assert.match(err.message, /read-only|READ ONLY/i);
     assert.equal(await balance(ctx.engine, 1), 100);
@@ -98,14 +114,19 @@ forEachEngine(import.meta.url, (ctx) => {
   });
 
   test("issue 13.7: an unknown isolation level and options on a nested transaction are refused", async () => {
-    await assert.rejects(ctx.engine.transaction(async () => undefined, { isolation: "READ UNCOMMITTED; DROP TABLE x" as IsolationLevel }), /Unknown isolation level/);
+    await assert.rejects(
+      ctx.engine.transaction(async () => undefined, { isolation: "READ UNCOMMITTED; DROP TABLE x" as IsolationLevel }),
+      /Unknown isolation level/,
+    );
     await assert.rejects(
       ctx.engine.transaction((tx) => tx.connection.transaction(async () => undefined, { isolation: "SERIALIZABLE" })),
       TransactionError,
     );
   });
 
-  test("issue 13.7: a deadlock is a DeadlockError (retryable); with retries both transactions complete", { skip: !server && "SQLite has one writer: no deadlock" }, async () => {
+  test("issue 13.7: a deadlock is a DeadlockError (retryable); with retries both transactions complete", {
+    skip: !server && "SQLite has one writer: no deadlock",
+  }, async () => {
     await reset();
     const cross = (retries: number, attempts: number[]) => {
       const meet = barrier(2);
@@ -113,9 +134,17 @@ forEachEngine(import.meta.url, (ctx) => {
         two.transaction(
           async (tx) => {
             attempts[k]++;
-            await tx.execute(update(acct).set({ balance: acct.c.balance.add(1) }).where(acct.c.id.eq(first)));
+            await tx.execute(
+              update(acct)
+                .set({ balance: acct.c.balance.add(1) })
+                .where(acct.c.id.eq(first)),
+            );
             if (attempts[k] === 1) await meet();
-            await tx.execute(update(acct).set({ balance: acct.c.balance.add(1) }).where(acct.c.id.eq(second)));
+            await tx.execute(
+              update(acct)
+                .set({ balance: acct.c.balance.add(1) })
+                .where(acct.c.id.eq(second)),
+            );
           },
           { retries },
         );
@@ -129,13 +158,18 @@ forEachEngine(import.meta.url, (ctx) => {
     await reset();
     const attempts = [0, 0];
     const retried = await cross(2, attempts);
-    assert.deepEqual(retried.map((r) => r.status), ["fulfilled", "fulfilled"]);
+    assert.deepEqual(
+      retried.map((r) => r.status),
+      ["fulfilled", "fulfilled"],
+    );
     assert.equal(attempts[0] + attempts[1], 3, "the victim ran once more");
     assert.equal(await balance(ctx.engine, 1), 102);
     assert.equal(await balance(ctx.engine, 2), 102);
   });
 
-  test("issue 13.7: a serialization failure is a SerializationError; retries rerun the callback", { skip: ctx.name !== "postgres" && "MariaDB and SQLite serialize with locks (deadlocks instead)" }, async () => {
+  test("issue 13.7: a serialization failure is a SerializationError; retries rerun the callback", {
+    skip: ctx.name !== "postgres" && "MariaDB and SQLite serialize with locks (deadlocks instead)",
+  }, async () => {
     await reset();
     const race = (retries: number, attempts: number[]) => {
       const meet = barrier(2);
@@ -160,7 +194,10 @@ forEachEngine(import.meta.url, (ctx) => {
     await reset();
     const attempts = [0, 0];
     const retried = await race(3, attempts);
-    assert.deepEqual(retried.map((r) => r.status), ["fulfilled", "fulfilled"]);
+    assert.deepEqual(
+      retried.map((r) => r.status),
+      ["fulfilled", "fulfilled"],
+    );
     assert.equal(attempts[0] + attempts[1], 3);
     // Run one after the other: 200 then 300 (or 300 then 200).
     assert.deepEqual([await balance(ctx.engine, 1), await balance(ctx.engine, 2)].sort(), [200, 300]);

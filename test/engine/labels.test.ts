@@ -4,23 +4,57 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  ArgumentError, MappingError, MetaData, Model, Session, alias, insert, integer, map, nested, nestedOne, select, sql, text, types, value,
+  ArgumentError,
+  MappingError,
+  MetaData,
+  Model,
+  Session,
+  alias,
+  insert,
+  integer,
+  map,
+  nested,
+  nestedOne,
+  select,
+  sql,
+  text,
+  types,
+  value,
 } from "../../src/index.js";
 import { loopBuilder, rowBuilder } from "../../src/engine/row-builder.js";
 import { forEachEngine } from "../support/engines.js";
 
-const LABELS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__", "__lookupSetter__", " ", "  x  ", "ünï cødé ✓", "0"] as const;
+const LABELS = [
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "__defineGetter__",
+  "__lookupSetter__",
+  " ",
+  "  x  ",
+  "ünï cødé ✓",
+  "0",
+] as const;
 
 const md = new MetaData();
 const parent = md.table("lbl_parent", { id: integer().primaryKey(), name: text().notNull() });
-const child = md.table("lbl_child", { id: integer().primaryKey(), parentId: integer().notNull().named("parent_id").references(() => parent.c.id), note: text() });
+const child = md.table("lbl_child", {
+  id: integer().primaryKey(),
+  parentId: integer()
+    .notNull()
+    .named("parent_id")
+    .references(() => parent.c.id),
+  note: text(),
+});
 
 /** Asserts `row` has exactly `expected` as own enumerable properties, with a plain prototype. */
 function assertRow(row: object, expected: Record<string, unknown>): void {
   assert.equal(Object.getPrototypeOf(row), Object.prototype, "the prototype is untouched");
   assert.deepEqual(Object.keys(row).sort(), Object.keys(expected).sort());
   for (const [k, v] of Object.entries(expected)) {
-    assert.ok(Object.prototype.hasOwnProperty.call(row, k), `own property ${JSON.stringify(k)}`);
+    assert.ok(Object.hasOwn(row, k), `own property ${JSON.stringify(k)}`);
     assert.deepEqual((row as Record<string, unknown>)[k], v, `value of ${JSON.stringify(k)}`);
   }
 }
@@ -30,9 +64,29 @@ test("issue 20.9: generated and loop row builders keep every label as an own pro
   const raw = keys.map((_, i) => i * 10);
   const expected = Object.fromEntries(keys.map((k, i) => [k, i * 10]));
   const double = (v: unknown) => (v as number) * 2;
-  for (const build of [rowBuilder(keys, keys.map(() => null)), loopBuilder(keys, keys.map(() => null))]) assertRow(build(raw), expected);
+  for (const build of [
+    rowBuilder(
+      keys,
+      keys.map(() => null),
+    ),
+    loopBuilder(
+      keys,
+      keys.map(() => null),
+    ),
+  ])
+    assertRow(build(raw), expected);
   const decoded = Object.fromEntries(keys.map((k, i) => [k, i * 20]));
-  for (const build of [rowBuilder(keys, keys.map(() => double)), loopBuilder(keys, keys.map(() => double))]) assertRow(build(raw), decoded);
+  for (const build of [
+    rowBuilder(
+      keys,
+      keys.map(() => double),
+    ),
+    loopBuilder(
+      keys,
+      keys.map(() => double),
+    ),
+  ])
+    assertRow(build(raw), decoded);
   // An object value under `__proto__` is the property's value, not the row's prototype.
   const obj = { evil: true };
   const row = rowBuilder(["__proto__"], [null])([obj]) as Record<string, unknown>;
@@ -43,7 +97,12 @@ test("issue 20.9: generated and loop row builders keep every label as an own pro
 
 // Database columns named like JavaScript internals, mapped through other keys.
 const oddMd = new MetaData();
-const odd = oddMd.table("lbl_odd", { id: integer().primaryKey(), proto: text().named("__proto__"), ctor: text().named("constructor"), str: text().named("toString") });
+const odd = oddMd.table("lbl_odd", {
+  id: integer().primaryKey(),
+  proto: text().named("__proto__"),
+  ctor: text().named("constructor"),
+  str: text().named("toString"),
+});
 class Odd extends Model(odd) {}
 map(Odd, {});
 
@@ -52,7 +111,10 @@ test("issue 20.9: keys that would set a prototype or shadow what every object ha
   assert.throws(() => m.table("lbl_bad", { id: integer().primaryKey(), ["__proto__"]: text() }), ArgumentError);
   for (const key of ["constructor", "toString", "toJSON", "hasOwnProperty"]) {
     const t = m.table(`lbl_bad_${key}`, { id: integer().primaryKey(), [key]: text().named("v") });
-    assert.throws(() => Model(t), (e: Error) => e instanceof MappingError && e.message.includes(JSON.stringify(key)));
+    assert.throws(
+      () => Model(t),
+      (e: Error) => e instanceof MappingError && e.message.includes(JSON.stringify(key)),
+    );
   }
 });
 
@@ -61,8 +123,16 @@ forEachEngine(import.meta.url, (ctx) => {
     await ctx.engine.withConnection(async (c) => {
       await oddMd.dropAll(c);
       await oddMd.createAll(c);
-      await c.execute(insert(odd).values([{ id: 1, proto: "p", ctor: "c", str: "s" }, { id: 2, proto: null, ctor: null, str: null }]));
-      assert.deepEqual((await c.execute(select(odd).orderBy(odd.c.id))).rows, [{ id: 1, proto: "p", ctor: "c", str: "s" }, { id: 2, proto: null, ctor: null, str: null }]);
+      await c.execute(
+        insert(odd).values([
+          { id: 1, proto: "p", ctor: "c", str: "s" },
+          { id: 2, proto: null, ctor: null, str: null },
+        ]),
+      );
+      assert.deepEqual((await c.execute(select(odd).orderBy(odd.c.id))).rows, [
+        { id: 1, proto: "p", ctor: "c", str: "s" },
+        { id: 2, proto: null, ctor: null, str: null },
+      ]);
       const raw = (await c.execute(sql`SELECT * FROM ${odd} WHERE ${sql.id("id")} = ${1}`)).one();
       assertRow(raw, { id: raw["id"], ["__proto__"]: "p", constructor: "c", toString: "s" });
     });
@@ -98,8 +168,18 @@ forEachEngine(import.meta.url, (ctx) => {
   test("issue 20.9: any label is a key of nested rows, at every depth", async () => {
     await ctx.engine.withConnection(async (c) => {
       await md.createAll(c);
-      await c.execute(insert(parent).values([{ id: 1, name: "a" }, { id: 2, name: "b" }]));
-      await c.execute(insert(child).values([{ id: 10, parentId: 1, note: "x" }, { id: 11, parentId: 1, note: "y" }]));
+      await c.execute(
+        insert(parent).values([
+          { id: 1, name: "a" },
+          { id: 2, name: "b" },
+        ]),
+      );
+      await c.execute(
+        insert(child).values([
+          { id: 10, parentId: 1, note: "x" },
+          { id: 11, parentId: 1, note: "y" },
+        ]),
+      );
       const p2 = alias(parent, "p2");
       const inner = select(...LABELS.map((k) => child.c.note.as(k)), child.c.id.as("id")).orderBy(child.c.id);
       const q = select(

@@ -4,7 +4,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  DatabaseError, MetaData, TruncatedResultError, createEngine, insert, integer, mysqlDialect, nested, postgresDialect, select, sql, sqliteDialect, text, type Connection,
+  DatabaseError,
+  MetaData,
+  TruncatedResultError,
+  createEngine,
+  insert,
+  integer,
+  mysqlDialect,
+  nested,
+  postgresDialect,
+  select,
+  sql,
+  sqliteDialect,
+  text,
+  type Connection,
 } from "../../src/index.js";
 import { nestedDecoder } from "../../src/engine/nested.js";
 import { forEachEngine } from "../support/engines.js";
@@ -13,7 +26,10 @@ const md = new MetaData();
 const parent = md.table("nl_parent", { id: integer().primaryKey(), name: text().notNull() });
 const child = md.table("nl_child", {
   id: integer().primaryKey(),
-  parentId: integer().notNull().named("parent_id").references(() => parent.c.id),
+  parentId: integer()
+    .notNull()
+    .named("parent_id")
+    .references(() => parent.c.id),
   note: text().notNull(),
 });
 
@@ -24,7 +40,12 @@ const tree = () => select(parent.c.id, nested(select(child.c.id, child.c.note).o
 async function fill(c: Connection): Promise<void> {
   await md.dropAll(c);
   await md.createAll(c);
-  await c.execute(insert(parent).values([{ id: 1, name: "many" }, { id: 2, name: "few" }]));
+  await c.execute(
+    insert(parent).values([
+      { id: 1, name: "many" },
+      { id: 2, name: "few" },
+    ]),
+  );
   const rows = Array.from({ length: MANY }, (_, i) => ({ id: i + 1, parentId: 1, note: note(i + 1) }));
   rows.push({ id: MANY + 1, parentId: 2, note: note(MANY + 1) });
   for (let i = 0; i < rows.length; i += 5000) await c.execute(insert(child).values(rows.slice(i, i + 5000)));
@@ -33,7 +54,13 @@ async function fill(c: Connection): Promise<void> {
 type Tree = { id: number; children: { id: number; note: string }[] };
 
 function assertWhole(rows: readonly Tree[]): void {
-  assert.deepEqual(rows.map((r) => [r.id, r.children.length]), [[1, MANY], [2, 1]]);
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.children.length]),
+    [
+      [1, MANY],
+      [2, 1],
+    ],
+  );
   const kids = rows[0].children;
   for (let i = 0; i < MANY; i++) if (kids[i].id !== i + 1 || kids[i].note !== note(i + 1)) assert.fail(`child ${i} is ${JSON.stringify(kids[i])}`);
   assert.deepEqual(rows[1].children, [{ id: MANY + 1, note: note(MANY + 1) }]);
@@ -66,7 +93,10 @@ forEachEngine(import.meta.url, (ctx) => {
       });
       await small.withConnection(async (c) => {
         await assert.rejects(c.execute(q()), TruncatedResultError);
-        await assert.rejects(c.forEach(q(), () => undefined), TruncatedResultError);
+        await assert.rejects(
+          c.forEach(q(), () => undefined),
+          TruncatedResultError,
+        );
         await assert.rejects(async () => {
           for await (const _ of c.stream(q()));
         }, TruncatedResultError);
@@ -104,6 +134,9 @@ test("issue 20.6: nested JSON text that does not parse is a DatabaseError, not a
   for (const dialect of [sqliteDialect, postgresDialect, mysqlDialect]) {
     const decode = nestedDecoder(dialect, type);
     assert.deepEqual(decode('[[1, "a"]]'), [{ id: 1, note: "a" }]);
-    assert.throws(() => decode('[[1, "a"], [2, "b'), (e: Error) => e instanceof DatabaseError && /not valid JSON/.test(e.message));
+    assert.throws(
+      () => decode('[[1, "a"], [2, "b'),
+      (e: Error) => e instanceof DatabaseError && /not valid JSON/.test(e.message),
+    );
   }
 });

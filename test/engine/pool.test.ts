@@ -66,7 +66,10 @@ forEachEngine(import.meta.url, (ctx) => {
   });
 
   test("issue 13.8: a connection held past leakWarning is reported once, with the stack that took it in debug mode", async () => {
-    const engine = ctx.name === "sqlite" ? createEngine("sqlite::memory:", { leakWarning: 50, debug: true }) : createEngine(ctx.url, { poolSize: 1, leakWarning: 50, debug: true });
+    const engine =
+      ctx.name === "sqlite"
+        ? createEngine("sqlite::memory:", { leakWarning: 50, debug: true })
+        : createEngine(ctx.url, { poolSize: 1, leakWarning: 50, debug: true });
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on("warning", onWarning);

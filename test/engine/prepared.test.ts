@@ -21,7 +21,9 @@ async function retypeGauge(c: Connection, value: number): Promise<void> {
 }
 
 async function prepared(c: Connection): Promise<string[]> {
-  const rows = (await c.execute(sql`SELECT statement FROM pg_prepared_statements WHERE name LIKE ${"arbor\\_%"} ORDER BY prepare_time`)).rows as { statement: string }[];
+  const rows = (await c.execute(sql`SELECT statement FROM pg_prepared_statements WHERE name LIKE ${"arbor\\_%"} ORDER BY prepare_time`)).rows as {
+    statement: string;
+  }[];
   return rows.map((r) => r.statement);
 }
 
@@ -32,7 +34,12 @@ forEachEngine(import.meta.url, (ctx) => {
     await ctx.engine.withConnection(async (c) => {
       await md.dropAll(c);
       await md.createAll(c);
-      await c.execute(insert(note).values([{ id: 1, body: "a", at: new Date(Date.UTC(2024, 1, 2, 3, 4, 5, 6)) }, { id: 2, body: "b", at: new Date(0) }]));
+      await c.execute(
+        insert(note).values([
+          { id: 1, body: "a", at: new Date(Date.UTC(2024, 1, 2, 3, 4, 5, 6)) },
+          { id: 2, body: "b", at: new Date(0) },
+        ]),
+      );
       const byId = (id: number) => select(note.c.body, note.c.at).where(note.c.id.eq(id));
       const once = select(note.c.id).where(note.c.body.eq("zzz"));
       await c.execute(once);
@@ -87,8 +94,14 @@ forEachEngine(import.meta.url, (ctx) => {
       const seen: unknown[] = [];
       await c.forEach(each(), (r) => seen.push(String(r.reading)));
       assert.deepStrictEqual(seen, ["7"]);
-      assert.deepStrictEqual((await c.execute(q())).rows.map((r) => String(r.reading)), ["7"]);
-      assert.deepStrictEqual((await c.execute(q())).rows.map((r) => String(r.reading)), ["7"]);
+      assert.deepStrictEqual(
+        (await c.execute(q())).rows.map((r) => String(r.reading)),
+        ["7"],
+      );
+      assert.deepStrictEqual(
+        (await c.execute(q())).rows.map((r) => String(r.reading)),
+        ["7"],
+      );
       await gaugeMd.dropAll(c);
     });
   });
@@ -103,7 +116,10 @@ forEachEngine(import.meta.url, (ctx) => {
         for (let i = 0; i < 3; i++) await tx.execute(q());
       });
       await retypeGauge(c, 3);
-      await assert.rejects(c.transaction((tx) => tx.execute(q())), /cached plan must not change result type/);
+      await assert.rejects(
+        c.transaction((tx) => tx.execute(q())),
+        /cached plan must not change result type/,
+      );
       const labels = await c.transaction(async (tx) => (await tx.execute(q())).rows.map((r) => String(r.reading)));
       assert.deepStrictEqual(labels, ["3"]);
       await gaugeMd.dropAll(c);
@@ -135,7 +151,12 @@ forEachEngine(import.meta.url, (ctx) => {
   const notes = async (c: Connection) => {
     await md.dropAll(c);
     await md.createAll(c);
-    await c.execute(insert(note).values([{ id: 1, body: "a", at: new Date(0) }, { id: 2, body: "b", at: new Date(0) }]));
+    await c.execute(
+      insert(note).values([
+        { id: 1, body: "a", at: new Date(0) },
+        { id: 2, body: "b", at: new Date(0) },
+      ]),
+    );
   };
 
   test("issue 13.5: after DEALLOCATE ALL / DISCARD ALL run through Arbor, prepared shapes are prepared again", { skip }, async () => {
@@ -173,7 +194,10 @@ forEachEngine(import.meta.url, (ctx) => {
       for (let i = 0; i < 3; i++) assert.deepStrictEqual((await c.execute(byId(1))).rows, [{ body: "a" }]);
       // Inside a transaction the failure aborts it once; the next transaction prepares it again.
       await c.execute(sql`SELECT 1; DEALLOCATE ALL`);
-      await assert.rejects(c.transaction((tx) => tx.execute(byId(1))), /does not exist/);
+      await assert.rejects(
+        c.transaction((tx) => tx.execute(byId(1))),
+        /does not exist/,
+      );
       assert.deepStrictEqual(await c.transaction(async (tx) => (await tx.execute(byId(1))).rows), [{ body: "a" }]);
     });
   });

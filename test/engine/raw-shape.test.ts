@@ -33,8 +33,20 @@ forEachEngine(import.meta.url, (ctx) => {
   const I = (n: number) => int(ctx.name, n);
 
   test("issue 20.21: raw SQL rows follow the column names after the table is recreated with others", async () => {
-    await recreate(ctx.engine, ["a", "b"], [[1, "x"], [2, "y"]], mysql);
-    for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(star())).rows, [{ a: I(1), b: "x" }, { a: I(2), b: "y" }]);
+    await recreate(
+      ctx.engine,
+      ["a", "b"],
+      [
+        [1, "x"],
+        [2, "y"],
+      ],
+      mysql,
+    );
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual((await ctx.engine.execute(star())).rows, [
+        { a: I(1), b: "x" },
+        { a: I(2), b: "y" },
+      ]);
     await recreate(ctx.engine, ["c", "d"], [[3, "z"]], mysql);
     for (let i = 0; i < 3; i++) assert.deepEqual((await ctx.engine.execute(star())).rows, [{ c: I(3), d: "z" }]);
     // With a parameter the text is kept prepared on PostgreSQL once it has run twice.

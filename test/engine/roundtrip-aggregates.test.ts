@@ -32,7 +32,10 @@ test("issue 20.11: the decimal accumulator reads every stored form exactly", () 
   assert.equal(decimalSum.result(acc), "3.30");
   assert.equal(decimalSum.result(decimalSum.inverse(acc, 3n)), "0.30");
   assert.equal(decimalSum.result(decimalSum.start()), null);
-  assert.match(sqliteDialect.createCompiler().compile(select(func.sum(ledger.c.big).as("s")).statementNode).sql, /^SELECT arbor_decimal_sum\("h2_ledger"\."big"\)/);
+  assert.match(
+    sqliteDialect.createCompiler().compile(select(func.sum(ledger.c.big).as("s")).statementNode).sql,
+    /^SELECT arbor_decimal_sum\("h2_ledger"\."big"\)/,
+  );
 });
 
 forEachEngine(import.meta.url, (ctx) => {
@@ -58,18 +61,35 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepStrictEqual(totals.rows, [{ big: "23456789012345678.96", small: "100000000.28", wide: "12345678901234567889.6234567900" }]);
 
     const byGroup = await ctx.engine.execute(select(ledger.c.grp, func.sum(ledger.c.big).as("big")).groupBy(ledger.c.grp).orderBy(ledger.c.grp));
-    assert.deepStrictEqual(byGroup.rows, [{ grp: 1, big: "123456789012345678.92" }, { grp: 2, big: "-99999999999999999.96" }]);
+    assert.deepStrictEqual(byGroup.rows, [
+      { grp: 1, big: "123456789012345678.92" },
+      { grp: 2, big: "-99999999999999999.96" },
+    ]);
 
     const none = await ctx.engine.execute(select(func.sum(ledger.c.big).as("big")).where(ledger.c.id.gt(100)));
     assert.deepStrictEqual(none.rows, [{ big: null }]);
 
-    const running = await ctx.engine.execute(select(ledger.c.id, func.sum(ledger.c.big).over({ orderBy: [ledger.c.id] }).as("run")).orderBy(ledger.c.id));
+    const running = await ctx.engine.execute(
+      select(
+        ledger.c.id,
+        func
+          .sum(ledger.c.big)
+          .over({ orderBy: [ledger.c.id] })
+          .as("run"),
+      ).orderBy(ledger.c.id),
+    );
     assert.deepStrictEqual(
       running.rows.map((r) => r.run),
       ["123456789012345678.91", "123456789012345678.92", "23456789012345678.93", "23456789012345678.93", "23456789012345678.96"],
     );
     const sliding = await ctx.engine.execute(
-      select(ledger.c.id, func.sum(ledger.c.big).over({ orderBy: [ledger.c.id], frame: { unit: "ROWS", start: { preceding: 1 }, end: "CURRENT ROW" } }).as("win")).orderBy(ledger.c.id),
+      select(
+        ledger.c.id,
+        func
+          .sum(ledger.c.big)
+          .over({ orderBy: [ledger.c.id], frame: { unit: "ROWS", start: { preceding: 1 }, end: "CURRENT ROW" } })
+          .as("win"),
+      ).orderBy(ledger.c.id),
     );
     assert.deepStrictEqual(
       sliding.rows.map((r) => r.win),

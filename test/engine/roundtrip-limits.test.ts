@@ -37,12 +37,16 @@ const edge = md.table("h2_edge", {
 type Col = "r" | "dt" | "ts" | "tz" | "t" | "vc" | "j";
 
 function refused(fn: () => unknown, column: string, what: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof InvalidValueError, `${what}: an InvalidValueError, got ${String(e)}`);
-    assert.equal(e.table, "h2_edge", what);
-    assert.equal(e.column, column, what);
-    return true;
-  }, what);
+  assert.throws(
+    fn,
+    (e: unknown) => {
+      assert.ok(e instanceof InvalidValueError, `${what}: an InvalidValueError, got ${String(e)}`);
+      assert.equal(e.table, "h2_edge", what);
+      assert.equal(e.column, column, what);
+      return true;
+    },
+    what,
+  );
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -69,6 +73,7 @@ const notJson: [string, unknown][] = [
   ["a Map", new Map([["a", 1]])],
   ["a Set", new Set([1])],
   ["an undefined member", { a: undefined }],
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the value under test
   ["an array hole", [1, , 2]],
   ["a bigint", 2n],
   ["a nested bigint", { n: 2n }],

@@ -2,7 +2,20 @@
 // statements in one transaction (or savepoint): all rows or none, RETURNING rows in order.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ArgumentError, MetaData, createEngine, UniqueViolationError, deleteFrom, func, insert, integer, select, text, update, type LogEntry } from "../../src/index.js";
+import {
+  ArgumentError,
+  MetaData,
+  createEngine,
+  UniqueViolationError,
+  deleteFrom,
+  func,
+  insert,
+  integer,
+  select,
+  text,
+  update,
+  type LogEntry,
+} from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
 const md = new MetaData();
@@ -30,7 +43,11 @@ forEachEngine(import.meta.url, (ctx) => {
     const result = ctx.engine.dialect.capabilities.returning.insert
       ? await ctx.engine.execute(stmt.returning(wide.c.id, wide.c.b))
       : await ctx.engine.execute(stmt);
-    if (ctx.engine.dialect.capabilities.returning.insert) assert.deepStrictEqual(result.rows, rows.map((r) => ({ id: r.id, b: r.b })));
+    if (ctx.engine.dialect.capabilities.returning.insert)
+      assert.deepStrictEqual(
+        result.rows,
+        rows.map((r) => ({ id: r.id, b: r.b })),
+      );
     assert.equal(result.rowCount, rows.length);
     assert.equal(await count(), rows.length);
     const back = await ctx.engine.execute(select(wide.c.id, wide.c.a, wide.c.b, wide.c.c).orderBy(wide.c.id));
@@ -79,7 +96,10 @@ forEachEngine(import.meta.url, (ctx) => {
       ctx.engine.executeSync(deleteFrom(wide));
       const rows = rowsFor(max());
       const r = ctx.engine.executeSync(insert(wide).values(rows).returning(wide.c.id));
-      assert.deepStrictEqual(r.rows, rows.map((x) => ({ id: x.id })));
+      assert.deepStrictEqual(
+        r.rows,
+        rows.map((x) => ({ id: x.id })),
+      );
     }
   });
 });

@@ -27,7 +27,6 @@ import {
   text,
   timestamp,
   timestamptz,
-  types,
   update,
   uuid,
   value,
@@ -37,7 +36,6 @@ import {
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 import { point } from "../fixtures/point.js";
-
 
 const md = new MetaData();
 const rt = md.table("rt_value", {
@@ -70,7 +68,7 @@ const moon = new Date("1969-07-20T20:17:40.123Z");
 const leap = new Date("2024-02-29T23:59:59.999Z");
 const newYearsEve = new Date("2023-12-31T23:59:59.999Z");
 const future = new Date("2100-01-01T00:00:00.001Z");
-const nested = { a: 1, b: [1, 2.5, { c: null, d: [true, false] }], s: `q"uo'te \\ ${UNICODE}`, "k\"ey": -0.5, e: {} };
+const nested = { a: 1, b: [1, 2.5, { c: null, d: [true, false] }], s: `q"uo'te \\ ${UNICODE}`, 'k"ey': -0.5, e: {} };
 
 /** Each entry: [value written, value expected back]. `null` is included for every column. */
 type Pair = readonly [unknown, unknown];
@@ -87,12 +85,7 @@ const matrix: Record<Key, Pair[]> = {
   // Values exactly representable in 32 bits (PostgreSQL's real is float4).
   r: same(0, 1.5, -0.25, 1024.125, -1.5 * 2 ** 30, null),
   d: same(0, 0.1, -123.456, 1 / 3, Number.MAX_SAFE_INTEGER, 1.7976931348623157e308, -2.2250738585072014e-308, 1e-300, null),
-  n: [
-    ...same("2.30", "-0.05", "99999999.99", "-99999999.99", "0.00", "0.01", "12.34", null),
-    ["7.5", "7.50"],
-    ["3", "3.00"],
-    [1.25, "1.25"],
-  ],
+  n: [...same("2.30", "-0.05", "99999999.99", "-99999999.99", "0.00", "0.01", "12.34", null), ["7.5", "7.50"], ["3", "3.00"], [1.25, "1.25"]],
   nbig: [
     ...same("12345678901234567890.1234567890", "-99999999999999999999.9999999999", "0.0000000001", "0.0000000000", null),
     ["0.5", "0.5000000000"],
@@ -158,7 +151,11 @@ forEachEngine(import.meta.url, (ctx) => {
       ctx.engine.withConnection(async (c) => {
         await c.execute(deleteFrom(rt));
         const rows = matrix[key].map(([v], i) => ({ id: i + 1, [key]: v }));
-        const got = await c.execute(insert(rt).values(rows as never).returning(rt.c.id, col));
+        const got = await c.execute(
+          insert(rt)
+            .values(rows as never)
+            .returning(rt.c.id, col),
+        );
         assert.deepStrictEqual(byId(rowsOf(got)), expectedRows(key, matrix[key]));
         assertBytesAreUint8Array(rowsOf(got), key);
       }));
@@ -210,22 +207,23 @@ forEachEngine(import.meta.url, (ctx) => {
       }
     }));
 
-  test(
-    "real holds float32 on every engine: a double reads back as Math.fround(value)",
-    () =>
-      ctx.engine.withConnection(async (c) => {
-        const pairs = [2 ** 24 + 1, 0.1 + 0.2, 1 / 3, 1e-40].map((v) => [v, Math.fround(v)] as Pair);
-        await fill(c, "r", pairs);
-        assert.deepStrictEqual((await c.execute(select(rt.c.id, rt.c.r).orderBy(rt.c.id))).rows, expectedRows("r", pairs));
-      }),
-  );
+  test("real holds float32 on every engine: a double reads back as Math.fround(value)", () =>
+    ctx.engine.withConnection(async (c) => {
+      const pairs = [2 ** 24 + 1, 0.1 + 0.2, 1 / 3, 1e-40].map((v) => [v, Math.fround(v)] as Pair);
+      await fill(c, "r", pairs);
+      assert.deepStrictEqual((await c.execute(select(rt.c.id, rt.c.r).orderBy(rt.c.id))).rows, expectedRows("r", pairs));
+    }));
 
   test(
     "numeric(30,10) compares and sorts as a number",
-    { todo: ctx.name === "sqlite" && "SQLite stores numerics beyond 15 digits as TEXT, so > and ORDER BY compare them as strings (\"10\" < \"9\")" },
+    { todo: ctx.name === "sqlite" && 'SQLite stores numerics beyond 15 digits as TEXT, so > and ORDER BY compare them as strings ("10" < "9")' },
     () =>
       ctx.engine.withConnection(async (c) => {
-        await fill(c, "nbig", ["9", "-10", "100.5", "10", "-5", "0.25"].map((v) => [v, v] as const));
+        await fill(
+          c,
+          "nbig",
+          ["9", "-10", "100.5", "10", "-5", "0.25"].map((v) => [v, v] as const),
+        );
         const got = await c.execute(select(rt.c.nbig).where(rt.c.nbig.gt("0")).orderBy(rt.c.nbig));
         assert.deepStrictEqual(got.scalars(), ["0.2500000000", "9.0000000000", "10.0000000000", "100.5000000000"]);
         const min = await c.execute(select(rt.c.nbig).orderBy(rt.c.nbig).limit(1));
@@ -258,7 +256,11 @@ forEachEngine(import.meta.url, (ctx) => {
         p: { x: 3, y: -4 },
       };
       const empty = Object.fromEntries(Object.keys(full).map((k) => [k, k === "id" ? 2 : null]));
-      const ret = await c.execute(insert(rt).values([full, empty as never]).returning());
+      const ret = await c.execute(
+        insert(rt)
+          .values([full, empty as never])
+          .returning(),
+      );
       assert.deepStrictEqual(byId(rowsOf(ret)), [full, empty]);
       const got = await c.execute(select(rt).orderBy(rt.c.id));
       assert.deepStrictEqual(got.rows, [full, empty]);
@@ -280,9 +282,17 @@ forEachEngine(import.meta.url, (ctx) => {
       );
       const after1 = await c.execute(select(rt.c.id).where(rt.c.ts.gt(moon)).orderBy(rt.c.id));
       assert.deepStrictEqual(after1.scalars(), [2, 3]);
-      const big = await c.execute(select(rt.c.id).where(rt.c.bi.gt(2n ** 53n)).orderBy(rt.c.id));
+      const big = await c.execute(
+        select(rt.c.id)
+          .where(rt.c.bi.gt(2n ** 53n))
+          .orderBy(rt.c.id),
+      );
       assert.deepStrictEqual(big.scalars(), [2, 3]);
-      const between = await c.execute(select(rt.c.id).where(rt.c.ts.between(moon, new Date(moon.getTime() + 1))).orderBy(rt.c.id));
+      const between = await c.execute(
+        select(rt.c.id)
+          .where(rt.c.ts.between(moon, new Date(moon.getTime() + 1)))
+          .orderBy(rt.c.id),
+      );
       assert.deepStrictEqual(between.scalars(), [1, 2]);
     }));
 

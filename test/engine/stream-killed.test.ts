@@ -11,7 +11,10 @@ forEachEngine(
     test("issue 20.7 / 13.3: a stream whose connection is killed ends in a ConnectionError, not a hang", { timeout: 30_000 }, async (t) => {
       if (ctx.name === "sqlite") return t.skip("an embedded database has no connection to kill");
       const admin = createEngine(ctx.url);
-      const rows = ctx.name === "mariadb" ? sql`SELECT seq, REPEAT('x', 100) AS pad FROM seq_1_to_2000000 WHERE seq > ${0}` : sql`SELECT g, repeat('x', 100) AS pad FROM generate_series(1, 2000000) AS g WHERE g > ${0}`;
+      const rows =
+        ctx.name === "mariadb"
+          ? sql`SELECT seq, REPEAT('x', 100) AS pad FROM seq_1_to_2000000 WHERE seq > ${0}`
+          : sql`SELECT g, repeat('x', 100) AS pad FROM generate_series(1, 2000000) AS g WHERE g > ${0}`;
       let read = 0;
       try {
         await assert.rejects(
@@ -31,7 +34,10 @@ forEachEngine(
         );
         assert.ok(read >= 2000 && read < 2_000_000, `rows read before the error: ${read}`);
         // The pool discarded the killed connection: the next statement gets a fresh one.
-        assert.deepEqual((await ctx.engine.execute(sql`SELECT 1 AS one`)).rows.map((r) => Number(r.one)), [1]);
+        assert.deepEqual(
+          (await ctx.engine.execute(sql`SELECT 1 AS one`)).rows.map((r) => Number(r.one)),
+          [1],
+        );
       } finally {
         await admin.dispose();
       }

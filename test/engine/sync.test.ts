@@ -2,7 +2,24 @@
 // primary-key lookups take.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionError, MetaData, SelfDeadlockError, NotSupportedError, and, bigint, createEngine, custom, insert, integer, or, param, select, sql, text, timestamptz, types } from "../../src/index.js";
+import {
+  MetaData,
+  SelfDeadlockError,
+  NotSupportedError,
+  and,
+  bigint,
+  createEngine,
+  custom,
+  insert,
+  integer,
+  or,
+  param,
+  select,
+  sql,
+  text,
+  timestamptz,
+  types,
+} from "../../src/index.js";
 import { strictText } from "../fixtures/strict-text.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -62,7 +79,10 @@ test("executeSync errors are the same typed errors execute raises", async () => 
   try {
     await engine.withConnection((c) => md.createAll(c));
     engine.executeSync(insert(person).values(rows[0]));
-    assert.throws(() => engine.executeSync(insert(person).values({ ...rows[0], id: 7 })), (e: Error) => e.name === "UniqueViolationError");
+    assert.throws(
+      () => engine.executeSync(insert(person).values({ ...rows[0], id: 7 })),
+      (e: Error) => e.name === "UniqueViolationError",
+    );
   } finally {
     await engine.dispose();
   }
@@ -80,7 +100,9 @@ forEachEngine(import.meta.url, (ctx) => {
       const both = select(person.c.id).where(and(person.c.email.eq("a@x"), person.c.name.isNotNull()));
       assert.deepEqual((await c.execute(both)).scalars(), [1]);
       // A key compared with OR is not pinned: every match comes back.
-      const either = select(person.c.id).where(or(person.c.id.eq(1), person.c.id.eq(3))).orderBy(person.c.id);
+      const either = select(person.c.id)
+        .where(or(person.c.id.eq(1), person.c.id.eq(3)))
+        .orderBy(person.c.id);
       assert.deepEqual((await c.execute(either)).scalars(), [1, 3]);
       assert.deepEqual((await c.execute(select(person.c.id).orderBy(person.c.id).limit(1))).scalars(), [1]);
       await md.dropAll(c);
@@ -102,7 +124,13 @@ forEachEngine(import.meta.url, (ctx) => {
     await ctx.engine.withConnection(async (c) => {
       await c.runSql(`DROP TABLE IF EXISTS note`);
       await md.createAll(c, { ifNotExists: true });
-      await c.execute(insert(note).values([{ id: 1, body: "ok" }, { id: 2, body: "bad" }, { id: 3, body: "fine" }]));
+      await c.execute(
+        insert(note).values([
+          { id: 1, body: "ok" },
+          { id: 2, body: "bad" },
+          { id: 3, body: "fine" },
+        ]),
+      );
       await assert.rejects(c.execute(select(note).orderBy(note.c.id)), (e: Error) => e instanceof RangeError && /unreadable value "bad"/.test(e.message));
       assert.deepEqual((await c.execute(select(note).where(note.c.id.ne(2)).orderBy(note.c.id))).rows, [
         { id: 1, body: "OK" },

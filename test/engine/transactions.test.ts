@@ -37,7 +37,13 @@ const big = md.table("tx_big", {
 
 const N = 5000;
 const T0 = Date.UTC(1969, 6, 20, 20, 17, 40, 123);
-const bigRow = (i: number) => ({ id: i, label: `row ${i} ✓`, n: 2n ** 62n + BigInt(i), amount: `${i}.${String(i % 100).padStart(2, "0")}`, at: new Date(T0 + i * 1001) });
+const bigRow = (i: number) => ({
+  id: i,
+  label: `row ${i} ✓`,
+  n: 2n ** 62n + BigInt(i),
+  amount: `${i}.${String(i % 100).padStart(2, "0")}`,
+  at: new Date(T0 + i * 1001),
+});
 
 async function names(ex: Pick<Connection, "execute">): Promise<string[]> {
   return (await ex.execute(select(acct.c.name).orderBy(acct.c.id))).scalars() as string[];
@@ -247,21 +253,33 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.equal(cursorSeen, ctx.name === "postgres");
       // The connection is usable afterwards, and no cursor or transaction is left behind.
       assert.equal(c.inTransaction, false);
-      const count = await c.execute(select(big.c.id).where(big.c.id.gt(N - 2)).orderBy(big.c.id));
+      const count = await c.execute(
+        select(big.c.id)
+          .where(big.c.id.gt(N - 2))
+          .orderBy(big.c.id),
+      );
       assert.deepStrictEqual(count.scalars(), [N - 1, N]);
     }));
 
   test("streaming with a named param, inside a transaction, and via engine.stream", async () => {
-    const stmt = select(big.c.id, big.c.n).where(big.c.id.gt(param("from", big.c.id))).orderBy(big.c.id);
+    const stmt = select(big.c.id, big.c.n)
+      .where(big.c.id.gt(param("from", big.c.id)))
+      .orderBy(big.c.id);
     await ctx.engine.transaction(async (tx) => {
       const ids: number[] = [];
       for await (const row of tx.stream(stmt, { from: N - 250 }, { batchSize: 100 })) ids.push((row as { id: number }).id);
-      assert.deepStrictEqual(ids, Array.from({ length: 250 }, (_, k) => N - 249 + k));
+      assert.deepStrictEqual(
+        ids,
+        Array.from({ length: 250 }, (_, k) => N - 249 + k),
+      );
       assert.equal((await tx.execute(select(big.c.id).where(big.c.id.eq(1)))).rows.length, 1);
     });
     const rows: unknown[] = [];
     for await (const row of ctx.engine.stream(stmt, { from: N - 3 }, { batchSize: 2 })) rows.push(row);
-    assert.deepStrictEqual(rows, [N - 2, N - 1, N].map((id) => ({ id, n: 2n ** 62n + BigInt(id) })));
+    assert.deepStrictEqual(
+      rows,
+      [N - 2, N - 1, N].map((id) => ({ id, n: 2n ** 62n + BigInt(id) })),
+    );
   });
 
   test("breaking out of a stream early leaves the connection usable", () =>
@@ -272,10 +290,7 @@ forEachEngine(import.meta.url, (ctx) => {
         if (++seen === 250) break;
       }
       assert.equal(seen, 250);
-      const after = await Promise.race([
-        c.execute(select(big.c.id).where(big.c.id.eq(7))),
-        new Promise<"hung">((r) => setTimeout(() => r("hung"), 3000)),
-      ]);
+      const after = await Promise.race([c.execute(select(big.c.id).where(big.c.id.eq(7))), new Promise<"hung">((r) => setTimeout(() => r("hung"), 3000))]);
       assert.notEqual(after, "hung", "the next statement on the connection never completed");
       assert.deepStrictEqual((after as { rows: unknown[] }).rows, [{ id: 7 }]);
     }));
@@ -339,7 +354,10 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.equal(peak, isSqlite ? 1 : 2);
       if (!isSqlite) assert.equal(sessions.size, 2);
       const plain = await Promise.all(Array.from({ length: 5 }, (_, i) => engine.execute(select(value(`v${i}`, types.text).as("v")))));
-      assert.deepStrictEqual(plain.map((r) => r.scalar()), ["v0", "v1", "v2", "v3", "v4"]);
+      assert.deepStrictEqual(
+        plain.map((r) => r.scalar()),
+        ["v0", "v1", "v2", "v3", "v4"],
+      );
       const n = isSqlite ? 1 : 2;
       assert.deepStrictEqual(engine.poolStats, { size: n, open: n, inUse: 0, idle: n, waiting: 0 });
     } finally {

@@ -1,8 +1,29 @@
 // Builds a generated statement through Arbor's public API, and writes the same calls out as
 // TypeScript so a failing case can be pasted into a test.
 import {
-  Expr, alias, and, caseWhen, exists, func, nested, nestedOne, not, notExists, or, param, select, types, value,
-  type Alias, type Compound as ArborCompound, type FuncExpr, type Operand, type OrderBy, type Select, type SqlType, type Statement,
+  type Expr,
+  alias,
+  and,
+  caseWhen,
+  exists,
+  func,
+  nested,
+  nestedOne,
+  not,
+  notExists,
+  or,
+  param,
+  select,
+  types,
+  value,
+  type Alias,
+  type Compound as ArborCompound,
+  type FuncExpr,
+  type Operand,
+  type OrderBy,
+  type Select,
+  type SqlType,
+  type Statement,
 } from "../../src/index.js";
 import { t, u, type E, type Ord, type Sel, type Src, type Stmt, type Ty, type Val } from "./model.js";
 
@@ -113,7 +134,10 @@ class Builder {
       case "coalesce": {
         const first = this.expr(e.args[0]);
         const rest = e.args.slice(1).map((a) => this.operand(a));
-        return { x: func.coalesce(first.x, ...rest.map((r) => r[0] as Expr<unknown>)), code: `func.coalesce(${[first.code, ...rest.map((r) => r[1])].join(", ")})` };
+        return {
+          x: func.coalesce(first.x, ...rest.map((r) => r[0] as Expr<unknown>)),
+          code: `func.coalesce(${[first.code, ...rest.map((r) => r[1])].join(", ")})`,
+        };
       }
       case "fn": {
         const x = this.expr(e.e);
@@ -215,7 +239,10 @@ class Builder {
       }
       child = child.orderBy(u.c.id);
       code += ".orderBy(u.c.id)";
-      items.push({ x: (n.one ? nestedOne(child) : nested(child)).as(n.label), code: `${n.one ? "nestedOne" : "nested"}(${code}).as(${JSON.stringify(n.label)})` });
+      items.push({
+        x: (n.one ? nestedOne(child) : nested(child)).as(n.label),
+        code: `${n.one ? "nestedOne" : "nested"}(${code}).as(${JSON.stringify(n.label)})`,
+      });
     }
     let q: AnySelect = select(...items.map((i) => i.x as Expr<unknown> & { key: string }));
     let code = `select(${items.map((i) => i.code).join(", ")})`;

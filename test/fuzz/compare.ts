@@ -38,7 +38,7 @@ function colType(key: string, fallback: readonly string[]): string {
 
 function describe(v: unknown): string {
   try {
-    return typeof v === "bigint" ? `${v}n` : JSON.stringify(v) ?? String(v);
+    return typeof v === "bigint" ? `${v}n` : (JSON.stringify(v) ?? String(v));
   } catch {
     return String(v);
   }
@@ -52,7 +52,12 @@ export function rowCanon(types: Record<string, string>, row: Record<string, unkn
 }
 
 /** Differences between two row lists, or undefined when they agree. */
-export function diffRows(types: Record<string, string>, ordered: boolean, want: readonly Record<string, unknown>[], got: readonly Record<string, unknown>[]): string | undefined {
+export function diffRows(
+  types: Record<string, string>,
+  ordered: boolean,
+  want: readonly Record<string, unknown>[],
+  got: readonly Record<string, unknown>[],
+): string | undefined {
   const a = want.map((r) => rowCanon(types, r));
   const b = got.map((r) => rowCanon(types, r));
   if (ordered) {

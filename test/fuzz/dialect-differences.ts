@@ -18,7 +18,8 @@ export const DIFFERENCES = {
       "`/` and `%` only divide integers, by a non-zero integer literal (integer division truncates on every engine).",
   },
   decimalProduct: {
-    reason: "A product of two decimals has the sum of their scales on PostgreSQL and MariaDB and is a float on SQLite: decimals are only added, subtracted and negated.",
+    reason:
+      "A product of two decimals has the sum of their scales on PostgreSQL and MariaDB and is a float on SQLite: decimals are only added, subtracted and negated.",
   },
   averagePrecision: {
     reason:
@@ -33,6 +34,7 @@ export const DIFFERENCES = {
       "gives 1 to id 2 instead of id 7): every window ORDER BY key mentions a column.",
   },
   unorderedRows: {
-    reason: "Without an ORDER BY that ends in a unique key, row order is unspecified: such results are compared as multisets, and LIMIT/OFFSET only follow a total order.",
+    reason:
+      "Without an ORDER BY that ends in a unique key, row order is unspecified: such results are compared as multisets, and LIMIT/OFFSET only follow a total order.",
   },
 } as const;

@@ -1,14 +1,38 @@
 // fast-check arbitraries for well-typed statements (model.ts) and small random tables. Every
 // choice the generator avoids for a reason is named in dialect-differences.ts or known-open.ts.
 import fc from "fast-check";
-import { T, U, colsOf, type AggFn, type CmpOp, type Compound, type Dataset, type E, type FromKind, type How, type Item, type NestedItem, type Ord, type Row, type Sel, type Src, type Stmt, type Ty, type Val, type WinFn } from "./model.js";
+import {
+  T,
+  U,
+  colsOf,
+  type AggFn,
+  type CmpOp,
+  type Compound,
+  type Dataset,
+  type E,
+  type FromKind,
+  type How,
+  type Item,
+  type NestedItem,
+  type Ord,
+  type Row,
+  type Sel,
+  type Src,
+  type Stmt,
+  type Ty,
+  type Val,
+  type WinFn,
+} from "./model.js";
 import { DIFFERENCES } from "./dialect-differences.js";
 import { avoided, knownOpenHits } from "./known-open.js";
 
 export const VALUES: Record<Ty, readonly Val[]> = {
   int: [-3, -1, 0, 1, 2, 3, 5],
   // 0.10 and 0.20 have no exact binary form: sums of them catch float arithmetic (KNOWN_OPEN new-2, new-3).
-  dec: avoided("new-2") || avoided("new-3") ? ["-1.50", "0.00", "0.25", "0.75", "1.00", "2.50", "10.25"] : ["-1.50", "0.00", "0.10", "0.20", "1.00", "2.50", "10.10"],
+  dec:
+    avoided("new-2") || avoided("new-3")
+      ? ["-1.50", "0.00", "0.25", "0.75", "1.00", "2.50", "10.25"]
+      : ["-1.50", "0.00", "0.10", "0.20", "1.00", "2.50", "10.10"],
   text: DIFFERENCES.collation.texts,
   bool: [true, false],
   date: ["2023-12-31", "2024-01-01", "2024-01-15", "2024-02-29"],
@@ -68,14 +92,20 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   }
 
   function lit(ty: Ty, hows: readonly How[] = ["raw", "raw", "value", "param"]): fc.Arbitrary<E> {
-    return fc.record({ k: fc.constant("lit" as const), ty: fc.constant(ty), v: nullable(fc.constantFrom(...VALUES[ty]), 8), how: fc.constantFrom(...hows) }).map((l) =>
-      // A NULL typed by its sibling is spelled `eq(null)` / `isNull()` in Arbor; keep literal NULLs explicit.
-      l.v === null && l.how === "raw" ? { ...l, how: "value" as const } : l,
-    );
+    return fc
+      .record({ k: fc.constant("lit" as const), ty: fc.constant(ty), v: nullable(fc.constantFrom(...VALUES[ty]), 8), how: fc.constantFrom(...hows) })
+      .map((l) =>
+        // A NULL typed by its sibling is spelled `eq(null)` / `isNull()` in Arbor; keep literal NULLs explicit.
+        l.v === null && l.how === "raw" ? { ...l, how: "value" as const } : l,
+      );
   }
 
   function col(scope: Scope, ty: Ty): fc.Arbitrary<E> | undefined {
-    const cols = scope.srcs.flatMap((src) => colsOf(src).filter(([, t]) => t === ty).map(([c]) => ({ k: "col" as const, src, col: c, ty })));
+    const cols = scope.srcs.flatMap((src) =>
+      colsOf(src)
+        .filter(([, t]) => t === ty)
+        .map(([c]) => ({ k: "col" as const, src, col: c, ty })),
+    );
     return cols.length ? fc.constantFrom(...cols) : undefined;
   }
 
@@ -92,27 +122,71 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
         .tuple(fc.array(fc.tuple(condArb(scope, depth - 1), sub(ty)), { minLength: 1, maxLength: 3 }), fc.option(sub(ty), { nil: null }))
         .map(([whens, otherwise]): E => ({ k: "case", whens, otherwise, ty }));
       add(2, caseArb);
-      add(2, fc.array(sub(ty), { minLength: 2, maxLength: 3 }).map((args): E => ({ k: "coalesce", args, ty })));
+      add(
+        2,
+        fc.array(sub(ty), { minLength: 2, maxLength: 3 }).map((args): E => ({ k: "coalesce", args, ty })),
+      );
       if (ty === "int") {
-        add(3, fc.tuple(fc.constantFrom("add" as const, "sub" as const, "mul" as const), sub("int"), sub("int")).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })));
+        add(
+          3,
+          fc
+            .tuple(fc.constantFrom("add" as const, "sub" as const, "mul" as const), sub("int"), sub("int"))
+            .map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })),
+        );
         // The divisor of % is a non-zero literal: PostgreSQL raises on zero where the others give NULL.
-        add(1, fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "mod", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })));
-      // Integer division truncates on every engine; the divisor is a non-zero literal (dialect-differences.ts: division).
-      if (!avoided("20.10-division"))
-        add(1, fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "div", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })));
-        add(1, sub("int").map((e): E => ({ k: "neg", e, ty })));
-        add(1, sub("int").map((e): E => ({ k: "fn", f: "abs", e, ty })));
-        add(1, sub("text").map((e): E => ({ k: "fn", f: "length", e, ty })));
+        add(
+          1,
+          fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "mod", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })),
+        );
+        // Integer division truncates on every engine; the divisor is a non-zero literal (dialect-differences.ts: division).
+        if (!avoided("20.10-division"))
+          add(
+            1,
+            fc.tuple(sub("int"), fc.constantFrom(2, 3, -2)).map(([l, v]): E => ({ k: "arith", op: "div", l, r: { k: "lit", ty: "int", v, how: "raw" }, ty })),
+          );
+        add(
+          1,
+          sub("int").map((e): E => ({ k: "neg", e, ty })),
+        );
+        add(
+          1,
+          sub("int").map((e): E => ({ k: "fn", f: "abs", e, ty })),
+        );
+        add(
+          1,
+          sub("text").map((e): E => ({ k: "fn", f: "length", e, ty })),
+        );
       }
       if (ty === "dec") {
-        add(3, fc.tuple(fc.constantFrom("add" as const, "sub" as const), sub("dec"), sub("dec")).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })));
-        add(1, sub("dec").map((e): E => ({ k: "neg", e, ty })));
-        add(1, sub("dec").map((e): E => ({ k: "fn", f: "abs", e, ty })));
+        add(
+          3,
+          fc.tuple(fc.constantFrom("add" as const, "sub" as const), sub("dec"), sub("dec")).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })),
+        );
+        add(
+          1,
+          sub("dec").map((e): E => ({ k: "neg", e, ty })),
+        );
+        add(
+          1,
+          sub("dec").map((e): E => ({ k: "fn", f: "abs", e, ty })),
+        );
       }
       if (ty === "text") {
-        add(2, fc.tuple(sub("text"), sub("text")).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })));
-        add(1, fc.tuple(fc.constantFrom("lower" as const, "upper" as const), sub("text")).map(([f, e]): E => ({ k: "fn", f, e, ty })));
-      add(1, fc.constantFrom<Ty>("int", "dec", "date").chain((from) => sub(from)).map((e): E => ({ k: "cast", e, ty })));
+        add(
+          2,
+          fc.tuple(sub("text"), sub("text")).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })),
+        );
+        add(
+          1,
+          fc.tuple(fc.constantFrom("lower" as const, "upper" as const), sub("text")).map(([f, e]): E => ({ k: "fn", f, e, ty })),
+        );
+        add(
+          1,
+          fc
+            .constantFrom<Ty>("int", "dec", "date")
+            .chain((from) => sub(from))
+            .map((e): E => ({ k: "cast", e, ty })),
+        );
       }
       if (ty === "bool") add(6, condArb(scope, depth - 1));
       if (scope.sub && ty !== "bool") add(1, scalarSubArb(scope, ty));
@@ -133,7 +207,9 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
         { arbitrary: fc.tuple(fc.boolean(), anyTy.chain(e)).map(([not, x]): E => ({ k: "isnull", not, e: x, ty: "bool" })), weight: 2 },
         {
           arbitrary: anyTy.chain((ty) =>
-            fc.tuple(fc.boolean(), e(ty), fc.array(e(ty), { minLength: 1, maxLength: 4 })).map(([not, x, list]): E => ({ k: "in", not, e: x, list, ty: "bool" })),
+            fc
+              .tuple(fc.boolean(), e(ty), fc.array(e(ty), { minLength: 1, maxLength: 4 }))
+              .map(([not, x, list]): E => ({ k: "in", not, e: x, list, ty: "bool" })),
           ),
           weight: 2,
         },
@@ -155,13 +231,20 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       if (bcol) opts.push({ arbitrary: bcol, weight: 1 });
       if (depth > 0) {
         const c = condArb(scope, depth - 1);
-        opts.push({ arbitrary: fc.tuple(fc.constantFrom("and" as const, "or" as const), fc.array(c, { minLength: 2, maxLength: 3 })).map(([op, items]): E => ({ k: "logic", op, items, ty: "bool" })), weight: 3 });
+        opts.push({
+          arbitrary: fc
+            .tuple(fc.constantFrom("and" as const, "or" as const), fc.array(c, { minLength: 2, maxLength: 3 }))
+            .map(([op, items]): E => ({ k: "logic", op, items, ty: "bool" })),
+          weight: 3,
+        });
         opts.push({ arbitrary: c.map((x): E => ({ k: "not", e: x, ty: "bool" })), weight: 1 });
       }
       if (scope.sub) {
         opts.push({ arbitrary: fc.tuple(fc.boolean(), subSelectArb(scope, null)).map(([not, q]): E => ({ k: "exists", not, q, ty: "bool" })), weight: 1 });
         opts.push({
-          arbitrary: anyTy.chain((ty) => fc.tuple(fc.boolean(), e(ty), subSelectArb(scope, ty)).map(([not, x, q]): E => ({ k: "inq", not, e: x, q, ty: "bool" }))),
+          arbitrary: anyTy.chain((ty) =>
+            fc.tuple(fc.boolean(), e(ty), subSelectArb(scope, ty)).map(([not, x, q]): E => ({ k: "inq", not, e: x, q, ty: "bool" })),
+          ),
           weight: 1,
         });
       }
@@ -172,7 +255,11 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   function likeSubject(scope: Scope): fc.Arbitrary<E> {
     const c = col(scope, "text");
     const base = c ?? lit("text", ["value", "param"]);
-    return fc.oneof(base, base.map((e): E => ({ k: "fn", f: "lower", e, ty: "text" })), fc.tuple(base, base).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })));
+    return fc.oneof(
+      base,
+      base.map((e): E => ({ k: "fn", f: "lower", e, ty: "text" })),
+      fc.tuple(base, base).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })),
+    );
   }
 
   /** The scope inside a subquery over `src`: its own columns, then the enclosing query's. */
@@ -199,11 +286,13 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       if (ty === "int" || ty === "dec") fns.push("sum");
       if (ty === "int") fns.push("count");
       const agg = fc.constantFrom(...fns);
-      return fc.tuple(agg, exprArb(own, ty, 1), fc.option(condArb(inner, 1), { nil: null, freq: 5 })).map(([f, e, where]): E => ({
-        k: "scalar",
-        q: plainSelect(src, [{ label: "x", e: { k: "agg", f, e, filter: null, ty } }], where),
-        ty,
-      }));
+      return fc.tuple(agg, exprArb(own, ty, 1), fc.option(condArb(inner, 1), { nil: null, freq: 5 })).map(
+        ([f, e, where]): E => ({
+          k: "scalar",
+          q: plainSelect(src, [{ label: "x", e: { k: "agg", f, e, filter: null, ty } }], where),
+          ty,
+        }),
+      );
     });
   }
 
@@ -215,21 +304,38 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   const scopeOf = (from: FromKind): Scope => ({ key: from, srcs: from === "t" ? [T] : [T, U], sub: true });
 
   function itemsArb(scope: Scope, min = 1, max = 4): fc.Arbitrary<Item[]> {
-    return fc.array(fc.constantFrom(...TYS).chain((ty) => exprArb(scope, ty, 2)), { minLength: min, maxLength: max }).map((es) => es.map((e, n) => ({ label: `c${n}`, e })));
+    return fc
+      .array(
+        fc.constantFrom(...TYS).chain((ty) => exprArb(scope, ty, 2)),
+        { minLength: min, maxLength: max },
+      )
+      .map((es) => es.map((e, n) => ({ label: `c${n}`, e })));
   }
 
   function orderArb(scope: Scope): fc.Arbitrary<Ord> {
     return fc
-      .tuple(fc.constantFrom(...ORDERABLE).chain((ty) => exprArb(scope, ty, 1)), fc.boolean(), fc.constantFrom("first" as const, "last" as const))
+      .tuple(
+        fc.constantFrom(...ORDERABLE).chain((ty) => exprArb(scope, ty, 1)),
+        fc.boolean(),
+        fc.constantFrom("first" as const, "last" as const),
+      )
       .map(([e, desc, nulls]) => ({ e, desc, nulls }));
   }
 
-  const intLit = (max: number) => fc.record({ k: fc.constant("lit" as const), ty: fc.constant("int" as const), v: fc.integer({ min: 0, max }), how: fc.constantFrom<How>("raw", "value", "param") });
+  const intLit = (max: number) =>
+    fc.record({
+      k: fc.constant("lit" as const),
+      ty: fc.constant("int" as const),
+      v: fc.integer({ min: 0, max }),
+      how: fc.constantFrom<How>("raw", "value", "param"),
+    });
   const keyOf = (from: FromKind): Ord[] =>
-    from === "t" ? [{ e: { k: "col", src: T, col: "id", ty: "int" }, desc: false, nulls: "last" }] : [
-      { e: { k: "col", src: T, col: "id", ty: "int" }, desc: false, nulls: "last" },
-      { e: { k: "col", src: U, col: "id", ty: "int" }, desc: false, nulls: "first" },
-    ];
+    from === "t"
+      ? [{ e: { k: "col", src: T, col: "id", ty: "int" }, desc: false, nulls: "last" }]
+      : [
+          { e: { k: "col", src: T, col: "id", ty: "int" }, desc: false, nulls: "last" },
+          { e: { k: "col", src: U, col: "id", ty: "int" }, desc: false, nulls: "first" },
+        ];
 
   /** A plain SELECT: expressions, WHERE, DISTINCT, ORDER BY (made total by the key) with LIMIT/OFFSET. */
   function plainArb(): fc.Arbitrary<Sel> {
@@ -265,7 +371,9 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     return fc.constantFrom(...FROMS).chain((from) => {
       const scope = scopeOf(from);
       const plain: Scope = { ...scope, key: scope.key + "-nosub", sub: false };
-      const keyArb = avoided("20.8") ? fc.constantFrom(...TYS).chain((ty) => col(scope, ty) ?? lit(ty)) : fc.constantFrom(...TYS).chain((ty) => exprArb(plain, ty, 1));
+      const keyArb = avoided("20.8")
+        ? fc.constantFrom(...TYS).chain((ty) => col(scope, ty) ?? lit(ty))
+        : fc.constantFrom(...TYS).chain((ty) => exprArb(plain, ty, 1));
       return fc.array(keyArb, { minLength: 0, maxLength: 2 }).chain((keys) => {
         const aggA = aggArb(plain);
         const keyItem = keys.length ? [fc.constantFrom(...keys)] : [];
@@ -273,19 +381,36 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
           ...keyItem,
           aggA,
           aggA,
-          fc.tuple(aggA.filter((a) => a.ty === "int"), lit("int")).map(([a, l]): E => ({ k: "arith", op: "add", l: a, r: l, ty: "int" })),
+          fc
+            .tuple(
+              aggA.filter((a) => a.ty === "int"),
+              lit("int"),
+            )
+            .map(([a, l]): E => ({ k: "arith", op: "add", l: a, r: l, ty: "int" })),
           aggA.filter((a) => a.ty !== "double").chain((a) => lit(a.ty as Ty).map((l): E => ({ k: "coalesce", args: [a, l], ty: a.ty as Ty }))),
         );
         const having = aggA
           .filter((a) => a.ty !== "double")
-          .chain((a) => fc.tuple(fc.constantFrom<CmpOp>("eq", "ne", "lt", "le", "gt", "ge"), lit(a.ty as Ty)).map(([op, r]): E => ({ k: "cmp", op, l: a, r, ty: "bool" })));
+          .chain((a) =>
+            fc.tuple(fc.constantFrom<CmpOp>("eq", "ne", "lt", "le", "gt", "ge"), lit(a.ty as Ty)).map(([op, r]): E => ({ k: "cmp", op, l: a, r, ty: "bool" })),
+          );
         return fc
           .record({
             items: fc.array(gexpr, { minLength: 1, maxLength: 4 }),
             where: fc.option(condArb(plain, 1), { nil: null, freq: 3 }),
             having: fc.option(having, { nil: null, freq: 3 }),
           })
-          .map((r): Sel => ({ ...plainSelect(from, r.items.map((e, n) => ({ label: `c${n}`, e })), r.where), groupBy: keys, having: r.having }));
+          .map(
+            (r): Sel => ({
+              ...plainSelect(
+                from,
+                r.items.map((e, n) => ({ label: `c${n}`, e })),
+                r.where,
+              ),
+              groupBy: keys,
+              having: r.having,
+            }),
+          );
       });
     });
   }
@@ -296,13 +421,15 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       const fns: AggFn[] = ["count", "countStar", "countDistinct"];
       if (ty !== "bool" || !avoided("new-1")) fns.push("min", "max");
       if (ty === "int" || ty === "dec") fns.push("sum", "avg");
-      return fc.tuple(fc.constantFrom(...fns), exprArb(scope, ty, 1), filter).map(([f, e, flt]): E => ({
-        k: "agg",
-        f,
-        e: f === "countStar" ? null : e,
-        filter: flt,
-        ty: f === "count" || f === "countStar" || f === "countDistinct" ? "int" : f === "avg" ? "double" : ty,
-      }));
+      return fc.tuple(fc.constantFrom(...fns), exprArb(scope, ty, 1), filter).map(
+        ([f, e, flt]): E => ({
+          k: "agg",
+          f,
+          e: f === "countStar" ? null : e,
+          filter: flt,
+          ty: f === "count" || f === "countStar" || f === "countDistinct" ? "int" : f === "avg" ? "double" : ty,
+        }),
+      );
     });
   }
 
@@ -318,13 +445,25 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
           .record({
             f: fc.constantFrom(...fns),
             e: exprArb(scope, ty, 1),
-            part: fc.array(fc.constantFrom(...TYS).chain((t2) => col(scope, t2) ?? lit(t2)), { maxLength: 2 }),
+            part: fc.array(
+              fc.constantFrom(...TYS).chain((t2) => col(scope, t2) ?? lit(t2)),
+              { maxLength: 2 },
+            ),
             // dialect-differences.ts: mariadbConstantWindowOrder
-            order: fc.array(orderArb(scope).filter((o) => JSON.stringify(o.e).includes('"k":"col"')), { maxLength: 2 }),
+            order: fc.array(
+              orderArb(scope).filter((o) => JSON.stringify(o.e).includes('"k":"col"')),
+              { maxLength: 2 },
+            ),
           })
           .map((w): E => {
             const needsTotal = w.f === "rowNumber" || w.f === "lag" || w.f === "lead" || w.f === "firstValue";
-            const order = needsTotal ? [...w.order, ...keyOf(from)] : w.f === "rank" || w.f === "denseRank" ? (w.order.length ? w.order : keyOf(from)) : w.order;
+            const order = needsTotal
+              ? [...w.order, ...keyOf(from)]
+              : w.f === "rank" || w.f === "denseRank"
+                ? w.order.length
+                  ? w.order
+                  : keyOf(from)
+                : w.order;
             const noArg = w.f === "rowNumber" || w.f === "rank" || w.f === "denseRank";
             return { k: "win", f: w.f, e: noArg ? null : w.e, part: w.part, order, ty: noArg || w.f === "count" ? "int" : ty };
           });
@@ -338,7 +477,9 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   /** nested() child rows of u per t row, with a filter that may hold values and parameters. */
   function nestedArb(): fc.Arbitrary<Sel> {
     const uScope: Scope = { key: "u-only", srcs: [U], sub: false };
-    const ucols = colsOf(U).map(([c]) => c).filter((c) => c !== "id");
+    const ucols = colsOf(U)
+      .map(([c]) => c)
+      .filter((c) => c !== "id");
     const nestedItem = fc
       .record({
         cols: fc.subarray(ucols, { minLength: 1 }),
@@ -348,7 +489,11 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       .map((n) => ({ ...n, cols: ["id", ...n.cols] }));
     const scope = scopeOf("t");
     return fc
-      .tuple(fc.array(nestedItem, { minLength: 1, maxLength: 2 }), itemsArb(scope, 0, 2), fc.option(condArb({ ...scope, sub: false, key: "t-nosub" }, 1), { nil: null, freq: 3 }))
+      .tuple(
+        fc.array(nestedItem, { minLength: 1, maxLength: 2 }),
+        itemsArb(scope, 0, 2),
+        fc.option(condArb({ ...scope, sub: false, key: "t-nosub" }, 1), { nil: null, freq: 3 }),
+      )
       .map(([ns, items, where]): Sel => ({ ...plainSelect("t", items, where), nested: ns.map((n, i): NestedItem => ({ ...n, label: `n${i}` })) }));
   }
 
@@ -357,22 +502,31 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     return fc.array(fc.constantFrom(...TYS), { minLength: 1, maxLength: 3 }).chain((tys) => {
       const member = fc.constantFrom(...FROMS).chain((from) => {
         const scope = scopeOf(from);
-        return fc
-          .tuple(fc.tuple(...tys.map((ty) => exprArb(scope, ty, 1))), fc.option(condArb(scope, 1), { nil: null, freq: 3 }))
-          .map(([es, where]) => plainSelect(from, es.map((e, n) => ({ label: `c${n}`, e })), where));
+        return fc.tuple(fc.tuple(...tys.map((ty) => exprArb(scope, ty, 1))), fc.option(condArb(scope, 1), { nil: null, freq: 3 })).map(([es, where]) =>
+          plainSelect(
+            from,
+            es.map((e, n) => ({ label: `c${n}`, e })),
+            where,
+          ),
+        );
       });
-      return fc.record({ k: fc.constant("compound" as const), op: fc.constantFrom("union" as const, "unionAll" as const, "intersect" as const, "except" as const), left: member, right: member });
+      return fc.record({
+        k: fc.constant("compound" as const),
+        op: fc.constantFrom("union" as const, "unionAll" as const, "intersect" as const, "except" as const),
+        left: member,
+        right: member,
+      });
     });
   }
 
   function statement(): fc.Arbitrary<Stmt> {
     return fc
       .oneof(
-      { arbitrary: plainArb(), weight: 5 },
-      { arbitrary: groupedArb(), weight: 3 },
-      { arbitrary: windowArb(), weight: 2 },
-      { arbitrary: nestedArb(), weight: 1 },
-      { arbitrary: compoundArb(), weight: 2 },
+        { arbitrary: plainArb(), weight: 5 },
+        { arbitrary: groupedArb(), weight: 3 },
+        { arbitrary: windowArb(), weight: 2 },
+        { arbitrary: nestedArb(), weight: 1 },
+        { arbitrary: compoundArb(), weight: 2 },
       )
       .filter((s) => knownOpenHits(s).length === 0);
   }

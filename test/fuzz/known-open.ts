@@ -8,7 +8,8 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
   // Not issue-20 items: found by this test (see the report for reproducers).
   {
     item: "new-1",
-    shape: "min()/max() over a boolean (PostgreSQL has no min(boolean)/max(boolean): the statement fails with a driver error instead of being emulated with bool_and/bool_or or refused)",
+    shape:
+      "min()/max() over a boolean (PostgreSQL has no min(boolean)/max(boolean): the statement fails with a driver error instead of being emulated with bool_and/bool_or or refused)",
   },
   {
     item: "new-2",
@@ -18,7 +19,8 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
   },
   {
     item: "new-3",
-    shape: "(covered by new-2's values) MariaDB receives decimal values as strings, so `value(\"-1.50\", numeric).sub(col)` is computed in DOUBLE and comes back \"-1.5999999999999999\"",
+    shape:
+      '(covered by new-2\'s values) MariaDB receives decimal values as strings, so `value("-1.50", numeric).sub(col)` is computed in DOUBLE and comes back "-1.5999999999999999"',
   },
   {
     item: "new-4",
@@ -28,13 +30,13 @@ export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: strin
   },
   {
     item: "new-5",
-    shape: "cast() of a decimal to text: SQLite holds numeric(p ≤ 15) as REAL and prints 2.50 as \"2.5\" and 0.00 as \"0\" (\"2.50\" on PostgreSQL and MariaDB)",
+    shape: 'cast() of a decimal to text: SQLite holds numeric(p ≤ 15) as REAL and prints 2.50 as "2.5" and 0.00 as "0" ("2.50" on PostgreSQL and MariaDB)',
   },
   {
     item: "new-6",
     shape:
       "cast() to text of an integer expression holding a value()/param(): better-sqlite3 binds a JS number as REAL, so SQLite's CAST(? AS TEXT) of " +
-      "value(-3, types.integer) is \"-3.0\" and of t.c.id.add(-3) \"-2.0\" (\"-3\", \"-2\" elsewhere)",
+      'value(-3, types.integer) is "-3.0" and of t.c.id.add(-3) "-2.0" ("-3", "-2" elsewhere)',
   },
   {
     item: "new-7",
@@ -122,7 +124,15 @@ function some(s: Stmt, visit: Visit): boolean {
         return kid(e.e, [e.pattern]) || kid(e.pattern, [e.e]);
       case "case": {
         const results = [...e.whens.map(([, v]) => v), ...(e.otherwise ? [e.otherwise] : [])];
-        return e.whens.some(([c]) => kid(c, [])) || results.some((v) => kid(v, results.filter((x) => x !== v)));
+        return (
+          e.whens.some(([c]) => kid(c, [])) ||
+          results.some((v) =>
+            kid(
+              v,
+              results.filter((x) => x !== v),
+            ),
+          )
+        );
       }
       case "coalesce":
         return e.args.some((a, n) => kid(a, n > 0 ? [e.args[0]] : []));
@@ -144,12 +154,15 @@ function some(s: Stmt, visit: Visit): boolean {
 /** The KNOWN_OPEN items whose shape the statement has (only items still avoided). */
 export function knownOpenHits(s: Stmt): string[] {
   const hits: string[] = [];
-  if (avoided("20.4") && some(s, (e, p) => (p !== null && PREDICATE.has(p.k) && BOOLEAN_OP.has(e.k)) || (p?.k === "neg" && (e.k === "neg" || e.k === "arith")))) hits.push("20.4");
+  if (avoided("20.4") && some(s, (e, p) => (p !== null && PREDICATE.has(p.k) && BOOLEAN_OP.has(e.k)) || (p?.k === "neg" && (e.k === "neg" || e.k === "arith"))))
+    hits.push("20.4");
   // Several siblings of different PostgreSQL types (sum() is bigint) leave it "inconsistent types deduced".
   const mixed = (sibs: readonly E[]) => sibs.length > 1 && sibs.some((x) => x.k === "scalar" || x.k === "agg" || x.k === "win");
-  if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p?.k === "like") && (!(p !== null && p.k !== "case" && sibs.some(typed)) || mixed(sibs)))) hits.push("20.5");
+  if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p?.k === "like") && (!(p !== null && p.k !== "case" && sibs.some(typed)) || mixed(sibs))))
+    hits.push("20.5");
   // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
-  const affinityOk = (e: E, p: E | null, sibs: readonly E[]) => p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.length > 0 && sibs.every((x) => x.k === "col");
+  const affinityOk = (e: E, p: E | null, sibs: readonly E[]) =>
+    p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.length > 0 && sibs.every((x) => x.k === "col");
   if (avoided("new-4") && some(s, (e, p, sibs) => e.k === "lit" && e.ty === "dec" && !affinityOk(e, p, sibs))) hits.push("new-4");
   if (avoided("new-5") && some(s, (e) => e.k === "cast" && e.e.ty === "dec")) hits.push("new-5");
   if (avoided("new-6") && some(s, (e) => e.k === "cast" && e.e.ty === "int" && JSON.stringify(e.e).includes('"k":"lit"'))) hits.push("new-6");

@@ -9,7 +9,21 @@ import { expected } from "./oracle.js";
 
 const col = (name: string, ty: E["ty"] & string): E => ({ k: "col", src: T, col: name, ty: ty as "int" });
 const lit = (v: number | string | null, ty: "int" | "dec" | "text" = "int"): E => ({ k: "lit", ty, v, how: "raw" });
-const sel = (patch: Partial<Sel>): Sel => ({ k: "select", from: "t", items: [{ label: "id", e: col("id", "int") }], where: null, groupBy: [], having: null, distinct: false, order: [], total: false, limit: null, offset: null, nested: [], ...patch });
+const sel = (patch: Partial<Sel>): Sel => ({
+  k: "select",
+  from: "t",
+  items: [{ label: "id", e: col("id", "int") }],
+  where: null,
+  groupBy: [],
+  having: null,
+  distinct: false,
+  order: [],
+  total: false,
+  limit: null,
+  offset: null,
+  nested: [],
+  ...patch,
+});
 const data: Dataset = {
   t: [
     { id: 1, i: 1, j: null, d: "0.25", s: "a", b: true, dt: "2024-01-01" },
@@ -42,14 +56,41 @@ describe("fuzz oracle", () => {
     const sum: E = { k: "agg", f: "sum", e: col("d", "dec"), filter: null, ty: "dec" };
     const none: E = { k: "agg", f: "sum", e: col("d", "dec"), filter: { k: "isnull", not: false, e: col("d", "dec"), ty: "bool" }, ty: "dec" };
     const count: E = { k: "agg", f: "count", e: col("i", "int"), filter: null, ty: "int" };
-    assert.deepEqual(expected(sel({ items: [{ label: "s", e: sum }, { label: "n", e: none }, { label: "c", e: count }] }), data), [{ s: "-1.25", n: null, c: 2 }]);
+    assert.deepEqual(
+      expected(
+        sel({
+          items: [
+            { label: "s", e: sum },
+            { label: "n", e: none },
+            { label: "c", e: count },
+          ],
+        }),
+        data,
+      ),
+      [{ s: "-1.25", n: null, c: 2 }],
+    );
   });
 
   test("a left join keeps parents without children; a correlated EXISTS sees the outer row", () => {
-    const q = sel({ from: "t left join u", items: [{ label: "id", e: col("id", "int") }, { label: "k", e: { k: "col", src: U, col: "k", ty: "int" } }] });
-    assert.deepEqual(expected(q, data), [{ id: 1, k: 1 }, { id: 1, k: null }, { id: 2, k: null }, { id: 3, k: null }]);
+    const q = sel({
+      from: "t left join u",
+      items: [
+        { label: "id", e: col("id", "int") },
+        { label: "k", e: { k: "col", src: U, col: "k", ty: "int" } },
+      ],
+    });
+    assert.deepEqual(expected(q, data), [
+      { id: 1, k: 1 },
+      { id: 1, k: null },
+      { id: 2, k: null },
+      { id: 3, k: null },
+    ]);
     const su = { name: "su", table: "u" as const };
-    const inner = sel({ from: su, items: [{ label: "x", e: { k: "col", src: su, col: "id", ty: "int" } }], where: { k: "cmp", op: "eq", l: { k: "col", src: su, col: "tid", ty: "int" }, r: col("id", "int"), ty: "bool" } });
+    const inner = sel({
+      from: su,
+      items: [{ label: "x", e: { k: "col", src: su, col: "id", ty: "int" } }],
+      where: { k: "cmp", op: "eq", l: { k: "col", src: su, col: "tid", ty: "int" }, r: col("id", "int"), ty: "bool" },
+    });
     assert.deepEqual(ids(sel({ where: { k: "exists", not: true, q: inner, ty: "bool" } })), [2, 3]);
   });
 
@@ -58,9 +99,48 @@ describe("fuzz oracle", () => {
     assert.equal(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.50", b: 1 }]), undefined);
     assert.match(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.5", b: 1 }])!, /WRONG-TYPE/);
     assert.match(diffRows(types, false, [{ a: "3.50", b: 1 }], [{ a: "3.50", b: "1" }])!, /WRONG-TYPE/);
-    assert.notEqual(diffRows(types, false, [{ a: null, b: 1 }, { a: null, b: 1 }], [{ a: null, b: 1 }]), undefined);
-    assert.equal(diffRows(types, false, [{ a: null, b: 1 }, { a: "1.00", b: 2 }], [{ a: "1.00", b: 2 }, { a: null, b: 1 }]), undefined);
-    assert.notEqual(diffRows(types, true, [{ a: null, b: 1 }, { a: "1.00", b: 2 }], [{ a: "1.00", b: 2 }, { a: null, b: 1 }]), undefined);
+    assert.notEqual(
+      diffRows(
+        types,
+        false,
+        [
+          { a: null, b: 1 },
+          { a: null, b: 1 },
+        ],
+        [{ a: null, b: 1 }],
+      ),
+      undefined,
+    );
+    assert.equal(
+      diffRows(
+        types,
+        false,
+        [
+          { a: null, b: 1 },
+          { a: "1.00", b: 2 },
+        ],
+        [
+          { a: "1.00", b: 2 },
+          { a: null, b: 1 },
+        ],
+      ),
+      undefined,
+    );
+    assert.notEqual(
+      diffRows(
+        types,
+        true,
+        [
+          { a: null, b: 1 },
+          { a: "1.00", b: 2 },
+        ],
+        [
+          { a: "1.00", b: 2 },
+          { a: null, b: 1 },
+        ],
+      ),
+      undefined,
+    );
   });
 
   test("KNOWN_OPEN shapes are recognised", () => {

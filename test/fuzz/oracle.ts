@@ -99,7 +99,11 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
     case "not":
       return not3(evalExpr(e.e, env, ctx));
     case "in": {
-      const r = in3(e.e.ty as Ty, evalExpr(e.e, env, ctx), e.list.map((v) => evalExpr(v, env, ctx)));
+      const r = in3(
+        e.e.ty as Ty,
+        evalExpr(e.e, env, ctx),
+        e.list.map((v) => evalExpr(v, env, ctx)),
+      );
       return e.not ? not3(r) : r;
     }
     case "between": {
@@ -274,7 +278,12 @@ function windows(items: readonly E[], envs: readonly Env[], data: Dataset): Map<
       parts.set(k, [...(parts.get(k) ?? []), n]);
     });
     for (const idx of parts.values()) {
-      const sorted = sortEnvs(idx, w.order, (n) => envs[n], () => ({ data }));
+      const sorted = sortEnvs(
+        idx,
+        w.order,
+        (n) => envs[n],
+        () => ({ data }),
+      );
       const keys = sorted.map((n) => w.order.map((o) => evalExpr(o.e, envs[n], { data })));
       const arg = (n: number): Val => (w.e ? evalExpr(w.e, envs[n], { data }) : null);
       sorted.forEach((n, pos) => {
@@ -288,7 +297,10 @@ function windows(items: readonly E[], envs: readonly Env[], data: Dataset): Map<
         else if (w.f === "lead") v = pos + 1 < sorted.length ? arg(sorted[pos + 1]) : null;
         else if (w.f === "firstValue") v = arg(sorted[0]);
         else {
-          const frame = sorted.slice(0, peersEnd).map(arg).filter((x): x is Exclude<Val, null> => x !== null);
+          const frame = sorted
+            .slice(0, peersEnd)
+            .map(arg)
+            .filter((x): x is Exclude<Val, null> => x !== null);
           v = foldAgg(w.f, w.e!.ty as Ty, frame);
         }
         out[n].set(w, v);
@@ -331,14 +343,24 @@ export function evalSelect(s: Sel, outer: Env, data: Dataset): EvalRow[] {
       rows.push({ values: s.items.map((i) => evalExpr(i.e, env, ctx)), env, ctx });
     }
   } else {
-    const wins = windows(s.items.map((i) => i.e), envs, data);
+    const wins = windows(
+      s.items.map((i) => i.e),
+      envs,
+      data,
+    );
     rows = envs.map((env, n) => {
       const ctx: Ctx = { data, win: wins[n] };
       return { values: [...s.items.map((i) => evalExpr(i.e, env, ctx)), ...s.nested.map((ni) => nestedRows(ni, env, data))], env, ctx };
     });
   }
   if (s.distinct) rows = dedupe(rows, (r) => r.values);
-  if (s.order.length) rows = sortEnvs(rows, s.order, (r) => r.env, (r) => r.ctx);
+  if (s.order.length)
+    rows = sortEnvs(
+      rows,
+      s.order,
+      (r) => r.env,
+      (r) => r.ctx,
+    );
   const off = s.offset ? (evalExpr(s.offset, outer, { data }) as number) : 0;
   const lim = s.limit ? (evalExpr(s.limit, outer, { data }) as number) : Infinity;
   return rows.slice(off, off + lim).map((r) => ({ values: r.values }));

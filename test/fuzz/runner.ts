@@ -200,7 +200,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
 }
 
 /** Replays run `index` of the seed in fast-check and shrinks it against the loaded dataset. */
-async function shrink(ctxs: readonly Ctx[], arb: fc.Arbitrary<Stmt>, seed: number, index: number, count: number, data: Dataset, original: Stmt, problem: string): Promise<string> {
+async function shrink(
+  ctxs: readonly Ctx[],
+  arb: fc.Arbitrary<Stmt>,
+  seed: number,
+  index: number,
+  count: number,
+  data: Dataset,
+  original: Stmt,
+  problem: string,
+): Promise<string> {
   const scratch: Record<string, number> = {};
   const details = await fc.check(
     fc.asyncProperty(arb, async (s) => (await check(ctxs, s, data, scratch)) === undefined),

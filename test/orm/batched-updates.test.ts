@@ -54,10 +54,13 @@ forEachEngine(
       c.sku = "renamed";
       c.price = "30.75";
       await s.flush();
-      assert.deepEqual(log.take().filter((x) => x.startsWith("UPDATE")), [
-        'UPDATE "item" SET "price" = CASE WHEN "item"."id" = ? THEN ? WHEN "item"."id" = ? THEN ? WHEN "item"."id" = ? THEN ? ELSE "item"."price" END WHERE "item"."id" IN (?, ?, ?)',
-        'UPDATE "item" SET "sku" = ?, "price" = ? WHERE "item"."id" = ?',
-      ]);
+      assert.deepEqual(
+        log.take().filter((x) => x.startsWith("UPDATE")),
+        [
+          'UPDATE "item" SET "price" = CASE WHEN "item"."id" = ? THEN ? WHEN "item"."id" = ? THEN ? WHEN "item"."id" = ? THEN ? ELSE "item"."price" END WHERE "item"."id" IN (?, ?, ?)',
+          'UPDATE "item" SET "sku" = ?, "price" = ? WHERE "item"."id" = ?',
+        ],
+      );
       await s.commit();
       await s.close();
       assert.deepEqual(await stored(), [
@@ -75,7 +78,10 @@ forEachEngine(
       items[2].serial = 5n;
       await s.commit();
       await s.close();
-      assert.deepEqual((await stored()).map((r) => r.serial), [2n ** 62n + 1n, 9007199254740993n, 5n]);
+      assert.deepEqual(
+        (await stored()).map((r) => r.serial),
+        [2n ** 62n + 1n, 9007199254740993n, 5n],
+      );
       const s2 = new Session(ctx.engine, { registry });
       open.push(s2);
       const again = await s2.query(Item).orderBy(itemT.c.id).all();
@@ -83,7 +89,10 @@ forEachEngine(
       again[2].serial = null;
       await s2.commit();
       await s2.close();
-      assert.deepEqual((await stored()).map((r) => r.serial), [null, 9007199254740993n, null]);
+      assert.deepEqual(
+        (await stored()).map((r) => r.serial),
+        [null, 9007199254740993n, null],
+      );
     });
 
     test("a page is bounded: 250 rows go out in pages of at most 100", async () => {
@@ -91,7 +100,10 @@ forEachEngine(
       for (const it of items) it.sku = `k${it.id}`;
       await s.flush();
       const updates = log.take().filter((x) => x.startsWith("UPDATE"));
-      assert.deepEqual(updates.map((u) => (u.match(/WHEN/g) ?? []).length), [100, 100, 50]);
+      assert.deepEqual(
+        updates.map((u) => (u.match(/WHEN/g) ?? []).length),
+        [100, 100, 50],
+      );
       await s.commit();
       await s.close();
       const rows = await stored();
@@ -111,10 +123,10 @@ forEachEngine(
       red.label = "crimson";
       log.clear();
       await s.commit();
-      assert.deepEqual(log.take().filter((x) => x.startsWith("UPDATE")), [
-        'UPDATE "tag" SET "label" = ? WHERE "tag"."id" = ?',
-        'UPDATE "tag" SET "label" = ? WHERE "tag"."id" = ?',
-      ]);
+      assert.deepEqual(
+        log.take().filter((x) => x.startsWith("UPDATE")),
+        ['UPDATE "tag" SET "label" = ? WHERE "tag"."id" = ?', 'UPDATE "tag" SET "label" = ? WHERE "tag"."id" = ?'],
+      );
       await s.refresh(red);
       await s.refresh(blue);
       assert.deepEqual([red.label, blue.label], ["crimson", "navy"]);
@@ -125,19 +137,31 @@ forEachEngine(
       await ctx.engine.withConnection(async (c) => {
         await stockMd.dropAll(c);
         await stockMd.createAll(c);
-        await c.execute(insert(stockT).values([{ shop: 1, sku: "a", qty: 1 }, { shop: 1, sku: "b", qty: 2 }, { shop: 2, sku: "a", qty: 3 }]));
+        await c.execute(
+          insert(stockT).values([
+            { shop: 1, sku: "a", qty: 1 },
+            { shop: 1, sku: "b", qty: 2 },
+            { shop: 2, sku: "a", qty: 3 },
+          ]),
+        );
       });
       const s = new Session(ctx.engine, { registry: stockRegistry });
       const rows = await s.query(Stock).orderBy(stockT.c.shop, stockT.c.sku).all();
       log.clear();
       for (const r of rows) r.qty *= 10;
       await s.commit();
-      assert.deepEqual(log.take().filter((x) => x.startsWith("UPDATE")), [
-        'UPDATE "stock" SET "qty" = CASE WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? ELSE "stock"."qty" END WHERE "stock"."shop" = ? AND "stock"."sku" = ? OR "stock"."shop" = ? AND "stock"."sku" = ? OR "stock"."shop" = ? AND "stock"."sku" = ?',
-      ]);
+      assert.deepEqual(
+        log.take().filter((x) => x.startsWith("UPDATE")),
+        [
+          'UPDATE "stock" SET "qty" = CASE WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? WHEN "stock"."shop" = ? AND "stock"."sku" = ? THEN ? ELSE "stock"."qty" END WHERE "stock"."shop" = ? AND "stock"."sku" = ? OR "stock"."shop" = ? AND "stock"."sku" = ? OR "stock"."shop" = ? AND "stock"."sku" = ?',
+        ],
+      );
       await s.close();
       const after = await ctx.engine.execute(select(stockT).orderBy(stockT.c.shop, stockT.c.sku));
-      assert.deepEqual(after.rows.map((r) => r.qty), [10, 20, 30]);
+      assert.deepEqual(
+        after.rows.map((r) => r.qty),
+        [10, 20, 30],
+      );
       await ctx.engine.withConnection((c) => stockMd.dropAll(c));
     });
 
@@ -148,7 +172,12 @@ forEachEngine(
       await ctx.engine.withConnection(async (c) => {
         await stockMd.dropAll(c);
         await stockMd.createAll(c);
-        await c.execute(insert(stockT).values([{ shop: 1, sku: "a", qty: 1 }, { shop: 1, sku: "b", qty: 2 }]));
+        await c.execute(
+          insert(stockT).values([
+            { shop: 1, sku: "a", qty: 1 },
+            { shop: 1, sku: "b", qty: 2 },
+          ]),
+        );
       });
       const s = new Session(ctx.engine, { registry: stockRegistry });
       const [a, b] = await s.query(Stock).orderBy(stockT.c.sku).all();
@@ -161,7 +190,10 @@ forEachEngine(
       assert.equal(log.take().filter((x) => x.startsWith("UPDATE")).length, 2);
       await s.close();
       const after = await ctx.engine.execute(select(stockT).orderBy(stockT.c.sku));
-      assert.deepEqual(after.rows, [{ shop: 1, sku: "a2", qty: 10 }, { shop: 1, sku: "b2", qty: 20 }]);
+      assert.deepEqual(after.rows, [
+        { shop: 1, sku: "a2", qty: 10 },
+        { shop: 1, sku: "b2", qty: 20 },
+      ]);
       await ctx.engine.withConnection((c) => stockMd.dropAll(c));
     });
 

@@ -109,10 +109,7 @@ forEachEngine(
         (e: unknown) => e,
       );
       assert.ok(err instanceof StaleDataError, `a StaleDataError, got ${err}`);
-      assert.equal(
-        err.message,
-        "UPDATE of Counter (id=1) expected to match 1 row(s), matched 0: the row was changed or deleted by someone else",
-      );
+      assert.equal(err.message, "UPDATE of Counter (id=1) expected to match 1 row(s), matched 0: the row was changed or deleted by someone else");
       assert.equal(err.table, "counter");
       // The row holds the first session's write; the second session's object is as before its flush.
       assert.deepEqual((await ctx.engine.execute(qCounters)).rows, [{ id: 1, value: 10, version: 2 }]);
@@ -137,7 +134,10 @@ forEachEngine(
       a1.value = 5;
       await s1.commit();
       s2.delete(b1);
-      await assert.rejects(s2.commit(), (e: unknown) => e instanceof StaleDataError && /^DELETE of Counter \(id=1\) expected to match 1 row\(s\), matched 0/.test((e as Error).message));
+      await assert.rejects(
+        s2.commit(),
+        (e: unknown) => e instanceof StaleDataError && /^DELETE of Counter \(id=1\) expected to match 1 row\(s\), matched 0/.test((e as Error).message),
+      );
       assert.deepEqual([s2.inspect(b1).status, s2.deleted.length], ["persistent", 1]);
       await s2.rollback();
       // 2: s1 deletes it, s2 changes it.
@@ -146,11 +146,17 @@ forEachEngine(
       s1.delete(a2);
       await s1.commit();
       b2.value = 7;
-      await assert.rejects(s2.commit(), (e: unknown) => e instanceof StaleDataError && /^UPDATE of Counter \(id=2\) expected to match 1 row\(s\), matched 0/.test((e as Error).message));
+      await assert.rejects(
+        s2.commit(),
+        (e: unknown) => e instanceof StaleDataError && /^UPDATE of Counter \(id=2\) expected to match 1 row\(s\), matched 0/.test((e as Error).message),
+      );
       await s2.rollback();
       assert.deepEqual((await ctx.engine.execute(qCounters)).rows, [{ id: 1, value: 5, version: 2 }]);
       // The expired object's row is gone: get() says so once (the object leaves), then finds nothing.
-      await assert.rejects(s2.get(Counter, 2), (e: unknown) => e instanceof SessionStateError && /Counter \(id=2\) no longer exists/.test((e as Error).message));
+      await assert.rejects(
+        s2.get(Counter, 2),
+        (e: unknown) => e instanceof SessionStateError && /Counter \(id=2\) no longer exists/.test((e as Error).message),
+      );
       assert.equal(s2.inspect(b2).status, "detached");
       assert.equal(await s2.get(Counter, 2), undefined);
     });

@@ -17,17 +17,18 @@ interface Graph {
   readonly deletePosts: boolean[];
 }
 
-const graphArb: fc.Arbitrary<Graph> = fc
-  .record({ users: fc.integer({ min: 1, max: 4 }), posts: fc.integer({ min: 0, max: 5 }) })
-  .chain(({ users, posts }) =>
-    fc.record({
-      authors: fc.array(fc.integer({ min: 0, max: users - 1 }), { minLength: posts, maxLength: posts }),
-      favorites: fc.array(posts === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: posts - 1 }), { nil: null }), { minLength: users, maxLength: users }),
-      order: fc.shuffledSubarray([...Array(users + posts).keys()], { minLength: users + posts, maxLength: users + posts }),
-      deleteUsers: fc.array(fc.boolean(), { minLength: users, maxLength: users }),
-      deletePosts: fc.array(fc.boolean(), { minLength: posts, maxLength: posts }),
+const graphArb: fc.Arbitrary<Graph> = fc.record({ users: fc.integer({ min: 1, max: 4 }), posts: fc.integer({ min: 0, max: 5 }) }).chain(({ users, posts }) =>
+  fc.record({
+    authors: fc.array(fc.integer({ min: 0, max: users - 1 }), { minLength: posts, maxLength: posts }),
+    favorites: fc.array(posts === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: posts - 1 }), { nil: null }), {
+      minLength: users,
+      maxLength: users,
     }),
-  );
+    order: fc.shuffledSubarray([...Array(users + posts).keys()], { minLength: users + posts, maxLength: users + posts }),
+    deleteUsers: fc.array(fc.boolean(), { minLength: users, maxLength: users }),
+    deletePosts: fc.array(fc.boolean(), { minLength: posts, maxLength: posts }),
+  }),
+);
 
 const RUNS = 40;
 
@@ -78,7 +79,14 @@ forEachEngine(import.meta.url, (ctx) => {
           }
           for (const p of gonePosts) s.delete((await s.get(Post, p.id))!);
           await s.commit();
-          assert.deepEqual(await usersNow(), expectUsers.filter((_, i) => !goneUsers.has(users[i])).map((u) => (u.fav !== null && [...gonePosts].some((p) => p.id === u.fav) ? { ...u, fav: null } : u)).sort(byName), where);
+          assert.deepEqual(
+            await usersNow(),
+            expectUsers
+              .filter((_, i) => !goneUsers.has(users[i]))
+              .map((u) => (u.fav !== null && [...gonePosts].some((p) => p.id === u.fav) ? { ...u, fav: null } : u))
+              .sort(byName),
+            where,
+          );
           assert.deepEqual(await postsNow(), expectPosts.filter((_, i) => !gonePosts.has(posts[i])).sort(byTitle), where);
         } finally {
           await s.close();

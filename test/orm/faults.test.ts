@@ -272,14 +272,11 @@ forEachEngine(
         ["Old renamed", "Other", "New"],
       );
       const bySku = (a: [string, number], b: [string, number]) => (a[0] < b[0] ? -1 : 1);
-      assert.deepEqual(
-        after.items.map((r): [string, number] => [r.sku, r.orderId]).sort(bySku),
-        [
-          ["dup", order.id],
-          ["late", order.id],
-          ["other", committed.items[0].orderId],
-        ],
-      );
+      assert.deepEqual(after.items.map((r): [string, number] => [r.sku, r.orderId]).sort(bySku), [
+        ["dup", order.id],
+        ["late", order.id],
+        ["other", committed.items[0].orderId],
+      ]);
       assert.deepEqual([s.inspect(gone).status, s.inspect(late).status, s.inspect(bad).status], ["detached", "persistent", "persistent"]);
     });
 
@@ -315,7 +312,9 @@ forEachEngine(
       else await ctx.engine.withConnection((c) => c.runSql(`KILL ${Math.trunc(id)}`));
     };
 
-    test("the connection killed mid-flush: ConnectionError, nothing written, the session as before; rollback() and a new commit work", { skip: noKill }, async () => {
+    test("the connection killed mid-flush: ConnectionError, nothing written, the session as before; rollback() and a new commit work", {
+      skip: noKill,
+    }, async () => {
       const s = await fresh();
       const a = new Customer({ name: "A" });
       const b = new Customer({ name: "B" });
@@ -398,7 +397,10 @@ forEachEngine(
       assert.equal(s.inspect(c).status, "detached");
       const closed = (e: unknown) => e instanceof SessionStateError && /session is closed/.test((e as Error).message);
       assert.throws(() => s.add(new Customer({ name: "B" })), closed);
-      assert.throws(() => s.delete(c), (e: unknown) => e instanceof SessionStateError);
+      assert.throws(
+        () => s.delete(c),
+        (e: unknown) => e instanceof SessionStateError,
+      );
       assert.throws(() => s.query(Customer), closed);
       await assert.rejects(s.get(Customer, c.id), closed);
       await assert.rejects(s.flush(), closed);
@@ -436,7 +438,11 @@ forEachEngine(
       const ten = (await s.get(Customer, 10))!;
       const dup = s.add(new Customer({ id: 10, name: "Dup" }));
       const before = snapshot(s, { ten, dup });
-      await assert.rejects(s.flush(), (e: unknown) => e instanceof DuplicateIdentityError && /Customer \(id=10\)/.test((e as Error).message) && (e as DuplicateIdentityError).table === "customer");
+      await assert.rejects(
+        s.flush(),
+        (e: unknown) =>
+          e instanceof DuplicateIdentityError && /Customer \(id=10\)/.test((e as Error).message) && (e as DuplicateIdentityError).table === "customer",
+      );
       assert.deepEqual(snapshot(s, { ten, dup }), before);
       assert.deepEqual([s.inspect(dup).status, s.inspect(ten).status, await s.get(Customer, 10)], ["pending", "persistent", ten]);
       s.expunge(dup);
@@ -444,20 +450,17 @@ forEachEngine(
       assert.deepEqual((await ctx.engine.execute(qCustomers)).rows, [{ id: 10, name: "Ten" }]);
     });
 
-    test(
-      "a DuplicateIdentityError at flush leaves objects it cascaded to as they were",
-      async () => {
-        const s = await fresh();
-        s.add(new Customer({ id: 10, name: "Ten" }));
-        await s.commit();
-        await s.get(Customer, 10);
-        const dup = s.add(new Customer({ id: 10, name: "Dup" }));
-        const order = new Order({ num: "late" });
-        order.customer = dup; // the back-reference does not cascade: joins only when a flush cascades
-        await assert.rejects(s.flush(), DuplicateIdentityError);
-        assert.deepEqual([s.inspect(order).status, s.new.length, s.new[0] === dup], ["transient", 1, true]);
-      },
-    );
+    test("a DuplicateIdentityError at flush leaves objects it cascaded to as they were", async () => {
+      const s = await fresh();
+      s.add(new Customer({ id: 10, name: "Ten" }));
+      await s.commit();
+      await s.get(Customer, 10);
+      const dup = s.add(new Customer({ id: 10, name: "Dup" }));
+      const order = new Order({ num: "late" });
+      order.customer = dup; // the back-reference does not cascade: joins only when a flush cascades
+      await assert.rejects(s.flush(), DuplicateIdentityError);
+      assert.deepEqual([s.inspect(order).status, s.new.length, s.new[0] === dup], ["transient", 1, true]);
+    });
 
     test("re-attaching a detached object whose identity is already loaded: DuplicateIdentityError at add", async () => {
       const s = await fresh();
@@ -499,7 +502,10 @@ forEachEngine(
       assert.deepEqual(s.inspect(order).loaded, ["items"]);
       // Loaded explicitly, they work.
       assert.ok((await s.load(order, "customer")) === loaded);
-      assert.deepEqual((await s.load(order, "tags")).map((t) => t.label), ["red"]);
+      assert.deepEqual(
+        (await s.load(order, "tags")).map((t) => t.label),
+        ["red"],
+      );
       assert.ok((await s.load(loaded, "orders"))[0] === order);
       // New objects need no loading: their relationships start empty.
       const fresh2 = new Order({ num: "new" });
@@ -540,14 +546,20 @@ forEachEngine(
     test("deleting or refreshing an object that is not persistent here: SessionStateError", async () => {
       const s = await fresh();
       const t = new Customer({ name: "T" });
-      assert.throws(() => s.delete(t), (e: unknown) => e instanceof SessionStateError && /transient/.test((e as Error).message));
+      assert.throws(
+        () => s.delete(t),
+        (e: unknown) => e instanceof SessionStateError && /transient/.test((e as Error).message),
+      );
       await assert.rejects(s.refresh(t), (e: unknown) => e instanceof SessionStateError && /transient/.test((e as Error).message));
       s.add(t);
       await assert.rejects(s.refresh(t), (e: unknown) => e instanceof SessionStateError && /pending/.test((e as Error).message));
       await s.commit();
       const s2 = new Session(ctx.engine, { registry });
       open.push(s2);
-      assert.throws(() => s2.add(t), (e: unknown) => e instanceof SessionStateError && /another session/.test((e as Error).message));
+      assert.throws(
+        () => s2.add(t),
+        (e: unknown) => e instanceof SessionStateError && /another session/.test((e as Error).message),
+      );
       assert.throws(() => s2.delete(t), SessionStateError);
     });
   },

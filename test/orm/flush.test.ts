@@ -232,7 +232,11 @@ forEachEngine(
       assert.equal(inserted[inserted.length - 2], 'INSERT INTO "order_tag" ("order_id", "tag_id") VALUES (?, ?), (?, ?)');
       (o.tags as unknown as { remove(t: Tag): boolean }).remove(red);
       await s.flush();
-      assert.deepEqual(log.take(), ["SAVEPOINT arbor_sp_N", 'DELETE FROM "order_tag" WHERE "order_tag"."order_id" = ? AND "order_tag"."tag_id" = ?', "RELEASE SAVEPOINT arbor_sp_N"]);
+      assert.deepEqual(log.take(), [
+        "SAVEPOINT arbor_sp_N",
+        'DELETE FROM "order_tag" WHERE "order_tag"."order_id" = ? AND "order_tag"."tag_id" = ?',
+        "RELEASE SAVEPOINT arbor_sp_N",
+      ]);
       await s.commit();
       await s.close();
     });

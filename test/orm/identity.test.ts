@@ -3,7 +3,20 @@
 // expire, refresh and rollback.
 import { test as baseTest } from "node:test";
 import assert from "node:assert/strict";
-import { Collection, MetaData, Model, Registry, Session, bigint, integer, nestedload, text, timestamptz, ExpiredAttributeError, type Mapper } from "../../src/index.js";
+import {
+  type Collection,
+  MetaData,
+  Model,
+  Registry,
+  type Session,
+  bigint,
+  integer,
+  nestedload,
+  text,
+  timestamptz,
+  ExpiredAttributeError,
+  type Mapper,
+} from "../../src/index.js";
 import { md, registry, Customer, Order, Item } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
 import { sessionScope } from "../support/sessions.js";
@@ -41,7 +54,12 @@ forEachEngine(
   import.meta.url,
   (ctx) => {
     const { session, closeAll, test } = sessionScope(() => ctx.engine, registry);
-    const graph = (s: Session) => s.query(Customer).options(nestedload(Customer, "orders", "items")).orderBy(Customer.c.id).all();
+    const graph = (s: Session) =>
+      s
+        .query(Customer)
+        .options(nestedload(Customer, "orders", "items"))
+        .orderBy(Customer.c.id)
+        .all();
 
     test("setup", async () => {
       await ctx.engine.withConnection(async (c) => {
@@ -95,7 +113,10 @@ forEachEngine(
       const t = session();
       const [d1] = await graph(t);
       assert.equal(d1.orders[0].num, "renamed");
-      assert.deepEqual(d1.orders[0].items.map((i) => i.sku), ["s1", "s2", "s3", "s4"]);
+      assert.deepEqual(
+        d1.orders[0].items.map((i) => i.sku),
+        ["s1", "s2", "s3", "s4"],
+      );
       assert.equal(d1.orders[0].items[3].serial, 7n);
       // delete-orphan: an item removed from its collection is deleted.
       const gone = d1.orders[1].items[0];
@@ -105,7 +126,10 @@ forEachEngine(
       // The flushed membership is the new snapshot: removing nothing more deletes nothing more.
       d1.orders[1].num = "touched";
       await t.flush();
-      assert.deepEqual(d1.orders[1].items.map((i) => i.sku), ["s2", "s3"]);
+      assert.deepEqual(
+        d1.orders[1].items.map((i) => i.sku),
+        ["s2", "s3"],
+      );
       assert.equal(t.inspect(d1.orders[1].items[0]).status, "persistent");
       await t.rollback();
     });

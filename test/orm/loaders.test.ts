@@ -2,7 +2,7 @@
 // and selectin build identical graphs out of the same identity-mapped objects; many-to-many and
 // self-referential paths; ordering; loading never overwrites unflushed changes.
 import assert from "node:assert/strict";
-import { Session, update, nestedload, joinedload, selectinload, lazyload, raiseload, NotLoadedError, type LoaderOption } from "../../src/index.js";
+import { update, nestedload, joinedload, selectinload, lazyload, raiseload, NotLoadedError, type LoaderOption } from "../../src/index.js";
 import { md, registry, Customer, Order, Item, Tag, Employee } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
 import { sessionScope } from "../support/sessions.js";
@@ -63,11 +63,18 @@ forEachEngine(
     test("nestedload of a 3-level graph is exactly one statement", async () => {
       const s = session();
       log.clear();
-      const customers = await s.query(Customer).options(nestedload(Customer, "orders", "items"), nestedload(Customer, "orders", "tags")).orderBy(Customer.c.id).all();
+      const customers = await s
+        .query(Customer)
+        .options(nestedload(Customer, "orders", "items"), nestedload(Customer, "orders", "tags"))
+        .orderBy(Customer.c.id)
+        .all();
       const statements = log.take().filter((x) => x.startsWith("SELECT"));
       assert.equal(statements.length, 1, statements.join("\n"));
       assert.equal(customers.length, 3);
-      assert.deepEqual(picture(customers)[2].orders[1].items.map((i) => i.sku), ["s1", "s2", "s3"]);
+      assert.deepEqual(
+        picture(customers)[2].orders[1].items.map((i) => i.sku),
+        ["s1", "s2", "s3"],
+      );
       assert.equal(customers[2].orders[0].items[0].serial, 2n ** 60n + 3n);
       assert.equal(customers[2].orders[0].customer, customers[2]);
       await closeAll();
@@ -80,7 +87,11 @@ forEachEngine(
         const s = session();
         log.clear();
         const opts: LoaderOption[] = [load(Customer, "orders", "items"), load(Customer, "orders", "tags")];
-        const customers = await s.query(Customer).options(...opts).orderBy(Customer.c.id).all();
+        const customers = await s
+          .query(Customer)
+          .options(...opts)
+          .orderBy(Customer.c.id)
+          .all();
         counts.push(log.take().filter((x) => x.startsWith("SELECT")).length);
         pictures.push(picture(customers));
         // A tag shared by two orders is one object.
@@ -99,13 +110,21 @@ forEachEngine(
       const [c1] = await s.query(Customer).options(lazyload(Customer, "orders")).where(Customer.c.name.eq("c3")).all();
       s.autoflush = false;
       c1.name = "changed";
-      const viaNested = await s.query(Customer).options(nestedload(Customer, "orders", "items")).where(Customer.c.id.eq(c1.id)).one();
+      const viaNested = await s
+        .query(Customer)
+        .options(nestedload(Customer, "orders", "items"))
+        .where(Customer.c.id.eq(c1.id))
+        .one();
       assert.equal(viaNested, c1);
       assert.equal(c1.name, "changed");
       const order = c1.orders[0];
       const viaJoined = await s.query(Order).options(joinedload(Order, "items")).where(Order.c.id.eq(order.id)).one();
       assert.equal(viaJoined, order);
-      const viaSelectin = await s.query(Customer).options(selectinload(Customer, "orders", "items")).where(Customer.c.id.eq(c1.id)).one();
+      const viaSelectin = await s
+        .query(Customer)
+        .options(selectinload(Customer, "orders", "items"))
+        .where(Customer.c.id.eq(c1.id))
+        .one();
       assert.equal(viaSelectin, c1);
       assert.equal(viaSelectin.orders[0].items[0], order.items[0]);
       assert.equal(await s.get(Item, order.items[0].id), order.items[0]);
@@ -117,7 +136,11 @@ forEachEngine(
     test("nestedload down a pair and back up (Customer.orders, Order.customer) reaches the same customer", async () => {
       for (const load of [nestedload, joinedload, selectinload]) {
         const s = session();
-        const customers = await s.query(Customer).options(load(Customer, "orders", "customer"), load(Customer, "orders", "items")).orderBy(Customer.c.id).all();
+        const customers = await s
+          .query(Customer)
+          .options(load(Customer, "orders", "customer"), load(Customer, "orders", "items"))
+          .orderBy(Customer.c.id)
+          .all();
         for (const c of customers) for (const o of c.orders) assert.equal(o.customer, c);
         const items = customers.flatMap((c) => c.orders.flatMap((o) => o.items.map((i) => [i, o] as const)));
         assert.ok(items.length > 0 && items.every(([i, o]) => i.order === o));
@@ -159,7 +182,11 @@ forEachEngine(
       for (const load of [nestedload, joinedload, selectinload]) {
         const s = session();
         log.clear();
-        const [ceo] = await s.query(Employee).options(load(Employee, "reports", "reports", "reports")).where(Employee.c.managerId.isNull()).all();
+        const [ceo] = await s
+          .query(Employee)
+          .options(load(Employee, "reports", "reports", "reports"))
+          .where(Employee.c.managerId.isNull())
+          .all();
         const statements = log.take().filter((x) => x.startsWith("SELECT")).length;
         assert.equal(statements, load === selectinload ? 4 : 1);
         assert.deepEqual(
@@ -197,7 +224,10 @@ forEachEngine(
     test("collections follow the relationship's order", async () => {
       const s = session();
       const [ceo] = await s.query(Employee).options(nestedload(Employee, "reports")).where(Employee.c.id.eq(1)).all();
-      assert.deepEqual(ceo.reports.map((e) => e.id), [2, 5]);
+      assert.deepEqual(
+        ceo.reports.map((e) => e.id),
+        [2, 5],
+      );
       await closeAll();
     });
   },

@@ -82,7 +82,10 @@ forEachEngine(
       await s.flush();
       const p2 = (await s.get(Parent, 2))!;
       const kids = await s.load(p2, "children");
-      assert.throws(() => kids.push(b), (e: unknown) => e instanceof SessionStateError && /Child \S*2\S* was deleted in this transaction/.test(e.message));
+      assert.throws(
+        () => kids.push(b),
+        (e: unknown) => e instanceof SessionStateError && /Child \S*2\S* was deleted in this transaction/.test(e.message),
+      );
       assert.deepEqual([...kids], []);
       await s.commit();
       assert.deepEqual(await children(), [{ id: 1, parentId: 1, name: "a" }]);

@@ -33,8 +33,7 @@ const cloneView = (v: View): View => ({
   orders: new Map([...v.orders].map(([k, r]) => [k, { ...r }])),
   items: new Map([...v.items].map(([k, r]) => [k, { ...r }])),
 });
-const inView = (v: View, o: Obj): boolean =>
-  o instanceof Customer ? v.customers.has(o) : o instanceof Order ? v.orders.has(o) : v.items.has(o as Item);
+const inView = (v: View, o: Obj): boolean => (o instanceof Customer ? v.customers.has(o) : o instanceof Order ? v.orders.has(o) : v.items.has(o as Item));
 function removeFromView(v: View, o: Obj): void {
   if (o instanceof Customer) v.customers.delete(o);
   else if (o instanceof Order) v.orders.delete(o);
@@ -63,9 +62,7 @@ function rowsOf(v: View) {
   return {
     customers: [...v.customers].map(([c, r]) => ({ id: c.id, name: r.name })).sort(byId),
     orders: [...v.orders].map(([o, r]) => ({ id: o.id, customerId: r.cust.id, num: r.num })).sort(byId),
-    items: [...v.items]
-      .map(([i, r]) => ({ id: i.id, customerId: v.orders.get(r.order)!.cust.id, orderId: r.order.id, sku: r.sku }))
-      .sort(byId),
+    items: [...v.items].map(([i, r]) => ({ id: i.id, customerId: v.orders.get(r.order)!.cust.id, orderId: r.order.id, sku: r.sku })).sort(byId),
   };
 }
 
@@ -202,7 +199,8 @@ class World {
     for (const o of this.known) {
       const want = this.status(o);
       const info = session.inspect(o);
-      if (this.limbo.has(o)) assert.ok(info.status === "pending" || info.status === "transient", `${at}: ${this.label(o)} is ${info.status}, expected pending or transient`);
+      if (this.limbo.has(o))
+        assert.ok(info.status === "pending" || info.status === "transient", `${at}: ${this.label(o)} is ${info.status}, expected pending or transient`);
       else assert.equal(info.status, want, `${at}: status of ${this.label(o)}`);
       const keyed = want === "persistent" || want === "deleted" || want === "detached";
       if (!this.limbo.has(o)) assert.equal(info.identityKey !== undefined, keyed, `${at}: ${this.label(o)} (${want}) has identity key ${info.identityKey}`);
@@ -228,7 +226,11 @@ async function sequence(ctx: EngineContext, seed: number, trace: string[], count
   const w = new World();
 
   // A fresh database: a few customers with orders and items, written with plain Core.
-  const seeded: { cust: { id: number; name: string }[]; orders: { id: number; customerId: number; num: string }[]; items: { id: number; customerId: number; orderId: number; sku: string }[] } = {
+  const seeded: {
+    cust: { id: number; name: string }[];
+    orders: { id: number; customerId: number; num: string }[];
+    items: { id: number; customerId: number; orderId: number; sku: string }[];
+  } = {
     cust: [],
     orders: [],
     items: [],
@@ -319,20 +321,33 @@ async function sequence(ctx: EngineContext, seed: number, trace: string[], count
       for (const [c, r] of w.C.customers) {
         if (!pick()) continue;
         const got = await session.get(Customer, c.id);
-        assert.ok(got === c, `${at}: get(Customer, ${c.id}) should be ${L(c)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`);
+        assert.ok(
+          got === c,
+          `${at}: get(Customer, ${c.id}) should be ${L(c)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`,
+        );
         assert.equal(got!.name, r.name, `${at}: ${L(c)}.name`);
       }
       for (const [o, r] of w.C.orders) {
         if (!pick()) continue;
         const got = await session.get(Order, o.id);
-        assert.ok(got === o, `${at}: get(Order, ${o.id}) should be ${L(o)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`);
+        assert.ok(
+          got === o,
+          `${at}: get(Order, ${o.id}) should be ${L(o)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`,
+        );
         assert.deepEqual([got!.num, got!.customerId], [r.num, r.cust.id], `${at}: ${L(o)} num, customerId`);
       }
       for (const [i, r] of w.C.items) {
         if (!pick()) continue;
         const got = await session.get(Item, i.id);
-        assert.ok(got === i, `${at}: get(Item, ${i.id}) should be ${L(i)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`);
-        assert.deepEqual([got!.sku, got!.orderId, got!.customerId], [r.sku, r.order.id, w.C.orders.get(r.order)!.cust.id], `${at}: ${L(i)} sku, orderId, customerId`);
+        assert.ok(
+          got === i,
+          `${at}: get(Item, ${i.id}) should be ${L(i)}, got ${got === undefined ? "undefined" : `${w.labelsOf([got])[0]} (${session.inspect(got).status})`}`,
+        );
+        assert.deepEqual(
+          [got!.sku, got!.orderId, got!.customerId],
+          [r.sku, r.order.id, w.C.orders.get(r.order)!.cust.id],
+          `${at}: ${L(i)} sku, orderId, customerId`,
+        );
       }
       // What is gone is gone (unless the engine reused its key for a row that exists). Once gone,
       // an object never comes back, so each is looked up once.
@@ -571,7 +586,9 @@ async function runMany(ctx: EngineContext, runs: number, diagnostic: (s: string)
       );
     }
   }
-  diagnostic(`${ctx.name}: ${runs} sequences, ${ops} operations in ${((performance.now() - started) / 1000).toFixed(1)} s (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`);
+  diagnostic(
+    `${ctx.name}: ${runs} sequences, ${ops} operations in ${((performance.now() - started) / 1000).toFixed(1)} s (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`,
+  );
   // Every kind of operation ran (with the default number of runs).
   if (runs >= 100) for (const [k, n] of counts) assert.ok(n >= runs / 20, `${k} ran only ${n} times`);
   if (runs >= 100) assert.equal(counts.size, 13, `operations that ran: ${[...counts.keys()].join(", ")}`);
@@ -602,279 +619,231 @@ forEachEngine(import.meta.url, (ctx) => {
 
   // ---- Bugs the model found, each as a minimal case (fixed in e3f029e and bbea564) --------------
 
-  test(
-    "a pending order dropped by its customer's delete cascade takes its pending items with it",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "A" }));
-      await s.commit();
-      await s.load(c, "orders");
-      const o = new Order({ num: "1" });
-      const i = new Item({ sku: "x", price: "1.00" });
-      o.items.push(i);
-      c.orders.push(o);
-      s.delete(c);
-      await s.commit();
-      assert.deepEqual([s.inspect(c).status, s.inspect(o).status, s.inspect(i).status], ["detached", "transient", "transient"]);
-      assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qItems)).rows], [[], []]);
-    },
-  );
+  test("a pending order dropped by its customer's delete cascade takes its pending items with it", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "A" }));
+    await s.commit();
+    await s.load(c, "orders");
+    const o = new Order({ num: "1" });
+    const i = new Item({ sku: "x", price: "1.00" });
+    o.items.push(i);
+    c.orders.push(o);
+    s.delete(c);
+    await s.commit();
+    assert.deepEqual([s.inspect(c).status, s.inspect(o).status, s.inspect(i).status], ["detached", "transient", "transient"]);
+    assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qItems)).rows], [[], []]);
+  });
 
-  test(
-    "a pending order removed from its collection takes its pending items with it",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "A" }));
-      await s.commit();
-      await s.load(c, "orders");
-      const o = new Order({ num: "1" });
-      const i = new Item({ sku: "x", price: "1.00" });
-      o.items.push(i);
-      c.orders.push(o);
-      s.add(o);
-      (c.orders as Collection<Order>).remove(o);
-      await s.commit();
-      assert.deepEqual([s.inspect(o).status, s.inspect(i).status], ["transient", "transient"]);
-      assert.deepEqual([(await ctx.engine.execute(qOrders)).rows, (await ctx.engine.execute(qItems)).rows], [[], []]);
-    },
-  );
+  test("a pending order removed from its collection takes its pending items with it", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "A" }));
+    await s.commit();
+    await s.load(c, "orders");
+    const o = new Order({ num: "1" });
+    const i = new Item({ sku: "x", price: "1.00" });
+    o.items.push(i);
+    c.orders.push(o);
+    s.add(o);
+    (c.orders as Collection<Order>).remove(o);
+    await s.commit();
+    assert.deepEqual([s.inspect(o).status, s.inspect(i).status], ["transient", "transient"]);
+    assert.deepEqual([(await ctx.engine.execute(qOrders)).rows, (await ctx.engine.execute(qItems)).rows], [[], []]);
+  });
 
-  test(
-    "session.delete() of a pending order that is still in its customer's collection: it is not inserted",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "A" }));
-      await s.commit();
-      await s.load(c, "orders");
-      const o = new Order({ num: "1" });
-      c.orders.push(o);
-      s.add(o);
-      s.delete(o);
-      assert.equal(s.inspect(o).status, "transient");
-      await s.commit();
-      assert.equal(s.inspect(o).status, "transient");
-      assert.deepEqual((await ctx.engine.execute(qOrders)).rows, []);
-    },
-  );
+  test("session.delete() of a pending order that is still in its customer's collection: it is not inserted", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "A" }));
+    await s.commit();
+    await s.load(c, "orders");
+    const o = new Order({ num: "1" });
+    c.orders.push(o);
+    s.add(o);
+    s.delete(o);
+    assert.equal(s.inspect(o).status, "transient");
+    await s.commit();
+    assert.equal(s.inspect(o).status, "transient");
+    assert.deepEqual((await ctx.engine.execute(qOrders)).rows, []);
+  });
 
-  test(
-    "a flush with nothing to write still makes the pending objects it drops transient",
-    async () => {
-      const s = await fresh();
-      const o = new Order({ num: "1" });
-      const c = new Customer({ name: "A" });
-      c.orders.push(o);
-      s.add(c);
-      (c.orders as Collection<Order>).remove(o);
-      s.delete(c); // pending: leaves at once, with the pending orders still in its collection (none)
-      assert.deepEqual([s.inspect(c).status, s.inspect(o).status, s.new], ["transient", "pending", [o]]);
-      await s.flush();
-      assert.deepEqual([s.inspect(o).status, s.new], ["transient", []]);
-      await s.commit();
-      assert.equal(s.inspect(o).status, "transient");
-    },
-  );
+  test("a flush with nothing to write still makes the pending objects it drops transient", async () => {
+    const s = await fresh();
+    const o = new Order({ num: "1" });
+    const c = new Customer({ name: "A" });
+    c.orders.push(o);
+    s.add(c);
+    (c.orders as Collection<Order>).remove(o);
+    s.delete(c); // pending: leaves at once, with the pending orders still in its collection (none)
+    assert.deepEqual([s.inspect(c).status, s.inspect(o).status, s.new], ["transient", "pending", [o]]);
+    await s.flush();
+    assert.deepEqual([s.inspect(o).status, s.new], ["transient", []]);
+    await s.commit();
+    assert.equal(s.inspect(o).status, "transient");
+  });
 
-  test(
-    "rollback after a key was deleted and inserted again (and deleted) in one transaction: the original object is back in the identity map",
-    async () => {
-      const s = await fresh();
-      const a = s.add(new Customer({ id: 5, name: "A" }));
-      await s.commit();
-      s.delete(a);
-      await s.flush();
-      const b = s.add(new Customer({ id: 5, name: "B" }));
-      await s.flush();
-      s.delete(b);
-      await s.flush();
-      await s.rollback();
-      assert.deepEqual([s.inspect(a).status, s.inspect(b).status], ["persistent", "transient"]);
-      assert.ok((await s.get(Customer, 5)) === a, "get(Customer, 5) returns the original object");
-      assert.equal(a.name, "A");
-    },
-  );
+  test("rollback after a key was deleted and inserted again (and deleted) in one transaction: the original object is back in the identity map", async () => {
+    const s = await fresh();
+    const a = s.add(new Customer({ id: 5, name: "A" }));
+    await s.commit();
+    s.delete(a);
+    await s.flush();
+    const b = s.add(new Customer({ id: 5, name: "B" }));
+    await s.flush();
+    s.delete(b);
+    await s.flush();
+    await s.rollback();
+    assert.deepEqual([s.inspect(a).status, s.inspect(b).status], ["persistent", "transient"]);
+    assert.ok((await s.get(Customer, 5)) === a, "get(Customer, 5) returns the original object");
+    assert.equal(a.name, "A");
+  });
 
-  test(
-    "deleting a pending customer also drops its pending orders; nothing is inserted",
-    async () => {
-      const s = await fresh();
-      const c = new Customer({ name: "A" });
-      const o = new Order({ num: "1" });
-      c.orders.push(o);
-      s.add(c);
-      s.delete(c);
-      await s.flush();
-      assert.deepEqual([s.inspect(c).status, s.inspect(o).status], ["transient", "transient"]);
-      assert.deepEqual((await s.execute(qCustomers)).rows, []);
-      assert.deepEqual((await s.execute(qOrders)).rows, []);
-      await s.close();
-    },
-  );
+  test("deleting a pending customer also drops its pending orders; nothing is inserted", async () => {
+    const s = await fresh();
+    const c = new Customer({ name: "A" });
+    const o = new Order({ num: "1" });
+    c.orders.push(o);
+    s.add(c);
+    s.delete(c);
+    await s.flush();
+    assert.deepEqual([s.inspect(c).status, s.inspect(o).status], ["transient", "transient"]);
+    assert.deepEqual((await s.execute(qCustomers)).rows, []);
+    assert.deepEqual((await s.execute(qOrders)).rows, []);
+    await s.close();
+  });
 
-  test(
-    "a pending order removed from a delete-orphan collection is not inserted",
-    async () => {
-      const s = await fresh();
-      const c = new Customer({ name: "B" });
-      const o = new Order({ num: "1" });
-      c.orders.push(o);
-      s.add(c);
-      (c.orders as Collection<Order>).remove(o);
-      await s.flush();
-      assert.equal(s.inspect(o).status, "transient");
-      assert.deepEqual((await s.execute(qOrders)).rows, []);
-      assert.equal((await s.execute(qCustomers)).rows.length, 1);
-      await s.close();
-    },
-  );
+  test("a pending order removed from a delete-orphan collection is not inserted", async () => {
+    const s = await fresh();
+    const c = new Customer({ name: "B" });
+    const o = new Order({ num: "1" });
+    c.orders.push(o);
+    s.add(c);
+    (c.orders as Collection<Order>).remove(o);
+    await s.flush();
+    assert.equal(s.inspect(o).status, "transient");
+    assert.deepEqual((await s.execute(qOrders)).rows, []);
+    assert.equal((await s.execute(qCustomers)).rows.length, 1);
+    await s.close();
+  });
 
-  test(
-    "a pending order dropped by its customer's delete cascade becomes transient",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "C" }));
-      await s.commit();
-      await s.load(c, "orders");
-      const o = new Order({ num: "new" });
-      c.orders.push(o);
-      s.delete(c);
-      await s.flush();
-      assert.equal(s.inspect(o).status, "transient");
-      await s.commit();
-      assert.equal(s.inspect(o).status, "transient");
-      assert.deepEqual((await ctx.engine.execute(qOrders)).rows, []);
-      await s.close();
-    },
-  );
+  test("a pending order dropped by its customer's delete cascade becomes transient", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "C" }));
+    await s.commit();
+    await s.load(c, "orders");
+    const o = new Order({ num: "new" });
+    c.orders.push(o);
+    s.delete(c);
+    await s.flush();
+    assert.equal(s.inspect(o).status, "transient");
+    await s.commit();
+    assert.equal(s.inspect(o).status, "transient");
+    assert.deepEqual((await ctx.engine.execute(qOrders)).rows, []);
+    await s.close();
+  });
 
-  test(
-    "an object inserted and deleted in one transaction is transient after rollback",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "D" }));
-      await s.flush();
-      s.delete(c);
-      await s.flush();
-      assert.equal(s.inspect(c).status, "deleted");
-      await s.rollback();
-      assert.deepEqual([s.inspect(c).status, s.inspect(c).identityKey], ["transient", undefined]);
-      await s.close();
-    },
-  );
+  test("an object inserted and deleted in one transaction is transient after rollback", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "D" }));
+    await s.flush();
+    s.delete(c);
+    await s.flush();
+    assert.equal(s.inspect(c).status, "deleted");
+    await s.rollback();
+    assert.deepEqual([s.inspect(c).status, s.inspect(c).identityKey], ["transient", undefined]);
+    await s.close();
+  });
 
-  test(
-    "the same, undone by a savepoint rollback",
-    async () => {
-      const s = await fresh();
-      const sp = await s.beginNested();
-      const c = s.add(new Customer({ name: "E" }));
-      await s.flush();
-      s.delete(c);
-      await s.flush();
-      await sp.rollback();
-      assert.deepEqual([s.inspect(c).status, s.inspect(c).identityKey], ["transient", undefined]);
-      await s.close();
-    },
-  );
+  test("the same, undone by a savepoint rollback", async () => {
+    const s = await fresh();
+    const sp = await s.beginNested();
+    const c = s.add(new Customer({ name: "E" }));
+    await s.flush();
+    s.delete(c);
+    await s.flush();
+    await sp.rollback();
+    assert.deepEqual([s.inspect(c).status, s.inspect(c).identityKey], ["transient", undefined]);
+    await s.close();
+  });
 
-  test(
-    "commit with a savepoint open releases it and commits everything",
-    async () => {
-      const s = await fresh();
-      const a = s.add(new Customer({ name: "outer" }));
-      await s.beginNested();
-      const b = s.add(new Customer({ name: "inner" }));
-      await s.commit();
-      assert.deepEqual((await ctx.engine.execute(qCustomers)).rows.map((r) => r.name).sort(), ["inner", "outer"]);
-      assert.deepEqual([s.inspect(a).status, s.inspect(b).status], ["persistent", "persistent"]);
-      await s.close();
-    },
-  );
+  test("commit with a savepoint open releases it and commits everything", async () => {
+    const s = await fresh();
+    const a = s.add(new Customer({ name: "outer" }));
+    await s.beginNested();
+    const b = s.add(new Customer({ name: "inner" }));
+    await s.commit();
+    assert.deepEqual((await ctx.engine.execute(qCustomers)).rows.map((r) => r.name).sort(), ["inner", "outer"]);
+    assert.deepEqual([s.inspect(a).status, s.inspect(b).status], ["persistent", "persistent"]);
+    await s.close();
+  });
 
-  test(
-    "releasing an outer savepoint releases the ones inside it",
-    async () => {
-      const s = await fresh();
-      const sp1 = await s.beginNested();
-      s.add(new Customer({ name: "in1" }));
-      await s.beginNested();
-      s.add(new Customer({ name: "in2" }));
-      await sp1.commit();
-      assert.deepEqual((await s.execute(qCustomers)).rows.map((r) => r.name).sort(), ["in1", "in2"]);
-      await s.commit();
-      assert.deepEqual((await ctx.engine.execute(qCustomers)).rows.map((r) => r.name).sort(), ["in1", "in2"]);
-      await s.close();
-    },
-  );
+  test("releasing an outer savepoint releases the ones inside it", async () => {
+    const s = await fresh();
+    const sp1 = await s.beginNested();
+    s.add(new Customer({ name: "in1" }));
+    await s.beginNested();
+    s.add(new Customer({ name: "in2" }));
+    await sp1.commit();
+    assert.deepEqual((await s.execute(qCustomers)).rows.map((r) => r.name).sort(), ["in1", "in2"]);
+    await s.commit();
+    assert.deepEqual((await ctx.engine.execute(qCustomers)).rows.map((r) => r.name).sort(), ["in1", "in2"]);
+    await s.close();
+  });
 
-  test(
-    "writing, after a rollback, the value a rolled-back flush had written is not lost",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "A" }));
-      await s.commit();
-      c.name = "B";
-      await s.flush();
-      await s.rollback();
-      c.name = "B";
-      assert.deepEqual(s.inspect(c).modified, ["name"]);
-      await s.commit();
-      assert.deepEqual((await ctx.engine.execute(qCustomers)).rows, [{ id: c.id, name: "B" }]);
-      await s.refresh(c);
-      assert.equal(c.name, "B");
-      await s.close();
-    },
-  );
+  test("writing, after a rollback, the value a rolled-back flush had written is not lost", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "A" }));
+    await s.commit();
+    c.name = "B";
+    await s.flush();
+    await s.rollback();
+    c.name = "B";
+    assert.deepEqual(s.inspect(c).modified, ["name"]);
+    await s.commit();
+    assert.deepEqual((await ctx.engine.execute(qCustomers)).rows, [{ id: c.id, name: "B" }]);
+    await s.refresh(c);
+    assert.equal(c.name, "B");
+    await s.close();
+  });
 
-  test(
-    "an attribute written while expired is updated even if it equals the stale value",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "A" }));
-      await s.commit();
-      await ctx.engine.execute(update(customerT).set({ name: "Z" }).where(customerT.c.id.eq(c.id)));
-      c.name = "A";
-      await s.commit();
-      assert.deepEqual((await ctx.engine.execute(qCustomers)).rows, [{ id: c.id, name: "A" }]);
-      await s.close();
-    },
-  );
+  test("an attribute written while expired is updated even if it equals the stale value", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "A" }));
+    await s.commit();
+    await ctx.engine.execute(update(customerT).set({ name: "Z" }).where(customerT.c.id.eq(c.id)));
+    c.name = "A";
+    await s.commit();
+    assert.deepEqual((await ctx.engine.execute(qCustomers)).rows, [{ id: c.id, name: "A" }]);
+    await s.close();
+  });
 
-  test(
-    "deleting a customer after removing one of its orders from the collection deletes the orphan too",
-    async () => {
-      const s = await fresh();
-      const c = new Customer({ name: "G" });
-      const o = new Order({ num: "1" });
-      c.orders.push(o);
-      s.add(c);
-      await s.commit();
-      await s.load(c, "orders");
-      (c.orders as Collection<Order>).remove(o);
-      s.delete(c);
-      await s.flush();
-      assert.deepEqual([s.inspect(c).status, s.inspect(o).status], ["deleted", "deleted"]);
-      await s.commit();
-      assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qOrders)).rows], [[], []]);
-      await s.close();
-    },
-  );
+  test("deleting a customer after removing one of its orders from the collection deletes the orphan too", async () => {
+    const s = await fresh();
+    const c = new Customer({ name: "G" });
+    const o = new Order({ num: "1" });
+    c.orders.push(o);
+    s.add(c);
+    await s.commit();
+    await s.load(c, "orders");
+    (c.orders as Collection<Order>).remove(o);
+    s.delete(c);
+    await s.flush();
+    assert.deepEqual([s.inspect(c).status, s.inspect(o).status], ["deleted", "deleted"]);
+    await s.commit();
+    assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qOrders)).rows], [[], []]);
+    await s.close();
+  });
 
-  test(
-    "deleting a customer whose orders are not loaded also deletes a pending order that points at it",
-    async () => {
-      const s = await fresh();
-      const c = s.add(new Customer({ name: "F" }));
-      await s.commit();
-      const o = new Order({ num: "late" });
-      o.customer = c;
-      s.add(o);
-      s.delete(c);
-      await s.flush();
-      assert.equal(s.inspect(o).status, "transient");
-      await s.commit();
-      assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qOrders)).rows], [[], []]);
-      await s.close();
-    },
-  );
+  test("deleting a customer whose orders are not loaded also deletes a pending order that points at it", async () => {
+    const s = await fresh();
+    const c = s.add(new Customer({ name: "F" }));
+    await s.commit();
+    const o = new Order({ num: "late" });
+    o.customer = c;
+    s.add(o);
+    s.delete(c);
+    await s.flush();
+    assert.equal(s.inspect(o).status, "transient");
+    await s.commit();
+    assert.deepEqual([(await ctx.engine.execute(qCustomers)).rows, (await ctx.engine.execute(qOrders)).rows], [[], []]);
+    await s.close();
+  });
 });

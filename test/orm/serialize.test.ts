@@ -29,7 +29,11 @@ forEachEngine(import.meta.url, (ctx) => {
   test("issue 12: JSON.stringify gives loaded columns and relationships; back-references are left out, not a cycle error", async () => {
     const { customerId, orderId } = await seed();
     const s = new Session(ctx.engine, { registry });
-    const c = await s.query(Customer).options(nestedload(Customer, "orders", "items"), selectinload(Customer, "orders", "tags")).where(Customer.c.id.eq(customerId)).one();
+    const c = await s
+      .query(Customer)
+      .options(nestedload(Customer, "orders", "items"), selectinload(Customer, "orders", "tags"))
+      .where(Customer.c.id.eq(customerId))
+      .one();
     // order.customer and item.order point back up the tree (loaded with it); tag.orders is not loaded.
     assert.equal(c.orders[0].customer, c);
     assert.equal(c.orders[0].items[0].order, c.orders[0]);
@@ -71,7 +75,8 @@ forEachEngine(import.meta.url, (ctx) => {
     await s.commit();
     assert.throws(
       () => JSON.stringify(c),
-      (e: unknown) => e instanceof ExpiredAttributeError && /Customer \(id=\d+\) has expired attributes \(name\): refresh or load it/.test((e as Error).message),
+      (e: unknown) =>
+        e instanceof ExpiredAttributeError && /Customer \(id=\d+\) has expired attributes \(name\): refresh or load it/.test((e as Error).message),
     );
     // A nested expired object is refused too, not dropped.
     const o = (await s.query(Order).options(selectinload(Order, "items")).one())!;

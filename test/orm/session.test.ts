@@ -4,9 +4,7 @@
 // other param() values without composing anything.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  Session, SessionStateError, UniqueViolationError, createEngine, insert, param, select, types, update, type Engine,
-} from "../../src/index.js";
+import { Session, SessionStateError, UniqueViolationError, createEngine, insert, param, select, types, update, type Engine } from "../../src/index.js";
 import { Composer } from "../../src/orm/eager.js";
 import { md, registry, Customer, Counter, Tag, customerT, counterT } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
@@ -82,7 +80,9 @@ forEachEngine(
       });
     });
 
-    test("issue 12: Promise.all of three queries on one session runs them in call order on one connection and leaves it idle", { timeout: 20_000 }, async () => {
+    test("issue 12: Promise.all of three queries on one session runs them in call order on one connection and leaves it idle", {
+      timeout: 20_000,
+    }, async () => {
       await withEngine(async (engine) => {
         const opened = engine.poolStats.open;
         const s = new Session(engine, { registry });
@@ -180,7 +180,10 @@ forEachEngine(
         assert.equal((await byId.one({ id: 2 })).name, "Bob");
         assert.equal((await byId.first({ id: 3 }))!.name, "Cy");
         assert.equal(await byId.first({ id: 99 }), undefined);
-        assert.deepEqual((await byId.all({ id: 2 })).map((c) => c.name), ["Bob"]);
+        assert.deepEqual(
+          (await byId.all({ id: 2 })).map((c) => c.name),
+          ["Bob"],
+        );
         // One composition per way of running it (one() reads two rows, first() one, all() every).
         assert.equal(compose.mock.callCount(), 3);
         const wire = log.take();
@@ -202,10 +205,15 @@ forEachEngine(
       });
     });
 
-    test("issue 12: on MariaDB, onFirstUse reads share one REPEATABLE READ snapshot; onWrite reads each see the latest commit", { skip: ctx.name !== "mariadb" && "the snapshot difference shows on MariaDB's default isolation (REPEATABLE READ)" }, async () => {
+    test("issue 12: on MariaDB, onFirstUse reads share one REPEATABLE READ snapshot; onWrite reads each see the latest commit", {
+      skip: ctx.name !== "mariadb" && "the snapshot difference shows on MariaDB's default isolation (REPEATABLE READ)",
+    }, async () => {
       await withEngine(async (engine) => {
         const value = select(counterT.c.value).where(counterT.c.id.eq(1));
-        for (const [autobegin, expected] of [["onFirstUse", 0], ["onWrite", 7]] as const) {
+        for (const [autobegin, expected] of [
+          ["onFirstUse", 0],
+          ["onWrite", 7],
+        ] as const) {
           await engine.execute(update(counterT).set({ value: 0 }));
           const s = new Session(engine, { registry, autobegin });
           assert.deepEqual((await s.execute(value)).rows, [{ value: 0 }]);

@@ -104,7 +104,10 @@ forEachEngine(
       const pending = new Child({ id: 9, name: "new" });
       p.children.push(pending);
       s.expunge(p);
-      assert.deepEqual([s.inspect(p).status, s.inspect(a).status, s.inspect(b).status, s.inspect(pending).status], ["detached", "detached", "detached", "transient"]);
+      assert.deepEqual(
+        [s.inspect(p).status, s.inspect(a).status, s.inspect(b).status, s.inspect(pending).status],
+        ["detached", "detached", "detached", "transient"],
+      );
       assert.equal(s.identityMap.size, 0);
       assert.deepEqual(s.new, []);
       log.clear();
@@ -131,7 +134,10 @@ forEachEngine(
       assert.notEqual(m, d);
       assert.equal(s2.inspect(d).status, "detached");
       assert.deepEqual(s2.inspect(m).loaded, ["children"]);
-      assert.deepEqual(m.children.map((c) => c.name), ["a-changed", "b", "c"]);
+      assert.deepEqual(
+        m.children.map((c) => c.name),
+        ["a-changed", "b", "c"],
+      );
       assert.equal(m.children[0].parent, m);
       assert.deepEqual(s2.new, [m.children[2]]);
       assert.deepEqual(new Set(s2.dirty), new Set([m, m.children[0]]));
@@ -160,7 +166,10 @@ forEachEngine(
       log.clear();
       await s4.commit();
       assert.deepEqual(writes(log.take()), ['DELETE FROM "child" WHERE "child"."id" IN (?)']);
-      assert.deepEqual((await children()).map((c) => c.id), [2, 3]);
+      assert.deepEqual(
+        (await children()).map((c) => c.id),
+        [2, 3],
+      );
     });
 
     test("issue 12.1: a child moved to another parent under delete-orphan is updated, not deleted", async () => {
@@ -192,7 +201,10 @@ forEachEngine(
       a2.parent = p1b;
       await s.commit();
       assert.deepEqual(writes(log.take()), ['UPDATE "child" SET "parent_id" = ? WHERE "child"."id" = ?']);
-      assert.deepEqual((await children()).map((c) => c.parentId), [1, 1]);
+      assert.deepEqual(
+        (await children()).map((c) => c.parentId),
+        [1, 1],
+      );
 
       // Removed and left without a parent: an orphan, deleted.
       const p1c = (await s.get(Parent, 1))!;
@@ -201,7 +213,10 @@ forEachEngine(
       (p1c.children as unknown as { remove(c: Child): boolean }).remove(kids[1]);
       await s.commit();
       assert.deepEqual(writes(log.take()), ['DELETE FROM "child" WHERE "child"."id" IN (?)']);
-      assert.deepEqual((await children()).map((c) => c.id), [1]);
+      assert.deepEqual(
+        (await children()).map((c) => c.id),
+        [1],
+      );
     });
 
     for (const postUpdate of [true, false])
@@ -262,7 +277,10 @@ forEachEngine(
       pong.ping = ping;
       s.add(ping);
       log.clear();
-      await assert.rejects(s.flush(), (e: unknown) => e instanceof CircularDependencyError && /ping and pong/.test((e as Error).message) && /postUpdate/.test((e as Error).message));
+      await assert.rejects(
+        s.flush(),
+        (e: unknown) => e instanceof CircularDependencyError && /ping and pong/.test((e as Error).message) && /postUpdate/.test((e as Error).message),
+      );
       assert.deepEqual(writes(log.take()), []);
       // Nothing written, nothing changed: both still pending (pong by add()'s cascade).
       assert.deepEqual([s.inspect(ping).status, s.inspect(pong).status], ["pending", "pending"]);
@@ -283,7 +301,11 @@ forEachEngine(
       pi.pong = new Po({ id: 1, pingId: 1 });
       s2.add(pi);
       log.clear();
-      await assert.rejects(s2.flush(), (e: unknown) => e instanceof MappingError && /Pi\.pong has postUpdate, but its foreign key ping\(pong_id\) → pong is NOT NULL/.test((e as Error).message));
+      await assert.rejects(
+        s2.flush(),
+        (e: unknown) =>
+          e instanceof MappingError && /Pi\.pong has postUpdate, but its foreign key ping\(pong_id\) → pong is NOT NULL/.test((e as Error).message),
+      );
       assert.deepEqual(writes(log.take()), []);
     });
 
@@ -300,12 +322,15 @@ forEachEngine(
       s2.delete(box);
       log.clear();
       await s2.commit();
-      assert.deepEqual(log.take().filter((x) => !/^(BEGIN|SAVEPOINT|RELEASE|COMMIT)/.test(x)), [
-        'SELECT "kid"."id", "kid"."holder_id" AS "holderId" FROM "kid" WHERE "kid"."holder_id" IN (?) ORDER BY "kid"."id" ASC',
-        'UPDATE "kid" SET "holder_id" = CASE WHEN "kid"."id" = ? THEN ? WHEN "kid"."id" = ? THEN ? ELSE "kid"."holder_id" END WHERE "kid"."id" IN (?, ?)',
-        'DELETE FROM "holder" WHERE "holder"."id" IN (?)',
-        'DELETE FROM "box" WHERE "box"."id" IN (?)',
-      ]);
+      assert.deepEqual(
+        log.take().filter((x) => !/^(BEGIN|SAVEPOINT|RELEASE|COMMIT)/.test(x)),
+        [
+          'SELECT "kid"."id", "kid"."holder_id" AS "holderId" FROM "kid" WHERE "kid"."holder_id" IN (?) ORDER BY "kid"."id" ASC',
+          'UPDATE "kid" SET "holder_id" = CASE WHEN "kid"."id" = ? THEN ? WHEN "kid"."id" = ? THEN ? ELSE "kid"."holder_id" END WHERE "kid"."id" IN (?, ?)',
+          'DELETE FROM "holder" WHERE "holder"."id" IN (?)',
+          'DELETE FROM "box" WHERE "box"."id" IN (?)',
+        ],
+      );
       assert.deepEqual(await rows(select(Kid.c.id, Kid.c.holderId).from(Kid.table).orderBy(Kid.c.id)), [
         { id: 1, holderId: null },
         { id: 2, holderId: null },

@@ -26,9 +26,7 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
 
 /** Every file under `dir`, relative to it. */
 function files(dir: string, prefix = ""): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 // The schema every consumer below declares, as source text.
@@ -54,7 +52,15 @@ const PROGRAM = `${SCHEMA}
   await engine.dispose();
 `;
 const NAMES = "MetaData, integer, text, numeric, createEngine, insert, select, nested";
-const EXPECTED = JSON.stringify([{ name: "Ada", albums: [{ title: "One", price: "2.30" }, { title: "Two", price: null }] }]);
+const EXPECTED = JSON.stringify([
+  {
+    name: "Ada",
+    albums: [
+      { title: "One", price: "2.30" },
+      { title: "Two", price: null },
+    ],
+  },
+]);
 
 const TYPED = `
 import { ${NAMES}, type Engine } from "arbor-sql";
@@ -117,7 +123,11 @@ describe("package: pack, install, use", { timeout: 600_000 }, () => {
     const outside = all.filter((f) => !f.startsWith("dist/") && !["README.md", "LICENSE", "CHANGELOG.md", "package.json"].includes(f));
     assert.deepEqual(outside, []);
     assert.ok(all.includes("dist/index.js") && all.includes("dist/index.d.ts") && all.includes("dist/cli/index.js"));
-    assert.deepEqual(all.filter((f) => f.endsWith(".map")), [], "no source maps: the sources are not shipped");
+    assert.deepEqual(
+      all.filter((f) => f.endsWith(".map")),
+      [],
+      "no source maps: the sources are not shipped",
+    );
     assert.match(readFileSync(join(pkg, "LICENSE"), "utf8"), /^MIT License/);
   });
 
@@ -140,14 +150,23 @@ describe("package: pack, install, use", { timeout: 600_000 }, () => {
 
   test("(3) a strict TypeScript consumer type-checks with module nodenext and with moduleResolution bundler", () => {
     writeFileSync(join(app, "app.mts"), TYPED);
-    writeFileSync(join(app, "tsconfig.nodenext.json"), JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext" }, files: ["app.mts"] }));
+    writeFileSync(
+      join(app, "tsconfig.nodenext.json"),
+      JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext" }, files: ["app.mts"] }),
+    );
     ok(run(process.execPath, [TSC, "-p", "tsconfig.nodenext.json"], app), "tsc (nodenext)");
     writeFileSync(join(app, "bundled.ts"), TYPED);
-    writeFileSync(join(app, "tsconfig.bundler.json"), JSON.stringify({ compilerOptions: { ...STRICT, module: "esnext", moduleResolution: "bundler" }, files: ["bundled.ts"] }));
+    writeFileSync(
+      join(app, "tsconfig.bundler.json"),
+      JSON.stringify({ compilerOptions: { ...STRICT, module: "esnext", moduleResolution: "bundler" }, files: ["bundled.ts"] }),
+    );
     ok(run(process.execPath, [TSC, "-p", "tsconfig.bundler.json"], app), "tsc (bundler)");
     // The checker really runs over the consumer: a type error in it fails.
     writeFileSync(join(app, "broken.mts"), `import { text } from "arbor-sql";\nconst n: number = text();\nexport { n };\n`);
-    writeFileSync(join(app, "tsconfig.broken.json"), JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext" }, files: ["broken.mts"] }));
+    writeFileSync(
+      join(app, "tsconfig.broken.json"),
+      JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext" }, files: ["broken.mts"] }),
+    );
     const broken = run(process.execPath, [TSC, "-p", "tsconfig.broken.json"], app);
     assert.notEqual(broken.status, 0);
     assert.match(broken.stdout, /broken\.mts/);

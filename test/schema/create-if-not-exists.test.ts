@@ -14,7 +14,14 @@ function schema(): { md: MetaData; author: Table; post: Table } {
   );
   const post: Table = md.table(
     "h10_post",
-    { id: integer().primaryKey(), authorId: integer().notNull().named("author_id").references(() => author.column("id"), { grouping: true }), title: text() },
+    {
+      id: integer().primaryKey(),
+      authorId: integer()
+        .notNull()
+        .named("author_id")
+        .references(() => author.column("id"), { grouping: true }),
+      title: text(),
+    },
     (c) => [index([c.authorId, c.id], { name: "ix_h10_post_author_title" }), index([c.id], { unique: true })],
   );
   return { md, author, post };

@@ -85,7 +85,18 @@ describe("issue 20.20: DDL options are checked against their grammar", () => {
 
   test("issue 20.20: numeric precision and scale, varchar length and enum values are checked where the type is made", () => {
     const bad = (x: string): number => x as unknown as number;
-    for (const [p, s] of [[0, undefined], [1001, undefined], [1.5, undefined], [-1, undefined], [bad("10) DROP"), undefined], [10, 11], [10, -1], [10, 0.5], [10, bad("2); DROP")], [undefined, 2]] as const)
+    for (const [p, s] of [
+      [0, undefined],
+      [1001, undefined],
+      [1.5, undefined],
+      [-1, undefined],
+      [bad("10) DROP"), undefined],
+      [10, 11],
+      [10, -1],
+      [10, 0.5],
+      [10, bad("2); DROP")],
+      [undefined, 2],
+    ] as const)
       argumentError(() => numeric(p, s), /numeric/, `numeric(${String(p)}, ${String(s)})`);
     for (const n of [0, -1, 1.5, 10_485_761, bad("10) DROP")]) argumentError(() => varchar(n), /varchar/, `varchar(${String(n)})`);
     argumentError(() => enumOf([]), /non-empty/, "empty enum");
@@ -100,7 +111,11 @@ describe("issue 20.20: DDL options are checked against their grammar", () => {
     const md = new MetaData();
     md.table("h2_defaults_bad", { id: integer().primaryKey(), n: integer().serverDefault("1; DROP TABLE victim") });
     for (const d of dialects)
-      assert.throws(() => md.createStatements({ dialect: d }), (e: unknown) => e instanceof InvalidValueError && e.column === "n" && e.table === "h2_defaults_bad", d.name);
+      assert.throws(
+        () => md.createStatements({ dialect: d }),
+        (e: unknown) => e instanceof InvalidValueError && e.column === "n" && e.table === "h2_defaults_bad",
+        d.name,
+      );
   });
 
   test("issue 20.17: aliases and labels an engine would cut are refused when compiled", () => {
@@ -132,7 +147,7 @@ const opts = md.table(
     kind: enumOf(["it's", "a\\b", "plain"]).serverDefault("it's"),
     amount: numeric(12, 3).serverDefault("-0.125"),
     label: text(),
-    [("c".repeat(63))]: integer(),
+    ["c".repeat(63)]: integer(),
   },
   (c) => [check("k".repeat(63), c.label.ne(tricky)), index([c.label], { name: "i".repeat(63) }), unique([c.a0], "u".repeat(63))],
 );
@@ -160,17 +175,37 @@ forEachEngine(import.meta.url, (ctx) => {
     const free = t.table("h2_free_numeric", { id: integer().primaryKey(), n: numeric() });
     const digits = "0." + "1234567890".repeat(3) + "1234";
     if (ctx.name === "mariadb") {
-      await assert.rejects(ctx.engine.withConnection((c) => t.createAll(c)), (e: unknown) => e instanceof NotSupportedError && e.table === "h2_free_numeric" && e.column === "n");
-      assert.throws(() => mysqlDialect.createCompiler().compile(select(cast(value("1", types.numeric(10, 0)), types.numeric()).as("x")).statementNode), NotSupportedError);
-      assert.throws(() => { const m = new MetaData(); m.table("h2_wide", { n: numeric(66, 2) }); m.createStatements({ dialect: mysqlDialect }); }, NotSupportedError);
-      assert.throws(() => { const m = new MetaData(); m.table("h2_wide", { n: numeric(40, 31) }); m.createStatements({ dialect: mysqlDialect }); }, NotSupportedError);
+      await assert.rejects(
+        ctx.engine.withConnection((c) => t.createAll(c)),
+        (e: unknown) => e instanceof NotSupportedError && e.table === "h2_free_numeric" && e.column === "n",
+      );
+      assert.throws(
+        () => mysqlDialect.createCompiler().compile(select(cast(value("1", types.numeric(10, 0)), types.numeric()).as("x")).statementNode),
+        NotSupportedError,
+      );
+      assert.throws(() => {
+        const m = new MetaData();
+        m.table("h2_wide", { n: numeric(66, 2) });
+        m.createStatements({ dialect: mysqlDialect });
+      }, NotSupportedError);
+      assert.throws(() => {
+        const m = new MetaData();
+        m.table("h2_wide", { n: numeric(40, 31) });
+        m.createStatements({ dialect: mysqlDialect });
+      }, NotSupportedError);
       return;
     }
     await ctx.engine.withConnection(async (c) => {
       await t.dropAll(c);
       await t.createAll(c);
     });
-    await ctx.engine.execute(insert(free).values([{ id: 1, n: digits }, { id: 2, n: "1" }, { id: 3, n: "-12345678901234567890.5" }]));
+    await ctx.engine.execute(
+      insert(free).values([
+        { id: 1, n: digits },
+        { id: 2, n: "1" },
+        { id: 3, n: "-12345678901234567890.5" },
+      ]),
+    );
     const rows = (await ctx.engine.execute(select(free.c.n).orderBy(free.c.id))).rows;
     assert.deepStrictEqual(rows, [{ n: digits }, { n: "1" }, { n: "-12345678901234567890.5" }]);
   });

@@ -39,7 +39,10 @@ forEachEngine(import.meta.url, (ctx) => {
     });
     const warnings: string[] = [];
     const md = await reflect(ctx.engine, { onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(md.tables.map((t) => t.name), ["h10_c", "h10_p"]);
+    assert.deepEqual(
+      md.tables.map((t) => t.name),
+      ["h10_c", "h10_p"],
+    );
     const p = md.get("h10_p");
     const c = md.get("h10_c");
     assert.equal(column(md, "h10_p", "id").def.autoincrement, true);
@@ -51,18 +54,36 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.ok(price.def.serverDefault !== undefined, "the server default is read");
     const shape = column(md, "h10_p", "shape");
     assert.equal(shape.type.kind, "custom");
-    assert.ok(warnings.some((w) => w.startsWith("h10_p.shape: column type")), warnings.join("\n"));
-    assert.deepEqual(p.uniques.map((u) => u.columns.map((x) => x.name)), [["code"]]);
-    assert.deepEqual(p.primaryKey.map((x) => x.name), ["id"]);
+    assert.ok(
+      warnings.some((w) => w.startsWith("h10_p.shape: column type")),
+      warnings.join("\n"),
+    );
+    assert.deepEqual(
+      p.uniques.map((u) => u.columns.map((x) => x.name)),
+      [["code"]],
+    );
+    assert.deepEqual(
+      p.primaryKey.map((x) => x.name),
+      ["id"],
+    );
     assert.equal(c.foreignKeys.length, 1);
     assert.deepEqual([c.foreignKeys[0].onDelete, c.foreignKeys[0].onUpdate, c.foreignKeys[0].target.name], ["SET NULL", "CASCADE", "h10_p"]);
-    assert.deepEqual(c.indexes.map((i) => i.name), ["h10_c_p"]);
+    assert.deepEqual(
+      c.indexes.map((i) => i.name),
+      ["h10_c_p"],
+    );
     if (ctx.name === "sqlite") {
       assert.deepEqual(p.checks, []);
       assert.ok(warnings.includes("h10_p: CHECK constraints are not read on SQLite; left out"), warnings.join("\n"));
     } else {
-      assert.deepEqual(p.checks.map((k) => k.name), ["h10_p_price"]);
-      assert.deepEqual(c.foreignKeys.map((fk) => fk.name), ["h10_c_p_fk"]);
+      assert.deepEqual(
+        p.checks.map((k) => k.name),
+        ["h10_p_price"],
+      );
+      assert.deepEqual(
+        c.foreignKeys.map((fk) => fk.name),
+        ["h10_c_p_fk"],
+      );
     }
     if (ctx.name !== "mariadb") assert.ok(warnings.includes("h10_c: expression index h10_c_lower left out"), warnings.join("\n"));
     else assert.equal(column(md, "h10_p", "doc").type.kind, "json", "MariaDB's JSON (LONGTEXT with json_valid) reads as json");

@@ -45,10 +45,19 @@ forEachEngine(import.meta.url, (ctx) => {
     });
     const warnings: string[] = [];
     const first = await reflect(ctx.engine, { onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(
-      first.tables.map((t) => t.name.toLowerCase().replace(/_/g, "")).sort(),
-      ["album", "artist", "customer", "employee", "genre", "invoice", "invoiceline", "mediatype", "playlist", "playlisttrack", "track"],
-    );
+    assert.deepEqual(first.tables.map((t) => t.name.toLowerCase().replace(/_/g, "")).sort(), [
+      "album",
+      "artist",
+      "customer",
+      "employee",
+      "genre",
+      "invoice",
+      "invoiceline",
+      "mediatype",
+      "playlist",
+      "playlisttrack",
+      "track",
+    ]);
     const track = first.tables.find((t) => /^track$/i.test(t.name))!;
     assert.equal(track.foreignKeys.length, 3, "Track references Album, Genre and MediaType");
     assert.equal(track.indexes.length, 3, "each foreign key column of Track has an index");

@@ -15,7 +15,16 @@ import { ProgressBar } from "../../src/cli/progress.js";
 import { countMoves, planRebalance } from "../../src/shard/rebalance.js";
 import type { ShardSet } from "../../src/shard/shards.js";
 import {
-  dropShards, generate, group, loadThroughRouting, placementProblems, prepareShards, shardSet, snapshot, truthOf, type RingSpec,
+  dropShards,
+  generate,
+  group,
+  loadThroughRouting,
+  placementProblems,
+  prepareShards,
+  shardSet,
+  snapshot,
+  truthOf,
+  type RingSpec,
 } from "./rebalance-fixture.js";
 
 const NS = `${TEST_PREFIX}cli`;
@@ -67,7 +76,8 @@ describe("arbor CLI: usage", () => {
     assert.match(top.stdout, /^Usage: arbor <command>/);
     assert.match(top.stdout, /rebalance +Move table groups/);
     assert.equal(sub.code, 0, sub.stderr);
-    for (const opt of ["--schema <module>", "--from <shards>", "--to <shards>", "--group <table>", "--dry-run", "--batch-size <n>"]) assert.ok(sub.stdout.includes(opt), opt);
+    for (const opt of ["--schema <module>", "--from <shards>", "--to <shards>", "--group <table>", "--dry-run", "--batch-size <n>"])
+      assert.ok(sub.stdout.includes(opt), opt);
     assert.match(sub.stdout, /"ring": \{ "mode": "md5", "replicas": 100 \}/);
     assert.equal((await runMain(["help", "rebalance"])).out, sub.stdout);
   });
@@ -80,13 +90,28 @@ describe("arbor CLI: usage", () => {
       [["rebalance", "--schema", SCHEMA, "--from", shards], /^arbor rebalance: missing --to\n/],
       [["rebalance", "--schema", SCHEMA, "--from", shards, "--to", shards, "--bogus"], /Unknown option '--bogus'/],
       [["rebalance", "--schema", SCHEMA, "--from", "{nope", "--to", shards], /--from: not valid JSON/],
-      [["rebalance", "--schema", SCHEMA, "--from", "/no/such/file.json", "--to", shards], /--from: "\/no\/such\/file\.json" is neither JSON nor a readable file \(ENOENT\)/],
+      [
+        ["rebalance", "--schema", SCHEMA, "--from", "/no/such/file.json", "--to", shards],
+        /--from: "\/no\/such\/file\.json" is neither JSON nor a readable file \(ENOENT\)/,
+      ],
       [["rebalance", "--schema", SCHEMA, "--from", JSON.stringify({ shards: {} }), "--to", shards], /--from: "shards" must be a non-empty object/],
-      [["rebalance", "--schema", SCHEMA, "--from", JSON.stringify({ ring: { mode: "sha1" }, shards: { a: "sqlite::memory:" } }), "--to", shards], /--from: ring mode must be "md5", "ketama" or "fast", got "sha1"/],
-      [["rebalance", "--schema", SCHEMA, "--from", shards, "--to", JSON.stringify({ shards: { a: "sqlite:/tmp/other.db" } })], /--to: shard "a" has URL sqlite:\/tmp\/other\.db but sqlite::memory: in --from/],
+      [
+        ["rebalance", "--schema", SCHEMA, "--from", JSON.stringify({ ring: { mode: "sha1" }, shards: { a: "sqlite::memory:" } }), "--to", shards],
+        /--from: ring mode must be "md5", "ketama" or "fast", got "sha1"/,
+      ],
+      [
+        ["rebalance", "--schema", SCHEMA, "--from", shards, "--to", JSON.stringify({ shards: { a: "sqlite:/tmp/other.db" } })],
+        /--to: shard "a" has URL sqlite:\/tmp\/other\.db but sqlite::memory: in --from/,
+      ],
       [["rebalance", "--schema", SCHEMA, "--from", shards, "--to", JSON.stringify({ shards: { a: "redis://x" } })], /--to: shard "a" has URL/],
-      [["rebalance", "--schema", SCHEMA, "--from", JSON.stringify({ shards: { z: "redis://x" } }), "--to", JSON.stringify({ shards: { z: "redis://x" } })], /shard "z": No dialect for redis:\/\/ URLs/],
-      [["rebalance", "--schema", SCHEMA, "--from", shards, "--to", shards, "--group", "item"], /--group: No table group with root table "item" \(groups: customer\)/],
+      [
+        ["rebalance", "--schema", SCHEMA, "--from", JSON.stringify({ shards: { z: "redis://x" } }), "--to", JSON.stringify({ shards: { z: "redis://x" } })],
+        /shard "z": No dialect for redis:\/\/ URLs/,
+      ],
+      [
+        ["rebalance", "--schema", SCHEMA, "--from", shards, "--to", shards, "--group", "item"],
+        /--group: No table group with root table "item" \(groups: customer\)/,
+      ],
       [["rebalance", "--schema", "/no/such/schema.ts", "--from", shards, "--to", shards], /--schema: cannot import "\/no\/such\/schema\.ts"/],
       [["rebalance", "--schema", SCHEMA, "--from", shards, "--to", shards, "--batch-size", "0"], /--batch-size must be a positive integer, got "0"/],
     ];
@@ -104,12 +129,18 @@ describe("arbor CLI: usage", () => {
       const unopenable = JSON.stringify({ shards: { a: "sqlite:/no/such/dir/a.db" } });
       const r = await runMain(["rebalance", "--schema", SCHEMA, "--from", unopenable, "--to", unopenable, "--dry-run"]);
       assert.equal(r.code, 1);
-      assert.equal(r.err, "arbor rebalance: error: Cannot read the root keys of customer on shard a: Cannot open database because the directory does not exist\n");
+      assert.equal(
+        r.err,
+        "arbor rebalance: error: Cannot read the root keys of customer on shard a: Cannot open database because the directory does not exist\n",
+      );
       // A new shard without the schema's tables.
       const empty = JSON.stringify({ shards: { a: `sqlite:${join(dir, "a.db")}` } });
       const e = await runMain(["rebalance", "--schema", SCHEMA, "--from", empty, "--to", empty]);
       assert.equal(e.code, 1);
-      assert.equal(e.err, "arbor rebalance: error: Cannot read the root keys of customer on shard a: no such table: customer (every shard needs the schema's tables)\n");
+      assert.equal(
+        e.err,
+        "arbor rebalance: error: Cannot read the root keys of customer on shard a: no such table: customer (every shard needs the schema's tables)\n",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -124,6 +155,7 @@ describe("arbor CLI: usage", () => {
     bar.finish();
     assert.equal(tty.split("\n").length, 2, "one line, then the newline of finish()");
     assert.ok(tty.startsWith("\r\x1b[2K[----------"), JSON.stringify(tty));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress bar's terminal escapes are what is checked
     assert.match(tty, /\r\x1b\[2K\[#{10,}\] 4\/4 \(100%\) moved 4 \(1 already copied\), skipped 0, \d+\.\d s\n$/);
 
     let log = "";
@@ -189,7 +221,13 @@ describe("arbor rebalance on PostgreSQL, SQLite and MariaDB shards", () => {
     const r = await runCli(["rebalance", "--schema", SCHEMA, "--from", config(["a", "s"]), "--to", config(["a", "s", "b", "m"], "to"), "--batch-size", "2"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^Scanned ${data.length} groups; ${moves.length} groups to move:$`, "m"));
-    assert.match(r.stdout, new RegExp(`^Moved ${moves.length} groups \\(0 already copied by an earlier run, 0 skipped\\) of ${data.length} scanned in \\d+\\.\\d s\\. Every group is on its shard\\.\\n$`, "m"));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^Moved ${moves.length} groups \\(0 already copied by an earlier run, 0 skipped\\) of ${data.length} scanned in \\d+\\.\\d s\\. Every group is on its shard\\.\\n$`,
+        "m",
+      ),
+    );
     // Not a terminal: a line per 10%, ending at 100%.
     const progress = r.stderr.trimEnd().split("\n");
     assert.ok(progress.length >= 5, r.stderr);
@@ -223,7 +261,10 @@ describe("arbor rebalance on PostgreSQL, SQLite and MariaDB shards", () => {
     });
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.match(interrupted.stderr, /Stopping after the group being moved/);
-    const stopped = /^Interrupted after (\d+) groups? moved \(0 already copied by an earlier run, 0 skipped\) in \d+\.\d s; (\d+) left\. Rerun the same command to finish\.$/m.exec(interrupted.stdout);
+    const stopped =
+      /^Interrupted after (\d+) groups? moved \(0 already copied by an earlier run, 0 skipped\) in \d+\.\d s; (\d+) left\. Rerun the same command to finish\.$/m.exec(
+        interrupted.stdout,
+      );
     assert.ok(stopped, interrupted.stdout);
     assert.equal(Number(stopped[1]) + Number(stopped[2]), moves.length);
     assert.ok(Number(stopped[2]) > 0);

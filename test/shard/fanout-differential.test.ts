@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Labeled, NotSupportedError, and, func, nested, or, select, type Expr, type OrderBy, type Statement } from "../../src/index.js";
+import { type Labeled, NotSupportedError, and, func, nested, or, select, type Expr, type OrderBy, type Statement } from "../../src/index.js";
 import { cust, line, makeFixture, type Fixture } from "./fanout-fixture.js";
 
 const RUNS = Number(process.env.ARBOR_PROPERTY_RUNS ?? 600);
@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 const TEXTS = ["10", "100", "9", "a", "B", "b", "é", "Z", "\u{1F600}", "\uFFFD", "a ", ""];
 function data(seed: number) {
   const r = rng(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const custs = Array.from({ length: 40 }, (_, i) => ({
     id: i + 1,
     code: pick(TEXTS),
@@ -29,7 +29,9 @@ function data(seed: number) {
     at: r() < 0.2 ? null : new Date(Date.UTC(2024, Math.floor(r() * 12), 1 + Math.floor(r() * 28))),
     flag: r() < 0.3 ? null : r() < 0.5,
   }));
-  const lines = custs.flatMap((c) => Array.from({ length: Math.floor(r() * 4) }, (_, k) => ({ id: c.id * 10 + k, custId: c.id, qty: Math.floor(r() * 9), label: pick(TEXTS) })));
+  const lines = custs.flatMap((c) =>
+    Array.from({ length: Math.floor(r() * 4) }, (_, k) => ({ id: c.id * 10 + k, custId: c.id, qty: Math.floor(r() * 9), label: pick(TEXTS) })),
+  );
   return { custs, lines };
 }
 
@@ -46,22 +48,35 @@ const NAMES = Object.keys(CUST_COLS) as ColName[];
 function filter(t: Tape): Expr<boolean> | undefined {
   const atom = (): Expr<boolean> => {
     switch (t.next(9)) {
-      case 0: return cust.c.code.in([TEXTS[t.next(12)], TEXTS[t.next(12)]]);
-      case 1: return cust.c.code.gt(TEXTS[t.next(12)]);
-      case 2: return cust.c.note.isNull();
-      case 3: return cust.c.score.gt(`${t.next(100) - 50}.5`);
-      case 4: return cust.c.big.lt(BigInt(t.next(5)) * 1_000_000_000_000n);
-      case 5: return cust.c.at.gt(new Date(Date.UTC(2024, t.next(12), 1)));
-      case 6: return cust.c.flag.eq(t.next(2) === 0);
-      case 7: return cust.c.id.le(t.next(40));
-      default: return cust.c.note.ge(TEXTS[t.next(12)]);
+      case 0:
+        return cust.c.code.in([TEXTS[t.next(12)], TEXTS[t.next(12)]]);
+      case 1:
+        return cust.c.code.gt(TEXTS[t.next(12)]);
+      case 2:
+        return cust.c.note.isNull();
+      case 3:
+        return cust.c.score.gt(`${t.next(100) - 50}.5`);
+      case 4:
+        return cust.c.big.lt(BigInt(t.next(5)) * 1_000_000_000_000n);
+      case 5:
+        return cust.c.at.gt(new Date(Date.UTC(2024, t.next(12), 1)));
+      case 6:
+        return cust.c.flag.eq(t.next(2) === 0);
+      case 7:
+        return cust.c.id.le(t.next(40));
+      default:
+        return cust.c.note.ge(TEXTS[t.next(12)]);
     }
   };
   switch (t.next(4)) {
-    case 0: return undefined;
-    case 1: return atom();
-    case 2: return and(atom(), atom());
-    default: return or(atom(), and(atom(), atom()));
+    case 0:
+      return undefined;
+    case 1:
+      return atom();
+    case 2:
+      return and(atom(), atom());
+    default:
+      return or(atom(), and(atom(), atom()));
   }
 }
 
@@ -74,10 +89,17 @@ const subset = (t: Tape, xs: readonly ColName[]): ColName[] => xs.filter(() => t
 
 const labelled = (items: Record<string, Expr<unknown>>) => Object.entries(items).map(([k, e]) => e.as(k));
 
-interface Case { q: Statement<unknown>; ordered: boolean; shape: string }
+interface Case {
+  q: Statement<unknown>;
+  ordered: boolean;
+  shape: string;
+}
 
 function rows(t: Tape): Case {
-  const cols = subset(t, NAMES.filter((n) => n !== "id"));
+  const cols = subset(
+    t,
+    NAMES.filter((n) => n !== "id"),
+  );
   const join = t.next(4) === 0;
   const distinct = t.next(5) === 0;
   const items: Record<string, Expr<unknown>> = Object.fromEntries(cols.map((c) => [c, CUST_COLS[c]]));
@@ -112,20 +134,34 @@ function aggregate(t: Tape): Case {
   const aggs: Record<string, Expr<unknown>> = {};
   const choices = (): [string, Expr<unknown>] => {
     switch (t.next(join ? 14 : 11)) {
-      case 0: return ["n", func.count()];
-      case 1: return ["nNote", func.count(cust.c.note)];
-      case 2: return ["sScore", func.sum(cust.c.score)];
-      case 3: return ["sBig", func.sum(cust.c.big)];
-      case 4: return ["minCode", func.min(cust.c.code)];
-      case 5: return ["maxNote", func.max(cust.c.note)];
-      case 6: return ["minAt", func.min(cust.c.at)];
-      case 7: return ["maxScore", func.max(cust.c.score)];
-      case 8: return ["dCode", func.countDistinct(cust.c.code)];
-      case 9: return ["cSum", func.coalesce(func.sum(cust.c.id), 0)];
-      case 10: return ["plus", func.sum(cust.c.id).add(1)];
-      case 11: return ["sQty", func.sum(line.c.qty)];
-      case 12: return ["avgQty", func.avg(line.c.qty)];
-      default: return ["maxLabel", func.max(line.c.label)];
+      case 0:
+        return ["n", func.count()];
+      case 1:
+        return ["nNote", func.count(cust.c.note)];
+      case 2:
+        return ["sScore", func.sum(cust.c.score)];
+      case 3:
+        return ["sBig", func.sum(cust.c.big)];
+      case 4:
+        return ["minCode", func.min(cust.c.code)];
+      case 5:
+        return ["maxNote", func.max(cust.c.note)];
+      case 6:
+        return ["minAt", func.min(cust.c.at)];
+      case 7:
+        return ["maxScore", func.max(cust.c.score)];
+      case 8:
+        return ["dCode", func.countDistinct(cust.c.code)];
+      case 9:
+        return ["cSum", func.coalesce(func.sum(cust.c.id), 0)];
+      case 10:
+        return ["plus", func.sum(cust.c.id).add(1)];
+      case 11:
+        return ["sQty", func.sum(line.c.qty)];
+      case 12:
+        return ["avgQty", func.avg(line.c.qty)];
+      default:
+        return ["maxLabel", func.max(line.c.label)];
     }
   };
   for (let i = 0, n = 1 + t.next(3); i < n; i++) {
@@ -138,10 +174,18 @@ function aggregate(t: Tape): Case {
   if (w) q = q.where(w);
   if (groups.length) q = q.groupBy(...groups.map(([, e]) => e));
   switch (t.next(6)) {
-    case 0: q = q.having(func.count().gt(t.next(4))); break;
-    case 1: q = q.having(or(func.sum(cust.c.id).ge(t.next(200)), func.max(cust.c.score).isNull())); break;
-    case 2: q = q.having(func.min(cust.c.code).lt(TEXTS[t.next(12)])); break;
-    case 3: q = q.having(func.count().add(1).gt(2)); break;
+    case 0:
+      q = q.having(func.count().gt(t.next(4)));
+      break;
+    case 1:
+      q = q.having(or(func.sum(cust.c.id).ge(t.next(200)), func.max(cust.c.score).isNull()));
+      break;
+    case 2:
+      q = q.having(func.min(cust.c.code).lt(TEXTS[t.next(12)]));
+      break;
+    case 3:
+      q = q.having(func.count().add(1).gt(2));
+      break;
   }
   const ordered = groups.length === 0 || t.next(4) !== 0;
   if (ordered && groups.length) {
@@ -166,7 +210,9 @@ for (const kind of kinds) {
     });
     after(async () => f.dispose());
 
-    test(`issue 16: random statements through the sharded engine equal one database or are refused (${kind}, ${runs} runs, seed ${SEED})`, { timeout: 120_000 }, async () => {
+    test(`issue 16: random statements through the sharded engine equal one database or are refused (${kind}, ${runs} runs, seed ${SEED})`, {
+      timeout: 120_000,
+    }, async () => {
       const tally = { equal: 0, refused: 0 };
       const shapes = new Map<string, number>();
       const started = Date.now();
@@ -190,7 +236,9 @@ for (const kind of kinds) {
         }),
         { seed: SEED, numRuns: runs, endOnFailure: true },
       );
-      console.log(`fan-out differential on ${kind}: ${runs} statements, ${tally.equal} equal, ${tally.refused} refused, seed ${SEED}, ${Date.now() - started} ms; merged shapes ${JSON.stringify([...shapes])}`);
+      console.log(
+        `fan-out differential on ${kind}: ${runs} statements, ${tally.equal} equal, ${tally.refused} refused, seed ${SEED}, ${Date.now() - started} ms; merged shapes ${JSON.stringify([...shapes])}`,
+      );
       // The test must compare, not only refuse.
       assert.ok(tally.equal > runs / 2, JSON.stringify(tally));
     });

@@ -5,7 +5,19 @@ import { TEST_PREFIX } from "../support/prefix.js";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import {
-  MetaData, ShardSet, ShardedEngine, bigint, boolean, createEngine, insert, integer, numeric, sql, text, timestamptz, type Engine,
+  MetaData,
+  ShardSet,
+  ShardedEngine,
+  bigint,
+  boolean,
+  createEngine,
+  insert,
+  integer,
+  numeric,
+  sql,
+  text,
+  timestamptz,
+  type Engine,
 } from "../../src/index.js";
 
 export const PG = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
@@ -23,7 +35,10 @@ export const cust = md.table("h9_cust", {
 });
 export const line = md.table("h9_line", {
   id: integer().primaryKey(),
-  custId: integer().notNull().named("cust_id").references(() => cust.c.id, { grouping: true }),
+  custId: integer()
+    .notNull()
+    .named("cust_id")
+    .references(() => cust.c.id, { grouping: true }),
   qty: integer().notNull(),
   label: text().notNull(),
 });
@@ -75,20 +90,35 @@ async function dropMaria(db: string): Promise<void> {
   await c.end();
 }
 
-
 /** Shards a, b and a reference of `kind`, with `rows` loaded through the sharded engine and directly. */
-export async function makeFixture(kind: Kind, tag: string, custs: Record<string, unknown>[], lines: Record<string, unknown>[], textCollation?: string): Promise<Fixture> {
+export async function makeFixture(
+  kind: Kind,
+  tag: string,
+  custs: Record<string, unknown>[],
+  lines: Record<string, unknown>[],
+  textCollation?: string,
+): Promise<Fixture> {
   const names = ["a", "b", "ref"].map((n) => `${TEST_PREFIX}fanout_${tag}_${n}`);
-  const urls = kind === "sqlite" ? names.map(() => "sqlite::memory:") : kind === "postgres" ? await Promise.all(names.map(pgSchema)) : await Promise.all(names.map(mariaDb));
+  const urls =
+    kind === "sqlite"
+      ? names.map(() => "sqlite::memory:")
+      : kind === "postgres"
+        ? await Promise.all(names.map(pgSchema))
+        : await Promise.all(names.map(mariaDb));
   const [a, b, reference] = urls.map((u) => createEngine(u));
   for (const e of [a, b, reference]) {
     await e.withConnection((c) => md.createAll(c));
-    if (textCollation && kind === "postgres") await e.execute(sql`ALTER TABLE ${sql.id("h9_line")} ALTER COLUMN ${sql.id("label")} TYPE text COLLATE ${sql.id(textCollation)}`);
-    if (textCollation && kind === "mariadb") await e.execute(sql`ALTER TABLE ${sql.id("h9_line")} MODIFY ${sql.id("label")} TEXT CHARACTER SET utf8mb4 COLLATE ${sql.id(textCollation)} NOT NULL`);
+    if (textCollation && kind === "postgres")
+      await e.execute(sql`ALTER TABLE ${sql.id("h9_line")} ALTER COLUMN ${sql.id("label")} TYPE text COLLATE ${sql.id(textCollation)}`);
+    if (textCollation && kind === "mariadb")
+      await e.execute(sql`ALTER TABLE ${sql.id("h9_line")} MODIFY ${sql.id("label")} TEXT CHARACTER SET utf8mb4 COLLATE ${sql.id(textCollation)} NOT NULL`);
   }
   const shards = new ShardSet({ a, b }, { metadata: md });
   const sharded = new ShardedEngine(shards);
-  for (const [t, rows] of [[cust, custs], [line, lines]] as const) {
+  for (const [t, rows] of [
+    [cust, custs],
+    [line, lines],
+  ] as const) {
     if (!rows.length) continue;
     await sharded.execute(insert(t as typeof cust).values(rows as never));
     await reference.execute(insert(t as typeof cust).values(rows as never));

@@ -6,7 +6,13 @@ import { MetaData, ShardSet, ShardedEngine, createEngine, func, insert, integer,
 
 const md = new MetaData();
 const cust = md.table("cust", { id: integer().primaryKey(), score: integer() });
-md.table("cust_line", { id: integer().primaryKey(), custId: integer().notNull().named("cust_id").references(() => cust.c.id, { grouping: true }) });
+md.table("cust_line", {
+  id: integer().primaryKey(),
+  custId: integer()
+    .notNull()
+    .named("cust_id")
+    .references(() => cust.c.id, { grouping: true }),
+});
 
 test("issue 16: a table named only in HAVING fans out to every shard (it ran on one shard and counted 23 of 40 rows)", async () => {
   const engines: Record<string, Engine> = { a: createEngine("sqlite::memory:"), b: createEngine("sqlite::memory:"), c: createEngine("sqlite::memory:") };

@@ -17,7 +17,14 @@ const custs = Array.from({ length: 24 }, (_, i) => ({
   at: i % 6 === 0 ? null : new Date(Date.UTC(2024, i % 12, 1 + i)),
   flag: i % 3 === 0 ? null : i % 2 === 0,
 }));
-const lines = custs.flatMap((c) => Array.from({ length: c.id % 4 }, (_, k) => ({ id: c.id * 10 + k, custId: c.id, qty: (c.id * 3 + k) % 7, label: ["bob", "Carl", "zoë", "Émile"][(c.id + k) % 4] })));
+const lines = custs.flatMap((c) =>
+  Array.from({ length: c.id % 4 }, (_, k) => ({
+    id: c.id * 10 + k,
+    custId: c.id,
+    qty: (c.id * 3 + k) % 7,
+    label: ["bob", "Carl", "zoë", "Émile"][(c.id + k) % 4],
+  })),
+);
 
 async function same(f: Fixture, q: Statement<unknown>): Promise<void> {
   assert.equal(f.sharded.shardsOf(q).length, 2);
@@ -37,7 +44,13 @@ for (const kind of kinds)
     after(async () => f.dispose());
 
     test("issue 16.1: ORDER BY and min/max merge by the declared type: text as text, decimals exactly, bigint, timestamps, booleans, NULLs where the engine puts them", async () => {
-      const rows = (await f.sharded.execute(select(cust.c.code, cust.c.id).where(cust.c.code.in(["10", "100", "9"])).orderBy(cust.c.code, cust.c.id))).rows;
+      const rows = (
+        await f.sharded.execute(
+          select(cust.c.code, cust.c.id)
+            .where(cust.c.code.in(["10", "100", "9"]))
+            .orderBy(cust.c.code, cust.c.id),
+        )
+      ).rows;
       assert.deepEqual([...new Set(rows.map((r) => r.code))], ["10", "100", "9"]);
       await same(f, select(cust.c.code, cust.c.id).orderBy(cust.c.code.desc(), cust.c.id));
       await same(f, select(func.min(cust.c.code).as("lo"), func.max(cust.c.code).as("hi")));
@@ -60,7 +73,13 @@ for (const kind of kinds)
       const rows = (await f.sharded.execute(q)).rows;
       assert.equal(rows.length, 6);
       await same(f, q);
-      await same(f, select(line.c.custId, func.sum(line.c.qty).as("s")).groupBy(line.c.custId).having(func.max(line.c.qty).ge(5), func.count().lt(3)).orderBy(line.c.custId));
+      await same(
+        f,
+        select(line.c.custId, func.sum(line.c.qty).as("s"))
+          .groupBy(line.c.custId)
+          .having(func.max(line.c.qty).ge(5), func.count().lt(3))
+          .orderBy(line.c.custId),
+      );
     });
 
     test("issue 16.4: an aggregate inside another expression is refused", async () => {
@@ -69,7 +88,17 @@ for (const kind of kinds)
     });
 
     test("issue 16.5: window functions are refused across shards", async () => {
-      await refused(f, select(cust.c.id, func.rowNumber().over({ orderBy: [cust.c.id] }).as("rn")), /window function/);
+      await refused(
+        f,
+        select(
+          cust.c.id,
+          func
+            .rowNumber()
+            .over({ orderBy: [cust.c.id] })
+            .as("rn"),
+        ),
+        /window function/,
+      );
     });
 
     test("issue 16.7: avg() merges where the engine's result is reproducible, else refuses", async () => {

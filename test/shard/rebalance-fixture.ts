@@ -13,8 +13,26 @@ import { pathToFileURL } from "node:url";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import {
-  MetaData, bigint, boolean, bytes, createEngine, date, double, foreignKey, insert, integer, json, numeric, primaryKey, select, text, timestamptz, varchar,
-  type AnyColumn, type Engine, type Table,
+  MetaData,
+  bigint,
+  boolean,
+  bytes,
+  createEngine,
+  date,
+  double,
+  foreignKey,
+  insert,
+  integer,
+  json,
+  numeric,
+  primaryKey,
+  select,
+  text,
+  timestamptz,
+  varchar,
+  type AnyColumn,
+  type Engine,
+  type Table,
 } from "../../src/index.js";
 import { checksumRows, type GroupChecksum, type RebalanceStep } from "../../src/shard/rebalance.js";
 import { rootKeyText, ShardSet } from "../../src/shard/shards.js";
@@ -121,7 +139,14 @@ export function generate(seed: number, count: number): GroupData[] {
       since: g.maybe(0.2, () => new Date(Date.UTC(2000, 0, 1) + g.int(0, 1e9) * 1000)),
       balance: g.maybe(0.2, cents),
     };
-    out.push({ key: [region, id], rows: new Map<AnyTable, Row[]>([[customer as unknown as AnyTable, [root]], [order as unknown as AnyTable, orders], [item as unknown as AnyTable, items]]) });
+    out.push({
+      key: [region, id],
+      rows: new Map<AnyTable, Row[]>([
+        [customer as unknown as AnyTable, [root]],
+        [order as unknown as AnyTable, orders],
+        [item as unknown as AnyTable, items],
+      ]),
+    });
   }
   return out;
 }
@@ -302,7 +327,10 @@ export function placementProblems(placement: Placement, truth: ReturnType<typeof
     const where = at ? [...at.keys()] : [];
     const want = shards.shardFor(key);
     if (where.length !== 1 || where[0] !== want) problems.push(`group ${JSON.stringify(key)} is on [${where.join(", ")}], expected only on ${want}`);
-    else if (at!.get(want)!.checksum !== sum.checksum) problems.push(`group ${JSON.stringify(key)} on ${want} has checksum ${at!.get(want)!.checksum.slice(0, 12)} (${at!.get(want)!.rows} rows), expected ${sum.checksum.slice(0, 12)} (${sum.rows} rows)`);
+    else if (at!.get(want)!.checksum !== sum.checksum)
+      problems.push(
+        `group ${JSON.stringify(key)} on ${want} has checksum ${at!.get(want)!.checksum.slice(0, 12)} (${at!.get(want)!.rows} rows), expected ${sum.checksum.slice(0, 12)} (${sum.rows} rows)`,
+      );
   }
   for (const k of placement.keys()) if (!truth.has(k)) problems.push(`rows for unknown root key ${JSON.stringify(k)}`);
   return problems;

@@ -11,14 +11,35 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArgumentError, createEngine, deleteFrom, insert, type Engine } from "../../src/index.js";
 import {
-  checksumRows, planRebalance, rebalance, RebalanceChecksumError, RebalanceError, REBALANCE_STEPS, readGroup, shardEngines,
-  type Move, type RebalanceStep,
+  checksumRows,
+  planRebalance,
+  rebalance,
+  RebalanceChecksumError,
+  RebalanceError,
+  REBALANCE_STEPS,
+  readGroup,
+  shardEngines,
+  type Move,
+  type RebalanceStep,
 } from "../../src/shard/rebalance.js";
 import { rootKeyText, type ShardSet } from "../../src/shard/shards.js";
 import { Gen } from "../support/random.js";
 import {
-  customer, dropShards, generate, group, item, loadThroughRouting, order, placementProblems, prepareShards, shardSet, snapshot, totalCounts, truthOf,
-  type ChildSpec, type Placement,
+  customer,
+  dropShards,
+  generate,
+  group,
+  item,
+  loadThroughRouting,
+  order,
+  placementProblems,
+  prepareShards,
+  shardSet,
+  snapshot,
+  totalCounts,
+  truthOf,
+  type ChildSpec,
+  type Placement,
 } from "./rebalance-fixture.js";
 
 const NS = `${TEST_PREFIX}rebalance`;
@@ -26,7 +47,11 @@ const GROUPS = 200;
 
 describe("checksums", () => {
   const rowsOf = (c: Record<string, unknown>, o: Record<string, unknown>[], i: Record<string, unknown>[]) =>
-    new Map([[customer, [c]], [order, o], [item, i]] as [typeof customer, Record<string, unknown>[]][]) as unknown as Parameters<typeof checksumRows>[1];
+    new Map([
+      [customer, [c]],
+      [order, o],
+      [item, i],
+    ] as [typeof customer, Record<string, unknown>[]][]) as unknown as Parameters<typeof checksumRows>[1];
   const base = { region: "eu", id: 1, name: "Ann", vip: true, since: new Date(Date.UTC(2024, 1, 29, 12, 0, 0, 5)), balance: "2.30" };
   const ord = { region: "eu", customerId: 1, id: 10, placed: null, day: "2024-02-29", note: { b: [1, "x"], a: { d: null, c: true } }, weight: 1.5 };
   const it1 = { region: "eu", customerId: 1, orderId: 10, line: 1, sku: "x", qty: 2, price: "10.00", serial: 2n ** 62n, blob: new Uint8Array([0, 255]) };
@@ -39,7 +64,10 @@ describe("checksums", () => {
       rowsOf(
         { ...base, balance: "2.3", since: new Date(base.since.getTime()) },
         [{ ...ord, note: { a: { c: true, d: null }, b: [1, "x"] } }],
-        [{ ...it2, serial: -5 }, { ...it1, price: "10", blob: Buffer.from([0, 255]) }],
+        [
+          { ...it2, serial: -5 },
+          { ...it1, price: "10", blob: Buffer.from([0, 255]) },
+        ],
       ),
     );
     assert.equal(a.checksum, b.checksum);
@@ -72,11 +100,17 @@ describe("shard sets", () => {
     const [x, x2, y] = [file("x"), file("x"), file("y")];
     try {
       const refuse = async (from: Record<string, Engine>, to: Record<string, Engine>, message: RegExp) =>
-        assert.rejects(() => rebalance(shardSet(from, Object.keys(from)), shardSet(to, Object.keys(to)), { dryRun: true }), (e: unknown) => e instanceof ArgumentError && message.test(e.message));
+        assert.rejects(
+          () => rebalance(shardSet(from, Object.keys(from)), shardSet(to, Object.keys(to)), { dryRun: true }),
+          (e: unknown) => e instanceof ArgumentError && message.test(e.message),
+        );
       await refuse({ a: x }, { a: x, b: x }, /^Shards "a" and "b" share one engine; every shard needs its own database$/);
       await refuse({ a: x }, { a: x, b: x2 }, /^Shards "a" and "b" have the same URL; every shard needs its own database$/);
       await refuse({ a: x, b: y }, { a: y }, /^Shard "a" names different databases before and after the rebalance/);
-      await assert.rejects(() => rebalance(shardSet({ a: x }, ["a"]), shardSet({ a: x }, ["a"]), { group: "nope" }), /^ArgumentError: No table group with root table "nope" \(groups: customer\)$/);
+      await assert.rejects(
+        () => rebalance(shardSet({ a: x }, ["a"]), shardSet({ a: x }, ["a"]), { group: "nope" }),
+        /^ArgumentError: No table group with root table "nope" \(groups: customer\)$/,
+      );
       // Separate in-memory databases may share the URL sqlite::memory:.
       assert.doesNotThrow(() => shardEngines(shardSet({ a: mem }, ["a"]), shardSet({ a: mem, b: createEngine("sqlite::memory:") }, ["a", "b"])));
     } finally {
@@ -213,10 +247,13 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
       const hk = rootKeyText(hit!.rootKey);
       const holders = (p: Placement, k: string) => [...p.get(k)!.keys()].sort();
       const expected =
-        step === "copy:begin" ? holders(prior, hk)
-        : step === "copy:inserted" ? [hit!.from]
-        : step === "delete:committed" ? [hit!.to]
-        : [hit!.from, hit!.to].sort();
+        step === "copy:begin"
+          ? holders(prior, hk)
+          : step === "copy:inserted"
+            ? [hit!.from]
+            : step === "delete:committed"
+              ? [hit!.to]
+              : [hit!.from, hit!.to].sort();
       assert.deepEqual(holders(placement, hk), expected, `holders of ${hk} after a fault at ${step}`);
       for (const k of truth.keys()) if (k !== hk) assert.equal(placement.get(k)!.size, 1, `group ${k} is on ${holders(placement, k)}`);
     }
@@ -246,8 +283,20 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
     ];
     const t0 = Date.now();
     for (const [i, kill] of kills.entries()) {
-      const spec: ChildSpec = { urls, from: ["s", "m", "b", "c"], to: ["a", "s", "m", "c"], pauseMs: 3, stopAt: kill.step ? { step: kill.step, after: g.int(1, 4) } : undefined };
-      const result = await new Promise<{ done: number; stopped?: { step: RebalanceStep; move: Move }; finished: boolean; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+      const spec: ChildSpec = {
+        urls,
+        from: ["s", "m", "b", "c"],
+        to: ["a", "s", "m", "c"],
+        pauseMs: 3,
+        stopAt: kill.step ? { step: kill.step, after: g.int(1, 4) } : undefined,
+      };
+      const result = await new Promise<{
+        done: number;
+        stopped?: { step: RebalanceStep; move: Move };
+        finished: boolean;
+        signal: NodeJS.Signals | null;
+        stderr: string;
+      }>((resolve, reject) => {
         const child = spawn(process.execPath, ["--import", "tsx", fixture, "child", JSON.stringify(spec)], { stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
         let stderr = "";
@@ -318,7 +367,12 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
         assert.ok(err instanceof RebalanceChecksumError);
         assert.deepEqual(err.move.rootKey, victim.key);
         assert.equal(err.table, "customer");
-        assert.match(err.message, new RegExp(`^Group customer \\["${victim.key[0]}", ${victim.key[1]}\\]: the copy an earlier run left on shard b differs from the source .*shard s: \\d+ rows.*the source was left in place$`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `^Group customer \\["${victim.key[0]}", ${victim.key[1]}\\]: the copy an earlier run left on shard b differs from the source .*shard s: \\d+ rows.*the source was left in place$`,
+          ),
+        );
         assert.notEqual(err.source.checksum, err.target.checksum);
         return true;
       },

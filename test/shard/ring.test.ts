@@ -17,7 +17,9 @@ import { ketamaHash, md5BigInt, murmur3, murmur3Bytes } from "../../src/shard/ha
 import { mulberry32 } from "../support/random.js";
 
 // npm `hashring` (CommonJS, untyped) is the ketama reference implementation.
-type HashringCtor = new (servers: string[] | Record<string, number>) => {
+type HashringCtor = new (
+  servers: string[] | Record<string, number>,
+) => {
   get(key: string): string;
   ring: { value: number; server: string }[];
   points(): Record<string, number[]>;
@@ -94,7 +96,14 @@ describe("HashRing dictionary API", () => {
       assert.equal(ring.has("zz"), false);
       assert.deepEqual([...ring.names()], ["a", "b", "c"]);
       assert.deepEqual([...ring.nodes()], [nodes.a, nodes.b, nodes.c]);
-      assert.deepEqual([...ring], [["a", nodes.a], ["b", nodes.b], ["c", nodes.c]]);
+      assert.deepEqual(
+        [...ring],
+        [
+          ["a", nodes.a],
+          ["b", nodes.b],
+          ["c", nodes.c],
+        ],
+      );
       assert.deepEqual([...ring.entries()], [...ring]);
       const seen = new Set<string>();
       for (const k of randomKeys(300, 1)) {
@@ -116,7 +125,10 @@ describe("HashRing dictionary API", () => {
 
   it("throws typed errors that name the node", () => {
     const ring = new HashRing<number>();
-    assert.throws(() => ring.get("k"), (e: unknown) => e instanceof EmptyRingError && e instanceof RingError && e.code === "EMPTY_RING");
+    assert.throws(
+      () => ring.get("k"),
+      (e: unknown) => e instanceof EmptyRingError && e instanceof RingError && e.code === "EMPTY_RING",
+    );
     ring.set("db1", 1);
     assert.throws(
       () => ring.set("db1", 2),
@@ -173,7 +185,7 @@ describe("HashRing balance", () => {
           const { mean, std, peak } = stats(shares);
           assert.ok(Math.abs(mean * n - 1) < 1e-9, "shares sum to 1");
           const cv = (std / mean) * Math.sqrt(p); // ~1
-          const z = ((peak / mean - 1) * Math.sqrt(p)); // ~1.54 or ~2.51
+          const z = (peak / mean - 1) * Math.sqrt(p); // ~1.54 or ~2.51
           const label = `${mode} n=${n} p=${p}: cv*sqrt(p)=${cv.toFixed(2)} peak z=${z.toFixed(2)}`;
           assert.ok(n === 10 ? cv > 0.5 && cv < 1.6 : cv > 0.75 && cv < 1.3, label);
           assert.ok(n === 10 ? z > 0.3 && z < 4 : z > 1.3 && z < 4.5, label);
@@ -234,7 +246,11 @@ describe("HashRing movement", () => {
       }
       ring.delete("node10").set("node3", "node3");
       // Same nodes again: same placement, whatever the insertion history.
-      assert.deepEqual(keys.map((k) => ring.getName(k)), before, mode);
+      assert.deepEqual(
+        keys.map((k) => ring.getName(k)),
+        before,
+        mode,
+      );
     }
   });
 });
@@ -255,7 +271,10 @@ describe("md5 mode", () => {
     keys.push(...findKeys("wrap", 3, (k) => md5BigInt(k) >= last)); // past the last point
     for (const k of keys) assert.equal(ring.getName(k), naive.get(k), k);
     assert.equal(ring.getName(keys[keys.length - 1]), naive.points[0].node, "wraps to the first point");
-    assert.ok(keys.some((k) => /^node\d:/.test(k) && !k.startsWith(`${ring.getName(k)}:`)), "point-exact keys go to the next point");
+    assert.ok(
+      keys.some((k) => /^node\d:/.test(k) && !k.startsWith(`${ring.getName(k)}:`)),
+      "point-exact keys go to the next point",
+    );
 
     ring.delete("node4").set("extra", "extra", { weight: 1.5 });
     naive.remove("node4");
@@ -266,7 +285,10 @@ describe("md5 mode", () => {
     const [a, b] = ["m5178", "m39310"]; // md5(`${name}:0`) agree on the first 32 bits (birthday search)
     assert.equal(md5BigInt(`${a}:0`) >> 96n, md5BigInt(`${b}:0`) >> 96n);
     assert.notEqual(md5BigInt(`${a}:0`), md5BigInt(`${b}:0`));
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       const ring = new HashRing<string>({ replicas: 1 });
       const naive = new NaiveMd5Ring();
       for (const n of order) {
@@ -308,7 +330,10 @@ describe("ketama mode", () => {
     const [a, b] = ["tie14331", "tie17616"]; // found by a birthday search
     const tie = ketamaHash(`${a}-0`);
     assert.equal(ketamaHash(`${b}-0`), tie);
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       const ring = new HashRing<string>({ mode: "ketama" });
       for (const s of order) ring.set(s, s);
       const ref = new Hashring(order);
@@ -372,7 +397,10 @@ describe("fast mode", () => {
   it("breaks ties between equal points by insertion order", () => {
     const [a, b] = ["tie83701", "tie112485"]; // murmur3 of their `:0` points collide
     assert.equal(murmur3(`${a}:0`), murmur3(`${b}:0`));
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       const ring = new HashRing<string>({ mode: "fast", replicas: 1 });
       for (const s of order) ring.set(s, s);
       for (const k of randomKeys(50, 4)) assert.equal(ring.getName(k), order[0]);
@@ -381,19 +409,24 @@ describe("fast mode", () => {
 
   it("agrees with a linear scan of the points (first point > key hash)", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }), fc.array(fc.string()), fc.integer({ min: 1, max: 20 }), (names, keys, replicas) => {
-        const ring = new HashRing<string>({ mode: "fast", replicas });
-        const points: { h: number; name: string }[] = [];
-        for (const n of names) {
-          ring.set(n, n);
-          for (let i = 0; i < replicas; i++) points.push({ h: murmur3(`${n}:${i}`), name: n });
-        }
-        points.sort((a, b) => a.h - b.h); // stable: ties keep insertion order
-        for (const k of [...keys, ...names.map((n) => `${n}:0`)]) {
-          const x = murmur3(k);
-          assert.equal(ring.getName(k), (points.find((p) => p.h > x) ?? points[0]).name);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.string()),
+        fc.integer({ min: 1, max: 20 }),
+        (names, keys, replicas) => {
+          const ring = new HashRing<string>({ mode: "fast", replicas });
+          const points: { h: number; name: string }[] = [];
+          for (const n of names) {
+            ring.set(n, n);
+            for (let i = 0; i < replicas; i++) points.push({ h: murmur3(`${n}:${i}`), name: n });
+          }
+          points.sort((a, b) => a.h - b.h); // stable: ties keep insertion order
+          for (const k of [...keys, ...names.map((n) => `${n}:0`)]) {
+            const x = murmur3(k);
+            assert.equal(ring.getName(k), (points.find((p) => p.h > x) ?? points[0]).name);
+          }
+        },
+      ),
     );
   });
 });

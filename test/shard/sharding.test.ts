@@ -10,8 +10,26 @@ import { join } from "node:path";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import {
-  MetaData, Model, Registry, ShardSet, ShardedEngine, ShardedSession, createEngine, foreignKey, func, integer, manyToOne,
-  numeric, oneToMany, select, text, timestamptz, unique, insert, nested, type Engine,
+  MetaData,
+  Model,
+  Registry,
+  ShardSet,
+  ShardedEngine,
+  ShardedSession,
+  createEngine,
+  foreignKey,
+  func,
+  integer,
+  manyToOne,
+  numeric,
+  oneToMany,
+  select,
+  text,
+  timestamptz,
+  unique,
+  insert,
+  nested,
+  type Engine,
 } from "../../src/index.js";
 
 const PG = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
@@ -23,7 +41,10 @@ const order = md.table(
   "cust_order",
   {
     id: integer().primaryKey(),
-    customerId: integer().notNull().named("customer_id").references(() => customer.c.id, { grouping: true }),
+    customerId: integer()
+      .notNull()
+      .named("customer_id")
+      .references(() => customer.c.id, { grouping: true }),
     total: numeric(10, 2).notNull(),
     placed: timestamptz().notNull(),
   },
@@ -31,7 +52,12 @@ const order = md.table(
 );
 const item = md.table(
   "item",
-  { id: integer().primaryKey(), customerId: integer().notNull().named("customer_id"), orderId: integer().notNull().named("order_id"), qty: integer().notNull() },
+  {
+    id: integer().primaryKey(),
+    customerId: integer().notNull().named("customer_id"),
+    orderId: integer().notNull().named("order_id"),
+    qty: integer().notNull(),
+  },
   (c) => [foreignKey([c.customerId, c.orderId], () => [order.c.customerId, order.c.id], { grouping: true })],
 );
 
@@ -76,9 +102,16 @@ describe("sharding by group root", () => {
   let reference: Engine;
   const customers = Array.from({ length: 60 }, (_, i) => ({ id: i + 1, name: `c${i + 1}`, region: ["north", "south", "east"][i % 3] }));
   const orders = customers.flatMap((c) =>
-    Array.from({ length: c.id % 4 }, (_, k) => ({ id: c.id * 10 + k, customerId: c.id, total: `${(c.id * 7 + k * 3) % 100}.${String((c.id + k) % 100).padStart(2, "0")}`, placed: new Date(Date.UTC(2024, 0, 1 + ((c.id * 13 + k) % 300), 12)) })),
+    Array.from({ length: c.id % 4 }, (_, k) => ({
+      id: c.id * 10 + k,
+      customerId: c.id,
+      total: `${(c.id * 7 + k * 3) % 100}.${String((c.id + k) % 100).padStart(2, "0")}`,
+      placed: new Date(Date.UTC(2024, 0, 1 + ((c.id * 13 + k) % 300), 12)),
+    })),
   );
-  const items = orders.flatMap((o) => Array.from({ length: (o.id % 3) + 1 }, (_, j) => ({ id: o.id * 10 + j, customerId: o.customerId, orderId: o.id, qty: (o.id + j) % 7 })));
+  const items = orders.flatMap((o) =>
+    Array.from({ length: (o.id % 3) + 1 }, (_, j) => ({ id: o.id * 10 + j, customerId: o.customerId, orderId: o.id, qty: (o.id + j) % 7 })),
+  );
 
   before(async () => {
     await createDatabases();
@@ -96,7 +129,11 @@ describe("sharding by group root", () => {
       });
     shards = new ShardSet(engines, { metadata: md });
     sharded = new ShardedEngine(shards);
-    for (const [t, rows] of [[customer, customers], [order, orders], [item, items]] as const) {
+    for (const [t, rows] of [
+      [customer, customers],
+      [order, orders],
+      [item, items],
+    ] as const) {
       await sharded.execute(insert(t as typeof customer).values(rows as never));
       await reference.execute(insert(t as typeof customer).values(rows as never));
     }
@@ -119,12 +156,21 @@ describe("sharding by group root", () => {
       for (const o of (await e.execute(select(order.c.customerId))).rows) assert.equal(shards.shardFor([o.customerId]), name);
       for (const i of (await e.execute(select(item.c.customerId))).rows) assert.equal(shards.shardFor([i.customerId]), name);
     }
-    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), customers.length);
-    assert.ok(Object.values(counts).every((n) => n > 0), JSON.stringify(counts));
+    assert.equal(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      customers.length,
+    );
+    assert.ok(
+      Object.values(counts).every((n) => n > 0),
+      JSON.stringify(counts),
+    );
   });
 
   test("a query pinned to one root key runs on one shard, nested results included", async () => {
-    const q = select(customer.c.name, nested(select(order.c.id, order.c.total, nested(select(item.c.qty).orderBy(item.c.id)).as("items")).orderBy(order.c.id)).as("orders")).where(customer.c.id.eq(7));
+    const q = select(
+      customer.c.name,
+      nested(select(order.c.id, order.c.total, nested(select(item.c.qty).orderBy(item.c.id)).as("items")).orderBy(order.c.id)).as("orders"),
+    ).where(customer.c.id.eq(7));
     assert.deepEqual(sharded.shardsOf(q), [shards.shardFor([7])]);
     assert.deepEqual((await sharded.execute(q)).rows, (await reference.execute(q)).rows);
     assert.equal(sharded.shardsOf(select(customer.c.id).where(customer.c.id.in([1, 2, 3, 4, 5, 6]))).length > 1, true);
@@ -134,8 +180,18 @@ describe("sharding by group root", () => {
   const fanOut: [string, () => Parameters<ShardedEngine["execute"]>[0]][] = [
     ["ORDER BY with LIMIT/OFFSET", () => select(order.c.id, order.c.total, order.c.placed).orderBy(order.c.placed.desc(), order.c.id).limit(7).offset(5)],
     ["ORDER BY a numeric then id", () => select(order.c.total, order.c.id).orderBy(order.c.total, order.c.id)],
-    ["count, sum, min, max", () => select(func.count().as("n"), func.sum(order.c.total).as("sum"), func.min(order.c.placed).as("first"), func.max(item.c.id).as("maxItem")).from(order).join(item, item.c.orderId.eq(order.c.id))],
-    ["aggregates grouped, ordered", () => select(customer.c.region, func.count().as("n"), func.sum(order.c.total).as("sum")).join(order).groupBy(customer.c.region).orderBy(customer.c.region)],
+    [
+      "count, sum, min, max",
+      () =>
+        select(func.count().as("n"), func.sum(order.c.total).as("sum"), func.min(order.c.placed).as("first"), func.max(item.c.id).as("maxItem"))
+          .from(order)
+          .join(item, item.c.orderId.eq(order.c.id)),
+    ],
+    [
+      "aggregates grouped, ordered",
+      () =>
+        select(customer.c.region, func.count().as("n"), func.sum(order.c.total).as("sum")).join(order).groupBy(customer.c.region).orderBy(customer.c.region),
+    ],
     ["DISTINCT ordered", () => select(customer.c.region).distinct().orderBy(customer.c.region)],
     ["join with a filter, ordered", () => select(customer.c.name, order.c.id).join(order).where(order.c.total.gt("50")).orderBy(order.c.id)],
   ];
@@ -161,12 +217,16 @@ describe("sharding by group root", () => {
     assert.match(ss.session(home).inspect(c).identityKey!, new RegExp(`@${home}$`));
     const rows = (await shards.engine(home).execute(select(order.c.id).where(order.c.customerId.eq(1001)).orderBy(order.c.id))).scalars();
     assert.deepEqual(rows, [10010, 10011, 99999]);
-    for (const other of shards.names.filter((n) => n !== home)) assert.equal((await shards.engine(other).execute(select(customer.c.id).where(customer.c.id.eq(1001)))).rows.length, 0);
+    for (const other of shards.names.filter((n) => n !== home))
+      assert.equal((await shards.engine(other).execute(select(customer.c.id).where(customer.c.id.eq(1001)))).rows.length, 0);
 
     const again = new ShardedSession(shards, { registry });
     const got = (await again.get(Customer, 1001))!;
     assert.equal(again.shardOf(got), home);
-    assert.deepEqual(got.orders.map((o) => o.id), [10010, 10011, 99999]);
+    assert.deepEqual(
+      got.orders.map((o) => o.id),
+      [10010, 10011, 99999],
+    );
     assert.equal(await again.get(Customer, 1001), got);
     // An order's primary key does not hold the root key: asked of every shard, found on one.
     const o = (await again.get(Order, 10011))!;
@@ -174,7 +234,10 @@ describe("sharding by group root", () => {
 
     const page = await again.query(Customer).where(Customer.c.id.lt(1000)).orderBy(Customer.c.name.desc()).limit(4).offset(3).all();
     const expected = (await reference.execute(select(customer.c.name).orderBy(customer.c.name.desc()).limit(4).offset(3))).scalars();
-    assert.deepEqual(page.map((x) => x.name), expected);
+    assert.deepEqual(
+      page.map((x) => x.name),
+      expected,
+    );
     assert.deepEqual(again.query(Customer).where(Customer.c.id.eq(5)).targets(), [shards.shardFor([5])]);
     await again.close();
 

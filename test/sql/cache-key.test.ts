@@ -3,9 +3,37 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  select, insert, update, deleteFrom, sql, param, func, value, nested, nestedOne, alias, and, or, not, exists, notExists, caseWhen, excluded,
-  customType, types, MetaData, integer, text, varchar, boolean, Expr, mysqlDialect, postgresDialect, sqliteDialect,
-  type Dialect, type Statement,
+  select,
+  insert,
+  update,
+  deleteFrom,
+  sql,
+  param,
+  func,
+  value,
+  nested,
+  nestedOne,
+  alias,
+  and,
+  or,
+  not,
+  exists,
+  notExists,
+  caseWhen,
+  excluded,
+  customType,
+  types,
+  MetaData,
+  integer,
+  text,
+  varchar,
+  boolean,
+  Expr,
+  mysqlDialect,
+  postgresDialect,
+  sqliteDialect,
+  type Dialect,
+  type Statement,
 } from "../../src/index.js";
 import { shapeKey } from "../../src/sql/cache-key.js";
 import { ShapedQuery } from "../../src/sql/shaped-query.js";
@@ -51,7 +79,11 @@ function assertServes(a: Statement<unknown>, b: Statement<unknown>): void {
     assert.equal(re.sql, own.sql, d.name);
     assert.deepEqual(re.params, own.params, d.name);
     assert.deepEqual(re.warnings, own.warnings, d.name);
-    assert.deepEqual(cached.encode(sb.values), own.params.map((p) => ("value" in p ? p.value : null)), d.name);
+    assert.deepEqual(
+      cached.encode(sb.values),
+      own.params.map((p) => ("value" in p ? p.value : null)),
+      d.name,
+    );
     // The columns are b's own: same keys and types, and b's expression objects.
     assert.equal(re.columns?.length, own.columns?.length);
     re.columns?.forEach((c, i) => {
@@ -78,26 +110,74 @@ describe("shape keys", () => {
   test("a compile cached under a key serves other statements of it, whatever the placeholder order", () => {
     const cases: ((g: number) => Statement<unknown>)[] = [
       (g) => select(item).from(item).where(item.c.id.eq(g)),
-      (g) => select(customer.c.name, order.c.ordernum).join(order).where(customer.c.id.eq(g), order.c.total.gt(`${g}.50`)).orderBy(order.c.id.desc()).limit(g).offset(g + 1),
+      (g) =>
+        select(customer.c.name, order.c.ordernum)
+          .join(order)
+          .where(customer.c.id.eq(g), order.c.total.gt(`${g}.50`))
+          .orderBy(order.c.id.desc())
+          .limit(g)
+          .offset(g + 1),
       (g) => select(customer.c.id).where(customer.c.id.in([g, g + 1, g + 2]), customer.c.vip.eq(g % 2 === 0)),
       (g) => select(item.c.id).where(item.c.serial.eq(BigInt(g) * 2n ** 40n), item.c.qty.between(g, g * 3)),
       (g) => select(order.c.id).where(order.c.placedAt.gt(new Date(Date.UTC(2020, 0, g)))),
-      (g) => insert(customer).values([{ name: `n${g}`, email: null }, { name: "x", email: `e${g}`, vip: true }]).returning(customer.c.id),
-      (g) => update(order).set({ ordernum: `o${g}`, total: `${g}.25` }).where(order.c.id.eq(g)).returning(order.c.id),
+      (g) =>
+        insert(customer)
+          .values([
+            { name: `n${g}`, email: null },
+            { name: "x", email: `e${g}`, vip: true },
+          ])
+          .returning(customer.c.id),
+      (g) =>
+        update(order)
+          .set({ ordernum: `o${g}`, total: `${g}.25` })
+          .where(order.c.id.eq(g))
+          .returning(order.c.id),
       (g) => deleteFrom(item).where(item.c.qty.lt(g)),
-      (g) => insert(customer).values({ id: g, name: "up" }).onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } }),
+      (g) =>
+        insert(customer)
+          .values({ id: g, name: "up" })
+          .onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } }),
       (g) => {
         // The CTE's values are emitted first in the SQL although the outer WHERE is walked first here.
-        const big = select(order.c.id, order.c.customerId).where(order.c.total.gt(`${g}`)).cte("big");
+        const big = select(order.c.id, order.c.customerId)
+          .where(order.c.total.gt(`${g}`))
+          .cte("big");
         return select(big.c.id).where(big.c.customerId.eq(g + 10));
       },
-      (g) => select(customer.c.id, nested(select(order.c.ordernum).where(order.c.ordernum.ne(`n${g}`)).orderBy(order.c.id).limit(2)).as("orders")).where(customer.c.id.gt(g)),
+      (g) =>
+        select(
+          customer.c.id,
+          nested(
+            select(order.c.ordernum)
+              .where(order.c.ordernum.ne(`n${g}`))
+              .orderBy(order.c.id)
+              .limit(2),
+          ).as("orders"),
+        ).where(customer.c.id.gt(g)),
       (g) => select(customer.c.id, nestedOne(select(order.c.ordernum).where(order.c.total.gt(`${g}`))).as("last")),
-      (g) => select(customer.c.id).where(customer.c.id.gt(g)).union(select(employee.c.id).where(employee.c.id.lt(g))).limit(g),
-      (g) => select(employee.c.id, func.lag(employee.c.id, 2).over({ orderBy: [employee.c.id] }).as("prev")).where(employee.c.name.ne(`e${g}`)),
+      (g) =>
+        select(customer.c.id)
+          .where(customer.c.id.gt(g))
+          .union(select(employee.c.id).where(employee.c.id.lt(g)))
+          .limit(g),
+      (g) =>
+        select(
+          employee.c.id,
+          func
+            .lag(employee.c.id, 2)
+            .over({ orderBy: [employee.c.id] })
+            .as("prev"),
+        ).where(employee.c.name.ne(`e${g}`)),
       (g) => select(customer.c.id, sql`${customer.c.id} + ${g}`.typed(types.integer).as("plus")).where(sql`${customer.c.name} <> ${`x${g}`}`),
       (g) => select(customer.c.id).where(customer.c.id.eq(param("id")), customer.c.name.ne(`n${g}`), customer.c.email.ne(param("email"))),
-      (g) => select(customer.c.id, caseWhen(customer.c.vip, g).else(g + 1).as("rank"), value(g % 2 === 0, types.boolean).as("flag")),
+      (g) =>
+        select(
+          customer.c.id,
+          caseWhen(customer.c.vip, g)
+            .else(g + 1)
+            .as("rank"),
+          value(g % 2 === 0, types.boolean).as("flag"),
+        ),
       (g) => select(customer.c.id).where(exists(select(order.c.id).where(order.c.customerId.eq(customer.c.id), order.c.total.gt(`${g}`)))),
       (g) => {
         const m = alias(employee, "manager");
@@ -141,7 +221,10 @@ describe("shape keys", () => {
       [select(customer.c.id).where(customer.c.id.eq(param("a"))), select(customer.c.id).where(customer.c.id.eq(param("b")))],
       [select(m.c.id), select(n.c.id)],
       [select(m.c.id, m.c.name), select(m.c.id, m2.c.name)],
-      [select(customer.c.id).where(sql`${customer.c.name} = ${value("a", point)}`), select(customer.c.id).where(sql`${customer.c.name} = ${value("a", point2)}`)],
+      [
+        select(customer.c.id).where(sql`${customer.c.name} = ${value("a", point)}`),
+        select(customer.c.id).where(sql`${customer.c.name} = ${value("a", point2)}`),
+      ],
       [select(customer.c.id, order.c.total.cast(types.numeric(10, 2)).as("t")), select(customer.c.id, order.c.total.cast(types.numeric(12, 2)).as("t"))],
       [select(customer.c.id).distinct(), select(customer.c.id)],
       [select(customer.c.id).forUpdate(), select(customer.c.id)],
@@ -162,11 +245,28 @@ describe("shape keys", () => {
       [select(func.lower(customer.c.name).as("x")), select(func.upper(customer.c.name).as("x"))],
       [select(customer.c.id).union(select(employee.c.id)), select(customer.c.id).unionAll(select(employee.c.id))],
       [
-        select(func.rowNumber().over({ orderBy: [employee.c.id], frame: { unit: "ROWS", start: "UNBOUNDED PRECEDING" } }).as("r")),
-        select(func.rowNumber().over({ orderBy: [employee.c.id], frame: { unit: "RANGE", start: "UNBOUNDED PRECEDING" } }).as("r")),
+        select(
+          func
+            .rowNumber()
+            .over({ orderBy: [employee.c.id], frame: { unit: "ROWS", start: "UNBOUNDED PRECEDING" } })
+            .as("r"),
+        ),
+        select(
+          func
+            .rowNumber()
+            .over({ orderBy: [employee.c.id], frame: { unit: "RANGE", start: "UNBOUNDED PRECEDING" } })
+            .as("r"),
+        ),
       ],
       [select(customer.c.id).where(sql`${sql.id("a")} = 1`), select(customer.c.id).where(sql`${sql.id("b")} = 1`)],
-      [insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id] }), insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id], set: { name: "b" } })],
+      [
+        insert(customer)
+          .values({ id: 1, name: "a" })
+          .onConflict({ target: [customer.c.id] }),
+        insert(customer)
+          .values({ id: 1, name: "a" })
+          .onConflict({ target: [customer.c.id], set: { name: "b" } }),
+      ],
       [select(customer.c.id).from(select(order.c.id).as("d")), select(customer.c.id).from(select(order.c.id).lateral("d"))],
       [select(customer.c.id, nested(select(order.c.id)).as("o")), select(customer.c.id, nested(select(order.c.id), { reserve: ["x"] }).as("o"))],
       [select(customer.c.id, nested(select(order.c.id)).as("o")), select(customer.c.id, nested(select(order.c.id.as("oid"))).as("o"))],
@@ -192,7 +292,12 @@ describe("shape keys", () => {
     }
     // A value that a dialect may print into the SQL must be a plain scalar.
     const limited = new Expr<number>({
-      kind: "func", name: "f", args: [], distinct: false, orderBy: [], type: types.integer,
+      kind: "func",
+      name: "f",
+      args: [],
+      distinct: false,
+      orderBy: [],
+      type: types.integer,
       limit: { kind: "bind", value: { n: 1 }, type: types.unknown },
     });
     assert.equal(shapeKey(select(limited.as("x")).statementNode), null);
@@ -237,7 +342,9 @@ function condition(s: Gen, v: Gen, depth: number): Expr<boolean> {
       return not(condition(s, v, depth + 1));
     default: {
       const sub = select(order.c.id).where(order.c.customerId.eq(customer.c.id), order.c.total.gt(`${v.int(0, 99)}.5`));
-      return s.bool() ? exists(s.bool(0.2) ? sub.correlate(false) : sub) : customer.c.id.in(select(order.c.customerId).where(order.c.placedAt.lt(new Date(v.int(0, 2e12)))));
+      return s.bool()
+        ? exists(s.bool(0.2) ? sub.correlate(false) : sub)
+        : customer.c.id.in(select(order.c.customerId).where(order.c.placedAt.lt(new Date(v.int(0, 2e12)))));
     }
   }
 }
@@ -255,7 +362,12 @@ function selectItem(s: Gen, v: Gen, i: number): AnyExpr & { key: string } {
     case 4:
       return caseWhen(customer.c.vip, v.int(0, 9)).else(v.int(10, 19)).as(`k${i}`);
     case 5:
-      return nested(select(order.c.ordernum, order.c.total).where(order.c.total.gt(`${v.int(0, 9)}`)).orderBy(order.c.id).limit(s.int(1, 3))).as(`n${i}`);
+      return nested(
+        select(order.c.ordernum, order.c.total)
+          .where(order.c.total.gt(`${v.int(0, 9)}`))
+          .orderBy(order.c.id)
+          .limit(s.int(1, 3)),
+      ).as(`n${i}`);
     default:
       return (s.bool() ? customer.c.id : other.c.id).as(`i${i}`);
   }
@@ -273,19 +385,28 @@ function randomSelect(s: Gen, v: Gen) {
 function randomStatement(s: Gen, v: Gen): Statement<unknown> {
   switch (s.int(0, 7)) {
     case 0:
-      return insert(customer).values(Array.from({ length: s.int(1, 3) }, () => ({ name: v.pick(TEXTS), email: s.bool(0.3) ? null : v.pick(TEXTS), vip: v.bool() })));
+      return insert(customer).values(
+        Array.from({ length: s.int(1, 3) }, () => ({ name: v.pick(TEXTS), email: s.bool(0.3) ? null : v.pick(TEXTS), vip: v.bool() })),
+      );
     case 1: {
-      const u = update(item).set({ qty: v.int(0, 9), serial: s.bool(0.2) ? null : v.pick(BIGINTS) }).where(item.c.id.eq(v.int(0, 9)));
+      const u = update(item)
+        .set({ qty: v.int(0, 9), serial: s.bool(0.2) ? null : v.pick(BIGINTS) })
+        .where(item.c.id.eq(v.int(0, 9)));
       return s.bool() ? u.returning(item.c.id) : u;
     }
     case 2:
       return deleteFrom(order).where(order.c.placedAt.lt(new Date(v.int(0, 2e12))), order.c.total.ne(`${v.int(0, 99)}.25`));
     case 3: {
-      const big = select(order.c.customerId).where(order.c.total.gt(`${v.int(0, 9)}`)).cte(s.pick(["big", "large"]));
+      const big = select(order.c.customerId)
+        .where(order.c.total.gt(`${v.int(0, 9)}`))
+        .cte(s.pick(["big", "large"]));
       return select(customer.c.id).where(customer.c.id.in(select(big.c.customerId)), condition(s, v, 1));
     }
     case 4:
-      return select(customer.c.id).where(condition(s, v, 1)).union(select(employee.c.id).where(employee.c.id.lt(v.int(0, 9)))).limit(v.int(1, 5));
+      return select(customer.c.id)
+        .where(condition(s, v, 1))
+        .union(select(employee.c.id).where(employee.c.id.lt(v.int(0, 9))))
+        .limit(v.int(1, 5));
     default:
       return randomSelect(s, v);
   }
@@ -316,8 +437,7 @@ test("property: equal keys mean equal SQL, and re-binding equals compiling", () 
 
 // Runs last: it fills the process-wide name and type numbering, so later names and types are written out.
 test("past the bounds on numbered names and types, keys stay exact", () => {
-  const labelled = (label: string, g: number) =>
-    select(customer.c.id, nested(select(order.c.id.as(label)).where(order.c.id.gt(g))).as(`${label}_orders`));
+  const labelled = (label: string, g: number) => select(customer.c.id, nested(select(order.c.id.as(label)).where(order.c.id.gt(g))).as(`${label}_orders`));
   for (let i = 0; i < 10_001; i++) assert.ok(keyOf(labelled(`fill${i}`, 1)));
   assert.equal(keyOf(labelled("late", 1)), keyOf(labelled("late", 2)));
   assert.notEqual(keyOf(labelled("late", 1)), keyOf(labelled("later", 1)));

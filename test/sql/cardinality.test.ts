@@ -6,11 +6,10 @@ import { atMostOneRow } from "../../src/sql/cardinality.js";
 
 const md = new MetaData();
 const user = md.table("user", { id: integer().primaryKey(), email: text().unique(), name: text() });
-const line = md.table(
-  "line",
-  { orderId: integer().notNull(), no: integer().notNull(), sku: text().notNull(), note: text() },
-  (c) => [primaryKey(c.orderId, c.no), index([c.sku], { unique: true })],
-);
+const line = md.table("line", { orderId: integer().notNull(), no: integer().notNull(), sku: text().notNull(), note: text() }, (c) => [
+  primaryKey(c.orderId, c.no),
+  index([c.sku], { unique: true }),
+]);
 const other = md.table("other", { id: integer().primaryKey() });
 
 const one = (s: { statementNode: Parameters<typeof atMostOneRow>[0] }) => atMostOneRow(s.statementNode);
@@ -19,7 +18,14 @@ test("a pinned primary key or unique key means at most one row", () => {
   assert.equal(one(select(user).where(user.c.id.eq(1))), true);
   assert.equal(one(select(user.c.name).where(user.c.id.eq(param("id", types.integer)))), true);
   assert.equal(one(select(user).where(user.c.email.eq("a@x"))), true);
-  assert.equal(one(select(user).from(user).where(and(user.c.name.eq("x"), user.c.id.eq(2)))), true);
+  assert.equal(
+    one(
+      select(user)
+        .from(user)
+        .where(and(user.c.name.eq("x"), user.c.id.eq(2))),
+    ),
+    true,
+  );
   assert.equal(one(select(line).where(and(line.c.orderId.eq(1), line.c.no.eq(2)))), true);
   assert.equal(one(select(line.c.note).where(line.c.sku.eq("s"))), true);
   assert.equal(one(select(user).limit(1)), true);

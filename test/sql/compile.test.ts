@@ -2,8 +2,28 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  and, or, not, exists, func, param, sql, select, insert, update, deleteFrom, excluded, caseWhen, alias, types,
-  mysqlDialect, postgresDialect, sqliteDialect, NotSupportedError, ArgumentError, type Dialect, type Statement,
+  and,
+  or,
+  not,
+  exists,
+  func,
+  param,
+  sql,
+  select,
+  insert,
+  update,
+  deleteFrom,
+  excluded,
+  caseWhen,
+  alias,
+  types,
+  mysqlDialect,
+  postgresDialect,
+  sqliteDialect,
+  NotSupportedError,
+  ArgumentError,
+  type Dialect,
+  type Statement,
 } from "../../src/index.js";
 import { customer, order, item, employee } from "../fixtures/shop.js";
 
@@ -105,9 +125,9 @@ describe("compiler", () => {
 
   test("recursive CTE", () => {
     const anchor = select(employee.c.id, employee.c.name, employee.c.managerId).where(employee.c.managerId.isNull());
-    const chain = anchor.cte("chain", { recursive: true }).unionAll((self) =>
-      select(employee.c.id, employee.c.name, employee.c.managerId).join(self, employee.c.managerId.eq(self.c.id)),
-    );
+    const chain = anchor
+      .cte("chain", { recursive: true })
+      .unionAll((self) => select(employee.c.id, employee.c.name, employee.c.managerId).join(self, employee.c.managerId.eq(self.c.id)));
     const q = select(chain.c.name).from(chain).orderBy(chain.c.id);
     assert.equal(
       pgSql(q),
@@ -129,7 +149,10 @@ describe("compiler", () => {
     const a = select(customer.c.id).where(customer.c.vip.eq(true));
     const b = select(order.c.customerId.as("id"));
     const u = a.union(b);
-    assert.equal(pgSql(u.orderBy(u.col("id").desc()).limit(3)), 'SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = $1::boolean UNION SELECT "cust_order"."customer_id" AS "id" FROM "cust_order" ORDER BY "id" DESC LIMIT $2::integer');
+    assert.equal(
+      pgSql(u.orderBy(u.col("id").desc()).limit(3)),
+      'SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = $1::boolean UNION SELECT "cust_order"."customer_id" AS "id" FROM "cust_order" ORDER BY "id" DESC LIMIT $2::integer',
+    );
     assert.match(liteSql(a.except(b)), / EXCEPT /);
     assert.match(mySql(a.intersect(b)), / INTERSECT /);
   });
@@ -150,7 +173,10 @@ describe("compiler", () => {
   });
 
   test("CASE and CAST", () => {
-    const q = select(caseWhen(order.c.total.gt("100"), "big").when(order.c.total.gt("10"), "mid").else("small").as("size"), order.c.id.cast(types.text).as("sid"));
+    const q = select(
+      caseWhen(order.c.total.gt("100"), "big").when(order.c.total.gt("10"), "mid").else("small").as("size"),
+      order.c.id.cast(types.text).as("sid"),
+    );
     assert.equal(
       pgSql(q),
       'SELECT CASE WHEN "cust_order"."total" > $1::numeric(10, 2) THEN $2::text WHEN "cust_order"."total" > $3::numeric(10, 2) THEN $4::text ELSE $5::text END AS "size", CAST("cust_order"."id" AS text) AS "sid" FROM "cust_order"',
@@ -159,7 +185,9 @@ describe("compiler", () => {
   });
 
   test("multi-row INSERT with RETURNING; client defaults fill missing keys", () => {
-    const q = insert(customer).values([{ name: "a" }, { name: "b", vip: true }]).returning(customer.c.id);
+    const q = insert(customer)
+      .values([{ name: "a" }, { name: "b", vip: true }])
+      .returning(customer.c.id);
     assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::text, $2::boolean), ($3::text, $4::boolean) RETURNING "customer"."id"');
     assert.deepEqual(compile(postgresDialect, q).params, [{ value: "a" }, { value: false }, { value: "b" }, { value: true }]);
     assert.deepEqual(compile(sqliteDialect, q).params, [{ value: "a" }, { value: 0 }, { value: "b" }, { value: 1 }]);
@@ -171,23 +199,36 @@ describe("compiler", () => {
   });
 
   test("upsert: ON CONFLICT on PostgreSQL/SQLite, ON DUPLICATE KEY UPDATE on MySQL", () => {
-    const q = insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } });
-    assert.equal(pgSql(q), 'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1::integer, $2::text, $3::boolean) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"');
+    const q = insert(customer)
+      .values({ id: 1, name: "a" })
+      .onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } });
+    assert.equal(
+      pgSql(q),
+      'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1::integer, $2::text, $3::boolean) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"',
+    );
     assert.equal(mySql(q), "INSERT INTO `customer` (`id`, `name`, `vip`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)");
-    const nothing = insert(customer).values({ id: 1, name: "a" }).onConflict({ target: [customer.c.id] });
+    const nothing = insert(customer)
+      .values({ id: 1, name: "a" })
+      .onConflict({ target: [customer.c.id] });
     assert.match(liteSql(nothing), /ON CONFLICT \("id"\) DO NOTHING$/);
     assert.match(mySql(nothing), /ON DUPLICATE KEY UPDATE `id` = `id`$/);
   });
 
   test("UPDATE with expressions and RETURNING; refused on MariaDB", () => {
-    const q = update(item).set({ qty: item.c.qty.add(1) }).where(item.c.id.eq(5)).returning(item.c.qty);
+    const q = update(item)
+      .set({ qty: item.c.qty.add(1) })
+      .where(item.c.id.eq(5))
+      .returning(item.c.qty);
     assert.equal(pgSql(q), 'UPDATE "item" SET "qty" = "item"."qty" + $1::integer WHERE "item"."id" = $2::integer RETURNING "item"."qty"');
     assert.throws(() => mySql(q), NotSupportedError);
   });
 
   test("DELETE with a subquery", () => {
     const q = deleteFrom(order).where(order.c.customerId.in(select(customer.c.id).where(customer.c.vip.eq(false))));
-    assert.equal(liteSql(q), 'DELETE FROM "cust_order" WHERE "cust_order"."customer_id" IN (SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = ?)');
+    assert.equal(
+      liteSql(q),
+      'DELETE FROM "cust_order" WHERE "cust_order"."customer_id" IN (SELECT "customer"."id" FROM "customer" WHERE "customer"."vip" = ?)',
+    );
   });
 
   test("the sql tag binds values and embeds builders", () => {
@@ -195,7 +236,7 @@ describe("compiler", () => {
     const q = select(customer.c.id).where(sql<boolean>`${customer.c.name} = ${who} OR ${customer.c.id} > ${10}`);
     assert.equal(pgSql(q), 'SELECT "customer"."id" FROM "customer" WHERE "customer"."name" = $1 OR "customer"."id" > $2');
     assert.deepEqual(compile(postgresDialect, q).params, [{ value: who }, { value: 10 }]);
-    assert.equal(pgSql(sql`SELECT * FROM ${sql.id("we\"ird")}`), 'SELECT * FROM "we""ird"');
+    assert.equal(pgSql(sql`SELECT * FROM ${sql.id('we"ird')}`), 'SELECT * FROM "we""ird"');
   });
 
   test("named parameters are slots filled at execution", () => {

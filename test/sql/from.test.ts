@@ -4,8 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  select, insert, update, func, nested, or, ArgumentError, Session,
-  mysqlDialect, postgresDialect, sqliteDialect, type Dialect, type Statement,
+  select,
+  insert,
+  update,
+  func,
+  nested,
+  or,
+  ArgumentError,
+  Session,
+  mysqlDialect,
+  postgresDialect,
+  sqliteDialect,
+  type Dialect,
+  type Statement,
 } from "../../src/index.js";
 import { md, customer, order } from "../fixtures/shop.js";
 import { md as ormMd, registry, Customer, customerT, orderT } from "../fixtures/orm-shop.js";
@@ -34,16 +45,25 @@ test("issue 20.1: a nested select whose table the enclosing query joins keeps it
 });
 
 test("issue 20.1: a nested select of the enclosing query's own table, which no foreign key links to itself, is refused", () => {
-  assert.throws(() => pgSql(select(customer.c.name, nested(select(customer.c.name)).as("all"))), (e: Error) => e instanceof ArgumentError && /No foreign key links customer/.test(e.message));
+  assert.throws(
+    () => pgSql(select(customer.c.name, nested(select(customer.c.name)).as("all"))),
+    (e: Error) => e instanceof ArgumentError && /No foreign key links customer/.test(e.message),
+  );
 });
 
 test("issue 20.1: a subquery that auto-correlation would leave without FROM is refused", () => {
   const q = select(customer.c.id, select(customer.c.name).limit(1).scalar().as("x"));
-  assert.throws(() => pgSql(q), (e: Error) => e instanceof ArgumentError && /no FROM of its own/.test(e.message) && /customer/.test(e.message));
+  assert.throws(
+    () => pgSql(q),
+    (e: Error) => e instanceof ArgumentError && /no FROM of its own/.test(e.message) && /customer/.test(e.message),
+  );
 });
 
 test("issue 20.2: UPDATE refers to a table it does not name: refused", () => {
-  assert.throws(() => pgSql(update(customer).set({ vip: true }).where(order.c.id.eq(1))), (e: Error) => e instanceof ArgumentError && /cust_order/.test(e.message));
+  assert.throws(
+    () => pgSql(update(customer).set({ vip: true }).where(order.c.id.eq(1))),
+    (e: Error) => e instanceof ArgumentError && /cust_order/.test(e.message),
+  );
 });
 
 test("issue 20.2: UPDATE … FROM on PostgreSQL and SQLite, a multi-table UPDATE on MariaDB", () => {
@@ -63,7 +83,10 @@ test("issue 20.2: UPDATE … FROM on PostgreSQL and SQLite, a multi-table UPDATE
 
 test("issue 20.3: a column of a table not in FROM is refused, naming both tables", () => {
   const refused = (s: Statement<unknown>) =>
-    assert.throws(() => pgSql(s), (e: Error) => e instanceof ArgumentError && /cartesian product/.test(e.message) && /customer/.test(e.message) && /cust_order/.test(e.message));
+    assert.throws(
+      () => pgSql(s),
+      (e: Error) => e instanceof ArgumentError && /cartesian product/.test(e.message) && /customer/.test(e.message) && /cust_order/.test(e.message),
+    );
   refused(select(customer.c.name).from(order));
   refused(select(order.c.id).orderBy(customer.c.id));
   refused(select(customer.c.name, order.c.ordernum));
@@ -72,8 +95,14 @@ test("issue 20.3: a column of a table not in FROM is refused, naming both tables
 });
 
 test("issue 20.3: products written out, joins, and conditions relating the tables pass", () => {
-  assert.equal(pgSql(select(customer.c.name, order.c.ordernum).from(customer, order)), 'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer", "cust_order"');
-  assert.equal(pgSql(select(customer.c.name, order.c.ordernum).crossJoin(order)), 'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer" CROSS JOIN "cust_order"');
+  assert.equal(
+    pgSql(select(customer.c.name, order.c.ordernum).from(customer, order)),
+    'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer", "cust_order"',
+  );
+  assert.equal(
+    pgSql(select(customer.c.name, order.c.ordernum).crossJoin(order)),
+    'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer" CROSS JOIN "cust_order"',
+  );
   assert.equal(
     pgSql(select(customer.c.name, order.c.ordernum).where(order.c.customerId.eq(customer.c.id))),
     'SELECT "customer"."name", "cust_order"."ordernum" FROM "customer", "cust_order" WHERE "cust_order"."customer_id" = "customer"."id"',
@@ -117,13 +146,30 @@ forEachEngine(import.meta.url, (ctx) => {
     );
     const s = new Session(ctx.engine, { registry });
     try {
-      await assert.rejects(s.query(Customer).where(orderT.c.num.in(["x", "y"])).all(), ArgumentError);
-      const found = await s.query(Customer).noEager().join(orderT).where(orderT.c.num.in(["x", "y", "z"])).orderBy(Customer.c.id).all();
+      await assert.rejects(
+        s
+          .query(Customer)
+          .where(orderT.c.num.in(["x", "y"]))
+          .all(),
+        ArgumentError,
+      );
+      const found = await s
+        .query(Customer)
+        .noEager()
+        .join(orderT)
+        .where(orderT.c.num.in(["x", "y", "z"]))
+        .orderBy(Customer.c.id)
+        .all();
       assert.deepStrictEqual(
         found.map((c) => c.name),
         ["c1", "c3"],
       );
-      const one = await s.query(Customer).noEager().join(orderT).where(orderT.c.num.in(["x", "y"])).one();
+      const one = await s
+        .query(Customer)
+        .noEager()
+        .join(orderT)
+        .where(orderT.c.num.in(["x", "y"]))
+        .one();
       assert.equal(one.name, "c1");
     } finally {
       await s.close();

@@ -3,8 +3,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  MetaData, integer, text, select, insert, func, fn, value, param, types, NotSupportedError,
-  mysqlDialect, postgresDialect, sqliteDialect, type Dialect, type Statement,
+  MetaData,
+  integer,
+  text,
+  select,
+  insert,
+  func,
+  fn,
+  value,
+  param,
+  types,
+  NotSupportedError,
+  mysqlDialect,
+  postgresDialect,
+  sqliteDialect,
+  type Dialect,
+  type Statement,
 } from "../../src/index.js";
 import { shapeKey } from "../../src/sql/cache-key.js";
 import { forEachEngine } from "../support/engines.js";
@@ -37,7 +51,10 @@ test("issue 20.8: an expression with values in GROUP BY uses the same placeholde
 test("issue 20.8: expressions that differ in a value stay apart, and so do their shape keys", () => {
   const same = select(func.coalesce(g.c.x, 0).as("k")).groupBy(func.coalesce(g.c.x, 0));
   const other = select(func.coalesce(g.c.x, 0).as("k")).groupBy(func.coalesce(g.c.x, 1));
-  assert.match(compile(postgresDialect, other).sql, /coalesce\("fn_rows"\."x", \$1::integer\) AS "k" FROM "fn_rows" GROUP BY coalesce\("fn_rows"\."x", \$2::integer\)$/);
+  assert.match(
+    compile(postgresDialect, other).sql,
+    /coalesce\("fn_rows"\."x", \$1::integer\) AS "k" FROM "fn_rows" GROUP BY coalesce\("fn_rows"\."x", \$2::integer\)$/,
+  );
   assert.notEqual(shapeKey(same.statementNode)!.key, shapeKey(other.statementNode)!.key);
 });
 
@@ -54,7 +71,10 @@ test("issue 20.10: FILTER becomes a CASE inside the aggregate on MariaDB, and is
     compile(mysqlDialect, q).sql,
     "SELECT count(CASE WHEN `fn_rows`.`x` > ? THEN 1 END) AS `n`, sum(CASE WHEN `fn_rows`.`word` = ? THEN `fn_rows`.`x` END) AS `s` FROM `fn_rows`",
   );
-  assert.equal(compile(postgresDialect, q).sql, 'SELECT count(*) FILTER (WHERE "fn_rows"."x" > $1::integer) AS "n", sum("fn_rows"."x") FILTER (WHERE "fn_rows"."word" = $2::text) AS "s" FROM "fn_rows"');
+  assert.equal(
+    compile(postgresDialect, q).sql,
+    'SELECT count(*) FILTER (WHERE "fn_rows"."x" > $1::integer) AS "n", sum("fn_rows"."x") FILTER (WHERE "fn_rows"."word" = $2::text) AS "s" FROM "fn_rows"',
+  );
   // JSON_ARRAYAGG keeps NULLs, so a CASE would add them instead of dropping the rows.
   const arr = select(fn("JSON_ARRAYAGG", [g.c.x], types.json()).filter(g.c.x.gt(1)).as("a"));
   assert.throws(() => compile(mysqlDialect, arr), NotSupportedError);
@@ -94,7 +114,11 @@ forEachEngine(import.meta.url, (ctx) => {
     ];
     assert.deepStrictEqual((await ctx.engine.execute(run)).rows, want);
     if (ctx.name !== "mariadb") assert.deepStrictEqual((await ctx.engine.execute(grouped)).rows, want.slice(1));
-    const agg = select(func.count().filter(g.c.x.gt(1)).as("n"), func.sum(g.c.x).filter(g.c.word.eq("a")).as("s"), func.count(g.c.x).filter(g.c.word.ne("a")).as("m"));
+    const agg = select(
+      func.count().filter(g.c.x.gt(1)).as("n"),
+      func.sum(g.c.x).filter(g.c.word.eq("a")).as("s"),
+      func.count(g.c.x).filter(g.c.word.ne("a")).as("m"),
+    );
     const [row] = (await ctx.engine.execute(agg)).rows;
     assert.deepStrictEqual({ ...row, s: Number(row.s) }, { n: 2, s: 7, m: 2 });
     const rows = (

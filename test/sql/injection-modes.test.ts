@@ -5,7 +5,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  MetaData, check, createEngine, deleteFrom, insert, integer, param, select, sql, text, varchar, type Connection, type Engine,
+  MetaData,
+  check,
+  createEngine,
+  deleteFrom,
+  insert,
+  integer,
+  param,
+  select,
+  sql,
+  text,
+  varchar,
+  type Connection,
+  type Engine,
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -27,11 +39,9 @@ const victim = md.table("im_victim", { id: integer().primaryKey(), note: text().
 const data = md.table("im_data", { id: integer().primaryKey(), body: text() });
 const DEFAULT = "\\'; DROP TABLE im_victim; -- '";
 const ddl = new MetaData();
-const withLiterals = ddl.table(
-  "im_ddl",
-  { id: integer().primaryKey(), body: varchar(100).serverDefault(DEFAULT), other: text() },
-  (c) => [check("im_ck", c.body.ne("\\' OR 1=1 -- "))],
-);
+const withLiterals = ddl.table("im_ddl", { id: integer().primaryKey(), body: varchar(100).serverDefault(DEFAULT), other: text() }, (c) => [
+  check("im_ck", c.body.ne("\\' OR 1=1 -- ")),
+]);
 
 const NBE = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')";
 
@@ -79,7 +89,11 @@ forEachEngine(import.meta.url, (ctx) => {
             const rawStreamed = (await collect(c.stream(raw))).map((r) => ({ id: Number(r.id) }));
             assert.deepStrictEqual(rawStreamed, own, `sql tag streamed ${what}`);
             // A value that a splice would turn into SQL text: the result is the value itself.
-            assert.deepStrictEqual((await collect(c.stream(sql`SELECT ${p} AS v`))).map((r) => r.v), [p], `selected value streamed ${what}`);
+            assert.deepStrictEqual(
+              (await collect(c.stream(sql`SELECT ${p} AS v`))).map((r) => r.v),
+              [p],
+              `selected value streamed ${what}`,
+            );
           }
           await c.execute(deleteFrom(data));
           await victimIntact(c);

@@ -62,15 +62,25 @@ function dataset(seed: number) {
   return { customers, orders, items };
 }
 
-const nestedQuery = select(
-  customer,
-  nested(select(order, nested(select(item).orderBy(item.c.id)).as("items")).orderBy(order.c.id)).as("orders"),
-).orderBy(customer.c.id);
+const nestedQuery = select(customer, nested(select(order, nested(select(item).orderBy(item.c.id)).as("items")).orderBy(order.c.id)).as("orders")).orderBy(
+  customer.c.id,
+);
 
 const flatQuery = select(
-  customer.c.id, customer.c.name, customer.c.vip,
-  order.c.id.as("o_id"), order.c.customerId.as("o_customerId"), order.c.placed.as("o_placed"), order.c.day.as("o_day"), order.c.note.as("o_note"),
-  item.c.id.as("i_id"), item.c.customerId.as("i_customerId"), item.c.orderId.as("i_orderId"), item.c.price.as("i_price"), item.c.serial.as("i_serial"), item.c.blob.as("i_blob"),
+  customer.c.id,
+  customer.c.name,
+  customer.c.vip,
+  order.c.id.as("o_id"),
+  order.c.customerId.as("o_customerId"),
+  order.c.placed.as("o_placed"),
+  order.c.day.as("o_day"),
+  order.c.note.as("o_note"),
+  item.c.id.as("i_id"),
+  item.c.customerId.as("i_customerId"),
+  item.c.orderId.as("i_orderId"),
+  item.c.price.as("i_price"),
+  item.c.serial.as("i_serial"),
+  item.c.blob.as("i_blob"),
 )
   .from(customer)
   .leftJoin(order, order.c.customerId.eq(customer.c.id))
@@ -122,7 +132,11 @@ forEachEngine(import.meta.url, (ctx) => {
           assert.deepStrictEqual(got, want, `seed ${seed}`);
           // And both equal what was inserted (the flat side is not trusted blindly).
           assert.equal(got.length, data.customers.length, `seed ${seed}`);
-          assert.deepStrictEqual(got.flatMap((x) => x.orders.flatMap((o) => o.items.map((i) => i.serial))), data.items.map((i) => i.serial), `seed ${seed}`);
+          assert.deepStrictEqual(
+            got.flatMap((x) => x.orders.flatMap((o) => o.items.map((i) => i.serial))),
+            data.items.map((i) => i.serial),
+            `seed ${seed}`,
+          );
         } finally {
           await tx.rollback();
         }

@@ -3,19 +3,47 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  MetaData, integer, smallint, bigint, real, double, numeric, text, varchar, boolean, date, timestamp, timestamptz,
-  uuid, json, bytes, enumOf, custom, select, insert, nested, sql,
+  MetaData,
+  integer,
+  smallint,
+  bigint,
+  real,
+  double,
+  numeric,
+  text,
+  varchar,
+  boolean,
+  date,
+  timestamp,
+  timestamptz,
+  uuid,
+  json,
+  bytes,
+  enumOf,
+  custom,
+  select,
+  insert,
+  nested,
+  sql,
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 import { point } from "../fixtures/point.js";
 
-
 const md = new MetaData();
 const gp = md.table("gp", { id: integer().primaryKey() });
-const mid = md.table("mid", { id: integer().primaryKey(), gpId: integer().notNull().references(() => gp.c.id).index() });
+const mid = md.table("mid", {
+  id: integer().primaryKey(),
+  gpId: integer()
+    .notNull()
+    .references(() => gp.c.id)
+    .index(),
+});
 const all = md.table("alltypes", {
   id: integer().primaryKey(),
-  midId: integer().notNull().references(() => mid.c.id).index(),
+  midId: integer()
+    .notNull()
+    .references(() => mid.c.id)
+    .index(),
   i: integer(),
   s: smallint(),
   b: bigint(),
@@ -37,23 +65,88 @@ const all = md.table("alltypes", {
 
 const rows = [
   {
-    id: 1, midId: 1, i: 2147483647, s: -32768, b: 2n ** 63n - 1n, r: 0.5, d: -1.25e-7, n: "2.30", t: "ünïcødé ✓ 😀", v: "quote'\"`\\",
-    bo: true, da: "1969-07-20", ts: new Date("1969-07-20T20:17:40.123Z"), tz: new Date("2100-01-01T00:00:00.001Z"),
-    u: "123e4567-e89b-12d3-a456-426614174000", j: { a: [1, "two", null, true], "k é": { n: -3.5 } }, by: new Uint8Array([0, 1, 127, 128, 255]),
-    e: "red" as const, p: { x: 1.5, y: -2 },
+    id: 1,
+    midId: 1,
+    i: 2147483647,
+    s: -32768,
+    b: 2n ** 63n - 1n,
+    r: 0.5,
+    d: -1.25e-7,
+    n: "2.30",
+    t: "ünïcødé ✓ 😀",
+    v: "quote'\"`\\",
+    bo: true,
+    da: "1969-07-20",
+    ts: new Date("1969-07-20T20:17:40.123Z"),
+    tz: new Date("2100-01-01T00:00:00.001Z"),
+    u: "123e4567-e89b-12d3-a456-426614174000",
+    j: { a: [1, "two", null, true], "k é": { n: -3.5 } },
+    by: new Uint8Array([0, 1, 127, 128, 255]),
+    e: "red" as const,
+    p: { x: 1.5, y: -2 },
   },
   {
-    id: 2, midId: 1, i: -2147483648, s: 0, b: -(2n ** 63n), r: -3, d: 1e300, n: "-0.05", t: "", v: "",
-    bo: false, da: "2024-02-29", ts: new Date("2000-02-29T23:59:59.999Z"), tz: new Date("1900-01-01T00:00:00Z"),
-    u: "00000000-0000-0000-0000-000000000000", j: "a JSON string", by: new Uint8Array([]), e: "green" as const, p: { x: 0, y: 0 },
+    id: 2,
+    midId: 1,
+    i: -2147483648,
+    s: 0,
+    b: -(2n ** 63n),
+    r: -3,
+    d: 1e300,
+    n: "-0.05",
+    t: "",
+    v: "",
+    bo: false,
+    da: "2024-02-29",
+    ts: new Date("2000-02-29T23:59:59.999Z"),
+    tz: new Date("1900-01-01T00:00:00Z"),
+    u: "00000000-0000-0000-0000-000000000000",
+    j: "a JSON string",
+    by: new Uint8Array([]),
+    e: "green" as const,
+    p: { x: 0, y: 0 },
   },
   {
-    id: 3, midId: 1, i: null, s: null, b: 2n ** 53n + 1n, r: null, d: null, n: "99999999.99", t: null, v: null,
-    bo: null, da: null, ts: null, tz: null, u: null, j: [1, [2, [3]]], by: null, e: null, p: null,
+    id: 3,
+    midId: 1,
+    i: null,
+    s: null,
+    b: 2n ** 53n + 1n,
+    r: null,
+    d: null,
+    n: "99999999.99",
+    t: null,
+    v: null,
+    bo: null,
+    da: null,
+    ts: null,
+    tz: null,
+    u: null,
+    j: [1, [2, [3]]],
+    by: null,
+    e: null,
+    p: null,
   },
   {
-    id: 4, midId: 1, i: 0, s: 1, b: 0n, r: 0, d: 0, n: "0.00", t: "-- ; DROP TABLE alltypes", v: "x",
-    bo: false, da: "2000-01-01", ts: new Date(0), tz: new Date(-1), u: null, j: null, by: new Uint8Array(256).map((_, k) => k), e: null, p: { x: -1, y: 1e-3 },
+    id: 4,
+    midId: 1,
+    i: 0,
+    s: 1,
+    b: 0n,
+    r: 0,
+    d: 0,
+    n: "0.00",
+    t: "-- ; DROP TABLE alltypes",
+    v: "x",
+    bo: false,
+    da: "2000-01-01",
+    ts: new Date(0),
+    tz: new Date(-1),
+    u: null,
+    j: null,
+    by: new Uint8Array(256).map((_, k) => k),
+    e: null,
+    p: { x: -1, y: 1e-3 },
   },
 ];
 
@@ -69,7 +162,8 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.deepStrictEqual(top, rows);
       const depth1 = (await c.execute(select(mid.c.id, nested(select(all).orderBy(all.c.id)).as("rows")))).one().rows;
       assert.deepStrictEqual(depth1, rows);
-      const depth2 = (await c.execute(select(gp.c.id, nested(select(mid.c.id, nested(select(all).orderBy(all.c.id)).as("rows"))).as("mids")))).one().mids[0].rows;
+      const depth2 = (await c.execute(select(gp.c.id, nested(select(mid.c.id, nested(select(all).orderBy(all.c.id)).as("rows"))).as("mids")))).one().mids[0]
+        .rows;
       assert.deepStrictEqual(depth2, rows);
       for (const r of [...depth1, ...depth2]) if (r.by !== null) assert.equal(r.by.constructor, Uint8Array);
       await md.dropAll(c);

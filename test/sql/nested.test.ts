@@ -3,8 +3,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  select, insert, nested, nestedOne, alias, func, sql, MetaData, integer, text, ArgumentError, NotSupportedError,
-  postgresDialect, sqliteDialect, mysqlDialect, type Dialect, type Statement,
+  select,
+  insert,
+  nested,
+  nestedOne,
+  alias,
+  func,
+  sql,
+  MetaData,
+  integer,
+  text,
+  ArgumentError,
+  NotSupportedError,
+  postgresDialect,
+  sqliteDialect,
+  mysqlDialect,
+  type Dialect,
+  type Statement,
 } from "../../src/index.js";
 import { md, customer, order, item, employee } from "../fixtures/shop.js";
 import { forEachEngine } from "../support/engines.js";
@@ -29,7 +44,10 @@ test("nested() compiles to each engine's JSON aggregation", () => {
 
 test("LIMIT per parent: a derived table on PostgreSQL/SQLite, the aggregate's own LIMIT on MariaDB", () => {
   const q = select(customer.c.id, nested(select(order.c.ordernum).orderBy(order.c.id.desc()).limit(2)).as("latest"));
-  assert.match(compile(postgresDialect, q).sql, /FROM \(SELECT "cust_order"\."ordernum" AS "c0", "cust_order"\."id" AS "o0" FROM "cust_order" WHERE "cust_order"\."customer_id" = "customer"\."id" ORDER BY "cust_order"\."id" DESC LIMIT \$1::integer\) AS "nested_rows"/);
+  assert.match(
+    compile(postgresDialect, q).sql,
+    /FROM \(SELECT "cust_order"\."ordernum" AS "c0", "cust_order"\."id" AS "o0" FROM "cust_order" WHERE "cust_order"\."customer_id" = "customer"\."id" ORDER BY "cust_order"\."id" DESC LIMIT \$1::integer\) AS "nested_rows"/,
+  );
   assert.match(compile(mysqlDialect, q).sql, /JSON_ARRAYAGG\(JSON_ARRAY\(`cust_order`\.`ordernum`\) ORDER BY `cust_order`\.`id` DESC LIMIT 2\)/);
 });
 
@@ -48,12 +66,21 @@ test("missing or ambiguous links ask for an explicit where()", () => {
     toId: integer().references(() => account.c.id),
   });
   const lonely = m.table("lonely", { id: integer().primaryKey(), v: text() });
-  assert.throws(() => compile(postgresDialect, select(account.c.id, nested(select(transfer.c.id)).as("t"))), (e: Error) => e instanceof ArgumentError && /Several foreign keys link transfer/.test(e.message));
-  assert.throws(() => compile(postgresDialect, select(account.c.id, nested(select(lonely.c.v)).as("l"))), (e: Error) => e instanceof ArgumentError && /No foreign key links lonely/.test(e.message));
+  assert.throws(
+    () => compile(postgresDialect, select(account.c.id, nested(select(transfer.c.id)).as("t"))),
+    (e: Error) => e instanceof ArgumentError && /Several foreign keys link transfer/.test(e.message),
+  );
+  assert.throws(
+    () => compile(postgresDialect, select(account.c.id, nested(select(lonely.c.v)).as("l"))),
+    (e: Error) => e instanceof ArgumentError && /No foreign key links lonely/.test(e.message),
+  );
 });
 
 test("reserve refuses a key the nested select already has, and __proto__", () => {
-  assert.throws(() => nested(select(order.c.ordernum), { reserve: ["ordernum"] }), (e: Error) => e instanceof ArgumentError && /already has that column/.test(e.message));
+  assert.throws(
+    () => nested(select(order.c.ordernum), { reserve: ["ordernum"] }),
+    (e: Error) => e instanceof ArgumentError && /already has that column/.test(e.message),
+  );
   assert.throws(() => nested(select(order.c.ordernum), { reserve: ["__proto__"] }), ArgumentError);
 });
 
@@ -102,7 +129,9 @@ forEachEngine(import.meta.url, (ctx) => {
   });
 
   test("inner ORDER BY is kept; empty child sets are []", async () => {
-    const rows = (await ctx.engine.execute(select(customer.c.name, nested(select(order.c.ordernum).orderBy(order.c.placedAt.desc())).as("orders")).orderBy(customer.c.id))).rows;
+    const rows = (
+      await ctx.engine.execute(select(customer.c.name, nested(select(order.c.ordernum).orderBy(order.c.placedAt.desc())).as("orders")).orderBy(customer.c.id))
+    ).rows;
     assert.deepEqual(rows, [
       { name: "Ann", orders: [{ ordernum: "A2" }, { ordernum: "A3" }, { ordernum: "A1" }] },
       { name: "Bob", orders: [{ ordernum: "B1" }] },
@@ -124,7 +153,12 @@ forEachEngine(import.meta.url, (ctx) => {
       customer.c.name,
       customer.c.vip,
       nested(
-        select(order.c.ordernum, order.c.placedAt, order.c.total, nested(select(item.c.sku, item.c.price, item.c.serial).orderBy(item.c.sku)).as("items")).orderBy(order.c.id),
+        select(
+          order.c.ordernum,
+          order.c.placedAt,
+          order.c.total,
+          nested(select(item.c.sku, item.c.price, item.c.serial).orderBy(item.c.sku)).as("items"),
+        ).orderBy(order.c.id),
       ).as("orders"),
     ).where(customer.c.id.eq(1));
     const [ann] = (await ctx.engine.execute(q)).rows;
@@ -148,7 +182,10 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual(rows[0], { ordernum: "A1", customer: { name: "Ann", vip: true } });
     assert.deepEqual(rows[3], { ordernum: "B1", customer: { name: "Bob", vip: false } });
     const none = select(customer.c.name, nestedOne(select(order.c.ordernum).orderBy(order.c.id)).as("first")).orderBy(customer.c.id);
-    assert.deepEqual((await ctx.engine.execute(none)).rows.map((r) => r.first), [{ ordernum: "A1" }, { ordernum: "B1" }, null]);
+    assert.deepEqual(
+      (await ctx.engine.execute(none)).rows.map((r) => r.first),
+      [{ ordernum: "A1" }, { ordernum: "B1" }, null],
+    );
   });
 
   test("reserve: nested rows are built with the reserved keys holding undefined, in SQL nothing changes", async () => {
@@ -163,7 +200,10 @@ forEachEngine(import.meta.url, (ctx) => {
     const first = rows[0].orders[0] as Record<string, unknown>;
     assert.deepEqual(Object.keys(first), ["ordernum", "owner", "note"]);
     assert.equal(first.owner, undefined);
-    assert.deepEqual(rows.map((r) => r.orders.map((o) => o.ordernum)), before.map((r) => r.orders.map((o) => o.ordernum)));
+    assert.deepEqual(
+      rows.map((r) => r.orders.map((o) => o.ordernum)),
+      before.map((r) => r.orders.map((o) => o.ordernum)),
+    );
     const one = (await ctx.engine.execute(select(order.c.id, nestedOne(select(customer.c.name), { reserve: ["x"] }).as("c")).orderBy(order.c.id))).rows[0];
     assert.deepEqual(Object.keys(one.c!), ["name", "x"]);
   });
@@ -192,7 +232,9 @@ forEachEngine(import.meta.url, (ctx) => {
   test("aggregates and GROUP BY inside a nested select", async () => {
     const q = select(
       customer.c.name,
-      nested(select(item.c.sku, func.count().as("n")).join(order).where(order.c.customerId.eq(customer.c.id)).groupBy(item.c.sku).orderBy(item.c.sku)).as("skus"),
+      nested(select(item.c.sku, func.count().as("n")).join(order).where(order.c.customerId.eq(customer.c.id)).groupBy(item.c.sku).orderBy(item.c.sku)).as(
+        "skus",
+      ),
     ).orderBy(customer.c.id);
     if (ctx.name === "mariadb") {
       // MariaDB refuses outer references inside derived tables; Arbor says so before sending.
@@ -200,7 +242,10 @@ forEachEngine(import.meta.url, (ctx) => {
       return;
     }
     const rows = (await ctx.engine.execute(q)).rows;
-    assert.deepEqual(rows[0].skus, [{ sku: "x", n: 1 }, { sku: "y", n: 1 }]);
+    assert.deepEqual(rows[0].skus, [
+      { sku: "x", n: 1 },
+      { sku: "y", n: 1 },
+    ]);
   });
 
   test("nested rows are addressable by column object", async () => {

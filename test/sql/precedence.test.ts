@@ -5,8 +5,23 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  MetaData, integer, boolean, and, or, not, select, insert, func, value, types,
-  mysqlDialect, postgresDialect, sqliteDialect, type Dialect, type Expr, type Statement,
+  MetaData,
+  integer,
+  boolean,
+  and,
+  or,
+  not,
+  select,
+  insert,
+  func,
+  value,
+  types,
+  mysqlDialect,
+  postgresDialect,
+  sqliteDialect,
+  type Dialect,
+  type Expr,
+  type Statement,
 } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -171,12 +186,26 @@ const trees = fc.letrec<{ int: IntTree; bool: BoolTree }>((tie) => ({
   bool: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fc.record({ k: fc.constant("bcol" as const), name: fc.constantFrom("p" as const, "q" as const) }),
-    fc.record({ k: fc.constant("cmp" as const), op: fc.constantFrom("=" as const, "<>" as const, "<" as const, "<=" as const, ">" as const, ">=" as const), l: tie("int"), r: tie("int") }),
+    fc.record({
+      k: fc.constant("cmp" as const),
+      op: fc.constantFrom("=" as const, "<>" as const, "<" as const, "<=" as const, ">" as const, ">=" as const),
+      l: tie("int"),
+      r: tie("int"),
+    }),
     fc.record({ k: fc.constant("beq" as const), op: fc.constantFrom("=" as const, "<>" as const), l: tie("bool"), r: tie("bool") }),
     fc.record({ k: fc.constant("isnull" as const), neg: fc.boolean(), e: fc.oneof(tie("int"), tie("bool")) }),
-    fc.record({ k: fc.constant("in" as const), neg: fc.boolean(), e: tie("int"), list: fc.array(fc.option(small, { nil: null, freq: 4 }), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      k: fc.constant("in" as const),
+      neg: fc.boolean(),
+      e: tie("int"),
+      list: fc.array(fc.option(small, { nil: null, freq: 4 }), { minLength: 1, maxLength: 3 }),
+    }),
     fc.record({ k: fc.constant("between" as const), neg: fc.boolean(), e: tie("int"), lo: small, hi: small }),
-    fc.record({ k: fc.constant("logic" as const), op: fc.constantFrom("AND" as const, "OR" as const), items: fc.array(tie("bool"), { minLength: 2, maxLength: 3 }) }),
+    fc.record({
+      k: fc.constant("logic" as const),
+      op: fc.constantFrom("AND" as const, "OR" as const),
+      items: fc.array(tie("bool"), { minLength: 2, maxLength: 3 }),
+    }),
     fc.record({ k: fc.constant("not" as const), e: tie("bool") }),
   ),
 }));
@@ -187,7 +216,8 @@ const ROWS: Row[] = [];
   const bools = [null, true, false];
   let i = 0;
   // Every combination would be 576 rows; a stride keeps every value in every column, and pairs.
-  for (const a of ints) for (const b of ints) for (const c of ints) for (const p of bools) for (const q of bools) if (i++ % 5 === 0) ROWS.push({ a, b, c, p, q });
+  for (const a of ints)
+    for (const b of ints) for (const c of ints) for (const p of bools) for (const q of bools) if (i++ % 5 === 0) ROWS.push({ a, b, c, p, q });
 }
 
 const RUNS = Number(process.env.ARBOR_PROPERTY_RUNS ?? 150);
@@ -223,7 +253,12 @@ forEachEngine(import.meta.url, (ctx) => {
   test("issue 20.4: the printed cases evaluate as written", async () => {
     await md.dropAll(ctx.engine);
     await md.createAll(ctx.engine);
-    await ctx.engine.execute(insert(t).values([{ id: 1, a: 5, b: null, p: true }, { id: 2, a: null, b: 1, p: false }]));
+    await ctx.engine.execute(
+      insert(t).values([
+        { id: 1, a: 5, b: null, p: true },
+        { id: 2, a: null, b: 1, p: false },
+      ]),
+    );
     const rows = (
       await ctx.engine.execute(
         select(

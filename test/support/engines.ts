@@ -14,10 +14,17 @@ export type EngineName = "sqlite" | "postgres" | "mariadb";
 const PG_URL = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const MY_URL = process.env.ARBOR_MYSQL_URL ?? "mariadb://root@127.0.0.1:3306/test";
 
-
 /** A namespace name for one test file: a-z, 0-9 and _ only. */
 export function namespaceFor(file: string): string {
-  return (TEST_PREFIX + "t_" + basename(file).replace(/\.test\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "_")).toLowerCase().slice(0, 50);
+  return (
+    TEST_PREFIX +
+    "t_" +
+    basename(file)
+      .replace(/\.test\.ts$/, "")
+      .replace(/[^A-Za-z0-9]+/g, "_")
+  )
+    .toLowerCase()
+    .slice(0, 50);
 }
 
 /** Creates (afresh) an isolated namespace and returns an engine URL inside it. */

@@ -33,5 +33,16 @@ export class Gen {
   }
 }
 
-export const TEXTS = ["", "plain", "ünïcødé ✓", "emoji 😀🎉", "𝄞 clef", "quote ' \" ` \\ back", "-- not a comment; DROP TABLE x", "line\nbreak\ttab", "中文字符", "ÅÄÖ åäö"];
+export const TEXTS = [
+  "",
+  "plain",
+  "ünïcødé ✓",
+  "emoji 😀🎉",
+  "𝄞 clef",
+  "quote ' \" ` \\ back",
+  "-- not a comment; DROP TABLE x",
+  "line\nbreak\ttab",
+  "中文字符",
+  "ÅÄÖ åäö",
+];
 export const BIGINTS = [0n, 1n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n), 123456789012345678n];

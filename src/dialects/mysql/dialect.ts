@@ -41,11 +41,34 @@ function decimalType(type: SqlType): string {
 }
 
 /** Aggregates that ignore NULL inputs, so CASE WHEN filter THEN x END inside them acts as FILTER. */
-const NULL_SKIPPING_AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "group_concat", "bit_and", "bit_or", "bit_xor", "std", "stddev", "stddev_pop", "stddev_samp", "var_pop", "var_samp", "variance"]);
+const NULL_SKIPPING_AGGREGATES = new Set([
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "group_concat",
+  "bit_and",
+  "bit_or",
+  "bit_xor",
+  "std",
+  "stddev",
+  "stddev_pop",
+  "stddev_samp",
+  "var_pop",
+  "var_samp",
+  "variance",
+]);
 
 class MysqlCompiler extends Compiler {
   // JSON_ARRAYAGG takes ORDER BY and LIMIT itself: MariaDB refuses outer references in derived tables.
-  protected override readonly json: JsonSpelling = { row: "JSON_ARRAY", agg: "JSON_ARRAYAGG", empty: "JSON_ARRAY()", aggregateLimit: true, derivedCorrelation: false };
+  protected override readonly json: JsonSpelling = {
+    row: "JSON_ARRAY",
+    agg: "JSON_ARRAYAGG",
+    empty: "JSON_ARRAY()",
+    aggregateLimit: true,
+    derivedCorrelation: false,
+  };
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
       case "bigint":
@@ -99,7 +122,10 @@ class MysqlCompiler extends Compiler {
   override literal(value: unknown, type: SqlType): string {
     const s = super.literal(value, type);
     if (!s.startsWith("'") || !s.includes("\\")) return s;
-    const parts = s.slice(1, -1).split("\\").map((p) => `'${p}'`);
+    const parts = s
+      .slice(1, -1)
+      .split("\\")
+      .map((p) => `'${p}'`);
     return `(CONCAT(${parts.join(", CHAR(92), ")}))`;
   }
   protected override readonly updateFrom = "targets";
@@ -226,7 +252,12 @@ const capabilities: Capabilities = {
 export const mysqlDialect: Dialect = {
   name: "mysql",
   capabilities,
-  ddl: { inlineAutoincrementPk: false, dropForeignKey: "FOREIGN KEY", tableSuffix: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin", clusteredSuffix: "" },
+  ddl: {
+    inlineAutoincrementPk: false,
+    dropForeignKey: "FOREIGN KEY",
+    tableSuffix: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
+    clusteredSuffix: "",
+  },
   createCompiler() {
     return new MysqlCompiler(mysqlDialect);
   },

@@ -3,7 +3,14 @@
 import type * as mysql from "mysql2";
 import { aggregates, changesLimits, GROUP_CONCAT_MAX_LEN, refuseCutValues } from "./truncation.js";
 import {
-  connectWithin, loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions,
+  connectWithin,
+  loadPeer,
+  type Driver,
+  type DriverConnection,
+  type DriverOptions,
+  type DriverResult,
+  type FieldInfo,
+  type QueryOptions,
 } from "../../engine/driver.js";
 import { ArgumentError, NotSupportedError } from "../../errors.js";
 
@@ -242,11 +249,12 @@ function queryValue(key: string, v: string): unknown {
 }
 
 function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
-  return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : f.columnType ?? f.type }));
+  return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : (f.columnType ?? f.type) }));
 }
 
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
-  if (options.client !== undefined) throw new NotSupportedError("The client option is for PostgreSQL: mysql2 connections need settings Arbor gives them when it opens them");
+  if (options.client !== undefined)
+    throw new NotSupportedError("The client option is for PostgreSQL: mysql2 connections need settings Arbor gives them when it opens them");
   const config = mysqlConfig(url, options);
   return {
     maxConnections: Math.max(1, options.poolSize ?? 10),
@@ -267,8 +275,7 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         target,
         async () => {
           await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-          const exec = (s: string) =>
-            new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
+          const exec = (s: string) => new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
           // The connection's collation matches the tables' (no-pad binary) so expressions mixing
           // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
           await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
@@ -283,12 +290,17 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         () => conn.destroy(),
       );
       const side = () =>
-        connectWithin(options.connectTimeout, target, async () => {
-          const c = m.createConnection(config);
-          c.on("error", () => undefined);
-          await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
-          return c;
-        }, () => undefined);
+        connectWithin(
+          options.connectTimeout,
+          target,
+          async () => {
+            const c = m.createConnection(config);
+            c.on("error", () => undefined);
+            await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
+            return c;
+          },
+          () => undefined,
+        );
       wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side);
       return wrapped;
     },

@@ -4,7 +4,14 @@ import net from "node:net";
 import type pg from "pg";
 import {
   connectWithin,
-  loadPeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions, type RowSink,
+  loadPeer,
+  type Driver,
+  type DriverConnection,
+  type DriverOptions,
+  type DriverResult,
+  type FieldInfo,
+  type QueryOptions,
+  type RowSink,
 } from "../../engine/driver.js";
 import { ConnectionError } from "../../errors.js";
 
@@ -53,7 +60,9 @@ class PgConnection implements DriverConnection {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const res = await this.named(options, (name) => this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival ?? BASE_TYPES }));
+    const res = await this.named(options, (name) =>
+      this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival ?? BASE_TYPES }),
+    );
     if (params.length === 0 && DEALLOCATES.test(sql)) this.forgetPrepared(sql);
     // Raw SQL without parameters may hold several statements: pg then answers with one result
     // each, and the last one is the statement's result.
@@ -99,7 +108,8 @@ class PgConnection implements DriverConnection {
 
   /** pg's records of what it prepared on this connection (it sends no Parse for a name it knows). */
   private get statements(): { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } {
-    return (this.client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } }).connection;
+    return (this.client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } })
+      .connection;
   }
 
   private forget(name: string): void {
@@ -305,7 +315,12 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
       if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name ${JSON.stringify(schema)}`);
       if (options.client !== undefined) {
         const own = options.client;
-        return connectWithin(options.connectTimeout, "PostgreSQL (the application's client)", async () => adopt((await own()) as OwnClient, schema, options), () => undefined);
+        return connectWithin(
+          options.connectTimeout,
+          "PostgreSQL (the application's client)",
+          async () => adopt((await own()) as OwnClient, schema, options),
+          () => undefined,
+        );
       }
       const client = new pgm.Client({
         ...options.driverOptions,
@@ -335,7 +350,8 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
           } catch (err) {
             // pg reads the greeting of a server of another kind as a stream of odd messages.
             const msg = (err as Error).message ?? "";
-            if (/unexpected|Unknown message|copyData/i.test(msg)) throw new ConnectionError(`Could not connect to ${target}: the server there does not speak the PostgreSQL protocol (${msg})`, { cause: err });
+            if (/unexpected|Unknown message|copyData/i.test(msg))
+              throw new ConnectionError(`Could not connect to ${target}: the server there does not speak the PostgreSQL protocol (${msg})`, { cause: err });
             throw err;
           }
           const id = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;

@@ -23,7 +23,13 @@ import { DECIMAL_SUM } from "./decimal.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
-  protected override readonly json: JsonSpelling = { row: "json_array", agg: "json_group_array", empty: "'[]'", aggregateLimit: false, derivedCorrelation: true };
+  protected override readonly json: JsonSpelling = {
+    row: "json_array",
+    agg: "json_group_array",
+    empty: "'[]'",
+    aggregateLimit: false,
+    derivedCorrelation: true,
+  };
   protected override nestedValue(e: ExprNode): ExprNode {
     const fn = (name: string): ExprNode => ({ kind: "func", name, args: [e], distinct: false, orderBy: [], type: e.type });
     switch (baseType(e.type).kind) {
@@ -31,7 +37,17 @@ class SqliteCompiler extends Compiler {
         return { kind: "cast", expr: e, type: types.text };
       case "bytes":
         // JSON cannot hold BLOBs; hex(NULL) is '' so NULL is kept apart from an empty blob.
-        return { kind: "case", whens: [[{ kind: "unary", op: "IS NULL", operand: e, type: types.boolean }, { kind: "raw", strings: ["NULL"], values: [], type: e.type }]], otherwise: fn("hex"), type: e.type };
+        return {
+          kind: "case",
+          whens: [
+            [
+              { kind: "unary", op: "IS NULL", operand: e, type: types.boolean },
+              { kind: "raw", strings: ["NULL"], values: [], type: e.type },
+            ],
+          ],
+          otherwise: fn("hex"),
+          type: e.type,
+        };
       case "json":
       case "nested":
         // Embed as JSON, not as a string holding JSON.
@@ -53,7 +69,8 @@ class SqliteCompiler extends Compiler {
     // length() counts characters of text in SQLite, which has no char_length.
     if (n.name === "char_length") return super.visitFunc({ ...n, name: "length" });
     // sum() of a numeric adds exactly (DECIMAL_SUM, registered by the driver) instead of in doubles.
-    if (n.name.toLowerCase() === "sum" && n.args.length === 1 && baseType(n.args[0].type).kind === "numeric") return super.visitFunc({ ...n, name: DECIMAL_SUM });
+    if (n.name.toLowerCase() === "sum" && n.args.length === 1 && baseType(n.args[0].type).kind === "numeric")
+      return super.visitFunc({ ...n, name: DECIMAL_SUM });
     super.visitFunc(n);
   }
   protected override visitBinary(n: BinaryNode): void {
@@ -210,7 +227,8 @@ export const sqliteDialect: Dialect = {
     const ctx = { code, sql, cause: err, table, column };
     if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY")
       return new UniqueViolationError(`Unique constraint violated on ${columns}`, { ...ctx, constraint: columns });
-    if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return new ForeignKeyViolationError(`Foreign key constraint violated`, { ...ctx, table: undefined, column: undefined });
+    if (code === "SQLITE_CONSTRAINT_FOREIGNKEY")
+      return new ForeignKeyViolationError(`Foreign key constraint violated`, { ...ctx, table: undefined, column: undefined });
     if (code === "SQLITE_CONSTRAINT_NOTNULL") return new NotNullViolationError(`NOT NULL constraint violated on ${first}`, ctx);
     if (code === "SQLITE_CONSTRAINT_CHECK")
       return new CheckViolationError(`CHECK constraint ${first} violated`, { ...ctx, table: undefined, column: undefined, constraint: first });
@@ -225,7 +243,8 @@ export const sqliteDialect: Dialect = {
     // SQLite transactions are serializable; weaker levels would be an upgrade the caller did not ask for.
     if (tx.isolation !== undefined && checkIsolation(tx.isolation) !== "SERIALIZABLE")
       throw new NotSupportedError(`SQLite runs every transaction SERIALIZABLE: isolation ${tx.isolation} is not available`);
-    if (tx.readOnly) throw new NotSupportedError("SQLite has no read-only transactions (open the database read-only instead: driverOptions { readonly: true })");
+    if (tx.readOnly)
+      throw new NotSupportedError("SQLite has no read-only transactions (open the database read-only instead: driverOptions { readonly: true })");
     return ["BEGIN"];
   },
   createDriver: sqliteDriver,

@@ -3,7 +3,16 @@
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
 import { ArgumentError, NotSupportedError } from "../../errors.js";
-import { loadPeer, requirePeer, type Driver, type DriverConnection, type DriverOptions, type DriverResult, type FieldInfo, type QueryOptions } from "../../engine/driver.js";
+import {
+  loadPeer,
+  requirePeer,
+  type Driver,
+  type DriverConnection,
+  type DriverOptions,
+  type DriverResult,
+  type FieldInfo,
+  type QueryOptions,
+} from "../../engine/driver.js";
 import { DECIMAL_SUM, decimalSum } from "./decimal.js";
 
 /** The type hint of every field when integers come back as bigint. */

@@ -103,4 +103,3 @@ export function describeSchema(md: MetaData, dialect: Dialect): SchemaDescriptio
   });
   return { tables: tables.sort((a, b) => cmp(a.name, b.name)) };
 }
-

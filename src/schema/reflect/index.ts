@@ -12,7 +12,9 @@ export type { CatalogExecutor } from "./catalog.js";
 export { describeSchema, type ColumnDescription, type SchemaDescription, type TableDescription } from "./describe.js";
 
 /** An Engine (reflection runs on one pooled connection), a Connection or a Transaction. */
-export type ReflectTarget = CatalogExecutor | { readonly dialect: Executor["dialect"]; withConnection<T>(fn: (conn: CatalogExecutor) => Promise<T>): Promise<T> };
+export type ReflectTarget =
+  | CatalogExecutor
+  | { readonly dialect: Executor["dialect"]; withConnection<T>(fn: (conn: CatalogExecutor) => Promise<T>): Promise<T> };
 
 const readers: Record<Executor["dialect"]["name"], (ex: CatalogExecutor, warn: Warn) => Promise<RawTable[]>> = {
   sqlite: readSqlite,

@@ -64,7 +64,10 @@ function byTable(list: Record<string, unknown>[]): Map<string, Record<string, un
 
 export async function readMysql(ex: CatalogExecutor, warn: Warn): Promise<RawTable[]> {
   const tables = new Map<string, RawTable>();
-  for (const r of await rows(ex, sql`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`))
+  for (const r of await rows(
+    ex,
+    sql`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+  ))
     tables.set(String(r.name), rawTable(String(r.name)));
   // MariaDB's JSON is LONGTEXT with a CHECK (json_valid(column)) named after the column.
   const checks = await rows(

@@ -68,7 +68,10 @@ export async function readSqlite(ex: CatalogExecutor, warn: Warn): Promise<RawTa
       if (ix.origin === "u") t.uniques.push({ columns });
       else t.indexes.push({ name: ixName, columns, unique: Number(ix.uniq) === 1 });
     }
-    const fks = await rows(ex, sql`SELECT id, seq, "table" AS ref, "from" AS col, "to" AS refcol, on_update, on_delete FROM pragma_foreign_key_list(${name}) ORDER BY id, seq`);
+    const fks = await rows(
+      ex,
+      sql`SELECT id, seq, "table" AS ref, "from" AS col, "to" AS refcol, on_update, on_delete FROM pragma_foreign_key_list(${name}) ORDER BY id, seq`,
+    );
     const byId = new Map<number, typeof fks>();
     for (const r of fks) byId.set(Number(r.id), [...(byId.get(Number(r.id)) ?? []), r]);
     for (const parts of [...byId.values()].reverse()) {

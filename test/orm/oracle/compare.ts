@@ -25,7 +25,11 @@ export function writesPerTable(audit: readonly AuditRow[]): Record<string, strin
 
 export function stable(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : typeof x === "bigint" ? Number(x) : x,
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : typeof x === "bigint"
+        ? Number(x)
+        : x,
   );
 }
 

@@ -28,7 +28,7 @@ function bothSteps(sa: Outcome, arbor: Outcome, fn: (s: Step, r: Step, last: boo
 function sortRuns(db: DbDump): void {
   const byTable = new Map<string, AuditRow[]>();
   for (const a of db.audit) byTable.set(a.table, [...(byTable.get(a.table) ?? []), a]);
-  const key = (a: AuditRow) => (JSON.parse(a.pk) as number[]);
+  const key = (a: AuditRow) => JSON.parse(a.pk) as number[];
   const cmp = (x: AuditRow, y: AuditRow) => {
     const [a, b] = [key(x), key(y)];
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;

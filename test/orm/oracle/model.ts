@@ -7,7 +7,18 @@
 // - article ↔ tag: many-to-many through article_tag; tag.name unique
 // - counter: an optimistic version counter
 import {
-  MetaData, Registry, Model, integer, text, foreignKey, primaryKey, oneToMany, manyToOne, manyToMany, type AnyColumn, type Dialect,
+  MetaData,
+  Registry,
+  Model,
+  integer,
+  text,
+  foreignKey,
+  primaryKey,
+  oneToMany,
+  manyToOne,
+  manyToMany,
+  type AnyColumn,
+  type Dialect,
 } from "../../../src/index.js";
 
 export const md = new MetaData();
@@ -16,28 +27,32 @@ export const registry = new Registry();
 export const parentT = md.table("parent", { id: integer().primaryKey(), name: text().notNull() });
 export const childT = md.table("child", {
   id: integer().primaryKey(),
-  parentId: integer().notNull().named("parent_id").references(() => parentT.c.id),
+  parentId: integer()
+    .notNull()
+    .named("parent_id")
+    .references(() => parentT.c.id),
   name: text().notNull(),
 });
 export const ownerT = md.table("owner", { id: integer().primaryKey(), name: text().notNull() });
 export const petT = md.table("pet", {
   id: integer().primaryKey(),
-  ownerId: integer().named("owner_id").references(() => ownerT.c.id),
+  ownerId: integer()
+    .named("owner_id")
+    .references(() => ownerT.c.id),
   name: text().notNull(),
 });
-export const folderT = md.table(
-  "folder",
-  { id: integer().primaryKey(), parentId: integer().named("parent_id"), name: text().notNull() },
-  (c) => [foreignKey([c.parentId], () => [c.id])],
-);
-export const usersT = md.table(
-  "users",
-  { id: integer().primaryKey(), name: text().notNull(), favoritePostId: integer().named("favorite_post_id") },
-  (c) => [foreignKey([c.favoritePostId], (): AnyColumn[] => [postsT.c.id])],
-);
+export const folderT = md.table("folder", { id: integer().primaryKey(), parentId: integer().named("parent_id"), name: text().notNull() }, (c) => [
+  foreignKey([c.parentId], () => [c.id]),
+]);
+export const usersT = md.table("users", { id: integer().primaryKey(), name: text().notNull(), favoritePostId: integer().named("favorite_post_id") }, (c) => [
+  foreignKey([c.favoritePostId], (): AnyColumn[] => [postsT.c.id]),
+]);
 export const postsT = md.table("posts", {
   id: integer().primaryKey(),
-  authorId: integer().notNull().named("author_id").references(() => usersT.c.id),
+  authorId: integer()
+    .notNull()
+    .named("author_id")
+    .references(() => usersT.c.id),
   title: text().notNull(),
 });
 export const articleT = md.table("article", { id: integer().primaryKey(), title: text().notNull() });
@@ -45,8 +60,14 @@ export const tagT = md.table("tag", { id: integer().primaryKey(), name: text().n
 export const articleTagT = md.table(
   "article_tag",
   {
-    articleId: integer().notNull().named("article_id").references(() => articleT.c.id),
-    tagId: integer().notNull().named("tag_id").references(() => tagT.c.id),
+    articleId: integer()
+      .notNull()
+      .named("article_id")
+      .references(() => articleT.c.id),
+    tagId: integer()
+      .notNull()
+      .named("tag_id")
+      .references(() => tagT.c.id),
   },
   (c) => [primaryKey(c.articleId, c.tagId)],
 );
@@ -83,7 +104,9 @@ export class Tag extends Model(tagT) {
 }
 export class Counter extends Model(counterT) {}
 
-registry.map(Parent, { relationships: { children: oneToMany(() => Child, { backPopulates: "parent", cascade: "all, delete-orphan", orderBy: () => [childT.c.id] }) } });
+registry.map(Parent, {
+  relationships: { children: oneToMany(() => Child, { backPopulates: "parent", cascade: "all, delete-orphan", orderBy: () => [childT.c.id] }) },
+});
 registry.map(Child, { relationships: { parent: manyToOne(() => Parent, { backPopulates: "children" }) } });
 registry.map(Owner, { relationships: { pets: oneToMany(() => Pet, { backPopulates: "owner", orderBy: () => [petT.c.id] }) } });
 registry.map(Pet, { relationships: { owner: manyToOne(() => Owner, { backPopulates: "pets" }) } });
@@ -103,7 +126,9 @@ registry.map(User, {
 });
 registry.map(Post, { relationships: { author: manyToOne(() => User, { backPopulates: "posts", foreignKey: [postsT.c.authorId] }) } });
 registry.map(Article, { relationships: { tags: manyToMany(() => Tag, { secondary: articleTagT, backPopulates: "articles", orderBy: () => [tagT.c.id] }) } });
-registry.map(Tag, { relationships: { articles: manyToMany(() => Article, { secondary: articleTagT, backPopulates: "tags", orderBy: () => [articleT.c.id] }) } });
+registry.map(Tag, {
+  relationships: { articles: manyToMany(() => Article, { secondary: articleTagT, backPopulates: "tags", orderBy: () => [articleT.c.id] }) },
+});
 registry.map(Counter, { version: "version" });
 
 export const CLASSES = { Parent, Child, Owner, Pet, Folder, User, Post, Article, Tag, Counter } as const;
@@ -118,7 +143,9 @@ export const TABLES = [parentT, childT, ownerT, petT, folderT, usersT, postsT, a
 export function auditDdl(dialect: Dialect): string[] {
   const q = (s: string) => `"${s}"`;
   if (dialect.name === "sqlite") {
-    const out = ["CREATE TABLE oracle_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL, pk TEXT NOT NULL, old TEXT, new TEXT)"];
+    const out = [
+      "CREATE TABLE oracle_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL, pk TEXT NOT NULL, old TEXT, new TEXT)",
+    ];
     for (const t of TABLES) {
       const pk = (row: string) => `json_array(${t.primaryKey.map((c) => `${row}.${q(c.name)}`).join(", ")})`;
       const obj = (row: string) => `json_object(${t.columns.map((c) => `'${c.name}', ${row}.${q(c.name)}`).join(", ")})`;
@@ -159,14 +186,18 @@ export function dumpSql(dialect: Dialect): string {
   if (dialect.name === "sqlite") {
     for (const t of TABLES) {
       const obj = `json_object(${t.columns.map((c) => `'${c.name}', ${q(c.name)}`).join(", ")})`;
-      parts.push(`SELECT '${t.name}' AS name, (SELECT json_group_array(${obj}) FROM (SELECT * FROM ${q(t.name)} ORDER BY ${t.primaryKey.map((c) => q(c.name)).join(", ")})) AS rows`);
+      parts.push(
+        `SELECT '${t.name}' AS name, (SELECT json_group_array(${obj}) FROM (SELECT * FROM ${q(t.name)} ORDER BY ${t.primaryKey.map((c) => q(c.name)).join(", ")})) AS rows`,
+      );
     }
     parts.push(
       "SELECT 'oracle_audit' AS name, (SELECT json_group_array(json_object('table', tbl, 'op', op, 'pk', pk, 'old', json(old), 'new', json(new))) FROM (SELECT * FROM oracle_audit ORDER BY seq)) AS rows",
     );
   } else {
     for (const t of TABLES)
-      parts.push(`SELECT '${t.name}' AS name, COALESCE((SELECT json_agg(row_to_json(x) ORDER BY ${t.primaryKey.map((c) => `x.${q(c.name)}`).join(", ")}) FROM ${q(t.name)} x), '[]')::text AS rows`);
+      parts.push(
+        `SELECT '${t.name}' AS name, COALESCE((SELECT json_agg(row_to_json(x) ORDER BY ${t.primaryKey.map((c) => `x.${q(c.name)}`).join(", ")}) FROM ${q(t.name)} x), '[]')::text AS rows`,
+      );
     parts.push(
       "SELECT 'oracle_audit' AS name, COALESCE((SELECT json_agg(json_build_object('table', tbl, 'op', op, 'pk', pk, 'old', old::json, 'new', new::json) ORDER BY seq) FROM oracle_audit), '[]')::text AS rows",
     );

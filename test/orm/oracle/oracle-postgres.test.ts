@@ -14,7 +14,9 @@ import { SCENARIOS } from "./scenarios.js";
 
 const selected = (process.env.ARBOR_ENGINES ?? "sqlite,postgres,mariadb").split(",");
 
-describe("ORM oracle: Arbor's Session against SQLAlchemy 1.4 [postgres]", { skip: !selected.includes("postgres") && "ARBOR_ENGINES leaves out postgres" }, () => {
+describe("ORM oracle: Arbor's Session against SQLAlchemy 1.4 [postgres]", {
+  skip: !selected.includes("postgres") && "ARBOR_ENGINES leaves out postgres",
+}, () => {
   const ns = namespaceFor(new URL(import.meta.url).pathname);
   let sa: SqlAlchemy | undefined;
   let engine: Engine | undefined;

@@ -30,7 +30,8 @@ describe("ORM oracle: Arbor's Session against SQLAlchemy 1.4 [sqlite]", () => {
       assert.ok(names.has(name), `PENDING names no scenario: ${name}`);
       assert.match(item, /^12\.\d$/, `PENDING entry ${name} names no issue item`);
     }
-    for (const d of NEW_DIVERGENCES) assert.ok(names.has(d.scenario) && !(d.scenario in PENDING), `NEW_DIVERGENCES names no scenario (or one also PENDING): ${d.scenario}`);
+    for (const d of NEW_DIVERGENCES)
+      assert.ok(names.has(d.scenario) && !(d.scenario in PENDING), `NEW_DIVERGENCES names no scenario (or one also PENDING): ${d.scenario}`);
     assert.equal(names.size, SCENARIOS.length, "scenario names are unique");
   });
 

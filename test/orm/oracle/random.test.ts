@@ -47,7 +47,9 @@ async function arbor(steps: readonly Step[]): Promise<Outcome> {
 }
 
 test(`ORM oracle: ${RUNS} random session sequences agree with SQLAlchemy 1.4 [sqlite]`, async (t) => {
-  t.diagnostic(`seed ${SEED} (ARBOR_ORACLE_SEED), ${RUNS} sequences (ARBOR_ORACLE_RUNS); open items of issue 12 left out or hidden: ${openItems.join(", ") || "none"}`);
+  t.diagnostic(
+    `seed ${SEED} (ARBOR_ORACLE_SEED), ${RUNS} sequences (ARBOR_ORACLE_RUNS); open items of issue 12 left out or hidden: ${openItems.join(", ") || "none"}`,
+  );
   const arb = sequences(excluded);
   // SQLAlchemy's outcomes by sequence, asked for in batches ahead of the comparison.
   const reference = new Map<string, Promise<Outcome>>();
@@ -57,7 +59,12 @@ test(`ORM oracle: ${RUNS} random session sequences agree with SQLAlchemy 1.4 [sq
     const batch = samples.slice(i, i + BATCH);
     const answer = sa!.run(batch.map((s, j) => compile(s, `random ${i + j}`, options)));
     answer.catch(() => undefined);
-    batch.forEach((s, j) => reference.set(keyOf(s), answer.then((o) => o[j])));
+    batch.forEach((s, j) =>
+      reference.set(
+        keyOf(s),
+        answer.then((o) => o[j]),
+      ),
+    );
   }
   let fresh = 0;
   await fc.assert(

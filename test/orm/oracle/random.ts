@@ -104,7 +104,10 @@ export function compile(steps: readonly Step[], name: string, options: CompileOp
         break;
       case "addChild":
         parent(s.parent, true);
-        ops.push({ op: "new", cls: "Child", as: `new${i}`, attrs: { id: s.id, name: s.name } }, { op: "append", obj: `p${s.parent}`, rel: "children", child: `new${i}` });
+        ops.push(
+          { op: "new", cls: "Child", as: `new${i}`, attrs: { id: s.id, name: s.name } },
+          { op: "append", obj: `p${s.parent}`, rel: "children", child: `new${i}` },
+        );
         break;
       case "deleteParent":
         // Flushed first and with its children loaded: SQLAlchemy follows the delete cascade at

@@ -3,8 +3,19 @@
 // status, identity, expired and loaded attributes, the identity map, the session's new and
 // deleted lists; after each commit and at the end, every table's rows and the audit log.
 import {
-  Session, Collection, insert, update, ArborError, IntegrityError, StaleDataError, SessionStateError, DuplicateIdentityError,
-  NotLoadedError, ExpiredAttributeError, sqliteDialect, type Engine,
+  Session,
+  type Collection,
+  insert,
+  update,
+  ArborError,
+  IntegrityError,
+  StaleDataError,
+  SessionStateError,
+  DuplicateIdentityError,
+  NotLoadedError,
+  ExpiredAttributeError,
+  sqliteDialect,
+  type Engine,
 } from "../../../src/index.js";
 import { CLASSES, TABLES, md, registry, auditDdl, dumpSql, resetSql } from "./model.js";
 import { SqlAlchemy } from "./python.js";
@@ -163,7 +174,10 @@ class ArborRunner {
         return undefined;
       case "expire": {
         const o = this.obj(op.obj);
-        this.sess().expire(o, op.attrs?.map((a) => this.attrKey(o, a)));
+        this.sess().expire(
+          o,
+          op.attrs?.map((a) => this.attrKey(o, a)),
+        );
         return undefined;
       }
       case "expireAll":
@@ -182,7 +196,11 @@ class ArborRunner {
       case "exec": {
         const t = tableOf(op.table);
         const set = Object.fromEntries(Object.entries(op.set).map(([k, v]) => [keyOf(t, k), v]));
-        await this.sess().execute(update(t).set(set as never).where(t.column("id").eq(op.id as never)));
+        await this.sess().execute(
+          update(t)
+            .set(set as never)
+            .where(t.column("id").eq(op.id as never)),
+        );
         return undefined;
       }
       case "close":
@@ -260,9 +278,7 @@ class ArborRunner {
     }
     const idmap: Record<string, string | null> = {};
     const s = this.session;
-    if (s)
-      for (const m of s.identityMap.maps())
-        for (const [ident, o] of m) idmap[`${s.stateOf(o).mapper.table.name}#${String(ident)}`] = this.describe(o);
+    if (s) for (const m of s.identityMap.maps()) for (const [ident, o] of m) idmap[`${s.stateOf(o).mapper.table.name}#${String(ident)}`] = this.describe(o);
     const sorted = Object.fromEntries(Object.entries(idmap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return {
       objs,
@@ -301,7 +317,12 @@ export async function seed(engine: Engine, sc: Scenario): Promise<void> {
       const t = tableOf(entry[0]);
       const byKey = (row: Record<string, Value>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [keyOf(t, k), v]));
       if (entry.length === 2) await c.execute(insert(t).values(byKey(entry[1]) as never));
-      else await c.execute(update(t).set(byKey(entry[2]) as never).where(t.column("id").eq(entry[1].id as never)));
+      else
+        await c.execute(
+          update(t)
+            .set(byKey(entry[2]) as never)
+            .where(t.column("id").eq(entry[1].id as never)),
+        );
     }
     await c.runSql("DELETE FROM oracle_audit");
   });

@@ -23,17 +23,34 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "12.1 delete-orphan: a child appended to another parent moves (UPDATE, not DELETE)",
     seed: twoParents,
-    ops: [...getP1, { op: "get", cls: "Parent", id: 2, as: "p2" }, { op: "load", obj: "p2", rel: "children" }, { op: "append", obj: "p2", rel: "children", child: "a" }, { op: "commit" }],
+    ops: [
+      ...getP1,
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "commit" },
+    ],
   },
   {
     name: "12.1 delete-orphan: a child whose parent is set to another one moves",
     seed: twoParents,
-    ops: [...getP1, { op: "load", obj: "a", rel: "parent" }, { op: "get", cls: "Parent", id: 2, as: "p2" }, { op: "setRef", obj: "a", rel: "parent", to: "p2" }, { op: "commit" }],
+    ops: [
+      ...getP1,
+      { op: "load", obj: "a", rel: "parent" },
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "setRef", obj: "a", rel: "parent", to: "p2" },
+      { op: "commit" },
+    ],
   },
   {
     name: "12.2 refresh discards unflushed changes and does not flush",
     seed: twoParents,
-    ops: [{ op: "get", cls: "Parent", id: 1, as: "p1" }, { op: "set", obj: "p1", attr: "name", value: "changed" }, { op: "refresh", obj: "p1" }, { op: "commit" }],
+    ops: [
+      { op: "get", cls: "Parent", id: 1, as: "p1" },
+      { op: "set", obj: "p1", attr: "name", value: "changed" },
+      { op: "refresh", obj: "p1" },
+      { op: "commit" },
+    ],
   },
   {
     name: "12.3 refresh with autoflush off leaves nothing dirty",
@@ -84,7 +101,13 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "12.6 deleting both rows of a cycle nulls the postUpdate key first",
     seed: cycle,
-    ops: [{ op: "get", cls: "User", id: 1, as: "u" }, { op: "get", cls: "Post", id: 1, as: "t" }, { op: "delete", obj: "u" }, { op: "delete", obj: "t" }, { op: "commit" }],
+    ops: [
+      { op: "get", cls: "User", id: 1, as: "u" },
+      { op: "get", cls: "Post", id: 1, as: "t" },
+      { op: "delete", obj: "u" },
+      { op: "delete", obj: "t" },
+      { op: "commit" },
+    ],
   },
   {
     name: "12.7 deleting a parent without delete cascade nulls its unloaded children's key",
@@ -305,7 +328,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "autoflush: get of a key added but not flushed",
     seed: twoParents,
-    ops: [{ op: "new", cls: "Parent", as: "p", attrs: { id: 3, name: "p3" } }, { op: "add", obj: "p" }, { op: "get", cls: "Parent", id: 3, as: "p3" }, { op: "commit" }],
+    ops: [
+      { op: "new", cls: "Parent", as: "p", attrs: { id: 3, name: "p3" } },
+      { op: "add", obj: "p" },
+      { op: "get", cls: "Parent", id: 3, as: "p3" },
+      { op: "commit" },
+    ],
   },
   {
     name: "delete cascade loads unloaded children and deletes them first",
