@@ -6,7 +6,7 @@ import type { Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
 import type { ExprNode, InsertNode, SelectNode, StatementNode, TableNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { referencedSources, sourcesOfFrom } from "../sql/traverse.js";
+import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
 import { TextOrders } from "./collation.js";
 import { planFanout } from "./plan.js";
@@ -16,10 +16,9 @@ import type { ShardSet } from "./shards.js";
 type Row = Record<string, unknown>;
 const stmtOf = (node: StatementNode): Statement<unknown> => ({ statementNode: node });
 
-/** Every table the SELECT reads, including those only its GROUP BY, HAVING or ORDER BY names (FROM is inferred from all of them). */
+/** Every table the SELECT reads: the FROM list the compiler infers (from every clause), so routing sees what runs. */
 function tablesOf(q: SelectNode): TableNode[] {
-  const exprs = [...q.items.map((i) => i.expr), ...(q.where ? [q.where] : []), ...q.groupBy, ...(q.having ? [q.having] : []), ...q.orderBy.map((o) => o.expr)];
-  const sources = [...q.from.flatMap((f) => sourcesOfFrom(f)), ...referencedSources(exprs)];
+  const sources = fromList(q, []).flatMap((f) => sourcesOfFrom(f));
   return [...new Set(sources.filter((s): s is TableNode => s.kind === "table"))];
 }
 
