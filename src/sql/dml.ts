@@ -43,7 +43,8 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
         throw new ArgumentError(`insert into ${this.table.name} lacks a value for required column ${c.name}`, { table: this.table.name, column: c.name });
     const nodeRows = list.map((row, i) =>
       columns.map((c): ExprNode => {
-        let v = row[c.key];
+        // Own properties only: a column keyed "constructor" or "toString" must not read Object.prototype.
+        let v = Object.hasOwn(row, c.key) ? row[c.key] : undefined;
         if (v === undefined && c.def.default !== undefined) v = typeof c.def.default === "function" ? (c.def.default as () => unknown)() : c.def.default;
         if (v === undefined) {
           if (c.nullable && c.def.serverDefault === undefined) v = null;

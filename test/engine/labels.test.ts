@@ -147,6 +147,25 @@ forEachEngine(import.meta.url, (ctx) => {
     await ctx.engine.withConnection((c) => oddMd.dropAll(c));
   });
 
+  test("a Core insert whose rows leave out a column keyed constructor writes NULL, not Object.prototype.constructor", async () => {
+    const kmd = new MetaData();
+    const keyed = kmd.table("lbl_keyed", { id: integer().primaryKey(), constructor: text(), toString: text() });
+    // Each row leaves out one of the two: the insert lists both columns, so the missing one is read from the row.
+    // The rows arrive untyped, as from a request body (TypeScript itself would refuse these literals:
+    // it sees Object.prototype's members on them).
+    const stmt = insert(keyed).values(JSON.parse('[{"id": 1, "constructor": "c"}, {"id": 2, "toString": "s"}]'));
+    await ctx.engine.withConnection(async (c) => {
+      await kmd.dropAll(c);
+      await kmd.createAll(c);
+      await c.execute(stmt);
+      assert.deepEqual((await c.execute(select(keyed).orderBy(keyed.c.id))).rows, [
+        { id: 1, constructor: "c", toString: null },
+        { id: 2, constructor: null, toString: "s" },
+      ]);
+      await kmd.dropAll(c);
+    });
+  });
+
   // MariaDB identifiers are utf8mb3: no characters outside the BMP in labels there.
   test("issue 20.9: any label is a key of top-level rows, built and raw", async () => {
     const items = LABELS.map((k, i) => value(i + 1, types.integer).as(k));

@@ -1,5 +1,6 @@
 // MariaDB / MySQL: backtick quoting, ON DUPLICATE KEY UPDATE, no NULLS FIRST/LAST (emulated),
 // no FULL JOIN; timestamps as DATETIME(3) holding UTC; JSON as JSON (LONGTEXT on MariaDB).
+import { connectionLost } from "../lost.js";
 import {
   ArborError,
   CheckViolationError,
@@ -398,10 +399,10 @@ export const mysqlDialect: Dialect = {
       case 1927:
       case 2006:
       case 2013:
-        return new ConnectionError(`Connection lost: ${msg}`, ctx);
+        return new ConnectionError(connectionLost(msg), ctx);
     }
     if (e.fatal || /PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|closed state/.test(`${e.code} ${msg}`))
-      return new ConnectionError(`Connection lost: ${msg}`, ctx);
+      return new ConnectionError(connectionLost(msg), ctx);
     return new DatabaseError(msg, ctx);
   },
   beginStatements(tx) {

@@ -1,4 +1,5 @@
 // PostgreSQL: native types throughout; JSON columns as jsonb; identity columns for autoincrement.
+import { connectionLost } from "../lost.js";
 import {
   ArborError,
   CheckViolationError,
@@ -269,10 +270,10 @@ export const postgresDialect: Dialect = {
       case "08000":
       case "08003":
       case "08006":
-        return new ConnectionError(`Connection lost: ${msg}`, ctx);
+        return new ConnectionError(connectionLost(msg), ctx);
     }
     if (/Connection terminated|ECONNRESET|ECONNREFUSED|Client has encountered a connection error|not queryable/.test(msg) || (e.code ?? "").startsWith("E"))
-      return new ConnectionError(`Connection lost: ${msg}`, ctx);
+      return new ConnectionError(connectionLost(msg), ctx);
     return new DatabaseError(msg, ctx);
   },
   beginStatements(tx) {
