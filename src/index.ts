@@ -137,3 +137,8 @@ export {
   type RebalanceOptions,
   type RebalanceReport,
 } from "./shard/rebalance.js";
+export { DistributedEngine, type DistributedEngineOptions, type Route } from "./distributed/engine.js";
+export type { DistributedKind } from "./distributed/check.js";
+export type { BackendServer } from "./distributed/servers.js";
+export type { HeadDdlOptions } from "./distributed/spider.js";
+export { mariadbHashPartition, postgresHashRemainder } from "./distributed/partition-hash.js";

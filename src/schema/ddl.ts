@@ -55,6 +55,14 @@ export function keyedColumns(table: Table): Set<AnyColumn> {
   return keyed;
 }
 
+/** How a CREATE TABLE departs from the table's own declaration (see `DdlCompiler.createTable`). */
+export interface TableVariant {
+  /** PRIMARY KEY and UNIQUE constraints (default true). */
+  readonly keys?: boolean;
+  /** Table options written after the column list, replacing the dialect's; Arbor builds it from checked names only. */
+  readonly suffix?: string;
+}
+
 export class DdlCompiler {
   private readonly c: Compiler;
   constructor(readonly dialect: Dialect) {
@@ -69,8 +77,12 @@ export class DdlCompiler {
     return this.c.tableName(t.node);
   }
 
-  /** CREATE TABLE with every constraint except the foreign keys in `deferred`. */
-  createTable(t: Table, deferred: ReadonlySet<ForeignKey> = new Set(), ifNotExists = false): string {
+  /**
+   * CREATE TABLE with every constraint except the foreign keys in `deferred`. `variant` shapes the
+   * table a distributed head declares over its backends: without keys (PostgreSQL refuses unique
+   * indexes over foreign partitions) and with its own table options in place of the dialect's.
+   */
+  createTable(t: Table, deferred: ReadonlySet<ForeignKey> = new Set(), ifNotExists = false, variant: TableVariant = {}): string {
     const keyed = keyedColumns(t);
     const pk = t.primaryKey;
     const autoinc = t.columns.filter((c) => c.def.autoincrement);
@@ -79,8 +91,9 @@ export class DdlCompiler {
     if (inlinePk && (pk.length !== 1 || pk[0] !== autoinc[0]))
       throw new ArgumentError(`On SQLite an autoincrement column must be the whole primary key (${t.name})`, { table: t.name });
     const parts: string[] = t.columns.map((col) => this.columnDdl(t, col, keyed.has(col), inlinePk));
-    if (pk.length && !inlinePk) parts.push(`PRIMARY KEY (${pk.map((c) => this.q(c.name)).join(", ")})`);
-    for (const u of t.uniques)
+    const keys = variant.keys !== false;
+    if (keys && pk.length && !inlinePk) parts.push(`PRIMARY KEY (${pk.map((c) => this.q(c.name)).join(", ")})`);
+    for (const u of keys ? t.uniques : [])
       parts.push(
         `CONSTRAINT ${this.q(
           u.name ??
@@ -91,11 +104,12 @@ export class DdlCompiler {
             ),
         )} UNIQUE (${u.columns.map((c) => this.q(c.name)).join(", ")})`,
       );
-    for (const col of t.columns) if (col.def.unique) parts.push(`CONSTRAINT ${this.q(constraintName("uq", t.name, [col.name]))} UNIQUE (${this.q(col.name)})`);
+    for (const col of t.columns)
+      if (keys && col.def.unique) parts.push(`CONSTRAINT ${this.q(constraintName("uq", t.name, [col.name]))} UNIQUE (${this.q(col.name)})`);
     for (const chk of t.checks) parts.push(`CONSTRAINT ${this.q(chk.name)} CHECK (${this.inline(chk.condition)})`);
     for (const fk of t.foreignKeys) if (!deferred.has(fk)) parts.push(this.foreignKeyClause(fk));
     const head = `CREATE TABLE ${ifNotExists ? "IF NOT EXISTS " : ""}${this.tableName(t)}`;
-    return `${head} (${parts.join(", ")})${this.tableSuffix(t)}`;
+    return `${head} (${parts.join(", ")})${variant.suffix ?? this.tableSuffix(t)}`;
   }
 
   private tableSuffix(t: Table): string {

@@ -34,7 +34,11 @@ function valuesFor(c: ExprNode, table: TableNode, name: string): unknown[] | und
  * The root keys a WHERE clause pins for `tables` (any of them suffices), or undefined when it
  * does not pin one: the statement must then fan out to every shard.
  */
-export function pinnedRootKeys(shards: ShardSet, tables: readonly TableNode[], where: ExprNode | undefined): unknown[][] | undefined {
+export function pinnedRootKeys(
+  shards: Pick<ShardSet, "metadata" | "groupOf">,
+  tables: readonly TableNode[],
+  where: ExprNode | undefined,
+): unknown[][] | undefined {
   const parts = conjuncts(where);
   for (const tn of tables) {
     let table: AnyTable;

@@ -1,0 +1,131 @@
+// A distributed engine: a head (MariaDB Spider or PostgreSQL with postgres_fdw) that spreads each
+// table group over backends by the engine's own hash partitioning of the root key, plus direct
+// connections to the backends. Arbor computes the same partition as the engine (partition-hash.ts),
+// so a statement pinned to root keys that all live on one backend goes straight there (one
+// statement, no remote calls per row); anything else — cross-group reads, and every write, which
+// the head makes atomic across backends (Spider's XA) — goes through the head.
+import type { Engine } from "../engine/engine.js";
+import type { Params } from "../engine/executor.js";
+import type { Result } from "../engine/result.js";
+import { ArgumentError } from "../errors.js";
+import type { MetaData } from "../schema/metadata.js";
+import type { AnyColumn, Table } from "../schema/table.js";
+import type { SelectNode, TableNode } from "../sql/nodes/index.js";
+import type { RowType, Statement } from "../sql/statement.js";
+import { fromList, sourcesOfFrom } from "../sql/traverse.js";
+import { pinnedRootKeys } from "../shard/route.js";
+import { type DistributedKind, distributedMembers } from "./check.js";
+import { fdwHeadDdl, fdwHeadDropDdl } from "./fdw.js";
+import { mariadbHashPartition, postgresHashRemainder } from "./partition-hash.js";
+import type { BackendServer } from "./servers.js";
+import { type HeadDdlOptions, spiderHeadDdl, spiderHeadDropDdl } from "./spider.js";
+
+type AnyTable = Table<string, Record<string, AnyColumn>>;
+
+export interface DistributedEngineOptions {
+  readonly kind: DistributedKind;
+  /** The group members (every table must be one: see check.ts). */
+  readonly metadata: MetaData;
+  /** The head: ENGINE=SPIDER tables (MariaDB) or hash-partitioned tables over foreign partitions (PostgreSQL). */
+  readonly head: Engine;
+  /** Engines on the backends, in partition order: backend i holds partition (remainder) i. */
+  readonly backends: readonly Engine[];
+}
+
+/** Where a statement runs: the head, or one backend by index. */
+export type Route = { readonly to: "head" } | { readonly to: "backend"; readonly index: number };
+
+export class DistributedEngine {
+  readonly kind: DistributedKind;
+  readonly metadata: MetaData;
+  readonly head: Engine;
+  readonly backends: readonly Engine[];
+
+  constructor(options: DistributedEngineOptions) {
+    if (options.backends.length === 0) throw new ArgumentError("A distributed engine needs at least one backend");
+    const want = options.kind === "spider" ? "mysql" : "postgres";
+    for (const [i, e] of [options.head, ...options.backends].entries())
+      if (e.dialect.name !== want)
+        throw new ArgumentError(`${i === 0 ? "The head" : `Backend ${i - 1}`} is ${e.dialect.name}; a ${options.kind} deployment needs ${want} engines`);
+    // Refuses, naming the table, what the engine cannot partition by root key.
+    distributedMembers(options.metadata, options.kind);
+    this.kind = options.kind;
+    this.metadata = options.metadata;
+    this.head = options.head;
+    this.backends = options.backends;
+  }
+
+  /** The backend holding the group with this root key: the partition the engine itself computes. */
+  backendFor(rootKey: unknown): number {
+    const n = this.backends.length;
+    return this.kind === "spider" ? mariadbHashPartition(rootKey, n) : postgresHashRemainder(rootKey, n);
+  }
+
+  /** Where `stmt` runs: a SELECT whose WHERE pins root keys all on one backend goes there; everything else to the head. */
+  routeOf(stmt: Statement<unknown>): Route {
+    const n = stmt.statementNode;
+    if (n.kind !== "select") return { to: "head" };
+    const keys = pinnedRootKeys(this.groups, tablesOf(n), n.where);
+    if (!keys || keys.length === 0) return { to: "head" };
+    const at = new Set(keys.map((k) => this.backendFor(k[0])));
+    return at.size === 1 ? { to: "backend", index: [...at][0] } : { to: "head" };
+  }
+
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    const r = this.routeOf(stmt);
+    return (r.to === "head" ? this.head : this.backends[r.index]).execute(stmt, params);
+  }
+
+  /** The head's DDL for these backends (servers and partitioned member tables). */
+  headDdl(servers: readonly BackendServer[], opts?: HeadDdlOptions): string[] {
+    this.checkServers(servers);
+    return (this.kind === "spider" ? spiderHeadDdl : fdwHeadDdl)(this.head.dialect, this.metadata, servers, opts);
+  }
+
+  /** Creates the members' tables on every backend (Arbor's ordinary DDL), then the head's servers and tables. */
+  async create(servers: readonly BackendServer[], opts?: HeadDdlOptions): Promise<void> {
+    const head = this.headDdl(servers, opts);
+    await Promise.all(this.backends.map((b) => this.metadata.createAll(b)));
+    await this.head.withConnection(async (c) => {
+      for (const s of head) await c.runSql(s);
+    });
+  }
+
+  /** Drops the head's tables and servers, then the backends' tables. */
+  async drop(opts?: HeadDdlOptions): Promise<void> {
+    const n = this.backends.length;
+    const stmts = (this.kind === "spider" ? spiderHeadDropDdl : fdwHeadDropDdl)(this.head.dialect, this.metadata, n, opts);
+    await this.head.withConnection(async (c) => {
+      for (const s of stmts) await c.runSql(s);
+    });
+    await Promise.all(this.backends.map((b) => this.metadata.dropAll(b)));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.head, ...this.backends].map((e) => e.dispose()));
+  }
+
+  private checkServers(servers: readonly BackendServer[]): void {
+    if (servers.length !== this.backends.length)
+      throw new ArgumentError(`${servers.length} servers for ${this.backends.length} backend engines: partition i must be backend i`);
+  }
+
+  private get groups() {
+    const metadata = this.metadata;
+    return {
+      metadata,
+      groupOf: (t: AnyTable) => {
+        const g = metadata.groupOf(t);
+        if (!g) throw new ArgumentError(`${t.name} belongs to no table group`, { table: t.name });
+        return g;
+      },
+    };
+  }
+}
+
+/** Every table a SELECT reads (the FROM list the compiler infers). */
+function tablesOf(q: SelectNode): TableNode[] {
+  return fromList(q, [])
+    .flatMap((f) => sourcesOfFrom(f))
+    .filter((s): s is TableNode => s.kind === "table");
+}

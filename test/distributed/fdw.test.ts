@@ -1,0 +1,113 @@
+// Table groups on PostgreSQL hash partitions over postgres_fdw: Arbor generates the head's DDL,
+// each group lands on the backend whose remainder Arbor computes, and nested reads through the head
+// and straight to the owning backend return the same trees as one node. (No two-phase commit on
+// this path: see docs/distributed.md.)
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DistributedEngine, createEngine, insert, nested, select, type Engine } from "../../src/index.js";
+import { postgresHashRemainder } from "../../src/distributed/partition-hash.js";
+import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, shopRows } from "./fixture.js";
+
+const PG = new URL(process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test");
+const BACKENDS = 3;
+const dbs = pgDatabases(BACKENDS);
+const url = (db: string) => {
+  const u = new URL(PG);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+const servers = dbs.backends.map((database) => ({ host: PG.hostname, port: Number(PG.port || 5432), user: PG.username || "root", database }));
+const CUSTOMERS = 200;
+
+describe("postgres_fdw", () => {
+  const shop = distShop();
+  const rows = shopRows(CUSTOMERS, 23);
+  let dist: DistributedEngine;
+  let single: Engine;
+  const tree = () =>
+    select(
+      shop.customer.c.id,
+      shop.customer.c.name,
+      nested(
+        select(
+          shop.order.c.id,
+          shop.order.c.day,
+          shop.order.c.total,
+          nested(select(shop.item.c.id, shop.item.c.sku, shop.item.c.qty).orderBy(shop.item.c.id)).as("items"),
+        ).orderBy(shop.order.c.id),
+      ).as("orders"),
+    ).orderBy(shop.customer.c.id);
+
+  before(async () => {
+    await freshPgDatabases([dbs.head, ...dbs.backends, `${dbs.head}_single`]);
+    dist = new DistributedEngine({
+      kind: "postgres_fdw",
+      metadata: shop.md,
+      head: createEngine(url(dbs.head)),
+      backends: dbs.backends.map((d) => createEngine(url(d))),
+    });
+    await dist.create(servers);
+    single = createEngine(url(`${dbs.head}_single`));
+    await shop.md.createAll(single);
+    for (const e of [dist.head, single]) {
+      await e.execute(insert(shop.customer).values(rows.customer));
+      await e.execute(insert(shop.order).values(rows.order));
+      await e.execute(insert(shop.item).values(rows.item));
+    }
+  });
+  after(async () => {
+    await dist?.dispose();
+    await single?.dispose();
+    await dropPgDatabases([dbs.head, ...dbs.backends, `${dbs.head}_single`]);
+  });
+
+  test("issue 17: the head's DDL: servers, user mappings, members PARTITION BY HASH on the root key with foreign partitions, no keys", () => {
+    const ddl = dist.headDdl(servers);
+    assert.equal(ddl[0], "CREATE EXTENSION IF NOT EXISTS postgres_fdw");
+    assert.equal(
+      ddl[1],
+      `CREATE SERVER "arbor_b0" FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${PG.hostname}', port '${PG.port || 5432}', dbname '${dbs.backends[0]}')`,
+    );
+    assert.equal(ddl[2], `CREATE USER MAPPING FOR CURRENT_USER SERVER "arbor_b0" OPTIONS (user '${PG.username || "root"}')`);
+    const at = ddl.findIndex((s) => s.startsWith('CREATE TABLE "cust_order"'));
+    assert.equal(
+      ddl[at],
+      'CREATE TABLE "cust_order" ("customer_id" bigint NOT NULL, "id" integer NOT NULL, "day" date NOT NULL, "total" numeric(12, 2) NOT NULL) PARTITION BY HASH ("customer_id")',
+    );
+    assert.equal(
+      ddl[at + 1],
+      `CREATE FOREIGN TABLE "cust_order_p0" PARTITION OF "cust_order" FOR VALUES WITH (MODULUS 3, REMAINDER 0) SERVER "arbor_b0" OPTIONS (schema_name 'public', table_name 'cust_order')`,
+    );
+    assert.ok(!ddl.some((s) => /FOREIGN KEY|PRIMARY KEY|UNIQUE/.test(s)));
+  });
+
+  test("issue 17: every group lands wholly on the backend Arbor computes (read on the backends directly)", async () => {
+    let customers = 0;
+    let items = 0;
+    for (const [i, b] of dist.backends.entries()) {
+      for (const r of (await b.execute(select(shop.customer.c.id.as("k")).from(shop.customer))).rows) {
+        assert.equal(postgresHashRemainder(r.k, BACKENDS), i, `customer ${r.k} is on backend ${i}`);
+        customers++;
+      }
+      for (const r of (await b.execute(select(shop.item.c.customerId.as("k")).from(shop.item))).rows) {
+        assert.equal(postgresHashRemainder(r.k, BACKENDS), i, `item of group ${r.k} is on backend ${i}`);
+        items++;
+      }
+    }
+    assert.deepEqual([customers, items], [CUSTOMERS, CUSTOMERS * 9]);
+  });
+
+  test("issue 17: nested trees through the head and straight to the owning backend equal one node's", async () => {
+    const whole = (await single.execute(tree())).rows;
+    assert.equal(whole.length, CUSTOMERS);
+    assert.deepEqual((await dist.head.execute(tree())).rows, whole, "whole graph through the head");
+    for (const c of rows.customer.slice(0, 25)) {
+      const q = tree().where(shop.customer.c.id.eq(c.id));
+      assert.deepEqual(dist.routeOf(q), { to: "backend", index: postgresHashRemainder(c.id, BACKENDS) });
+      const expected = (await single.execute(q)).rows;
+      assert.equal(expected.length, 1);
+      assert.deepEqual((await dist.execute(q)).rows, expected, `customer ${c.id} direct`);
+      assert.deepEqual((await dist.head.execute(q)).rows, expected, `customer ${c.id} through the head`);
+    }
+  });
+});
