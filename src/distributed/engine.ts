@@ -7,14 +7,14 @@
 import type { Engine } from "../engine/engine.js";
 import type { Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, NotSupportedError } from "../errors.js";
 import type { MetaData } from "../schema/metadata.js";
 import type { AnyColumn, Table } from "../schema/table.js";
-import type { SelectNode, TableNode } from "../sql/nodes/index.js";
+import type { SelectNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { pinnedRootKeys } from "../shard/route.js";
-import { type DistributedKind, distributedMembers } from "./check.js";
+import { type DistributedKind, type Member, distributedMembers } from "./check.js";
 import { fdwHeadDdl, fdwHeadDropDdl } from "./fdw.js";
 import { mariadbHashPartition, postgresHashRemainder } from "./partition-hash.js";
 import type { BackendServer } from "./servers.js";
@@ -40,6 +40,7 @@ export class DistributedEngine {
   readonly metadata: MetaData;
   readonly head: Engine;
   readonly backends: readonly Engine[];
+  private readonly members: readonly Member[];
 
   constructor(options: DistributedEngineOptions) {
     if (options.backends.length === 0) throw new ArgumentError("A distributed engine needs at least one backend");
@@ -48,7 +49,7 @@ export class DistributedEngine {
       if (e.dialect.name !== want)
         throw new ArgumentError(`${i === 0 ? "The head" : `Backend ${i - 1}`} is ${e.dialect.name}; a ${options.kind} deployment needs ${want} engines`);
     // Refuses, naming the table, what the engine cannot partition by root key.
-    distributedMembers(options.metadata, options.kind);
+    this.members = distributedMembers(options.metadata, options.kind);
     this.kind = options.kind;
     this.metadata = options.metadata;
     this.head = options.head;
@@ -71,7 +72,9 @@ export class DistributedEngine {
     return at.size === 1 ? { to: "backend", index: [...at][0] } : { to: "head" };
   }
 
-  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    const n = stmt.statementNode;
+    if (n.kind === "update") this.refuseRootKeyChange(n);
     const r = this.routeOf(stmt);
     return (r.to === "head" ? this.head : this.backends[r.index]).execute(stmt, params);
   }
@@ -103,6 +106,20 @@ export class DistributedEngine {
 
   async dispose(): Promise<void> {
     await Promise.all([this.head, ...this.backends].map((e) => e.dispose()));
+  }
+
+  /**
+   * A new root key would move the group to another backend: Spider would move that one row
+   * (leaving its children behind) and postgres_fdw cannot move rows between foreign partitions.
+   */
+  private refuseRootKeyChange(n: UpdateNode): void {
+    const member = this.members.find((m) => m.table.node.info === n.table.info);
+    const col = member && n.set.find(([c]) => c.name === member.rootColumn.name)?.[0];
+    if (member && col)
+      throw new NotSupportedError(
+        `UPDATE of ${member.table.name}.${col.name}: it holds the group's root key, which decides the backend; insert the group under the new key and delete the old one instead`,
+        { table: member.table.name, column: col.name },
+      );
   }
 
   private checkServers(servers: readonly BackendServer[]): void {

@@ -4,7 +4,7 @@
 // this path: see docs/distributed.md.)
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DistributedEngine, createEngine, insert, nested, select, type Engine } from "../../src/index.js";
+import { DistributedEngine, NotSupportedError, createEngine, insert, nested, select, update, type Engine } from "../../src/index.js";
 import { postgresHashRemainder } from "../../src/distributed/partition-hash.js";
 import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, shopRows } from "./fixture.js";
 
@@ -109,5 +109,21 @@ describe("postgres_fdw", () => {
       assert.deepEqual((await dist.execute(q)).rows, expected, `customer ${c.id} direct`);
       assert.deepEqual((await dist.head.execute(q)).rows, expected, `customer ${c.id} through the head`);
     }
+  });
+
+  test("issue 17: an UPDATE of a root key is refused (the row would stay on its old backend), other UPDATEs go through the head", async () => {
+    const c = rows.customer[0];
+    await assert.rejects(
+      dist.execute(
+        update(shop.order)
+          .set({ customerId: c.id + 1n })
+          .where(shop.order.c.customerId.eq(c.id)),
+      ),
+      (e: unknown) => e instanceof NotSupportedError && /cust_order\.customer_id: it holds the group's root key/.test(e.message),
+    );
+    const r = await dist.execute(update(shop.customer).set({ name: "renamed" }).where(shop.customer.c.id.eq(c.id)));
+    assert.equal(r.rowCount, 1);
+    const owner = dist.backends[postgresHashRemainder(c.id, BACKENDS)];
+    assert.deepEqual((await owner.execute(select(shop.customer.c.name).where(shop.customer.c.id.eq(c.id)))).rows, [{ name: "renamed" }]);
   });
 });
