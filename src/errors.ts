@@ -72,6 +72,12 @@ export class ConnectionError extends DatabaseError {}
 export class ConnectTimeoutError extends ConnectionError {}
 
 /**
+ * The connection was lost while COMMIT was on its way: the server may have made the transaction
+ * durable before the answer was lost, so whether it committed is unknown. Check before rerunning.
+ */
+export class CommitOutcomeUnknownError extends ConnectionError {}
+
+/**
  * A failure that running the same transaction again may not meet (deadlock, serialization
  * failure): `engine.transaction(fn, { retries })` reruns `fn` on these and on nothing else.
  */

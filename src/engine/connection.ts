@@ -1,6 +1,6 @@
 // A pooled connection and the transactions on it. Nested transactions are SAVEPOINTs.
 import type { TransactionCharacteristics } from "../dialects/dialect.js";
-import { NotSupportedError, RetryableError, TransactionError } from "../errors.js";
+import { CommitOutcomeUnknownError, ConnectionError, NotSupportedError, RetryableError, TransactionError } from "../errors.js";
 import { anchor } from "../sql/anchor.js";
 import type { DriverConnection } from "./driver.js";
 import { Executor, assertUsable, type EngineContext } from "./executor.js";
@@ -204,6 +204,13 @@ export class Transaction extends Executor {
     this.requireInnermost("commit");
     try {
       await this.runSql(this.savepoint ? `RELEASE SAVEPOINT ${this.savepoint}` : "COMMIT");
+    } catch (err) {
+      // A COMMIT that reached the server may have been applied before the connection died.
+      if (this.savepoint || !(err instanceof ConnectionError)) throw err;
+      throw new CommitOutcomeUnknownError(
+        `The connection was lost during COMMIT, so whether the transaction committed is unknown: check before running it again (${err.message})`,
+        { cause: err, code: err.code, sql: "COMMIT" },
+      );
     } finally {
       this.finish();
     }

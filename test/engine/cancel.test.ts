@@ -26,7 +26,10 @@ forEachEngine(import.meta.url, (ctx) => {
   const slow = () => (ctx.name === "postgres" ? sql`SELECT pg_sleep(5) AS x` : sql`SELECT SLEEP(5) AS x`);
   const one = (): Engine => createEngine(ctx.url, { poolSize: 1 });
 
-  test("issue 13.4: execute with a timeout is cancelled on the server and fails with TimeoutError; the connection is reused", { skip }, async () => {
+  test("issue 13.4: execute with a timeout is cancelled on the server and fails with TimeoutError; the connection is reused", {
+    skip,
+    timeout: 15_000,
+  }, async () => {
     const engine = one();
     try {
       const before = (await engine.withConnection(async (c) => c.sessionId))!;
@@ -42,7 +45,7 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
-  test("issue 13.4: an AbortSignal cancels execute on the server (AbortError with the reason)", { skip }, async () => {
+  test("issue 13.4: an AbortSignal cancels execute on the server (AbortError with the reason)", { skip, timeout: 15_000 }, async () => {
     const engine = one();
     try {
       const ac = new AbortController();
@@ -57,7 +60,10 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
-  test("issue 13.4: a timeout inside a transaction fails that statement; the transaction rolls back and the connection stays", { skip }, async () => {
+  test("issue 13.4: a timeout inside a transaction fails that statement; the transaction rolls back and the connection stays", {
+    skip,
+    timeout: 15_000,
+  }, async () => {
     const engine = one();
     try {
       const { err } = await timed(engine.transaction((tx) => tx.execute(slow(), undefined, { timeout: 150 })));
@@ -68,7 +74,7 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
-  test("issue 13.4: forEach with a timeout fails with TimeoutError", { skip }, async () => {
+  test("issue 13.4: forEach with a timeout fails with TimeoutError", { skip, timeout: 15_000 }, async () => {
     const engine = one();
     try {
       const { err, ms } = await timed(engine.forEach(slow(), () => undefined, undefined, { timeout: 150 }));
@@ -80,7 +86,7 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
-  test("issue 13.4: a stream past its timeout stops with TimeoutError, a signal with AbortError; the pool of one is usable", async () => {
+  test("issue 13.4: a stream past its timeout stops with TimeoutError, a signal with AbortError; the pool of one is usable", { timeout: 15_000 }, async () => {
     const engine = ctx.name === "sqlite" ? ctx.engine : one();
     const many =
       ctx.name === "postgres"
@@ -117,14 +123,17 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
-  test("issue 13.4: an already aborted signal runs nothing", async () => {
+  test("issue 13.4: an already aborted signal runs nothing", { timeout: 15_000 }, async () => {
     const ac = new AbortController();
     ac.abort();
     const { err } = await timed(ctx.engine.execute(sql`SELECT 1 AS n`, undefined, { signal: ac.signal }));
     assert.ok(err instanceof AbortError, `${err.name}: ${err.message}`);
   });
 
-  test("issue 13.4: SQLite refuses a per-statement timeout on execute (better-sqlite3 has no interrupt)", { skip: server && "servers cancel" }, async () => {
+  test("issue 13.4: SQLite refuses a per-statement timeout on execute (better-sqlite3 has no interrupt)", {
+    skip: server && "servers cancel",
+    timeout: 15_000,
+  }, async () => {
     const { err } = await timed(ctx.engine.execute(sql`SELECT 1 AS n`, undefined, { timeout: 100 }));
     assert.ok(err instanceof NotSupportedError, `${err.name}: ${err.message}`);
     assert.match(err.message, /no interrupt/);

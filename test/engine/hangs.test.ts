@@ -4,6 +4,9 @@
 // options (max lifetime, idle timeout, health check, leak warning).
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   ConnectionError,
   MetaData,
@@ -124,6 +127,23 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.equal((await engine.execute(select(item.c.id))).rows.length, 3);
   });
 
+  test("issue 13.1: engine.execute after a Session's commit() threw (the session still open) is refused at once", { timeout: 10_000 }, async () => {
+    const engine = single();
+    const session = new Session(engine, { registry });
+    try {
+      // Row 1 exists: the flush inside commit() fails and the session keeps its transaction.
+      session.add(new Item({ id: 1, name: "duplicate" }));
+      await assert.rejects(session.commit());
+      assert.equal(session.holdsConnection, true);
+      const err = await within(5000, rejection(engine.execute(select(item.c.id))));
+      assert.ok(err instanceof SelfDeadlockError, String(err));
+      assert.match(err.message, /session\.commit\(\) \/ close\(\)/);
+    } finally {
+      await session.close();
+    }
+    assert.equal((await engine.execute(select(item.c.id))).rows.length, 3);
+  });
+
   test("issue 13.1: a transaction inside a transaction on the engine is refused at once", async () => {
     const engine = single();
     const err = await within(5000, rejection(engine.transaction(() => engine.transaction(async (tx) => tx.execute(select(item.c.id))))));
@@ -227,4 +247,18 @@ forEachEngine(import.meta.url, (ctx) => {
   test("dispose", async () => {
     await one?.dispose();
   });
+});
+
+test("issue 13.1: a SQLite file engine (one connection by default) refuses engine.execute inside engine.transaction at once", { timeout: 10_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "arbor-hang-"));
+  const engine = createEngine(`sqlite:///${join(dir, "one.db")}`);
+  try {
+    const err = await within(5000, rejection(engine.transaction(() => engine.execute(sql`SELECT 1 AS one`))));
+    assert.ok(err instanceof SelfDeadlockError, String(err));
+    assert.match(err.message, /pool size 1/);
+    assert.equal((await engine.execute(sql`SELECT 1 AS one`)).rows.length, 1);
+  } finally {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
