@@ -282,7 +282,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     return fc.constantFrom(ST, SU).chain((src) => {
       const inner = innerScope(outer, src);
       const own: Scope = { key: src.name, srcs: [src], sub: false };
-      const fns: AggFn[] = ty !== "bool" || !avoided("new-1") ? ["min", "max"] : ["count"];
+      const fns: AggFn[] = ["min", "max"];
       if (ty === "int" || ty === "dec") fns.push("sum");
       if (ty === "int") fns.push("count");
       const agg = fc.constantFrom(...fns);
@@ -418,8 +418,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   function aggArb(scope: Scope): fc.Arbitrary<E> {
     const filter = avoided("20.10-filter") ? fc.constant(null) : fc.option(condArb(scope, 1), { nil: null, freq: 3 });
     return fc.constantFrom(...TYS).chain((ty) => {
-      const fns: AggFn[] = ["count", "countStar", "countDistinct"];
-      if (ty !== "bool" || !avoided("new-1")) fns.push("min", "max");
+      const fns: AggFn[] = ["count", "countStar", "countDistinct", "min", "max"];
       if (ty === "int" || ty === "dec") fns.push("sum", "avg");
       return fc.tuple(fc.constantFrom(...fns), exprArb(scope, ty, 1), filter).map(
         ([f, e, flt]): E => ({
@@ -438,8 +437,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     return fc.constantFrom(...FROMS).chain((from) => {
       const scope: Scope = { ...scopeOf(from), key: from + "-nosub", sub: false };
       const win = fc.constantFrom(...TYS).chain((ty) => {
-        const fns: WinFn[] = ["rowNumber", "rank", "denseRank", "count", "lag", "lead", "firstValue"];
-        if (ty !== "bool" || !avoided("new-1")) fns.push("min", "max");
+        const fns: WinFn[] = ["rowNumber", "rank", "denseRank", "count", "lag", "lead", "firstValue", "min", "max"];
         if (ty === "int" || ty === "dec") fns.push("sum");
         return fc
           .record({

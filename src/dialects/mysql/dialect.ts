@@ -16,7 +16,7 @@ import {
 } from "../../errors.js";
 import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
-import type { BinaryNode, ColumnNode, ExprNode, FuncNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
+import type { BinaryNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
@@ -172,6 +172,20 @@ class MysqlCompiler extends Compiler {
       return;
     }
     super.visitBinary(n);
+  }
+  /**
+   * MariaDB 10.11 answers `x [NOT] IN (…, (SELECT …), …)` wrongly when a list item is a scalar
+   * subquery (it plans the item as an IN-subquery: `3 NOT IN ((SELECT NULL …))` came back TRUE in a
+   * WHERE). The list is spelled as the `=` / `<>` comparisons it means, which keep SQL's NULL logic.
+   */
+  protected override visitIn(n: InNode): void {
+    if (!Array.isArray(n.values)) return super.visitIn(n);
+    const values = n.values as readonly ExprNode[];
+    if (!values.some((v) => v.kind === "scalar")) return super.visitIn(n);
+    const items = values.map((v): ExprNode => ({ kind: "binary", op: n.negate ? "<>" : "=", left: n.expr, right: v, type: types.boolean }));
+    this.write("(");
+    this.visit({ kind: "logical", op: n.negate ? "AND" : "OR", items, type: types.boolean });
+    this.write(")");
   }
   protected override visitOrder(n: OrderNode): void {
     // No NULLS FIRST/LAST: sort on "is null" first. MySQL sorts NULLs first ascending.

@@ -15,7 +15,7 @@ import {
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import type { ExprNode } from "../../sql/nodes/index.js";
+import type { ExprNode, FuncNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
@@ -40,6 +40,13 @@ class PostgresCompiler extends Compiler {
   override quote(name: string): string {
     if (identifierTooLong(name)) throw new NotSupportedError(`PostgreSQL identifiers hold at most ${MAX_IDENTIFIER_BYTES} bytes: ${JSON.stringify(name)}`);
     return super.quote(name);
+  }
+  /** PostgreSQL has no min(boolean)/max(boolean): false < true, so they are bool_and/bool_or. */
+  protected override visitFunc(n: FuncNode): void {
+    const name = n.name.toLowerCase();
+    if ((name === "min" || name === "max") && n.args.length === 1 && baseType(n.args[0].type).kind === "boolean")
+      return super.visitFunc({ ...n, name: name === "min" ? "bool_and" : "bool_or" });
+    super.visitFunc(n);
   }
   protected override nestedValue(e: ExprNode): ExprNode {
     switch (baseType(e.type).kind) {
