@@ -1,6 +1,7 @@
 // The package as a user gets it: build, `npm pack`, install the tarball into a fresh project next to
 // its driver, then use it from plain ESM, from CommonJS `require`, from strict TypeScript (nodenext
-// and bundler resolution), through the `arbor` bin, and from a bundle that imports `select` alone.
+// and bundler resolution), through the `arbor` bin, from a bundle that imports `select` alone, and
+// through `arbor-sql/testing`, whose compliance suite runs under `node --test` in the consumer.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
@@ -14,7 +15,9 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
 
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000, env: { ...process.env, npm_config_update_notifier: "false" } });
+  // Without the test runner's own context, so a `node --test` run here reports as if run by hand.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000, env: { ...env, npm_config_update_notifier: "false" } });
   if (r.error) throw r.error;
   return r;
 }
@@ -64,6 +67,7 @@ const EXPECTED = JSON.stringify([
 
 const TYPED = `
 import { ${NAMES}, type Engine } from "arbor-sql";
+import { runDialectCompliance, type ComplianceOptions } from "arbor-sql/testing";
 ${SCHEMA}
 const engine: Engine = createEngine("sqlite::memory:");
 await md.createAll(engine);
@@ -80,6 +84,10 @@ if (first) {
 }
 // @ts-expect-error: a number is not a text value
 insert(artist).values({ name: 1 });
+const compliance: ComplianceOptions = { name: "sqlite", connect: () => createEngine("sqlite::memory:"), skip: { cancel: "no interrupt" } };
+runDialectCompliance(compliance);
+// @ts-expect-error: no such area
+runDialectCompliance({ ...compliance, skip: { nope: "x" } });
 export {};
 `;
 
@@ -179,12 +187,34 @@ describe("package: pack, install, use", { timeout: 600_000 }, () => {
     assert.doesNotMatch(out, /tsx src\/cli/);
   });
 
+  test("(5) arbor-sql/testing: the compliance suite runs under node --test in the consumer, and resolves from CommonJS", () => {
+    writeFileSync(
+      join(app, "compliance.test.mjs"),
+      `import { createEngine } from "arbor-sql";
+import { runDialectCompliance } from "arbor-sql/testing";
+runDialectCompliance({
+  name: "sqlite",
+  connect: () => createEngine("sqlite::memory:"),
+  skip: { cancel: "better-sqlite3 has no interrupt" },
+});
+`,
+    );
+    const r = run(process.execPath, ["--test", "--test-reporter=tap", "compliance.test.mjs"], app);
+    const out = ok(r, "node --test compliance.test.mjs");
+    assert.match(out, /^# fail 0$/m);
+    const passed = Number(/^# pass (\d+)$/m.exec(out)?.[1]);
+    assert.ok(passed > 50, `${passed} compliance tests passed`);
+    assert.match(out, /# SKIP better-sqlite3 has no interrupt/);
+    writeFileSync(join(app, "testing.cjs"), `console.log(typeof require("arbor-sql/testing").runDialectCompliance);\n`);
+    assert.equal(ok(run(process.execPath, ["testing.cjs"], app), "node testing.cjs").trim(), "function");
+  });
+
   test("a bundle importing select alone leaves the dialects and drivers out (sideEffects: false)", async () => {
     writeFileSync(join(app, "entry.mjs"), `import { select, integer } from "arbor-sql";\nconsole.log(typeof select, typeof integer);\n`);
     const bundle = await build({ entryPoints: [join(app, "entry.mjs")], bundle: true, write: false, platform: "node", format: "esm", logLevel: "silent" });
     const text = bundle.outputFiles[0]!.text;
     assert.match(text, /function select\(/);
-    for (const absent of ["postgresDialect", "mysqlDialect", "sqliteDialect", "better-sqlite3", "mysql2", "class Session"])
+    for (const absent of ["postgresDialect", "mysqlDialect", "sqliteDialect", "better-sqlite3", "mysql2", "class Session", "runDialectCompliance", "node:test"])
       assert.ok(!text.includes(absent), `the bundle holds ${absent}`);
   });
 });

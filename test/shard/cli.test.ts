@@ -131,7 +131,7 @@ describe("arbor CLI: usage", () => {
       assert.equal(r.code, 1);
       assert.equal(
         r.err,
-        "arbor rebalance: error: Cannot read the root keys of customer on shard a: Cannot open database because the directory does not exist\n",
+        'arbor rebalance: error: Cannot read the root keys of customer on shard a: Could not open the SQLite database "/no/such/dir/a.db": Cannot open database because the directory does not exist\n',
       );
       // A new shard without the schema's tables.
       const empty = JSON.stringify({ shards: { a: `sqlite:${join(dir, "a.db")}` } });

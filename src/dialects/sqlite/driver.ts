@@ -2,7 +2,7 @@
 // `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
-import { ArgumentError, NotSupportedError } from "../../errors.js";
+import { ArgumentError, ConnectionError, NotSupportedError } from "../../errors.js";
 import {
   loadPeer,
   requirePeer,
@@ -169,7 +169,16 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
   const file = sqliteFile(url);
   const memory = file === null;
   const open = (Ctor: typeof BetterSqlite3): SqliteConnection => {
-    const db = new Ctor(file ?? ":memory:", options.driverOptions);
+    let db: Database;
+    try {
+      db = new Ctor(file ?? ":memory:", options.driverOptions);
+    } catch (err) {
+      // A missing directory, a file that is not a database, no permission: nothing to talk to.
+      throw new ConnectionError(`Could not open the SQLite database ${JSON.stringify(file ?? ":memory:")}: ${(err as Error).message}`, {
+        cause: err,
+        code: (err as { code?: string }).code,
+      });
+    }
     db.pragma("foreign_keys = ON");
     // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
     db.pragma("case_sensitive_like = ON");

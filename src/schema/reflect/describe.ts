@@ -51,6 +51,7 @@ const key = (cols: readonly string[]): string => JSON.stringify(cols);
  * constraints, and MariaDB reads an omitted referential action as RESTRICT: both are normalised.
  */
 export function describeSchema(md: MetaData, dialect: Dialect): SchemaDescription {
+  // One compiler for literals; compileInline appends to a compiler's text, so it gets a fresh one each time.
   const compiler = dialect.createCompiler();
   const defaultAction: ReferentialAction = dialect.name === "mysql" ? "RESTRICT" : "NO ACTION";
   const act = (a: ReferentialAction | undefined): ReferentialAction => {
@@ -61,7 +62,7 @@ export function describeSchema(md: MetaData, dialect: Dialect): SchemaDescriptio
   const defaultText = (t: Table, c: AnyColumn): string | null => {
     const d = c.def.serverDefault;
     if (d === undefined) return null;
-    if (d instanceof Expr) return stripParens(compiler.compileInline(d.node));
+    if (d instanceof Expr) return stripParens(dialect.createCompiler().compileInline(d.node));
     return compiler.literal(checkValue(c.type, d, { table: t.name, column: c.name }), c.type);
   };
   const tables = md.tables.map((t): TableDescription => {
@@ -98,7 +99,9 @@ export function describeSchema(md: MetaData, dialect: Dialect): SchemaDescriptio
           onUpdate: act(fk.onUpdate),
         }))
         .sort((a, b) => cmp(key([a.refTable, ...a.columns]), key([b.refTable, ...b.columns]))),
-      checks: t.checks.map((c) => ({ name: c.name, condition: stripParens(compiler.compileInline(c.condition.node)) })).sort((a, b) => cmp(a.name, b.name)),
+      checks: t.checks
+        .map((c) => ({ name: c.name, condition: stripParens(dialect.createCompiler().compileInline(c.condition.node)) }))
+        .sort((a, b) => cmp(a.name, b.name)),
     };
   });
   return { tables: tables.sort((a, b) => cmp(a.name, b.name)) };
