@@ -96,6 +96,7 @@ export type { PoolOptions } from "./engine/pool.js";
 export type { StreamOptions } from "./engine/executor.js";
 export { Result } from "./engine/result.js";
 export type { LogEntry, Logger, Params } from "./engine/executor.js";
+export type { CacheOptions, CacheStats } from "./engine/plan-cache.js";
 export type { Driver, DriverConnection, DriverResult, FieldInfo } from "./engine/driver.js";
 export { Session, SessionSavepoint, type SessionOptions, type SessionEvent, type InstanceInfo } from "./orm/session.js";
 export { Model, map, registry, Registry, Mapper, type ModelClass, type ModelInstance, type MapOptions } from "./orm/mapper.js";

@@ -98,6 +98,11 @@ export interface DriverOptions {
    * behind a pooler that does not keep a server session per client (PgBouncer in transaction mode).
    */
   prepare?: boolean;
+  /**
+   * Statements one connection keeps prepared at most (PostgreSQL; default 2000, or the engine's
+   * `cache.prepared`): past it the least recently used is deallocated on the server.
+   */
+  maxPrepared?: number;
   /** Statements run on every new connection. */
   onConnect?: readonly string[];
   /**

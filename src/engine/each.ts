@@ -1,6 +1,6 @@
 // The sink `Executor.forEach` hands drivers that read rows one at a time (see RowSink).
 import type { FieldInfo, RowSink } from "./driver.js";
-import type { Plan } from "./executor.js";
+import type { Plan } from "./plan.js";
 
 export /** Builds each array row a driver hands over into a row object for the caller's function. */
 class EachSink implements RowSink {

@@ -8,7 +8,8 @@ import type { RowType, Statement } from "../sql/statement.js";
 import { Autocommit, Connection, type Transaction, type TransactionOptions } from "./connection.js";
 import type { DriverConnection, DriverOptions } from "./driver.js";
 import type { StatementOptions } from "./cancel.js";
-import { planFor, type EngineContext, type LogEntry, type Logger, type Params, type StreamOptions } from "./executor.js";
+import type { EngineContext, LogEntry, Logger, Params, StreamOptions } from "./executor.js";
+import { type CacheOptions, type CacheStats, PlanCache } from "./plan-cache.js";
 import type { Hold, HoldKind } from "./holds.js";
 import { Pool, type PoolOptions } from "./pool.js";
 import type { Result } from "./result.js";
@@ -20,11 +21,8 @@ export type Claim = Hold;
 export interface EngineOptions extends DriverOptions, PoolOptions {
   /** Log every statement with its parameters and timing: true for the console, or a function. */
   echo?: boolean | Logger;
-}
-
-/** The compiled form of a statement for a dialect, cached per statement object (see `planFor`). */
-export function compileFor(dialect: Dialect, node: StatementNode): CompiledQuery {
-  return planFor(dialect, node).compiled;
+  /** Bounds of the engine's statement caches (see `Engine.cacheStats`). */
+  cache?: CacheOptions;
 }
 
 function consoleLogger(e: LogEntry): void {
@@ -35,6 +33,8 @@ function consoleLogger(e: LogEntry): void {
 
 export class Engine implements EngineContext {
   readonly logger?: Logger;
+  /** Plans per statement, compiles per shape, prepared-statement names: this engine's own. */
+  readonly plans: PlanCache;
   private readonly pool: Pool;
   /**
    * One statement runner per pooled connection. A runner made per call would also die with it,
@@ -49,12 +49,13 @@ export class Engine implements EngineContext {
     options: EngineOptions = {},
   ) {
     this.logger = options.echo === true ? consoleLogger : options.echo || undefined;
-    const driver = dialect.createDriver(url, options);
+    this.plans = new PlanCache(dialect, options.cache);
+    const driver = dialect.createDriver(url, { ...options, maxPrepared: options.maxPrepared ?? this.plans.preparedLimit });
     this.pool = new Pool(driver, driver.maxConnections, (err) => dialect.translateError(err), options);
   }
 
   compile(node: StatementNode | Statement<unknown>): CompiledQuery {
-    return compileFor(this.dialect, "statementNode" in node ? node.statementNode : node);
+    return this.plans.planFor("statementNode" in node ? node.statementNode : node).compiled;
   }
 
   /**
@@ -197,6 +198,11 @@ export class Engine implements EngineContext {
   /** A transaction on a pooled connection: committed when `fn` returns, rolled back when it throws. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return this.holding("transaction", "engine.transaction()", (c) => c.transaction(fn, options));
+  }
+
+  /** How the statement caches stand: hits, misses, sizes and evictions (bounds set by `cache` in the options). */
+  get cacheStats(): CacheStats {
+    return this.plans.stats;
   }
 
   /** How the pool stands: its size, connections open, in use, idle, and callers waiting. */

@@ -8,7 +8,6 @@ import { types } from "../sql/types.js";
 import type { Executor, Params } from "./executor.js";
 import type { Result } from "./result.js";
 import type { Statement } from "../sql/statement.js";
-import { planFor } from "./executor.js";
 
 /** The refusal for a statement that carries more parameters than the engine takes. */
 export function tooManyParams(dialect: Dialect, count: number, why: string): ArgumentError {
@@ -51,7 +50,7 @@ export function mergeResults<R>(results: readonly Result<R>[]): Result<R> {
 /** Runs an INSERT too large for one statement as several, all or nothing. */
 export async function executeSplit<R>(ex: Executor, node: StatementNode, count: number, params: Params | undefined): Promise<Result<R>> {
   const dialect = ex.dialect;
-  const parts = splitInsert(dialect, node, count, (part) => planFor(dialect, part).fill(dialect, params).length <= dialect.capabilities.maxParams);
+  const parts = splitInsert(dialect, node, count, (part) => ex.planOf(part).fill(dialect, params).length <= dialect.capabilities.maxParams);
   const results = await ex.atomically(async (tx) => {
     const out: Result<R>[] = [];
     for (const part of parts) out.push(await tx.execute<Statement<R>>({ statementNode: part }, params));
@@ -83,7 +82,7 @@ const SPLIT_ROLLBACK = rawNode("ROLLBACK TO SAVEPOINT arbor_split_insert");
 /** The same without a promise, for `executeSync` on SQLite. */
 export function executeSplitSync<R>(ex: Executor, node: StatementNode, count: number, params: Params | undefined): Result<R> {
   const dialect = ex.dialect;
-  const parts = splitInsert(dialect, node, count, (part) => planFor(dialect, part).fill(dialect, params).length <= dialect.capabilities.maxParams);
+  const parts = splitInsert(dialect, node, count, (part) => ex.planOf(part).fill(dialect, params).length <= dialect.capabilities.maxParams);
   ex.executeSync(SPLIT_SAVEPOINT);
   const out: Result<R>[] = [];
   try {

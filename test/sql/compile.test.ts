@@ -244,9 +244,14 @@ describe("compiler", () => {
     assert.deepEqual(compile(postgresDialect, q).params, [{ name: "id", type: types.integer }]);
   });
 
-  test("compiled statements are cached per statement object", async () => {
-    const { compileFor } = await import("../../src/engine/engine.js");
+  test("compiled statements are cached per statement object, by the engine", async () => {
+    const { createEngine } = await import("../../src/engine/engine.js");
+    const [a, b] = [createEngine("sqlite::memory:"), createEngine("sqlite::memory:")];
     const q = select(customer.c.id);
-    assert.equal(compileFor(sqliteDialect, q.statementNode), compileFor(sqliteDialect, q.statementNode));
+    assert.equal(a.compile(q), a.compile(q));
+    // Each engine owns its caches: nothing is shared through module state.
+    assert.notEqual(a.compile(q), b.compile(q));
+    assert.deepEqual(a.compile(q).sql, b.compile(q).sql);
+    await Promise.all([a.dispose(), b.dispose()]);
   });
 });

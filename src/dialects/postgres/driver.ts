@@ -48,6 +48,8 @@ class PgConnection implements DriverConnection {
     readonly sessionId: number,
     /** Whether statement names are passed on (pg then prepares each named SQL once per connection). */
     private readonly prepare: boolean,
+    /** Statements kept prepared here at most; the least recently used is deallocated past it. */
+    private readonly maxPrepared: number,
     /** Sends a cancel request for this connection's running statement. */
     readonly cancel: () => Promise<void>,
     /** Hands a client taken from the application's own pg.Pool back to it (instead of end()). */
@@ -55,6 +57,8 @@ class PgConnection implements DriverConnection {
   ) {}
   /** Names whose prepared plan no longer fits its tables. */
   private readonly stale = new Set<string>();
+  /** Names prepared on this connection, least recently used first. */
+  private readonly kept = new Map<string, true>();
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
@@ -90,7 +94,9 @@ class PgConnection implements DriverConnection {
     const name = options.name;
     if (name === undefined || !this.prepare || this.stale.has(name)) return send(undefined);
     try {
-      return await send(name);
+      const res = await send(name);
+      await this.keep(name);
+      return res;
     } catch (err) {
       if (missingPlan(err, name)) {
         // Deallocated behind pg's back (DISCARD ALL from a pooler, an admin script): prepare it
@@ -106,6 +112,20 @@ class PgConnection implements DriverConnection {
     }
   }
 
+  /** Marks `name` used; past the bound, deallocates the least recently used on the server. */
+  private async keep(name: string): Promise<void> {
+    const kept = this.kept;
+    kept.delete(name);
+    kept.set(name, true);
+    while (kept.size > this.maxPrepared) {
+      const oldest = kept.keys().next().value!;
+      kept.delete(oldest);
+      this.forget(oldest);
+      // Names come from the engine's plan cache (arbor_N); anything else is left alone.
+      if (/^arbor_\d+$/.test(oldest)) await this.client.query(`DEALLOCATE "${oldest}"`);
+    }
+  }
+
   /** pg's records of what it prepared on this connection (it sends no Parse for a name it knows). */
   private get statements(): { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } {
     return (this.client as unknown as { connection: { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> } })
@@ -113,6 +133,7 @@ class PgConnection implements DriverConnection {
   }
 
   private forget(name: string): void {
+    this.kept.delete(name);
     const s = this.statements;
     delete s.parsedStatements[name];
     delete s.submittedNamedStatements[name];
@@ -124,6 +145,7 @@ class PgConnection implements DriverConnection {
     const one = m[1] === undefined ? undefined : m[1].replace(/^"|"$/g, "");
     if (one !== undefined && one.toUpperCase() !== "ALL") return this.forget(one);
     const s = this.statements;
+    this.kept.clear();
     for (const k of Object.keys(s.parsedStatements)) delete s.parsedStatements[k];
     for (const k of Object.keys(s.submittedNamedStatements)) delete s.submittedNamedStatements[k];
   }
@@ -298,7 +320,7 @@ async function adopt(client: OwnClient, schema: string | null, options: DriverOp
     if (client.release !== undefined) client.release(destroy || undefined);
     else void client.end().catch(() => undefined);
   };
-  wrapped = new PgConnection(client, pid, options.prepare !== false, cancelTarget(client), giveBack);
+  wrapped = new PgConnection(client, pid, options.prepare !== false, options.maxPrepared ?? 2000, cancelTarget(client), giveBack);
   return wrapped;
 }
 
@@ -363,7 +385,7 @@ export function postgresDriver(url: URL, options: DriverOptions): Driver {
           if (!setUp) void client.end().catch(() => undefined);
         },
       );
-      wrapped = new PgConnection(client, pid, options.prepare !== false, cancelTarget(client));
+      wrapped = new PgConnection(client, pid, options.prepare !== false, options.maxPrepared ?? 2000, cancelTarget(client));
       return wrapped;
     },
   };
