@@ -143,3 +143,23 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined || typeof value !== "object") return String(value);
   return Object.prototype.toString.call(value);
 }
+
+/**
+ * A migration failed. `migration` names it, `operation` the operation that failed (when one did),
+ * and `applied` the operations of it that had run and stay applied (only where DDL is not
+ * transactional: MariaDB; elsewhere the migration was rolled back and `applied` is empty).
+ */
+export class MigrationError extends ArborError {
+  constructor(
+    message: string,
+    readonly migration: string,
+    readonly operation: string | undefined,
+    readonly applied: readonly string[],
+    ctx: ErrorContext = {},
+  ) {
+    super(message, ctx);
+  }
+}
+
+/** Another `migrate` run holds the migration lock longer than this one would wait. */
+export class MigrationLockError extends ArborError {}

@@ -81,6 +81,7 @@ export {
   type SchemaDescription,
   type TableDescription,
 } from "./schema/reflect/index.js";
+export * from "./migrate/index.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
 export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";

@@ -117,6 +117,11 @@ export class DdlCompiler {
     return this.dialect.ddl.tableSuffix + (clustered ? this.dialect.ddl.clusteredSuffix : "");
   }
 
+  /** A column's definition as ADD COLUMN and MODIFY COLUMN spell it (its type keyed as the table keys it). */
+  columnDefinition(t: Table, col: AnyColumn): string {
+    return this.columnDdl(t, col, keyedColumns(t).has(col), false);
+  }
+
   private columnDdl(t: Table, col: AnyColumn, keyed: boolean, inlinePk: boolean): string {
     const auto = col.def.autoincrement;
     let s = `${this.q(col.name)} ${this.typeName(t, col, keyed)}`;
@@ -131,7 +136,7 @@ export class DdlCompiler {
   }
 
   /** The dialect's spelling of a column's type; a type the engine cannot hold exactly is refused, naming the column. */
-  private typeName(t: Table, col: AnyColumn, keyed: boolean): string {
+  typeName(t: Table, col: AnyColumn, keyed: boolean): string {
     // A type with no Arbor spelling (a reflected one Arbor could not map) is refused, not written as text.
     if (baseType(col.type).kind === "unknown")
       throw new NotSupportedError(`${t.name}.${col.name}: type ${col.type.custom?.name ?? "unknown"} has no DDL spelling in Arbor`, {

@@ -1,0 +1,173 @@
+// Operations as SQL for one dialect. Identifiers are quoted by the dialect; types, defaults and
+// constraint options go through the schema's DDL compiler, which checks them. SQLite changes what
+// its ALTER TABLE cannot by rebuilding the table (batch.ts).
+import type { Dialect } from "../dialects/dialect.js";
+import { NotSupportedError } from "../errors.js";
+import { constraintName, DdlCompiler } from "../schema/ddl.js";
+import { checkValue } from "../sql/types.js";
+import type { Table } from "../schema/table.js";
+import { applyOperation, columnIn, findForeignKey, findUnique, tableIn } from "./apply.js";
+import { rebuildTable } from "./batch.js";
+import { metadataOf } from "./build.js";
+import { keyedNames, Spelling } from "./diff.js";
+import type { Operation } from "./operations.js";
+import { sqlTypeOf, type DefaultSpec, type SchemaSpec, type TableSpec, type TypeSpec } from "./spec.js";
+
+/** Whether SQLite's own ALTER TABLE does `op` (otherwise the table is rebuilt). */
+function sqliteNative(op: Operation): boolean {
+  switch (op.kind) {
+    case "createTable":
+    case "dropTable":
+    case "createIndex":
+    case "dropIndex":
+    case "renameColumn":
+    case "execute":
+      return true;
+    case "addColumn": {
+      // ADD COLUMN takes NULL or a constant default, no key; a column under a foreign key needs one.
+      const c = op.column;
+      return !c.autoincrement && (c.nullable || (c.default !== undefined && "value" in c.default)) && !(c.default !== undefined && "sql" in c.default);
+    }
+    default:
+      return false;
+  }
+}
+
+function tableOfSpec(spec: SchemaSpec, name: string): Table {
+  return metadataOf(spec).get(name);
+}
+
+/** The table SQLite rebuilds for `op`, if it does. */
+export function rebuiltTable(op: Operation, before: SchemaSpec, dialect: Dialect): string | undefined {
+  if (dialect.name !== "sqlite" || sqliteNative(op) || op.kind === "execute" || op.kind === "createTable") return undefined;
+  return op.table;
+}
+
+/** The statements that carry out `op` on a database whose schema is `before`. */
+export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dialect): string[] {
+  const after = applyOperation(before, op);
+  const rebuilt = rebuiltTable(op, before, dialect);
+  if (rebuilt !== undefined) return rebuildTable(tableIn(before, rebuilt), after, dialect);
+  const ddl = new DdlCompiler(dialect);
+  const c = dialect.createCompiler();
+  const q = (n: string): string => c.quote(n);
+  const cols = (ns: readonly string[]): string => ns.map(q).join(", ");
+  const mysql = dialect.name === "mysql";
+  switch (op.kind) {
+    case "execute":
+      return [op.sql];
+    case "createTable": {
+      const t = tableOfSpec(after, op.table.name);
+      return [ddl.createTable(t), ...t.indexes.map((i) => ddl.createIndex(t, i))];
+    }
+    case "dropTable":
+      return [ddl.dropTable(tableOfSpec(before, op.table), false)];
+    case "addColumn": {
+      const t = tableOfSpec(after, op.table);
+      return [`ALTER TABLE ${ddl.tableName(t)} ADD COLUMN ${ddl.columnDefinition(t, t.column(op.column.name))}`];
+    }
+    case "dropColumn":
+      return [`ALTER TABLE ${q(op.table)} DROP COLUMN ${q(op.column)}`];
+    case "renameColumn":
+      return [`ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`];
+    case "alterColumn": {
+      const old = columnIn(tableIn(before, op.table), op.column);
+      const t = tableOfSpec(after, op.table);
+      const col = t.column(op.column);
+      if (op.type !== undefined && (op.type.kind === "enum" || old.type.kind === "enum"))
+        throw new NotSupportedError(`${op.table}.${op.column}: changing a column to or from an enum type needs a migration written by hand`, {
+          table: op.table,
+          column: op.column,
+        });
+      if (mysql) return [`ALTER TABLE ${q(op.table)} MODIFY COLUMN ${ddl.columnDefinition(t, col)}`];
+      const head = `ALTER TABLE ${q(op.table)} ALTER COLUMN ${q(op.column)}`;
+      const out: string[] = [];
+      const newDefault = columnIn(tableIn(after, op.table), op.column).default;
+      // PostgreSQL casts an old default to the new type, and may refuse: it goes first, comes back last.
+      const resetDefault = op.default !== undefined || (op.type !== undefined && old.default !== undefined);
+      if (resetDefault && old.default !== undefined) out.push(`${head} DROP DEFAULT`);
+      if (op.type !== undefined) {
+        const type = ddl.typeName(t, col, keyedNames(tableIn(after, op.table)).has(op.column));
+        out.push(`${head} TYPE ${type} USING CAST(${q(op.column)} AS ${type})`);
+      }
+      if (op.nullable !== undefined) out.push(`${head} ${op.nullable ? "DROP" : "SET"} NOT NULL`);
+      if (resetDefault && newDefault !== undefined)
+        out.push(`${head} SET DEFAULT ${defaultSql(newDefault, op.type ?? old.type, dialect, { table: op.table, column: op.column })}`);
+      return out;
+    }
+    case "createIndex": {
+      const t = tableOfSpec(after, op.table);
+      const idx = t.indexes.find((i) => i.name === op.index.name)!;
+      return [...rekey(op.table, op.index.columns, before, after, dialect), ddl.createIndex(t, idx)];
+    }
+    case "dropIndex":
+      return [mysql ? `DROP INDEX ${q(op.name)} ON ${q(op.table)}` : `DROP INDEX ${q(op.name)}`];
+    case "addUnique": {
+      const spec = findUnique(tableIn(after, op.table), op.unique.columns)!;
+      return [
+        ...rekey(op.table, op.unique.columns, before, after, dialect),
+        `ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${q(spec.name ?? uniqueName(op.table, op.unique.columns))} UNIQUE (${cols(op.unique.columns)})`,
+      ];
+    }
+    case "dropUnique": {
+      const u = findUnique(tableIn(before, op.table), op.columns)!;
+      const name = u.name ?? uniqueName(op.table, op.columns);
+      return [mysql ? `ALTER TABLE ${q(op.table)} DROP INDEX ${q(name)}` : `ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(name)}`];
+    }
+    case "addForeignKey": {
+      const t = tableOfSpec(after, op.table);
+      const fk = t.foreignKeys.find((f) => f.target.name === op.foreignKey.refTable && sameNames(f.columns, op.foreignKey.columns))!;
+      return [...rekey(op.table, op.foreignKey.columns, before, after, dialect), ddl.addForeignKey(fk)];
+    }
+    case "dropForeignKey": {
+      const spec = findForeignKey(tableIn(before, op.table), op.columns, op.refTable);
+      const t = tableOfSpec(before, op.table);
+      const fk = t.foreignKeys.find((f) => f.target.name === spec.refTable && sameNames(f.columns, spec.columns))!;
+      const out = [ddl.dropForeignKey(fk)];
+      // InnoDB made an index named after the foreign key when none served it; it outlives the key.
+      if (mysql && spec.name !== undefined) out.push(`DROP INDEX IF EXISTS ${q(spec.name)} ON ${q(op.table)}`);
+      return out;
+    }
+    case "addCheck": {
+      const t = tableOfSpec(after, op.table);
+      const chk = t.checks.find((x) => x.name === op.check.name)!;
+      return [`ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${q(chk.name)} CHECK (${c.compileInline(chk.condition.node)})`];
+    }
+    case "dropCheck":
+      return [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(op.name)}`];
+  }
+}
+
+const sameNames = (nodes: readonly { readonly name: string }[], names: readonly string[]): boolean =>
+  nodes.length === names.length && nodes.every((n, i) => n.name === names[i]);
+
+function uniqueName(table: string, columns: readonly string[]): string {
+  return constraintName("uq", table, columns);
+}
+
+/** A server default as DDL writes it: a literal checked against the column's type, or the SQL text. */
+function defaultSql(d: DefaultSpec, type: TypeSpec, dialect: Dialect, site: { table: string; column: string }): string {
+  if ("sql" in d) return `(${d.sql})`;
+  const t = sqlTypeOf(type);
+  return dialect.createCompiler().literal(checkValue(t, d.value, site), t);
+}
+
+/**
+ * MariaDB spells a column under a key with a bounded type (TEXT cannot be indexed whole): a column
+ * that a new key covers is changed to that spelling first.
+ */
+function rekey(table: string, columns: readonly string[], before: SchemaSpec, after: SchemaSpec, dialect: Dialect): string[] {
+  if (dialect.name !== "mysql") return [];
+  const sp = new Spelling(dialect);
+  const b: TableSpec = tableIn(before, table);
+  const keyed = keyedNames(b);
+  const t = tableOfSpec(after, table);
+  const ddl = new DdlCompiler(dialect);
+  const out: string[] = [];
+  for (const name of columns) {
+    const col = columnIn(b, name);
+    if (sp.type(col.type, keyed.has(name)) !== sp.type(col.type, true))
+      out.push(`ALTER TABLE ${dialect.createCompiler().quote(table)} MODIFY COLUMN ${ddl.columnDefinition(t, t.column(name))}`);
+  }
+  return out;
+}
