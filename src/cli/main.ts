@@ -5,6 +5,7 @@ import { ArborError } from "../errors.js";
 import { countMoves, groupsToRebalance, rebalance, RebalanceError, type Move, type RebalanceReport } from "../shard/rebalance.js";
 import { loadSchema, openShardSets, readShardConfig, UsageError } from "./config.js";
 import { formatSeconds, ProgressBar } from "./progress.js";
+import { MIGRATE_USAGE, runMigrate } from "./migrate.js";
 
 export interface CliIO {
   out(text: string): void;
@@ -20,6 +21,7 @@ export const USAGE = `Usage: arbor <command> [options]
 
 Commands:
   rebalance   Move table groups to the shards a new ring places them on
+  migrate     Generate and run schema migrations (arbor migrate --help)
   help        Show this help (also: --help, <command> --help)
 
 Run with:  npx arbor <command> …
@@ -168,10 +170,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case "--help":
       case "-h":
         if (rest[0] === "rebalance") io.out(REBALANCE_USAGE);
+        else if (rest[0] === "migrate") io.out(MIGRATE_USAGE);
         else io.out(USAGE);
         return 0;
       case "rebalance":
         return await runRebalance(rest, io);
+      case "migrate":
+        return await runMigrate(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
