@@ -26,9 +26,12 @@ export class Spelling {
   }
   default(d: DefaultSpec | undefined, type: TypeSpec, where: { table: string; column: string }): string | null {
     if (d === undefined) return null;
-    if ("sql" in d) return normalizeDefault(d.sql);
     const t = sqlTypeOf(type);
-    return normalizeDefault(this.compiler.literal(checkValue(t, d.value, where), t));
+    const text = normalizeDefault("sql" in d ? d.sql : this.compiler.literal(checkValue(t, d.value, where), t));
+    // A number default comes back in the column's scale (MariaDB: 0 → 0.00): compared as a number.
+    const numeric = ["integer", "smallint", "bigint", "real", "double", "numeric"].includes(type.kind);
+    const n = /^'?(-?\d+(\.\d+)?)'?$/.exec(text);
+    return numeric && n ? String(Number(n[1])) : text;
   }
   action(a: ReferentialAction | undefined): ReferentialAction {
     const mysql = this.dialect.name === "mysql";

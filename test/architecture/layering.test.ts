@@ -115,7 +115,7 @@ describe("layering (docs/architecture.md)", () => {
   test("the document names the layers and the contracts", () => {
     assert.deepEqual(
       layers.map((l) => l.name),
-      ["errors", "SQL", "schema", "dialects", "engine", "ORM", "shard", "distributed", "cli", "API", "testing"],
+      ["errors", "SQL", "schema", "dialects", "engine", "migrate", "ORM", "shard", "distributed", "cli", "API", "testing"],
     );
     assert.ok(contracts.length > 0);
   });
