@@ -2,14 +2,18 @@
 // names everything deciding its SQL text and result columns, and its bound values in walk order.
 // Statements with equal keys compile to the same SQL, so one compile serves them all (shaped-query.ts).
 //
-// The key is a prefix code over UTF-16 code units: every node writes a tag, then its own fields
-// (counts, flags, length-prefixed names, type ids) in a fixed order, then its children as the table
-// in traverse.ts lists them. The counts make the child list readable back, so two different
-// statements cannot write the same key. Units go to a number array and become one flat string at
+// The key is a prefix code over UTF-16 code units: every node writes its kind's tag, then each field
+// its kind declares (nodes/fields.ts), in declaration order, as its role says: children by their own
+// keys, lists after their length, optional fields after a presence flag, names numbered or
+// length-prefixed, types by structure, sources numbered per statement. The writers are derived from
+// the declarations once, at load, so no field can be left out of the key; a field that decides no
+// SQL is declared `value` or `meta`. Every part is self-delimiting, so two different statements
+// cannot write the same key. Units go to a number array and become one flat string at
 // the end: string concatenation per field cost more than compiling saved, and a rope is slow to hash.
 import { anchor } from "./anchor.js";
-import type { BindNode, ColumnNode, CteNode, Node, NodeKind, NodeOf, SelectItem, SourceNode, StatementNode } from "./nodes/index.js";
-import { eachChild } from "./traverse.js";
+import { generateTable, kindCode } from "./field-code.js";
+import type { Role } from "./nodes/fields.js";
+import { type BindNode, type ColumnNode, type Node, type NodeKind, nodeFields, type SourceNode } from "./nodes/index.js";
 import type { NestedSpec, SqlType } from "./types.js";
 
 export interface StatementShape {
@@ -21,26 +25,20 @@ export interface StatementShape {
   readonly binds: readonly BindNode[];
 }
 
-/** The shape of a statement, or null when something in it cannot be keyed safely. */
-export function shapeKey(node: StatementNode): StatementShape | null {
-  const w = new Walk();
+/**
+ * The shape of a statement, or null when something in it cannot be keyed safely. `using` is the
+ * writer table (the derived one; tests compare it with the composed fallback).
+ */
+export function shapeKey(node: Node, using: Readonly<Record<NodeKind, Writer>> = writers): StatementShape | null {
+  const w = new Walk(using);
   anchor(w);
-  const outer = walking;
-  walking = w;
-  try {
-    w.node(node);
-  } finally {
-    walking = outer;
-  }
+  w.node(node);
   return w.ok ? { key: unitsToString(w.units), values: w.values, binds: w.binds } : null;
 }
 
-// The walk in progress, so that eachChild gets one module-level callback rather than a closure
-// per walk (tsx names every closure it creates with a defineProperty call).
-let walking: Walk | undefined;
-const visitChild = (n: Node): void => walking!.node(n);
-
-type Writers = { [K in NodeKind]: (w: Walk, node: NodeOf<K>) => void };
+/** Writes a field's value; `owner` is the node holding it. */
+type FieldWriter = (w: Walk, value: unknown, owner: Node) => void;
+export type Writer = (w: Walk, node: Node) => void;
 
 function unitsToString(units: readonly number[]): string {
   // fromCharCode takes its units as arguments: a large INSERT is converted in slices.
@@ -62,7 +60,8 @@ const LITERAL_TAGS: Partial<Record<string, string>> = { number: "n", bigint: "g"
 // Past this many values a Map finds repeated bind nodes faster than a scan.
 const SCAN_LIMIT = 16;
 
-class Walk {
+export class Walk {
+  constructor(private readonly writers: Readonly<Record<NodeKind, Writer>>) {}
   readonly units: number[] = [];
   ok = true;
   readonly values: unknown[] = [];
@@ -75,16 +74,21 @@ class Walk {
 
   node(n: Node): void {
     // A hand-built node of no known kind cannot be keyed (nor compiled).
+    const writers = this.writers;
     if (!Object.hasOwn(writers, n.kind)) this.ok = false;
-    else (writers[n.kind] as (w: Walk, n: Node) => void)(this, n);
+    else writers[n.kind](this, n);
   }
 
-  children(n: Node): void {
-    eachChild(n, visitChild);
+  tag(t: number): void {
+    this.units.push(t);
   }
 
-  tag(c: string): void {
-    this.units.push(c.charCodeAt(0));
+  /** A `name` field: absent, false, true, or a string. */
+  scalar(v: unknown): void {
+    if (v === undefined) this.units.push(0);
+    else if (typeof v === "boolean") this.units.push(v ? 2 : 1);
+    else if (typeof v === "string") this.units.push(3), this.name(v);
+    else this.ok = false;
   }
 
   /** A name: its number once it has one, else its length and characters. */
@@ -110,10 +114,6 @@ class Walk {
     this.units.push(n);
   }
 
-  flag(x: unknown): void {
-    this.units.push(x === undefined || x === false ? 0 : 1);
-  }
-
   type(t: SqlType): void {
     if (t.nested !== undefined) {
       // Reached away from its nested select (a raw fragment typed with it, say): written out.
@@ -127,20 +127,16 @@ class Walk {
   }
 
   /**
-   * The type of a nested node (or a label over one): the nested select is walked anyway, item keys
-   * and types included, so only what it does not say is written.
+   * A `type` field. Of a nested node (or a label over one) only what its select does not say: the
+   * nested select is walked anyway, item keys and types included.
    */
-  nestedType(t: SqlType): void {
-    const spec = t.nested!;
+  typeOf(owner: Node, t: SqlType): void {
+    if (t.nested === undefined || !(owner.kind === "nested" || (owner.kind === "label" && owner.expr.kind === "nested"))) return this.type(t);
+    const spec = t.nested;
     this.count(0);
     this.name(spec.one ? "\u0001one" : "\u0001many");
     this.count(spec.reserve?.length ?? 0);
     for (const k of spec.reserve ?? []) this.name(k);
-  }
-
-  items(items: readonly SelectItem[]): void {
-    this.count(items.length);
-    for (const i of items) this.name(i.key);
   }
 
   /** A column written where the compiler prints it by name (INSERT lists, SET, excluded). */
@@ -148,11 +144,6 @@ class Walk {
     this.name(c.name);
     this.type(c.type);
     this.source(c.source);
-  }
-
-  ctes(ctes: readonly CteNode[]): void {
-    this.count(ctes.length);
-    for (const c of ctes) this.source(c);
   }
 
   /**
@@ -163,36 +154,12 @@ class Walk {
   source(s: SourceNode): void {
     const i = this.sources.indexOf(s);
     if (i >= 0) {
-      this.tag("@");
+      this.tag(SEEN_SOURCE);
       this.count(i);
       return;
     }
     this.sources.push(s);
-    switch (s.kind) {
-      case "table":
-        this.tag("T");
-        this.count(objectId(s));
-        return;
-      case "alias":
-        this.tag("A");
-        this.count(objectId(s.table));
-        this.name(s.name);
-        return;
-      case "derived":
-        this.tag("D");
-        this.name(s.name);
-        this.flag(s.lateral);
-        this.node(s.query);
-        return;
-      case "cte":
-        this.tag("C");
-        this.name(s.name);
-        this.flag(s.recursive);
-        this.count(s.columnNames.length);
-        for (const n of s.columnNames) this.name(n);
-        this.node(s.query());
-        return;
-    }
+    fieldWriters[s.kind](this, s);
   }
 
   literal(n: Node | undefined): void {
@@ -204,8 +171,8 @@ class Walk {
       const v = n.value;
       const tag = v === null ? "0" : LITERAL_TAGS[typeof v];
       if (tag === undefined) this.ok = false;
-      this.tag("l");
-      this.tag(tag ?? "?");
+      this.tag(LITERAL_BIND);
+      this.name(tag ?? "?");
       this.type(n.type);
       this.name(String(v));
       return;
@@ -213,12 +180,11 @@ class Walk {
     const binds = this.binds;
     const i = this.bindIndex !== undefined ? (this.bindIndex.get(n) ?? -1) : binds.indexOf(n);
     if (i >= 0) {
-      this.tag("r");
+      this.tag(SEEN_BIND);
       this.count(i);
       return;
     }
-    this.tag("b");
-    this.type(n.type);
+    fieldWriters.bind(this, n);
     binds.push(n);
     this.values.push(n.value);
     if (this.bindIndex !== undefined) this.bindIndex.set(n, binds.length - 1);
@@ -226,223 +192,130 @@ class Walk {
   }
 }
 
-const writers: Writers = {
-  column: (w, n) => {
-    w.tag("c");
-    w.column(n);
-  },
-  bind: (w, n) => w.bind(n),
-  param: (w, n) => {
-    w.tag("p");
-    w.name(n.name);
-    w.type(n.type);
-  },
-  binary: (w, n) => {
-    w.tag("B");
-    w.name(n.op);
-    w.type(n.type);
-    w.children(n);
-  },
-  unary: (w, n) => {
-    w.tag("U");
-    w.name(n.op);
-    w.type(n.type);
-    w.children(n);
-  },
-  logical: (w, n) => {
-    w.tag("G");
-    w.tag(n.op === "AND" ? "a" : "o");
-    w.count(n.items.length);
-    w.type(n.type);
-    w.children(n);
-  },
-  func: (w, n) => {
-    w.tag("F");
-    w.name(n.name);
-    w.flag(n.distinct);
-    w.count(n.args.length);
-    w.count(n.orderBy.length);
-    w.flag(n.filter);
-    w.flag(n.limit);
-    w.flag(n.offset);
-    w.type(n.type);
-    w.literal(n.limit);
-    w.literal(n.offset);
-    w.children(n);
-  },
-  cast: (w, n) => {
-    w.tag("V");
-    w.type(n.type);
-    w.children(n);
-  },
-  case: (w, n) => {
-    w.tag("K");
-    w.count(n.whens.length);
-    w.flag(n.otherwise);
-    w.type(n.type);
-    w.children(n);
-  },
-  label: (w, n) => {
-    w.tag("L");
-    w.name(n.name);
-    if (n.expr.kind === "nested") w.nestedType(n.type);
-    else w.type(n.type);
-    w.children(n);
-  },
-  in: (w, n) => {
-    w.tag("i");
-    w.flag(n.negate);
-    if (Array.isArray(n.values)) w.count(n.values.length);
-    else w.tag("q");
-    w.type(n.type);
-    w.children(n);
-  },
-  between: (w, n) => {
-    w.tag("w");
-    w.flag(n.negate);
-    w.type(n.type);
-    w.children(n);
-  },
-  scalar: (w, n) => {
-    w.tag("s");
-    w.type(n.type);
-    w.children(n);
-  },
-  exists: (w, n) => {
-    w.tag("e");
-    w.flag(n.negate);
-    w.type(n.type);
-    w.children(n);
-  },
-  window: (w, n) => {
-    w.tag("W");
-    w.count(n.partitionBy.length);
-    w.count(n.orderBy.length);
-    w.flag(n.frame);
-    if (n.frame !== undefined) w.name(n.frame);
-    w.type(n.type);
-    w.children(n);
-  },
-  tuple: (w, n) => {
-    w.tag("u");
-    w.count(n.items.length);
-    w.type(n.type);
-    w.children(n);
-  },
-  excluded: (w, n) => {
-    w.tag("X");
-    w.column(n.column);
-    w.type(n.type);
-  },
-  raw: (w, n) => {
-    w.tag("R");
-    w.count(n.strings.length);
-    for (const s of n.strings) w.name(s);
-    w.count(n.values.length);
-    w.type(n.type);
-    w.children(n);
-  },
-  star: (w, n) => {
-    w.tag("*");
-    w.type(n.type);
-  },
-  nested: (w, n) => {
-    w.tag("N");
-    w.flag(n.one);
-    w.nestedType(n.type);
-    // MariaDB moves the nested LIMIT/OFFSET into JSON_ARRAYAGG, which takes only literals.
-    w.literal(n.query.limit);
-    w.literal(n.query.offset);
-    w.children(n);
-  },
-  identifier: (w, n) => {
-    w.tag("I");
-    w.count(n.parts.length);
-    for (const p of n.parts) w.name(p);
-  },
-  order: (w, n) => {
-    w.tag("O");
-    w.tag(n.direction === "DESC" ? "d" : "a");
-    w.tag(n.nulls === "FIRST" ? "f" : n.nulls === "LAST" ? "l" : "-");
-    w.children(n);
-  },
-  table: (w, n) => w.source(n),
-  alias: (w, n) => w.source(n),
-  derived: (w, n) => w.source(n),
-  cte: (w, n) => w.source(n),
-  join: (w, n) => {
-    w.tag("J");
-    w.name(n.type);
-    w.flag(n.on);
-    w.children(n);
-  },
-  select: (w, n) => {
-    w.tag("S");
-    w.ctes(n.with);
-    w.items(n.items);
-    w.count(n.from.length);
-    w.flag(n.where);
-    w.count(n.groupBy.length);
-    w.flag(n.having);
-    w.count(n.orderBy.length);
-    w.flag(n.limit);
-    w.flag(n.offset);
-    w.flag(n.distinct);
-    w.flag(n.correlate);
-    w.flag(n.forUpdate);
-    w.children(n);
-  },
-  compound: (w, n) => {
-    w.tag("M");
-    w.ctes(n.with);
-    w.name(n.op);
-    w.count(n.queries.length);
-    w.count(n.orderBy.length);
-    w.flag(n.limit);
-    w.flag(n.offset);
-    w.children(n);
-  },
-  insert: (w, n) => {
-    w.tag("Y");
-    w.ctes(n.with);
-    w.source(n.table);
-    w.count(n.columns.length);
-    for (const c of n.columns) w.column(c);
-    w.count(n.rows.length);
-    for (const r of n.rows) w.count(r.length);
-    w.flag(n.query);
-    const oc = n.onConflict;
-    w.flag(oc);
-    if (oc !== undefined) {
-      w.count(oc.target.length);
-      for (const c of oc.target) w.column(c);
-      w.count(oc.set.length);
-      for (const [c] of oc.set) w.column(c);
-      w.flag(oc.where);
+// Tags: the first few say how a node seen before is written; each kind's tag is its number after them.
+const SEEN_SOURCE = 0;
+const SEEN_BIND = 1;
+const LITERAL_BIND = 2;
+const FIRST_KIND = 3;
+
+/** How a value of `role` is written, or undefined when the role enters no key. */
+function roleWriter(role: Role): FieldWriter | undefined {
+  if (typeof role === "string") {
+    switch (role) {
+      case "child":
+        return (w, v) => w.node(v as Node);
+      case "name":
+        return (w, v) => w.scalar(v);
+      case "type":
+        return (w, v, owner) => w.typeOf(owner, v as SqlType);
+      case "ref":
+        return (w, v) => w.count(objectId(v as object));
+      case "source":
+        return (w, v) => w.source(v as SourceNode);
+      case "column":
+        return (w, v) => w.column(v as ColumnNode);
+      case "lazy":
+        return (w, v) => w.node((v as () => Node)());
+      case "childOrChildren":
+        return (w, v) => {
+          if (!Array.isArray(v)) return (w.tag(0), w.node(v as Node));
+          w.tag(1);
+          w.count(v.length);
+          for (const c of v as readonly Node[]) w.node(c);
+        };
+      case "value":
+      case "meta":
+        return undefined;
     }
-    w.items(n.returning);
-    w.children(n);
-  },
-  update: (w, n) => {
-    w.tag("Z");
-    w.ctes(n.with);
-    w.source(n.table);
-    w.count(n.set.length);
-    for (const [c] of n.set) w.column(c);
-    w.flag(n.where);
-    w.items(n.returning);
-    w.count(n.from.length);
-    w.children(n);
-  },
-  delete: (w, n) => {
-    w.tag("Q");
-    w.ctes(n.with);
-    w.source(n.table);
-    w.flag(n.where);
-    w.items(n.returning);
-    w.children(n);
-  },
-};
+  }
+  if ("optional" in role) {
+    const inner = roleWriter(role.optional) ?? noop;
+    return (w, v, owner) => (v === undefined ? w.tag(0) : (w.tag(1), inner(w, v, owner)));
+  }
+  if ("list" in role) {
+    const inner = roleWriter(role.list) ?? noop;
+    return (w, v, owner) => {
+      const items = v as readonly unknown[];
+      w.count(items.length);
+      for (let i = 0; i < items.length; i++) inner(w, items[i], owner);
+    };
+  }
+  const parts: [string | number, FieldWriter][] = [];
+  const add = (k: string | number, r: Role) => {
+    const f = roleWriter(r);
+    if (f !== undefined) parts.push([k, f]);
+  };
+  if ("tuple" in role) role.tuple.forEach((r, i) => add(i, r));
+  else for (const [k, r] of Object.entries(role.record)) add(k, r);
+  return partsWriter(parts);
+}
+
+const noop: FieldWriter = () => {};
+
+function partsWriter(parts: readonly [string | number, FieldWriter][]): FieldWriter {
+  return (w, v, owner) => {
+    const o = v as Record<string | number, unknown>;
+    for (let i = 0; i < parts.length; i++) parts[i][1](w, o[parts[i][0]], owner);
+  };
+}
+
+/**
+ * Each kind's own writer: its tag and its declared fields. A bind's value is not written (it is one
+ * of the shape's values); the bind itself is recorded, so that sharing one bind node is keyed.
+ * Generated code with the fields written out, or (where the runtime refuses to generate code, or
+ * `generate` is false) closures composed from the same declarations.
+ */
+export function deriveFieldWriters(generate = true): Readonly<Record<NodeKind, Writer>> {
+  const kinds = Object.keys(nodeFields) as NodeKind[];
+  const declared = (k: NodeKind) => nodeFields[k] as Readonly<Record<string, Role>>;
+  const bodies = kinds.map((k, i) => `w.tag(${FIRST_KIND + i});\n  ${kindCode("key", declared(k))}`);
+  const generated = generate ? generateTable<Writer>(kinds, "w, n", bodies, { objectId }) : undefined;
+  const out = {} as Record<NodeKind, Writer>;
+  kinds.forEach((kind, i) => {
+    const g = generated?.[kind];
+    if (g !== undefined) return void (out[kind] = g);
+    const write = partsWriter(
+      Object.entries(declared(kind)).flatMap(([k, r]): [string, FieldWriter][] => {
+        const f = roleWriter(r);
+        return f ? [[k, f]] : [];
+      }),
+    );
+    const tag = FIRST_KIND + i;
+    out[kind] = (w, n) => {
+      w.tag(tag);
+      write(w, n, n);
+    };
+  });
+  return Object.freeze(out);
+}
+
+const SOURCE_KINDS: readonly NodeKind[] = ["table", "alias", "derived", "cte"];
+
+/** What a node is keyed as: its fields, after what decides how a dialect prints some of them. */
+export function deriveWriters(fieldWriters: Readonly<Record<NodeKind, Writer>>): Readonly<Record<NodeKind, Writer>> {
+  return Object.freeze({
+    ...fieldWriters,
+    ...Object.fromEntries(SOURCE_KINDS.map((k) => [k, (w: Walk, n: Node) => w.source(n as SourceNode)])),
+    bind: (w: Walk, n: Node) => w.bind(n as BindNode),
+    // MariaDB writes LIMIT/OFFSET inside an aggregate as literals: their values are part of the SQL.
+    func: (w: Walk, n: Node) => {
+      if (n.kind !== "func") return;
+      w.literal(n.limit);
+      w.literal(n.offset);
+      fieldWriters.func(w, n);
+    },
+    // MariaDB moves the nested LIMIT/OFFSET into JSON_ARRAYAGG, which takes only literals.
+    nested: (w: Walk, n: Node) => {
+      if (n.kind !== "nested") return;
+      w.literal(n.query.limit);
+      w.literal(n.query.offset);
+      fieldWriters.nested(w, n);
+    },
+  });
+}
+
+const fieldWriters = deriveFieldWriters();
+const writers = deriveWriters(fieldWriters);
 
 // Identity numbers for tables and custom type specs: equal names in two MetaData never collide.
 const ids = new WeakMap<object, number>();

@@ -19,6 +19,7 @@ import type {
   FuncNode,
   IdentifierNode,
   InNode,
+  LabelNode,
   LogicalNode,
   Node,
   OrderNode,
@@ -231,6 +232,11 @@ export abstract class ExpressionCompiler {
     this.write("CAST(");
     this.visit(n.expr);
     this.write(` AS ${this.castType(n.type)})`);
+  }
+
+  /** A label outside a SELECT list prints its expression (the list writes `AS` itself). */
+  protected visitLabel(n: LabelNode): void {
+    this.visit(n.expr);
   }
 
   protected visitCase(n: CaseNode): void {

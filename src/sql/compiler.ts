@@ -123,6 +123,11 @@ export class Compiler extends ExpressionCompiler {
     this.visit(rewriteNested(query, n.one, this.json, (e) => this.nestedValue(e)));
   }
 
+  /** A data-changing statement met inside another one (as a subquery, say). */
+  protected visitNestedDml(n: InsertNode | UpdateNode | DeleteNode): void {
+    throw new ArgumentError(`${n.kind.toUpperCase()} cannot be nested in another statement`);
+  }
+
   // ---- statements ---------------------------------------------------------------------------
 
   protected subquery(q: QueryNode): void {
@@ -340,7 +345,7 @@ export class Compiler extends ExpressionCompiler {
     func: (c, n) => c.visitFunc(n),
     cast: (c, n) => c.visitCast(n),
     case: (c, n) => c.visitCase(n),
-    label: (c, n) => c.visit(n.expr),
+    label: (c, n) => c.visitLabel(n),
     in: (c, n) => c.visitIn(n),
     between: (c, n) => c.visitBetween(n),
     scalar: (c, n) => c.visitScalar(n),
@@ -360,14 +365,8 @@ export class Compiler extends ExpressionCompiler {
     join: (c, n) => c.visitJoin(n),
     select: (c, n) => c.subquery(n),
     compound: (c, n) => c.subquery(n),
-    insert: () => {
-      throw new ArgumentError("INSERT cannot be nested in another statement");
-    },
-    update: () => {
-      throw new ArgumentError("UPDATE cannot be nested in another statement");
-    },
-    delete: () => {
-      throw new ArgumentError("DELETE cannot be nested in another statement");
-    },
+    insert: (c, n) => c.visitNestedDml(n),
+    update: (c, n) => c.visitNestedDml(n),
+    delete: (c, n) => c.visitNestedDml(n),
   };
 }

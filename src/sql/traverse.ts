@@ -1,85 +1,114 @@
-// Each node kind declares its children once; walking, table discovery (FROM inference and
-// correlation) and shape keys all derive from this table.
-import type { ExprNode, FromNode, Node, NodeKind, NodeOf, QueryNode, SelectNode, SourceNode } from "./nodes/index.js";
+// Every node's children, derived once from the field declarations (nodes/fields.ts): walking,
+// table discovery (FROM inference and correlation) and CTE collection derive from them.
+import { type ExprNode, type FromNode, type Node, type NodeKind, type NodeOf, nodeFields, type SelectNode, type SourceNode } from "./nodes/index.js";
+import { generateTable, kindCode } from "./field-code.js";
+import type { Role } from "./nodes/fields.js";
 
 type Visit = (node: Node) => void;
-type Children = { [K in NodeKind]: (node: NodeOf<K>, f: Visit) => void };
+type Children = { readonly [K in NodeKind]: (node: NodeOf<K>, f: Visit) => void };
+/** Calls `f` with every child node held in a field's value. */
+type FieldWalk = (value: unknown, f: Visit) => void;
 
 // Callbacks rather than arrays: walks run per statement built per call, and building child arrays
-// with spreads was most of a walk's cost.
-const all = (nodes: readonly Node[], f: Visit): void => {
+// was most of a walk's cost. Each kind's walk is generated once, at load (field-code.ts); the
+// closures below compose the same walk where code cannot be generated. Roles that hold no child
+// (names, types, sources by reference, …) are left out.
+const visitOne: FieldWalk = (v, f) => f(v as Node);
+const visitAll: FieldWalk = (v, f) => {
+  const nodes = v as readonly Node[];
   for (let i = 0; i < nodes.length; i++) f(nodes[i]);
 };
-const opt = (node: Node | undefined, f: Visit): void => {
-  if (node !== undefined) f(node);
-};
-const exprs = (items: readonly { readonly expr: Node }[], f: Visit): void => {
-  for (let i = 0; i < items.length; i++) f(items[i].expr);
-};
-const values = (pairs: readonly (readonly [unknown, Node])[], f: Visit): void => {
-  for (let i = 0; i < pairs.length; i++) f(pairs[i][1]);
-};
-const leaf = (): void => {};
 
-export const children: Children = {
-  column: leaf,
-  bind: leaf,
-  param: leaf,
-  binary: (n, f) => (f(n.left), f(n.right)),
-  unary: (n, f) => f(n.operand),
-  logical: (n, f) => all(n.items, f),
-  func: (n, f) => (all(n.args, f), all(n.orderBy, f), opt(n.filter, f), opt(n.limit, f), opt(n.offset, f)),
-  cast: (n, f) => f(n.expr),
-  case: (n, f) => {
-    for (const [cond, result] of n.whens) f(cond), f(result);
-    opt(n.otherwise, f);
-  },
-  label: (n, f) => f(n.expr),
-  in: (n, f) => {
-    f(n.expr);
-    if (Array.isArray(n.values)) all(n.values as readonly Node[], f);
-    else f(n.values as QueryNode);
-  },
-  between: (n, f) => (f(n.expr), f(n.low), f(n.high)),
-  scalar: (n, f) => f(n.query),
-  exists: (n, f) => f(n.query),
-  window: (n, f) => (f(n.func), all(n.partitionBy, f), all(n.orderBy, f)),
-  tuple: (n, f) => all(n.items, f),
-  excluded: leaf,
-  raw: (n, f) => all(n.values, f),
-  star: leaf,
-  nested: (n, f) => f(n.query),
-  identifier: leaf,
-  order: (n, f) => f(n.expr),
-  table: leaf,
-  alias: leaf,
-  derived: (n, f) => f(n.query),
-  cte: leaf,
-  join: (n, f) => (f(n.left), f(n.right), opt(n.on, f)),
-  select: (n, f) => {
-    exprs(n.items, f);
-    all(n.from, f);
-    opt(n.where, f);
-    all(n.groupBy, f);
-    opt(n.having, f);
-    all(n.orderBy, f);
-    opt(n.limit, f);
-    opt(n.offset, f);
-  },
-  compound: (n, f) => (all(n.queries, f), all(n.orderBy, f), opt(n.limit, f), opt(n.offset, f)),
-  insert: (n, f) => {
-    for (const row of n.rows) all(row, f);
-    opt(n.query, f);
-    if (n.onConflict) values(n.onConflict.set, f), opt(n.onConflict.where, f);
-    exprs(n.returning, f);
-  },
-  update: (n, f) => (values(n.set, f), opt(n.where, f), exprs(n.returning, f), all(n.from, f)),
-  delete: (n, f) => (opt(n.where, f), exprs(n.returning, f)),
-};
+/** How to find the children in a value of `role`, or undefined when it holds none. */
+export function roleWalk(role: Role): FieldWalk | undefined {
+  if (typeof role === "string") {
+    if (role === "child") return visitOne;
+    if (role === "childOrChildren") return (v, f) => (Array.isArray(v) ? visitAll(v, f) : f(v as Node));
+    return undefined;
+  }
+  if ("optional" in role) {
+    const inner = roleWalk(role.optional);
+    if (inner === undefined) return undefined;
+    return inner === visitOne ? (v, f) => v !== undefined && f(v as Node) : (v, f) => v !== undefined && inner(v, f);
+  }
+  if ("list" in role) {
+    const inner = roleWalk(role.list);
+    if (inner === undefined) return undefined;
+    if (inner === visitOne) return visitAll;
+    return (v, f) => {
+      const items = v as readonly unknown[];
+      for (let i = 0; i < items.length; i++) inner(items[i], f);
+    };
+  }
+  const parts: [string | number, FieldWalk][] = [];
+  if ("tuple" in role) role.tuple.forEach((r, i) => addPart(parts, i, r));
+  else for (const [k, r] of Object.entries(role.record)) addPart(parts, k, r);
+  return objectWalk(parts);
+}
+
+function addPart(parts: [string | number, FieldWalk][], key: string | number, role: Role): void {
+  const w = roleWalk(role);
+  if (w !== undefined) parts.push([key, w]);
+}
+
+/** Walks the parts of an object (a node, a tuple, a record) in order; one or two parts unrolled. */
+function objectWalk(parts: readonly [string | number, FieldWalk][]): FieldWalk | undefined {
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1) {
+    const [k, w] = parts[0];
+    if (w === visitOne) return (v, f) => f((v as Record<string | number, Node>)[k]);
+    return (v, f) => w((v as Record<string | number, unknown>)[k], f);
+  }
+  if (parts.length === 2) {
+    const [[k0, w0], [k1, w1]] = parts;
+    return (v, f) => {
+      const o = v as Record<string | number, unknown>;
+      w0(o[k0], f);
+      w1(o[k1], f);
+    };
+  }
+  return (v, f) => {
+    const o = v as Record<string | number, unknown>;
+    for (let i = 0; i < parts.length; i++) parts[i][1](o[parts[i][0]], f);
+  };
+}
+
+const leaf: FieldWalk = () => {};
+
+/**
+ * Each kind's walk: generated code with the fields written out, or (where the runtime refuses to
+ * generate code, or `generate` is false) closures composed from the same declarations.
+ */
+export function deriveChildren(generate = true): Children {
+  const kinds = Object.keys(nodeFields) as NodeKind[];
+  const declared = (k: NodeKind) => nodeFields[k] as Readonly<Record<string, Role>>;
+  const generated = generate
+    ? generateTable<FieldWalk>(
+        kinds,
+        "n, f",
+        kinds.map((k) => kindCode("walk", declared(k))),
+      )
+    : undefined;
+  const out: Partial<Record<NodeKind, FieldWalk>> = {};
+  for (const kind of kinds)
+    out[kind] =
+      generated?.[kind] ??
+      objectWalk(
+        Object.entries(declared(kind)).flatMap(([k, r]): [string, FieldWalk][] => {
+          const w = roleWalk(r);
+          return w ? [[k, w]] : [];
+        }),
+      ) ??
+      leaf;
+  return Object.freeze(out) as Children;
+}
+
+/** Each kind's children, in the order its declaration lists them. */
+export const children: Children = deriveChildren();
 
 /** Calls `f` with each child of `node`, in the order the table above lists them. */
 export function eachChild(node: Node, f: Visit): void {
-  (children[node.kind] as (n: Node, f: Visit) => void)(node, f);
+  (children[node.kind] as FieldWalk)(node, f);
 }
 
 export function childrenOf(node: Node): readonly Node[] {

@@ -1,4 +1,5 @@
 import type { TableNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** A table under another name: `FROM employee AS manager`. */
 export interface AliasNode {
@@ -6,3 +7,5 @@ export interface AliasNode {
   readonly name: string;
   readonly table: TableNode;
 }
+
+export const aliasFields = declare<AliasNode>({ name: "name", table: "ref" });

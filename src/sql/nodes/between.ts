@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode } from "./index.js";
+import { declare } from "./fields.js";
 
 export interface BetweenNode {
   readonly kind: "between";
@@ -9,3 +10,5 @@ export interface BetweenNode {
   readonly negate: boolean;
   readonly type: SqlType;
 }
+
+export const betweenFields = declare<BetweenNode>({ expr: "child", low: "child", high: "child", negate: "name", type: "type" });

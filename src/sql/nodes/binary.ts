@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode } from "./index.js";
+import { declare } from "./fields.js";
 
 export type BinaryOp =
   | "="
@@ -28,3 +29,5 @@ export interface BinaryNode {
   readonly right: ExprNode;
   readonly type: SqlType;
 }
+
+export const binaryFields = declare<BinaryNode>({ op: "name", left: "child", right: "child", type: "type" });

@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { SourceNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** A column of a FROM source (table, alias, derived table or CTE). */
 export interface ColumnNode {
@@ -11,3 +12,5 @@ export interface ColumnNode {
   readonly source: SourceNode;
   readonly type: SqlType;
 }
+
+export const columnFields = declare<ColumnNode>({ name: "name", key: "meta", source: "source", type: "type" });

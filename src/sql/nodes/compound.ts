@@ -1,4 +1,5 @@
 import type { CteNode, ExprNode, OrderNode, QueryNode } from "./index.js";
+import { childList, ctes, declare, optionalChild } from "./fields.js";
 
 export type CompoundOp = "UNION" | "UNION ALL" | "INTERSECT" | "EXCEPT";
 
@@ -11,3 +12,12 @@ export interface CompoundNode {
   readonly offset?: ExprNode;
   readonly with: readonly CteNode[];
 }
+
+export const compoundFields = declare<CompoundNode>({
+  op: "name",
+  queries: childList,
+  orderBy: childList,
+  limit: optionalChild,
+  offset: optionalChild,
+  with: ctes,
+});

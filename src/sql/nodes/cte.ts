@@ -1,4 +1,5 @@
 import type { QueryNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** A common table expression, referenced by name and emitted once in the WITH clause. */
 export interface CteNode {
@@ -9,3 +10,5 @@ export interface CteNode {
   readonly recursive: boolean;
   readonly columnNames: readonly string[];
 }
+
+export const cteFields = declare<CteNode>({ name: "name", query: "lazy", recursive: "name", columnNames: { list: "name" } });

@@ -1,4 +1,5 @@
 import type { CteNode, ExprNode, SelectItem, TableNode } from "./index.js";
+import { ctes, declare, optionalChild, selectItems } from "./fields.js";
 
 export interface DeleteNode {
   readonly kind: "delete";
@@ -7,3 +8,5 @@ export interface DeleteNode {
   readonly returning: readonly SelectItem[];
   readonly with: readonly CteNode[];
 }
+
+export const deleteFields = declare<DeleteNode>({ table: "source", where: optionalChild, returning: selectItems, with: ctes });

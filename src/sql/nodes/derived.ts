@@ -1,4 +1,5 @@
 import type { QueryNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** A subquery in FROM: `(SELECT …) AS name`, optionally LATERAL. */
 export interface DerivedNode {
@@ -7,3 +8,5 @@ export interface DerivedNode {
   readonly query: QueryNode;
   readonly lateral: boolean;
 }
+
+export const derivedFields = declare<DerivedNode>({ name: "name", query: "child", lateral: "name" });

@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { QueryNode } from "./index.js";
+import { declare } from "./fields.js";
 
 export interface ExistsNode {
   readonly kind: "exists";
@@ -7,3 +8,5 @@ export interface ExistsNode {
   readonly negate: boolean;
   readonly type: SqlType;
 }
+
+export const existsFields = declare<ExistsNode>({ query: "child", negate: "name", type: "type" });

@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode, OrderNode } from "./index.js";
+import { childList, declare, optionalChild } from "./fields.js";
 
 /** A function call; `name` is validated as a plain identifier when built. */
 export interface FuncNode {
@@ -14,3 +15,14 @@ export interface FuncNode {
   readonly offset?: ExprNode;
   readonly type: SqlType;
 }
+
+export const funcFields = declare<FuncNode>({
+  name: "name",
+  args: childList,
+  distinct: "name",
+  orderBy: childList,
+  filter: optionalChild,
+  limit: optionalChild,
+  offset: optionalChild,
+  type: "type",
+});

@@ -1,4 +1,5 @@
 import type { ColumnNode, CteNode, ExprNode, QueryNode, SelectItem, TableNode } from "./index.js";
+import { assignments, childList, ctes, declare, optionalChild, selectItems } from "./fields.js";
 
 export interface OnConflict {
   /** Columns of the unique key (PostgreSQL/SQLite need them; MySQL uses any unique key). */
@@ -19,3 +20,13 @@ export interface InsertNode {
   readonly returning: readonly SelectItem[];
   readonly with: readonly CteNode[];
 }
+
+export const insertFields = declare<InsertNode>({
+  table: "source",
+  columns: { list: "column" },
+  rows: { list: childList },
+  query: optionalChild,
+  onConflict: { optional: { record: { target: { list: "column" }, set: assignments, where: optionalChild } } },
+  returning: selectItems,
+  with: ctes,
+});

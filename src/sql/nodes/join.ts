@@ -1,4 +1,5 @@
 import type { ExprNode, FromNode } from "./index.js";
+import { declare, optionalChild } from "./fields.js";
 
 export type JoinType = "INNER" | "LEFT" | "RIGHT" | "FULL" | "CROSS";
 
@@ -9,3 +10,5 @@ export interface JoinNode {
   readonly right: FromNode;
   readonly on?: ExprNode;
 }
+
+export const joinFields = declare<JoinNode>({ type: "name", left: "child", right: "child", on: optionalChild });

@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** `expr AS name` in a SELECT list. */
 export interface LabelNode {
@@ -8,3 +9,5 @@ export interface LabelNode {
   readonly expr: ExprNode;
   readonly type: SqlType;
 }
+
+export const labelFields = declare<LabelNode>({ name: "name", expr: "child", type: "type" });

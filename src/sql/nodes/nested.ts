@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { SelectNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /**
  * A correlated subquery in a SELECT list that yields rows (or one row) per parent row. Dialects
@@ -11,3 +12,5 @@ export interface NestedNode {
   readonly one: boolean;
   readonly type: SqlType;
 }
+
+export const nestedFields = declare<NestedNode>({ query: "child", one: "name", type: "type" });

@@ -1,4 +1,5 @@
 import type { ExprNode } from "./index.js";
+import { declare } from "./fields.js";
 
 export interface OrderNode {
   readonly kind: "order";
@@ -6,3 +7,5 @@ export interface OrderNode {
   readonly direction: "ASC" | "DESC";
   readonly nulls?: "FIRST" | "LAST";
 }
+
+export const orderFields = declare<OrderNode>({ expr: "child", direction: "name", nulls: "name" });

@@ -1,4 +1,5 @@
 import type { SqlType } from "../types.js";
+import { declare } from "./fields.js";
 
 /** A named placeholder whose value is given at execution: `param("id")`. */
 export interface ParamNode {
@@ -6,3 +7,5 @@ export interface ParamNode {
   readonly name: string;
   readonly type: SqlType;
 }
+
+export const paramFields = declare<ParamNode>({ name: "name", type: "type" });

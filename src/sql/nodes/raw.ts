@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { Node } from "./index.js";
+import { childList, declare } from "./fields.js";
 
 /**
  * A fragment written with the `sql` tag: literal text from the template's own strings, with
@@ -11,3 +12,5 @@ export interface RawNode {
   readonly values: readonly Node[];
   readonly type: SqlType;
 }
+
+export const rawFields = declare<RawNode>({ strings: { list: "name" }, values: childList, type: "type" });

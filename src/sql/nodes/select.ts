@@ -1,4 +1,5 @@
 import type { CteNode, ExprNode, FromNode, OrderNode } from "./index.js";
+import { childList, ctes, declare, optionalChild, selectItems } from "./fields.js";
 
 /** One entry of a SELECT list: the row key and the expression. */
 export interface SelectItem {
@@ -23,3 +24,18 @@ export interface SelectNode {
   readonly correlate: boolean;
   readonly forUpdate: boolean;
 }
+
+export const selectFields = declare<SelectNode>({
+  items: selectItems,
+  from: childList,
+  where: optionalChild,
+  groupBy: childList,
+  having: optionalChild,
+  orderBy: childList,
+  limit: optionalChild,
+  offset: optionalChild,
+  distinct: "name",
+  with: ctes,
+  correlate: "name",
+  forUpdate: "name",
+});

@@ -1,4 +1,5 @@
 import type { ColumnNode } from "./index.js";
+import { declare } from "./fields.js";
 
 /** What the SQL layer needs to know about a schema table, without importing the schema layer. */
 export interface TableInfo {
@@ -23,3 +24,5 @@ export interface TableNode {
   readonly kind: "table";
   readonly info: TableInfo;
 }
+
+export const tableFields = declare<TableNode>({ info: "ref" });

@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode } from "./index.js";
+import { childList, declare } from "./fields.js";
 
 /** `(a, b)` — row values for composite comparisons and IN. */
 export interface TupleNode {
@@ -7,3 +8,5 @@ export interface TupleNode {
   readonly items: readonly ExprNode[];
   readonly type: SqlType;
 }
+
+export const tupleFields = declare<TupleNode>({ items: childList, type: "type" });

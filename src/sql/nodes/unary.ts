@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode } from "./index.js";
+import { declare } from "./fields.js";
 
 export type UnaryOp = "NOT" | "-" | "IS NULL" | "IS NOT NULL";
 
@@ -9,3 +10,5 @@ export interface UnaryNode {
   readonly operand: ExprNode;
   readonly type: SqlType;
 }
+
+export const unaryFields = declare<UnaryNode>({ op: "name", operand: "child", type: "type" });

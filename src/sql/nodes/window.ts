@@ -1,5 +1,6 @@
 import type { SqlType } from "../types.js";
 import type { ExprNode, FuncNode, OrderNode } from "./index.js";
+import { childList, declare } from "./fields.js";
 
 /** `fn(...) OVER (PARTITION BY … ORDER BY … frame)`. */
 export interface WindowNode {
@@ -11,3 +12,5 @@ export interface WindowNode {
   readonly frame?: string;
   readonly type: SqlType;
 }
+
+export const windowFields = declare<WindowNode>({ func: "child", partitionBy: childList, orderBy: childList, frame: "name", type: "type" });
