@@ -3,25 +3,17 @@
 // is refused before a statement runs.
 import { NotSupportedError } from "../errors.js";
 import type { ExprNode, Node } from "../sql/nodes/index.js";
+import { sameNode } from "../sql/structure.js";
 import type { Compare } from "./compare.js";
 
 type Row = Record<string, unknown>;
 
-/** Structural equality of expressions (columns by name and source). */
-export function sameExpr(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameExpr(x, b[i]));
-  const x = a as Record<string, unknown>,
-    y = b as Record<string, unknown>;
-  if (x.kind !== y.kind) return false;
-  if (x.kind === "column")
-    return x.name === y.name && (x.source === y.source || (x.source as { info?: unknown }).info === (y.source as { info?: unknown }).info);
-  if (x.kind === "bind") return x.value === y.value;
-  if (x.kind === "table") return x.info === y.info;
-  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-  keys.delete("type");
-  return [...keys].every((k) => sameExpr(x[k], y[k]));
+/**
+ * Structural equality of expressions, as every kind declares its fields (sql/structure.ts): types
+ * included, columns by name and source, values by value.
+ */
+export function sameExpr(a: Node, b: Node): boolean {
+  return sameNode(a, b);
 }
 
 type Tri = boolean | null;

@@ -2,7 +2,7 @@
 // exactly what one database answers, or refused with NotSupportedError naming the construct.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { NotSupportedError, func, select, type Statement } from "../../src/index.js";
+import { NotSupportedError, func, select, types, type Statement } from "../../src/index.js";
 import { cust, line, makeFixture, type Fixture, type Kind } from "./fanout-fixture.js";
 
 const kinds: Kind[] = (process.env.ARBOR_ENGINES ?? "sqlite,postgres,mysql").split(",").map((k) => (k === "mysql" ? "mariadb" : k) as Kind);
@@ -107,6 +107,12 @@ for (const kind of kinds)
         await same(f, q);
         await same(f, select(func.avg(line.c.qty).as("m")));
       } else await refused(f, q, /avg\(\)/);
+    });
+
+    test("issue 20: an ORDER BY expression is matched to a selected one with its types: a cast to integer is not the selected cast to text", async () => {
+      const q = select(cust.c.id.cast(types.text).as("t"), cust.c.id).orderBy(cust.c.id.cast(types.integer).desc());
+      await refused(f, q, /must also be selected/);
+      await same(f, select(cust.c.id.cast(types.text).as("t"), cust.c.id).orderBy(cust.c.id.cast(types.text).desc(), cust.c.id));
     });
 
     test("issue 16.8: a statement pinned by root key (= or IN) runs only on the owning shards", async () => {
