@@ -124,6 +124,9 @@ export {
 } from "./orm/errors.js";
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
 export type { LoaderStrategy, LoadPlan } from "./orm/strategies.js";
+export { SessionTrace, type SessionTraceOptions } from "./orm/trace/recorder.js";
+export type * from "./orm/trace/format.js";
+export type { RenderedValue } from "./orm/trace/values.js";
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";
 export { ShardedEngine } from "./shard/engine.js";
 export { ShardedSession, ShardedQuery } from "./shard/session.js";

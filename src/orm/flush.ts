@@ -32,6 +32,20 @@ interface Plan {
   readonly deletes: Ordered;
 }
 
+/** What a flush observer is shown of a plan, before anything is written (the session trace, orm/trace). */
+export interface FlushPlanView {
+  readonly saves: Ordered;
+  readonly deletes: Ordered;
+  /** Keys of post-update relationships. */
+  readonly postUpdateKeys: ReadonlySet<ForeignKey>;
+  isInsert(s: InstanceState): boolean;
+  readonly associationRows: number;
+}
+
+export interface FlushObserver {
+  flushPlan(plan: FlushPlanView): void;
+}
+
 /** A key written by a separate UPDATE once both rows exist: from a parent, or a value set by hand. */
 interface PostUpdate {
   readonly s: InstanceState;
@@ -311,6 +325,14 @@ export class UnitOfWork {
       this.restore();
       throw err;
     }
+    const { skip, saves, deletes } = plan;
+    this.session.flushObserver?.flushPlan({
+      saves,
+      deletes,
+      postUpdateKeys: skip,
+      isInsert: (s) => this.isInsert(s),
+      associationRows: this.assocInserts.length + this.assocDeletes.length,
+    });
     const sp = await tx.begin();
     try {
       await this.emit(sp, plan);

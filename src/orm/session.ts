@@ -12,7 +12,7 @@ import type { Result } from "../engine/result.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { relationshipValue } from "./attributes.js";
 import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from "./errors.js";
-import { UnitOfWork } from "./flush.js";
+import { UnitOfWork, type FlushObserver } from "./flush.js";
 import { IdentityMap } from "./identity.js";
 import { loadRelationship } from "./loading.js";
 import { cascadeIterator } from "./cascade.js";
@@ -89,6 +89,8 @@ export class Session {
   /** Flushed in the current transaction: undone by rollback. */
   txInserted: InstanceState[] = [];
   txDeleted: InstanceState[] = [];
+  /** Shown each flush's plan before it is written (set by a SessionTrace, orm/trace). */
+  flushObserver: FlushObserver | undefined = undefined;
   private readonly link: SessionLink;
   private readonly frames: SavepointFrame[] = [];
   private listeners = new Map<SessionEvent, Listener[]>();
