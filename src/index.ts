@@ -125,6 +125,7 @@ export {
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
 export type { LoaderStrategy, LoadPlan } from "./orm/strategies.js";
 export { SessionTrace, type SessionTraceOptions } from "./orm/trace/recorder.js";
+export { animationHtml, type AnimationOptions } from "./orm/trace/page.js";
 export type * from "./orm/trace/format.js";
 export type { RenderedValue } from "./orm/trace/values.js";
 export { ShardSet, rootKeyText, type ShardSetOptions } from "./shard/shards.js";

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { ArborError } from "../errors.js";
 import { countMoves, groupsToRebalance, rebalance, RebalanceError, type Move, type RebalanceReport } from "../shard/rebalance.js";
+import { ANIMATE_USAGE, runAnimate } from "./animate.js";
 import { loadSchema, openShardSets, readShardConfig, UsageError } from "./config.js";
 import { formatSeconds, ProgressBar } from "./progress.js";
 import { MIGRATE_USAGE, runMigrate } from "./migrate.js";
@@ -22,6 +23,7 @@ export const USAGE = `Usage: arbor <command> [options]
 Commands:
   rebalance   Move table groups to the shards a new ring places them on
   migrate     Generate and run schema migrations (arbor migrate --help)
+  animate     Replay a recorded Session as an HTML page
   help        Show this help (also: --help, <command> --help)
 
 Run with:  npx arbor <command> …
@@ -171,12 +173,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case "-h":
         if (rest[0] === "rebalance") io.out(REBALANCE_USAGE);
         else if (rest[0] === "migrate") io.out(MIGRATE_USAGE);
+        else if (rest[0] === "animate") io.out(ANIMATE_USAGE);
         else io.out(USAGE);
         return 0;
       case "rebalance":
         return await runRebalance(rest, io);
       case "migrate":
         return await runMigrate(rest, io);
+      case "animate":
+        return await runAnimate(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }

@@ -121,9 +121,9 @@ export class SessionTrace {
     this.undo.push(() => (session.flushObserver = undefined));
     this.undo.push(
       session.on("afterFlush", async () => {
+        await this.readRows();
         this.record("event", "flush done", { detail: "The flush's SAVEPOINT is released; new objects are persistent and in the identity map." });
         this.flush = undefined;
-        await this.readRows();
       }),
       session.on("afterCommit", () => this.record("event", "committed", { detail: "expireOnCommit: every object's attributes expire." })),
       session.on("afterRollback", () =>

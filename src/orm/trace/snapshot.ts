@@ -65,7 +65,7 @@ function objectSnapshot(session: Session, s: InstanceState, reg: ObjectRegistry)
     values[k] = renderValue(dict[k], idOf);
     const committed = s.committed;
     if (committed !== null && committed !== dict && s.status !== "pending" && !sameValue(committed[k], dict[k]))
-      dirty[k] = k in committed ? renderValue(committed[k], idOf) : { $: "undefined", text: "not loaded" };
+      dirty[k] = k in committed ? renderValue(committed[k], idOf) : { $: "undefined", text: "expired" };
   }
   const related: Record<string, number[]> = {};
   for (const rel of s.mapper.relationships.values()) {
