@@ -90,7 +90,7 @@ export type { Dialect, DialectName, Capabilities, Decoder, IsolationLevel, Trans
 export { sqliteDialect } from "./dialects/sqlite/dialect.js";
 export { postgresDialect } from "./dialects/postgres/dialect.js";
 export { mysqlDialect } from "./dialects/mysql/dialect.js";
-export { createEngine, Engine, type EngineOptions, type Claim } from "./engine/engine.js";
+export { createEngine, Engine, type EngineOptions, type EngineTarget, type Claim } from "./engine/engine.js";
 export { Connection, Transaction, type TransactionOptions } from "./engine/connection.js";
 export type { StatementOptions } from "./engine/cancel.js";
 export type { PoolOptions } from "./engine/pool.js";
@@ -98,7 +98,7 @@ export type { StreamOptions } from "./engine/executor.js";
 export { Result } from "./engine/result.js";
 export type { LogEntry, Logger, Params } from "./engine/executor.js";
 export type { CacheOptions, CacheStats } from "./engine/plan-cache.js";
-export type { Driver, DriverConnection, DriverResult, FieldInfo } from "./engine/driver.js";
+export type { Driver, DriverConnection, DriverResult, FieldInfo, QueryOptions, RowSink } from "./engine/driver.js";
 export { Session, SessionSavepoint, type SessionOptions, type SessionEvent, type InstanceInfo } from "./orm/session.js";
 export { Model, map, registry, Registry, Mapper, type ModelClass, type ModelInstance, type MapOptions } from "./orm/mapper.js";
 export {
@@ -148,3 +148,4 @@ export type { DistributedKind } from "./distributed/check.js";
 export type { BackendServer } from "./distributed/servers.js";
 export type { HeadDdlOptions } from "./distributed/spider.js";
 export { mariadbHashPartition, postgresHashRemainder } from "./distributed/partition-hash.js";
+export { pglite, type PGliteLike, type PGliteAdapterOptions, type PGliteQueryOptions, type PGliteResults } from "./dialects/postgres/pglite.js";

@@ -37,7 +37,7 @@ export class Guard {
     if (signal?.aborted) throw this.error("abort");
     if (timeout !== undefined && conn.cancel === undefined && !between)
       throw new NotSupportedError(
-        "This driver cannot cancel a running statement (better-sqlite3 runs it to its end, with no interrupt): a per-statement timeout is refused; streams honour one between batches",
+        "This driver cannot cancel a running statement (it runs to its end, with no interrupt: better-sqlite3, node:sqlite, PGlite): a per-statement timeout is refused; streams honour one between batches",
       );
     this.deadline = timeout === undefined ? Infinity : performance.now() + timeout;
   }

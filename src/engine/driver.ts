@@ -1,6 +1,7 @@
 // The driver adapter contract: the only surface where a database client library is touched.
 // Rows travel as arrays (cheapest for every client); the engine builds keyed rows itself.
 import { createRequire } from "node:module";
+import type { DialectName } from "../dialects/dialect.js";
 import { ArborError, ConnectTimeoutError, ConnectionError } from "../errors.js";
 
 export interface FieldInfo {
@@ -83,6 +84,8 @@ export interface DriverConnection {
 }
 
 export interface Driver {
+  /** The dialect this driver speaks, so `createEngine({ driver })` needs no other (adapters given as is). */
+  readonly dialect?: DialectName;
   connect(): Promise<DriverConnection>;
   /** Embedded drivers can open a connection synchronously (for `executeSync` on a fresh engine). */
   connectSync?(): DriverConnection;

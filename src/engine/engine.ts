@@ -1,19 +1,19 @@
 // The Engine: a dialect, a pool and a compiled-statement cache. Statements are immutable, so a
 // compiled form is cached per statement object and reused on every execution.
-import type { Dialect } from "../dialects/dialect.js";
-import { NotSupportedError, type PoolStats } from "../errors.js";
+import type { Dialect, DialectName } from "../dialects/dialect.js";
+import { ArgumentError, NotSupportedError, type PoolStats } from "../errors.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { Autocommit, Connection, type Transaction, type TransactionOptions } from "./connection.js";
-import type { DriverConnection, DriverOptions } from "./driver.js";
+import type { Driver, DriverConnection, DriverOptions } from "./driver.js";
 import type { StatementOptions } from "./cancel.js";
 import type { EngineContext, LogEntry, Logger, Params, StreamOptions } from "./executor.js";
 import { type CacheOptions, type CacheStats, PlanCache } from "./plan-cache.js";
 import type { Hold, HoldKind } from "./holds.js";
 import { Pool, type PoolOptions } from "./pool.js";
 import type { Result } from "./result.js";
-import { dialectForUrl } from "./url.js";
+import { dialectForUrl, dialectNamed } from "./url.js";
 
 /** An async context's claim on a connection taken later (see `Engine.claim`). */
 export type Claim = Hold;
@@ -24,6 +24,21 @@ export interface EngineOptions extends DriverOptions, PoolOptions {
   /** Bounds of the engine's statement caches (see `Engine.cacheStats`). */
   cache?: CacheOptions;
 }
+
+/**
+ * An engine over a driver adapter the application supplies (`createEngine({ driver })`) instead of
+ * one Arbor opens from a URL: PGlite, node:sqlite, or an adapter of your own (docs/dialects.md).
+ */
+export interface EngineTarget {
+  readonly driver: Driver;
+  /** The dialect the driver speaks: a built-in one by name, or a Dialect object. Default: `driver.dialect`. */
+  readonly dialect?: Dialect | DialectName;
+  /** What `engine.url` says (default `<dialect>:driver`); engines of distinct databases need distinct URLs for sharding. */
+  readonly url?: string;
+}
+
+/** Options that configure the driver Arbor would open, which an adapter given as is takes on its own. */
+const DRIVER_KEYS = ["poolSize", "prepare", "onConnect", "connectTimeout", "driverOptions", "client", "maxPrepared"] as const;
 
 function consoleLogger(e: LogEntry): void {
   const params = e.params.length ? ` ${JSON.stringify(e.params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}` : "";
@@ -47,10 +62,12 @@ export class Engine implements EngineContext {
     readonly dialect: Dialect,
     readonly url: URL,
     options: EngineOptions = {},
+    /** A driver adapter given as is (`createEngine({ driver })`); otherwise the dialect's own, from the URL. */
+    driver?: Driver,
   ) {
     this.logger = options.echo === true ? consoleLogger : options.echo || undefined;
     this.plans = new PlanCache(dialect, options.cache);
-    const driver = dialect.createDriver(url, { ...options, maxPrepared: options.maxPrepared ?? this.plans.preparedLimit });
+    driver ??= dialect.createDriver(url, { ...options, maxPrepared: options.maxPrepared ?? this.plans.preparedLimit });
     this.pool = new Pool(driver, driver.maxConnections, (err) => dialect.translateError(err), options);
   }
 
@@ -216,8 +233,28 @@ export class Engine implements EngineContext {
   }
 }
 
-/** `createEngine("sqlite::memory:")`, `createEngine("postgres://user@host/db")`, `createEngine("mariadb://root@127.0.0.1/test")`. */
-export function createEngine(url: string, options: EngineOptions = {}): Engine {
-  const { dialect, parsed } = dialectForUrl(url);
-  return new Engine(dialect, parsed, options);
+/**
+ * `createEngine("sqlite::memory:")`, `createEngine("postgres://user@host/db")`,
+ * `createEngine("mariadb://root@127.0.0.1/test")`, or over a driver adapter:
+ * `createEngine({ driver: pglite(db) })`.
+ */
+export function createEngine(target: string | EngineTarget, options: EngineOptions = {}): Engine {
+  if (typeof target === "string") {
+    const { dialect, parsed } = dialectForUrl(target);
+    return new Engine(dialect, parsed, options);
+  }
+  const { driver } = target;
+  const named = target.dialect ?? driver.dialect;
+  if (named === undefined) throw new ArgumentError("createEngine({ driver }): the driver names no dialect; pass { dialect } as well");
+  const dialect = typeof named === "string" ? dialectNamed(named) : named;
+  const given = DRIVER_KEYS.filter((k) => options[k] !== undefined);
+  if (given.length > 0)
+    throw new ArgumentError(`createEngine({ driver }): ${given.join(", ")} configure a driver Arbor opens; give the adapter its own settings instead`);
+  let url: URL;
+  try {
+    url = new URL(target.url ?? `${dialect.name}:driver`);
+  } catch {
+    throw new ArgumentError(`createEngine({ driver }): not a URL: ${JSON.stringify(target.url)}`);
+  }
+  return new Engine(dialect, url, options, driver);
 }

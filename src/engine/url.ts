@@ -2,7 +2,7 @@
 import { mysqlDialect } from "../dialects/mysql/dialect.js";
 import { postgresDialect } from "../dialects/postgres/dialect.js";
 import { sqliteDialect } from "../dialects/sqlite/dialect.js";
-import type { Dialect } from "../dialects/dialect.js";
+import type { Dialect, DialectName } from "../dialects/dialect.js";
 import { ArgumentError } from "../errors.js";
 
 export function dialectForUrl(url: string): { dialect: Dialect; parsed: URL } {
@@ -23,5 +23,19 @@ export function dialectForUrl(url: string): { dialect: Dialect; parsed: URL } {
       return { dialect: mysqlDialect, parsed };
     default:
       throw new ArgumentError(`No dialect for ${parsed.protocol}// URLs (use sqlite:, postgres:, mysql: or mariadb:)`);
+  }
+}
+
+/** A built-in dialect by name (`createEngine({ driver, dialect: "postgres" })`). */
+export function dialectNamed(name: DialectName): Dialect {
+  switch (name) {
+    case "sqlite":
+      return sqliteDialect;
+    case "postgres":
+      return postgresDialect;
+    case "mysql":
+      return mysqlDialect;
+    default:
+      throw new ArgumentError(`No built-in dialect named ${JSON.stringify(name)} (use "sqlite", "postgres" or "mysql", or pass a Dialect)`);
   }
 }

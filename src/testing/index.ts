@@ -2,7 +2,7 @@
 // it against its own engine with node:test:
 //
 //   import { runDialectCompliance } from "arbor-sql/testing";
-//   runDialectCompliance({ name: "my-driver", connect: () => createEngine("mydb://localhost/test") });
+//   runDialectCompliance({ name: "my-driver", connect: () => createEngine({ driver: myDriver() }) });
 //
 // It registers the tests (schema round trip, every type's round trip, every node kind, transactions
 // and isolation, streaming, errors, timeouts and cancellation) under one describe block; run the
