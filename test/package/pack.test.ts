@@ -214,7 +214,18 @@ runDialectCompliance({
     const bundle = await build({ entryPoints: [join(app, "entry.mjs")], bundle: true, write: false, platform: "node", format: "esm", logLevel: "silent" });
     const text = bundle.outputFiles[0]!.text;
     assert.match(text, /function select\(/);
-    for (const absent of ["postgresDialect", "mysqlDialect", "sqliteDialect", "better-sqlite3", "mysql2", "class Session", "runDialectCompliance", "node:test"])
+    for (const absent of [
+      "postgresDialect",
+      "mysqlDialect",
+      "sqliteDialect",
+      "better-sqlite3",
+      "mysql2",
+      "class Session",
+      "runDialectCompliance",
+      "node:test",
+      "PGliteConnection",
+      "node:sqlite",
+    ])
       assert.ok(!text.includes(absent), `the bundle holds ${absent}`);
   });
 });

@@ -13,10 +13,9 @@ import {
   type FieldInfo,
   type QueryOptions,
 } from "../../engine/driver.js";
-import { DECIMAL_SUM, decimalSum } from "./decimal.js";
+import { SQLITE_BIGINTS_HINT as BIGINTS, sqliteDecimalSum } from "./contract.js";
 
-/** The type hint of every field when integers come back as bigint. */
-export const BIGINTS = 1;
+export { BIGINTS };
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown[]>;
@@ -185,7 +184,8 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
     if (!memory) db.pragma("journal_mode = WAL");
     // better-sqlite3's own `timeout` option (driverOptions) sets the busy timeout otherwise.
     if (options.driverOptions?.timeout === undefined) db.pragma("busy_timeout = 5000");
-    db.aggregate(DECIMAL_SUM, { ...decimalSum, safeIntegers: true });
+    const { name, ...aggregate } = sqliteDecimalSum;
+    db.aggregate(name, { ...aggregate, safeIntegers: true });
     for (const s of options.onConnect ?? []) db.exec(s);
     return new SqliteConnection(db, !memory);
   };
