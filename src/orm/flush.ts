@@ -104,11 +104,13 @@ export class UnitOfWork {
           if (rel.options.passiveDeletes) continue;
           await loadRelationship(session, [s.obj], rel);
         }
+        // A pending child stays pending and is inserted (as SQLAlchemy does): its parent's
+        // DELETE then fails on the foreign key, unless a row switch keeps the parent's row. It
+        // is never dropped without a word.
         for (const child of children(s, rel)) {
           const cs = stateOf(child)!;
           if (cascadeDelete) {
             if (cs.status === "persistent") await addDelete(cs);
-            else if (cs.status === "pending") this.dropPending(cs);
           } else this.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.
@@ -119,11 +121,6 @@ export class UnitOfWork {
             if (!current.includes(gone) && gs.status === "persistent" && !this.hasParent(gs, rel)) await addDelete(gs);
           }
         }
-        // Pending children that point at the parent through the other side are not in the database yet.
-        const back = rel.back;
-        if (cascadeDelete && back)
-          for (const ps of [...session.pendingStates])
-            if (ps.mapper === rel.target && ps.isLoaded(back.key) && ps.dict[back.key] === s.obj) this.dropPending(ps);
       }
     };
     for (const s of session.deletedStates) await addDelete(s);

@@ -80,27 +80,6 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
       }),
   },
   {
-    scenario: "a child appended to a parent marked for deletion",
-    what: "a pending child of a parent deleted in the same flush (appended before or after delete()): Arbor silently does not insert it (it becomes transient); SQLAlchemy inserts it, and the flush fails on the foreign key, or, when the parent's row is brought back by a row switch in the same flush, the child is saved. Arbor drops an object the application added without saying so",
-    // From the flush that parts them (SQLAlchemy fails on the foreign key or on the child's key;
-    // or, where a row switch brings the parent back, it inserts the child Arbor dropped), the two
-    // histories differ: nothing after it is compared.
-    normalise: (sa, arbor) => {
-      const orphans = new Set<string>();
-      truncateAt(sa, arbor, (s, i) => {
-        const st = sa.steps[i - 1]?.state;
-        for (const d of st?.deleted ?? []) {
-          const kids = d === null ? undefined : st!.objs[d]?.rels.children;
-          if (Array.isArray(kids)) for (const k of kids) if (st!.objs[k]?.status === "pending") orphans.add(k);
-        }
-        if (orphans.size === 0 || !arbor.steps[i]) return false;
-        const r = arbor.steps[i];
-        if ((s.error === "integrity" || s.error === "identity") && r.error === undefined) return true;
-        return [...orphans].some((k) => r.state.objs[k]?.status === "transient" && s.state.objs[k]?.status !== "transient");
-      });
-    },
-  },
-  {
     scenario: "rolling back a savepoint expires only what changed inside it",
     what: "Arbor expires every object when a savepoint rolls back; SQLAlchemy expires only objects modified or flushed since the savepoint, so the others keep their loaded values and relationships",
     // Left alone, the objects Arbor expired load again (autoflushing) where SQLAlchemy's do not.
