@@ -492,6 +492,7 @@ export class UnitOfWork {
       s.markClean();
     }
     for (const s of this.updates) {
+      session.txUpdated.push(s);
       const ident = s.mapper.identOf(s.dict);
       if (ident !== undefined && ident !== s.ident) {
         session.identityMap.delete(s.mapper, s.ident, s.obj);

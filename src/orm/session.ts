@@ -48,6 +48,7 @@ interface SavepointFrame {
   readonly tx: Transaction;
   readonly inserted: number;
   readonly deleted: number;
+  readonly updated: number;
   readonly pending: ReadonlySet<InstanceState>;
 }
 
@@ -91,6 +92,8 @@ export class Session {
   txDeleted: InstanceState[] = [];
   /** Shown each flush's plan before it is written (set by a SessionTrace, orm/trace). */
   flushObserver: FlushObserver | undefined = undefined;
+  /** Persistent objects a flush wrote (or re-keyed) in the current transaction. */
+  txUpdated: InstanceState[] = [];
   private readonly link: SessionLink;
   private readonly frames: SavepointFrame[] = [];
   private listeners = new Map<SessionEvent, Listener[]>();
@@ -420,6 +423,7 @@ export class Session {
     for (const s of this.txDeleted) this.detach(s);
     this.txInserted = [];
     this.txDeleted = [];
+    this.txUpdated = [];
     if (this.expireOnCommit) this.expireAll();
     await this.emit("afterCommit");
   }
@@ -446,33 +450,42 @@ export class Session {
         await this.link.release();
       }
     }
-    this.restoreAfterRollback(0, 0, new Set(), expire);
+    this.restoreAfterRollback({ inserted: 0, deleted: 0, updated: 0, pending: new Set() }, expire ? "all" : "none");
     await this.emit("afterRollback");
   }
 
-  private restoreAfterRollback(insertedMark: number, deletedMark: number, keepPending: ReadonlySet<InstanceState>, expire = true): void {
+  /**
+   * Undoes the session's side of what happened since `mark`. A rolled-back transaction expires
+   * every object; a rolled-back savepoint only those changed since it opened — written by a flush
+   * inside it, or with unflushed changes — as SQLAlchemy does: the others still hold their rows.
+   */
+  private restoreAfterRollback(mark: Omit<SavepointFrame, "tx">, expire: "all" | "changed" | "none"): void {
+    const changed = new Set(this.txUpdated.splice(mark.updated));
     // Deleted objects come back, except those inserted in this transaction too: they leave below.
-    const inserted = new Set(this.txInserted.slice(insertedMark));
-    for (const s of this.txDeleted.splice(deletedMark)) {
+    const inserted = new Set(this.txInserted.slice(mark.inserted));
+    for (const s of this.txDeleted.splice(mark.deleted)) {
       if (inserted.has(s)) continue;
       s.status = "persistent";
       s.session = this;
       if (s.ident !== undefined) this.identityMap.set(s.mapper, s.ident, s.obj);
     }
-    for (const s of this.txInserted.splice(insertedMark)) {
+    for (const s of this.txInserted.splice(mark.inserted)) {
       this.identityMap.delete(s.mapper, s.ident, s.obj);
       s.ident = undefined;
       s.status = "transient";
       s.session = undefined;
     }
     for (const s of this.pendingStates) {
-      if (keepPending.has(s)) continue;
+      if (mark.pending.has(s)) continue;
       this.pendingStates.delete(s);
       s.status = "transient";
       s.session = undefined;
     }
+    // Unflushed changes are discarded too: those objects expire.
+    for (const s of this.modifiedStates()) changed.add(s);
     this.deletedStates.clear();
-    if (expire) this.expireAll();
+    if (expire === "all") this.expireAll();
+    else if (expire === "changed") for (const s of changed) if (s.status === "persistent" && s.session === this) s.expire();
   }
 
   /** Opens a SAVEPOINT (flushing first); roll it back to undo the database and the session since. */
@@ -482,7 +495,13 @@ export class Session {
       await this.flushNow();
       const outer = await this.executor();
       const tx = await outer.begin();
-      const frame: SavepointFrame = { tx, inserted: this.txInserted.length, deleted: this.txDeleted.length, pending: new Set(this.pendingStates) };
+      const frame: SavepointFrame = {
+        tx,
+        inserted: this.txInserted.length,
+        deleted: this.txDeleted.length,
+        updated: this.txUpdated.length,
+        pending: new Set(this.pendingStates),
+      };
       this.frames.push(frame);
       return new SessionSavepoint(this, frame);
     });
@@ -524,7 +543,7 @@ export class Session {
       await sp.frame.tx.commit();
     } else {
       await sp.frame.tx.rollback();
-      this.restoreAfterRollback(sp.frame.inserted, sp.frame.deleted, sp.frame.pending);
+      this.restoreAfterRollback(sp.frame, "changed");
     }
   }
 

@@ -782,6 +782,26 @@ forEachEngine(import.meta.url, (ctx) => {
     await s.close();
   });
 
+  test("issue 12: rolling back a savepoint expires only the objects changed inside it (flushed or not)", async () => {
+    const s = await fresh();
+    const [a, b, c] = [new Customer({ name: "a" }), new Customer({ name: "b" }), new Customer({ name: "c" })];
+    s.addAll([a, b, c]);
+    await s.flush();
+    await s.load(a, "orders");
+    const sp = await s.beginNested();
+    b.name = "b2";
+    await s.flush();
+    c.name = "c2";
+    await sp.rollback();
+    // a was not touched inside the savepoint: its values and loaded collection stay.
+    assert.deepEqual([s.inspect(a).expired, a.name, s.inspect(a).loaded.includes("orders")], [[], "a", true]);
+    assert.deepEqual([s.inspect(b).expired, s.inspect(c).expired], [["name"], ["name"]]);
+    await s.refresh(b);
+    await s.refresh(c);
+    assert.deepEqual([b.name, c.name], ["b", "c"]);
+    await s.close();
+  });
+
   test("commit with a savepoint open releases it and commits everything", async () => {
     const s = await fresh();
     const a = s.add(new Customer({ name: "outer" }));

@@ -43,8 +43,6 @@ export type Op =
   /** Closes the session; the next op opens a new one. */
   | { op: "close" };
 
-export type Emulation = "savepointRollbackExpiresAll";
-
 export type SeedRow = readonly [string, Record<string, Value>] | readonly [string, { id: number }, Record<string, Value>];
 
 export interface Scenario {
@@ -61,11 +59,6 @@ export interface Scenario {
    * runs again, so it and the ops after it find what they need.
    */
   readonly rollbackOnFlushError?: boolean;
-  /**
-   * Arbor behaviours the SQLAlchemy side imitates, for random sequences while a divergence found
-   * beyond issue 12 is open (pending.ts): "savepointRollbackExpiresAll".
-   */
-  readonly emulate?: readonly Emulation[];
 }
 
 /** The error kind both runners report for an op naming a label that holds no object (or no open savepoint). */

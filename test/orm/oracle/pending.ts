@@ -1,5 +1,5 @@
 import type { Normaliser } from "./compare.js";
-import type { AuditRow, DbDump, Emulation, Outcome } from "./ops.js";
+import type { AuditRow, DbDump, Outcome } from "./ops.js";
 import type { StepKind } from "./random.js";
 
 // Scenarios expected to differ from SQLAlchemy for now. The oracle fails when one of them agrees,
@@ -58,8 +58,6 @@ export interface NewDivergence {
   readonly what: string;
   /** For random sequences only: hides this divergence so that they can find others. */
   readonly normalise?: (sqlalchemy: Outcome, arbor: Outcome) => void;
-  /** For random sequences only: the SQLAlchemy side imitates Arbor here (sa_runner.py). */
-  readonly emulate?: Emulation;
 }
 
 export const NEW_DIVERGENCES: readonly NewDivergence[] = [
@@ -78,11 +76,5 @@ export const NEW_DIVERGENCES: readonly NewDivergence[] = [
         });
         return moved && s.error === undefined && arbor.steps[i]?.error === "integrity";
       }),
-  },
-  {
-    scenario: "rolling back a savepoint expires only what changed inside it",
-    what: "Arbor expires every object when a savepoint rolls back; SQLAlchemy expires only objects modified or flushed since the savepoint, so the others keep their loaded values and relationships",
-    // Left alone, the objects Arbor expired load again (autoflushing) where SQLAlchemy's do not.
-    emulate: "savepointRollbackExpiresAll",
   },
 ];

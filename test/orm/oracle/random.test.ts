@@ -12,7 +12,7 @@ import { compare, type Normaliser } from "./compare.js";
 import type { Outcome } from "./ops.js";
 import { NEW_DIVERGENCES, PENDING, PENDING_IN_RANDOM } from "./pending.js";
 import type { SqlAlchemy } from "./python.js";
-import { compile, describeSteps, sequences, type CompileOptions, type Step, type StepKind } from "./random.js";
+import { compile, describeSteps, sequences, type Step, type StepKind } from "./random.js";
 import { createSchema, resetSchema, runArbor, startSqlAlchemy } from "./runner.js";
 
 const RUNS = Number(process.env.ARBOR_ORACLE_RUNS ?? 500);
@@ -23,7 +23,6 @@ const BATCH = 50;
 // Open items of issue 12 and divergences found beyond it: their step kinds left out, or hidden.
 const openItems = [...new Set(Object.values(PENDING))].filter((item) => item in PENDING_IN_RANDOM);
 const excluded = new Set<StepKind>(openItems.flatMap((item) => PENDING_IN_RANDOM[item].exclude ?? []));
-const options: CompileOptions = { emulate: NEW_DIVERGENCES.flatMap((d) => d.emulate ?? []) };
 const normalisers: Normaliser[] = [
   ...openItems.flatMap((item) => PENDING_IN_RANDOM[item].normalise ?? []),
   ...NEW_DIVERGENCES.flatMap((d) => d.normalise ?? []),
@@ -43,7 +42,7 @@ after(async () => {
 
 async function arbor(steps: readonly Step[]): Promise<Outcome> {
   await resetSchema(engine);
-  return runArbor(engine, compile(steps, "random", options));
+  return runArbor(engine, compile(steps, "random"));
 }
 
 test(`ORM oracle: ${RUNS} random session sequences agree with SQLAlchemy 1.4 [sqlite]`, async (t) => {
@@ -57,7 +56,7 @@ test(`ORM oracle: ${RUNS} random session sequences agree with SQLAlchemy 1.4 [sq
   const samples = fc.sample(arb, { seed: SEED, numRuns: RUNS });
   for (let i = 0; i < samples.length; i += BATCH) {
     const batch = samples.slice(i, i + BATCH);
-    const answer = sa!.run(batch.map((s, j) => compile(s, `random ${i + j}`, options)));
+    const answer = sa!.run(batch.map((s, j) => compile(s, `random ${i + j}`)));
     answer.catch(() => undefined);
     batch.forEach((s, j) =>
       reference.set(
@@ -73,7 +72,7 @@ test(`ORM oracle: ${RUNS} random session sequences agree with SQLAlchemy 1.4 [sq
       if (!expected) {
         // A sequence fast-check made while shrinking.
         fresh++;
-        expected = sa!.run([compile(steps, "random", options)]).then((o) => o[0]);
+        expected = sa!.run([compile(steps, "random")]).then((o) => o[0]);
       }
       const diffs = compare(await expected, await arbor(steps), normalisers);
       assert.deepEqual(diffs, [], `Arbor differs from SQLAlchemy after these steps:\n${describeSteps(steps)}\n  ${diffs.join("\n  ")}`);

@@ -3,7 +3,7 @@
 // first gets (and loads) what it touches, the same way on both sides, so a step reads the
 // session's current objects whatever happened before.
 import fc from "fast-check";
-import type { Emulation, Op, Scenario, SeedRow } from "./ops.js";
+import type { Op, Scenario, SeedRow } from "./ops.js";
 
 export type Step =
   | { k: "addParent"; id: number; name: string }
@@ -80,13 +80,8 @@ export const RANDOM_SEED: readonly SeedRow[] = [
   ["child", { id: 3, parent_id: 2, name: "c3" }],
 ];
 
-export interface CompileOptions {
-  /** Arbor behaviours the SQLAlchemy side imitates (Scenario.emulate). */
-  readonly emulate?: readonly Emulation[];
-}
-
 /** The op-language scenario of a step sequence. */
-export function compile(steps: readonly Step[], name: string, options: CompileOptions = {}): Scenario {
+export function compile(steps: readonly Step[], name: string): Scenario {
   const ops: Op[] = [];
   const open: string[] = [];
   const parent = (id: number, load: boolean) => {
@@ -160,7 +155,7 @@ export function compile(steps: readonly Step[], name: string, options: CompileOp
       }
     }
   });
-  return { name, seed: RANDOM_SEED, ops, rollbackOnFlushError: true, emulate: options.emulate };
+  return { name, seed: RANDOM_SEED, ops, rollbackOnFlushError: true };
 }
 
 /** A sequence as one line per step, for failure messages. */

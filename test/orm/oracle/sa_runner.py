@@ -170,10 +170,9 @@ def fresh_connection(ddl):
 
 
 class Runner:
-    def __init__(self, ddl, dump_sql, emulate):
+    def __init__(self, ddl, dump_sql):
         conn = fresh_connection(ddl)
         self.dump_sql = dump_sql
-        self.emulate = set(emulate)
         self.engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool, future=True)
         event.listen(self.engine, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         self.session = None
@@ -263,8 +262,6 @@ class Runner:
             self.savepoints[op["as"]] = s.begin_nested()
         elif kind == "rollbackSavepoint":
             self.end_savepoint(op["sp"]).rollback()
-            if "savepointRollbackExpiresAll" in self.emulate:
-                s.expire_all()
         elif kind == "releaseSavepoint":
             self.end_savepoint(op["sp"]).commit()
         elif kind == "expunge":
@@ -378,7 +375,7 @@ def seed(r, rows):
 
 
 def run_scenario(ddl, dump_sql, sc):
-    r = Runner(ddl, dump_sql, sc.get("emulate", []))
+    r = Runner(ddl, dump_sql)
     seed(r, sc.get("seed", []))
     steps = []
     for op in sc["ops"]:
