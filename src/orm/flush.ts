@@ -110,7 +110,7 @@ export class UnitOfWork {
         for (const child of children(s, rel)) {
           const cs = stateOf(child)!;
           if (cascadeDelete) {
-            if (cs.status === "persistent") await addDelete(cs);
+            if (cs.status === "persistent" && session.cascadesTo(s, rel, child)) await addDelete(cs);
           } else this.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.

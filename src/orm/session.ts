@@ -15,12 +15,12 @@ import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from ".
 import { UnitOfWork, type FlushObserver } from "./flush.js";
 import { IdentityMap } from "./identity.js";
 import { loadRelationship } from "./loading.js";
-import { cascadeIterator } from "./cascade.js";
+import { cascadeIterator, relatedObjects } from "./cascade.js";
 import { mergeState } from "./merge.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { SessionLink } from "./link.js";
 import { EntityQuery } from "./query.js";
-import type { AnyClass } from "./relationships.js";
+import type { AnyClass, Relationship } from "./relationships.js";
 import { SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
 
 export interface SessionOptions {
@@ -87,6 +87,8 @@ export class Session {
   readonly pendingStates = new Set<InstanceState>();
   /** Marked for deletion and not yet flushed. */
   readonly deletedStates = new Set<InstanceState>();
+  /** Per object passed to delete(): the members of its loaded delete-cascade collections then. */
+  private readonly cascadeAtDelete = new WeakMap<InstanceState, ReadonlyMap<Relationship, readonly object[]>>();
   /** Flushed in the current transaction: undone by rollback. */
   txInserted: InstanceState[] = [];
   txDeleted: InstanceState[] = [];
@@ -191,6 +193,23 @@ export class Session {
     if (s.status !== "persistent" || s.session !== this)
       throw new SessionStateError(`${s.mapper.name} is ${s.status}, not persistent in this session; it cannot be deleted`);
     this.deletedStates.add(s);
+    // The delete cascade reaches what the collections hold now, as SQLAlchemy's delete() does: a
+    // child moved in afterwards is not deleted with the parent (its move then fails the flush).
+    const members = new Map<Relationship, readonly object[]>();
+    for (const rel of s.mapper.relationships.values())
+      if (rel.direction === "oneToMany" && rel.cascade.has("delete") && s.isLoaded(rel.key)) members.set(rel, relatedObjects(s, rel));
+    this.cascadeAtDelete.set(s, members);
+  }
+
+  /**
+   * @internal Whether the delete cascade of `s` (marked for deletion) reaches `child` of `rel`:
+   * a member at delete() time, or — for a collection loaded since — a member as loaded. Objects
+   * reached by a cascade (not passed to delete()) cascade to all their members.
+   */
+  cascadesTo(s: InstanceState, rel: Relationship, child: object): boolean {
+    const members = this.cascadeAtDelete.get(s);
+    if (!members || !this.deletedStates.has(s)) return true;
+    return (members.get(rel) ?? s.snapshot(rel.key) ?? [child]).includes(child);
   }
 
   /**

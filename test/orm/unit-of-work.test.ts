@@ -2,7 +2,7 @@
 // flush emits and in which order, what refresh, merge, expire and expunge do to the session.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, select, CircularDependencyError, MappingError, Registry, Model, manyToOne } from "../../src/index.js";
+import { Session, select, CircularDependencyError, IntegrityError, MappingError, SessionStateError, Registry, Model, manyToOne } from "../../src/index.js";
 import { md, registry, Parent, Child, Holder, Kid, Box, Ball, Label, Ping, Pong, mapUsersAndPosts, usersT, postsT, pingT, pongT } from "../fixtures/orm-uow.js";
 import { forEachEngine } from "../support/engines.js";
 import { StatementLog } from "../support/statements.js";
@@ -356,6 +356,58 @@ forEachEngine(
         { id: t.id, name: "x-old" },
         { id: fresh1.id, name: "x" },
       ]);
+    });
+
+    test("issue 12: a child moved into a parent marked for deletion is not deleted by its cascade: the flush fails on its key, nothing is written", async () => {
+      await seedFamilies();
+      const s = another({ autoflush: false });
+      const p1 = (await s.get(Parent, 1))!;
+      const a = (await s.get(Child, 1))!;
+      await s.load(p1, "children");
+      s.delete(p1);
+      const p2 = (await s.get(Parent, 2))!;
+      await s.load(p2, "children");
+      p1.children.splice(p1.children.indexOf(a), 1);
+      p2.children.push(a);
+      // b (a member when p1 was deleted) goes with p1; a, moved to p2 afterwards, stays.
+      await s.commit();
+      assert.deepEqual(await children(), [{ id: 1, parentId: 2, name: "a" }]);
+      s.add(new Parent({ id: 3, name: "p3", children: [new Child({ id: 5, name: "e" })] } as never));
+      await s.commit();
+      const p3 = (await s.get(Parent, 3))!;
+      await s.load(p3, "children");
+      s.delete(p3);
+      await s.load(p2, "children");
+      const moved = p2.children[0];
+      // Moved into p3 after its delete(): written, not deleted with p3, so p3's DELETE fails.
+      p3.children.push(moved);
+      await assert.rejects(s.commit(), IntegrityError);
+      await s.rollback();
+      assert.deepEqual(await children(), [
+        { id: 1, parentId: 2, name: "a" },
+        { id: 5, parentId: 3, name: "e" },
+      ]);
+    });
+
+    test("issue 12: adding to a relationship of an object whose DELETE was flushed is refused at once, never dropped", async () => {
+      await seedFamilies();
+      const s = another();
+      const p1 = (await s.get(Parent, 1))!;
+      await s.load(p1, "children");
+      s.delete(p1);
+      await s.flush();
+      const p2 = s.add(new Parent({ id: 3, name: "p3" }));
+      const late = new Child({ id: 9, name: "late" });
+      assert.throws(
+        () => p1.children.push(late),
+        (e: unknown) =>
+          e instanceof SessionStateError && /Parent \(id=1\) was deleted in this transaction: nothing can be added to its children/.test((e as Error).message),
+      );
+      assert.deepEqual([...p1.children].map((c) => c.name).sort(), ["a", "b"]);
+      assert.equal(s.inspect(late).status, "transient");
+      p2.children.push(late);
+      await s.commit();
+      assert.deepEqual(await children(), [{ id: 9, parentId: 3, name: "late" }]);
     });
   },
   { echo: log.logger },

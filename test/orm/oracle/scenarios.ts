@@ -415,7 +415,8 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    name: "moving a child into a parent marked for deletion",
+    // The get of `a` autoflushes p2's delete: Arbor refuses the append (see differences.ts).
+    name: "moving a child into a parent whose delete was flushed",
     seed: [...twoParents, ["child", { id: 3, parent_id: 2, name: "c" }]],
     ops: [
       { op: "get", cls: "Parent", id: 2, as: "p2" },
@@ -425,6 +426,22 @@ export const SCENARIOS: Scenario[] = [
       { op: "load", obj: "a", rel: "parent" },
       { op: "append", obj: "p2", rel: "children", child: "a" },
       { op: "commit" },
+    ],
+  },
+  {
+    name: "moving a child into a parent marked for deletion (not flushed): the flush fails on the key",
+    seed: [...twoParents, ["child", { id: 3, parent_id: 2, name: "c" }]],
+    rollbackOnFlushError: true,
+    ops: [
+      { op: "autoflush", on: false },
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "delete", obj: "p2" },
+      { op: "get", cls: "Child", id: 1, as: "a" },
+      { op: "load", obj: "a", rel: "parent" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "commit" },
+      { op: "get", cls: "Child", id: 1, as: "a" },
     ],
   },
 ];
