@@ -11,6 +11,8 @@ import { prepareNamespace } from "../support/engines.js";
 const url = (host: string) => `mariadb://root@${host}:${DIST_PORT}/${DB}`;
 const servers = BACKEND_HOSTS.map((host) => ({ host, port: DIST_PORT, user: "root", password: "", database: DB }));
 const CUSTOMERS = 200;
+// Server objects are global on the head: named after the test's database so concurrent runs do not share them.
+const naming = { serverPrefix: `${DB}_b` };
 
 describe("spider", () => {
   const shop = distShop();
@@ -41,7 +43,7 @@ describe("spider", () => {
       head: createEngine(url(HEAD_HOST)),
       backends: BACKEND_HOSTS.map((h) => createEngine(url(h))),
     });
-    await dist.create(servers);
+    await dist.create(servers, naming);
     single = createEngine(await prepareNamespace("mariadb", `${DB}_single`));
     await shop.md.createAll(single);
     await dist.head.execute(insert(shop.customer).values(rows.customer));
@@ -54,7 +56,7 @@ describe("spider", () => {
     }
   });
   after(async () => {
-    await dist?.drop().catch(() => {});
+    await dist?.drop(naming).catch(() => {});
     await dist?.dispose();
     await single?.withConnection((c) => c.runSql(`DROP DATABASE IF EXISTS \`${DB}_single\``)).catch(() => {});
     await single?.dispose();
@@ -62,16 +64,16 @@ describe("spider", () => {
   });
 
   test("issue 17: the head's DDL: one server per backend, members ENGINE=SPIDER partitioned BY HASH on the root key, no foreign keys", () => {
-    const ddl = dist.headDdl(servers);
+    const ddl = dist.headDdl(servers, naming);
     assert.equal(
       ddl[0],
-      `CREATE OR REPLACE SERVER \`arbor_b0\` FOREIGN DATA WRAPPER mysql OPTIONS (HOST '127.0.0.2', PORT ${DIST_PORT}, USER 'root', PASSWORD '', DATABASE '${DB}')`,
+      `CREATE OR REPLACE SERVER \`${DB}_b0\` FOREIGN DATA WRAPPER mysql OPTIONS (HOST '127.0.0.2', PORT ${DIST_PORT}, USER 'root', PASSWORD '', DATABASE '${DB}')`,
     );
     assert.equal(
       ddl[4],
       "CREATE TABLE `cust_order` (`customer_id` BIGINT NOT NULL, `id` INT NOT NULL, `day` DATE NOT NULL, `total` DECIMAL(12, 2) NOT NULL, PRIMARY KEY (`customer_id`, `id`))" +
         ' ENGINE=SPIDER DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin COMMENT=\'wrapper "mysql", table "cust_order"\'' +
-        " PARTITION BY HASH (`customer_id`) (PARTITION `p0` COMMENT = 'srv \"arbor_b0\"', PARTITION `p1` COMMENT = 'srv \"arbor_b1\"', PARTITION `p2` COMMENT = 'srv \"arbor_b2\"')",
+        ` PARTITION BY HASH (\`customer_id\`) (PARTITION \`p0\` COMMENT = 'srv "${DB}_b0"', PARTITION \`p1\` COMMENT = 'srv "${DB}_b1"', PARTITION \`p2\` COMMENT = 'srv "${DB}_b2"')`,
     );
     assert.ok(!ddl.some((s) => /FOREIGN KEY/.test(s)));
   });

@@ -280,9 +280,11 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
           // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
           await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
           // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
+          // max_recursive_iterations (1000 by default) stops a recursive CTE early with only a
+          // warning, so its rows would come back incomplete: lifted to the largest value.
           await exec(
             "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
-              `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}`,
+              `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}, max_recursive_iterations = 4294967295`,
           );
           for (const s of options.onConnect ?? []) await exec(s);
           return sessionLimit(exec);
