@@ -16,6 +16,8 @@ export class ArborError extends Error {
   readonly value?: unknown;
   readonly constraint?: string;
   readonly sql?: string;
+  /** The shard the failure happened on, set (and prefixed to the message) by sharded engines and sessions. */
+  shard?: string;
 
   constructor(message: string, ctx: ErrorContext = {}) {
     super(message, ctx.cause === undefined ? undefined : { cause: ctx.cause });

@@ -84,7 +84,17 @@ export {
 export * from "./migrate/index.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
-export { HashRing, RingError, DuplicateNodeError, UnknownNodeError, EmptyRingError, type HashMode, type RingKey } from "./shard/ring.js";
+export {
+  HashRing,
+  RingError,
+  DuplicateNodeError,
+  UnknownNodeError,
+  EmptyRingError,
+  RingOptionError,
+  InvalidKeyError,
+  type HashMode,
+  type RingKey,
+} from "./shard/ring.js";
 export { DdlCompiler } from "./schema/ddl.js";
 export type { Dialect, DialectName, Capabilities, Decoder, IsolationLevel, TransactionCharacteristics } from "./dialects/dialect.js";
 export { sqliteDialect } from "./dialects/sqlite/dialect.js";

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createEngine, type Engine } from "../engine/engine.js";
+import { createEngine, type Engine, type EngineOptions } from "../engine/engine.js";
 import type { MetaData } from "../schema/metadata.js";
 import { HashRing, type HashMode } from "../shard/ring.js";
 import { ShardSet } from "../shard/shards.js";
@@ -16,7 +16,13 @@ export class UsageError extends Error {
 export interface ShardSpec {
   readonly url: string;
   readonly weight?: number;
+  /** Milliseconds to connect before ConnectTimeoutError (the engine's default otherwise). */
+  readonly connectTimeout?: number;
+  /** Milliseconds any one statement may run on this shard (a server-side limit; not on SQLite). */
+  readonly statementTimeout?: number;
 }
+
+const SPEC_KEYS = ["url", "weight", "connectTimeout", "statementTimeout"];
 
 export interface ShardConfig {
   readonly ring: { readonly mode?: HashMode; readonly replicas?: number };
@@ -51,9 +57,20 @@ export function parseShardConfig(text: string, label: string): ShardConfig {
   for (const [name, spec] of Object.entries(raw.shards)) {
     if (typeof spec === "string") shards[name] = { url: spec };
     else if (isObject(spec) && typeof spec.url === "string") {
+      for (const k of Object.keys(spec))
+        if (!SPEC_KEYS.includes(k))
+          throw new UsageError(`${label}: shard ${JSON.stringify(name)} has unknown setting ${JSON.stringify(k)} (expected ${SPEC_KEYS.join(", ")})`);
       if (spec.weight !== undefined && (typeof spec.weight !== "number" || !Number.isFinite(spec.weight) || spec.weight <= 0))
         throw new UsageError(`${label}: shard ${JSON.stringify(name)} has weight ${JSON.stringify(spec.weight)}; a weight is a number > 0`);
-      shards[name] = { url: spec.url, weight: spec.weight as number | undefined };
+      for (const k of ["connectTimeout", "statementTimeout"] as const)
+        if (spec[k] !== undefined && (!Number.isSafeInteger(spec[k]) || (spec[k] as number) < 1))
+          throw new UsageError(`${label}: shard ${JSON.stringify(name)} has ${k} ${JSON.stringify(spec[k])}; it is a number of milliseconds > 0`);
+      shards[name] = {
+        url: spec.url,
+        weight: spec.weight as number | undefined,
+        connectTimeout: spec.connectTimeout as number | undefined,
+        statementTimeout: spec.statementTimeout as number | undefined,
+      };
     } else throw new UsageError(`${label}: shard ${JSON.stringify(name)} must be an engine URL or { "url": …, "weight": … }`);
   }
   return { ring: { mode: ringRaw.mode as HashMode | undefined, replicas: ringRaw.replicas as number | undefined }, shards };
@@ -103,6 +120,7 @@ export interface OpenShardSets {
  */
 export function openShardSets(metadata: MetaData, from: ShardConfig, to: ShardConfig): OpenShardSets {
   const urls = new Map<string, string>();
+  const specs = new Map<string, ShardSpec>();
   for (const [label, config] of [
     ["--from", from],
     ["--to", to],
@@ -114,13 +132,19 @@ export function openShardSets(metadata: MetaData, from: ShardConfig, to: ShardCo
           `${label}: shard ${JSON.stringify(name)} has URL ${redactUrl(spec.url)} but ${redactUrl(known)} in --from; a shard keeps its name only while it keeps its database`,
         );
       urls.set(name, spec.url);
+      const had = specs.get(name);
+      specs.set(name, {
+        ...spec,
+        connectTimeout: spec.connectTimeout ?? had?.connectTimeout,
+        statementTimeout: spec.statementTimeout ?? had?.statementTimeout,
+      });
     }
   }
   const engines = new Map<string, Engine>();
   try {
     for (const [name, url] of urls) {
       try {
-        engines.set(name, createEngine(url));
+        engines.set(name, createEngine(url, engineOptions(url, specs.get(name)!)));
       } catch (err) {
         throw new UsageError(`shard ${JSON.stringify(name)}: ${(err as Error).message}`);
       }
@@ -137,6 +161,18 @@ export function openShardSets(metadata: MetaData, from: ShardConfig, to: ShardCo
     for (const e of engines.values()) void e.dispose().catch(() => undefined);
     throw err;
   }
+}
+
+/** Engine options for a shard's timeouts: the statement limit is set on every connection the engine opens. */
+export function engineOptions(url: string, spec: ShardSpec): EngineOptions {
+  const onConnect: string[] = [];
+  const ms = spec.statementTimeout;
+  if (ms !== undefined) {
+    if (url.startsWith("postgres")) onConnect.push(`SET statement_timeout = ${ms}`);
+    else if (url.startsWith("mariadb") || url.startsWith("mysql")) onConnect.push(`SET SESSION max_statement_time = ${ms / 1000}`);
+    else throw new UsageError(`statementTimeout: SQLite has no statement time limit (its lock waits end after 5 s): remove it from ${redactUrl(url)}`);
+  }
+  return { ...(spec.connectTimeout !== undefined ? { connectTimeout: spec.connectTimeout } : {}), ...(onConnect.length ? { onConnect } : {}) };
 }
 
 /** Imports a schema module and finds its MetaData: the export `metadata`, the default export, or `md`. */

@@ -47,8 +47,10 @@ Options:
 Shard sets:
   { "ring": { "mode": "md5", "replicas": 100 },
     "shards": { "a": "postgres://user@host/db", "b": "sqlite:/var/db/b.db",
-                "c": { "url": "mariadb://root@host/db", "weight": 2 } } }
+                "c": { "url": "mariadb://root@host/db", "weight": 2,
+                       "connectTimeout": 5000, "statementTimeout": 60000 } } }
   ring.mode is md5 (default), ketama or fast. A shard name in both sets must keep its URL.
+  connectTimeout and statementTimeout are milliseconds (statementTimeout: PostgreSQL, MariaDB).
   Every shard in --to needs the schema's tables.
 
 Exit codes: 0 done, 1 failed (rerun to resume), 2 bad usage, 130 interrupted.

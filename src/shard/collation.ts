@@ -5,7 +5,7 @@ import type { ColumnNode, ExprNode } from "../sql/nodes/index.js";
 import { sql } from "../sql/sql-tag.js";
 import { nullsSmallest, type TextOrder } from "./compare.js";
 import type { FanoutEnv } from "./plan.js";
-import type { ShardSet } from "./shards.js";
+import { atShard, type ShardSet } from "./shards.js";
 
 const unlabel = (e: ExprNode): ExprNode => (e.kind === "label" ? e.expr : e);
 
@@ -79,7 +79,7 @@ export class TextOrders {
     const k = JSON.stringify([shard, source ?? null]);
     let p = this.known.get(k);
     if (!p) {
-      p = probeTextOrder(this.shards.engine(shard), source);
+      p = atShard(shard, () => probeTextOrder(this.shards.engine(shard), source));
       this.known.set(k, p);
       p.catch(() => this.known.delete(k));
     }

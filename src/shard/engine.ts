@@ -11,7 +11,7 @@ import { tableOf } from "../schema/table.js";
 import { TextOrders } from "./collation.js";
 import { planFanout } from "./plan.js";
 import { pinnedRootKeys, shardsFor, touchesShardedTables } from "./route.js";
-import type { ShardSet } from "./shards.js";
+import { atShard, type ShardSet } from "./shards.js";
 
 type Row = Record<string, unknown>;
 const stmtOf = (node: StatementNode): Statement<unknown> => ({ statementNode: node });
@@ -54,13 +54,16 @@ export class ShardedEngine {
   /** Runs `stmt` where its rows live; `{ shard }` forces one shard. */
   async execute<S extends Statement<unknown>>(stmt: S, params?: Params, opts: { shard?: string } = {}): Promise<Result<RowType<S>>> {
     const n = stmt.statementNode;
-    if (opts.shard) return this.shards.engine(opts.shard).execute(stmt, params);
+    if (opts.shard) {
+      const shard = opts.shard;
+      return atShard(shard, () => this.shards.engine(shard).execute(stmt, params));
+    }
     switch (n.kind) {
       case "select":
         return (await this.select(stmt, n, params)) as unknown as Result<RowType<S>>;
       case "insert": {
         const parts = this.splitInsert(n);
-        const results = await Promise.all([...parts].map(([shard, node]) => this.shards.engine(shard).execute(stmtOf(node), params)));
+        const results = await Promise.all([...parts].map(([shard, node]) => atShard(shard, () => this.shards.engine(shard).execute(stmtOf(node), params))));
         return merged(
           results,
           results.flatMap((r) => r.rows),
@@ -70,13 +73,18 @@ export class ShardedEngine {
       case "update":
       case "delete": {
         const targets = this.shardsOf(stmt);
-        const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmt, params)));
+        const results = await Promise.all(targets.map((s) => atShard(s, () => this.shards.engine(s).execute(stmt, params))));
         return merged(
           results,
           results.flatMap((r) => r.rows),
           results.reduce((a, r) => a + r.rowCount, 0),
         ) as Result<RowType<S>>;
       }
+      case "compound":
+        // Each shard would combine only its own rows (UNION would not remove duplicates across shards).
+        throw new NotSupportedError(
+          `A compound statement (${n.op}) is not merged across shards: run it on one shard with { shard } or run its parts separately`,
+        );
       default:
         throw new ArgumentError("This statement cannot be routed by root key: pass { shard } to run it on one shard");
     }
@@ -84,11 +92,11 @@ export class ShardedEngine {
 
   private async select(stmt: Statement<unknown>, q: SelectNode, params?: Params): Promise<Result<Row>> {
     const targets = this.selectTargets(q);
-    if (targets.length === 1) return this.shards.engine(targets[0]).execute(stmt, params) as Promise<Result<Row>>;
+    if (targets.length === 1) return atShard(targets[0], () => this.shards.engine(targets[0]).execute(stmt, params)) as Promise<Result<Row>>;
     const limit = boundInt(q.limit, "LIMIT");
     const offset = boundInt(q.offset, "OFFSET") ?? 0;
     const plan = await planFanout(q, this.textOrders.env(targets), limit, offset);
-    const results = await Promise.all(targets.map((s) => this.shards.engine(s).execute(stmtOf(plan.perShard), params)));
+    const results = await Promise.all(targets.map((s) => atShard(s, () => this.shards.engine(s).execute(stmtOf(plan.perShard), params))));
     const rows = plan.merge(results.map((r) => [...(r.rows as Row[])]));
     return merged(results as Result<Row>[], rows, rows.length);
   }

@@ -11,6 +11,8 @@
 // Writes to a group must be paused while it moves (the delete refuses to remove more rows than it
 // verified, which catches inserts, not updates).
 import { createHash } from "node:crypto";
+import { resolve as resolvePath } from "node:path";
+import { sqliteFile } from "../dialects/sqlite/driver.js";
 import { Engine } from "../engine/engine.js";
 import type { Executor } from "../engine/executor.js";
 import { ArborError, ArgumentError } from "../errors.js";
@@ -141,7 +143,7 @@ export class RebalanceChecksumError extends RebalanceError {
 /** Reading a shard's root keys failed (unreachable, or without the schema's tables). */
 export class RebalanceScanError extends ArborError {
   constructor(
-    readonly shard: string,
+    override readonly shard: string,
     group: TableGroup,
     cause: ArborError,
   ) {
@@ -291,6 +293,13 @@ function describeKey(key: readonly unknown[]): string {
   return `[${key.map((v) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "bigint" ? `${v}n` : v instanceof Date ? v.toISOString() : String(v))).join(", ")}]`;
 }
 
+/** What identifies an engine's database: a SQLite file's absolute path (any URL spelling), else the URL; undefined in memory. */
+function databaseOf(e: Engine): string | undefined {
+  if (e.url.protocol !== "sqlite:") return e.url.href;
+  const file = sqliteFile(e.url);
+  return file === null ? undefined : `sqlite:${resolvePath(file)}`;
+}
+
 /**
  * The engine of every shard named in `from` or `to`. A name in both must mean the same database
  * (the same engine, or engines with the same URL).
@@ -315,12 +324,12 @@ export function shardEngines(from: ShardSet, to: ShardSet): Map<string, Engine> 
     if (sameEngine !== undefined)
       throw new ArgumentError(`Shards ${JSON.stringify(sameEngine)} and ${JSON.stringify(name)} share one engine; every shard needs its own database`);
     byEngine.set(e, name);
-    const memory = e.url.protocol === "sqlite:" && ["", ":memory:"].includes(decodeURIComponent(e.url.pathname || e.url.host));
-    if (memory) continue; // each in-memory engine is a database of its own
-    const sameUrl = byUrl.get(e.url.href);
+    const where = databaseOf(e);
+    if (where === undefined) continue; // each in-memory engine is a database of its own
+    const sameUrl = byUrl.get(where);
     if (sameUrl !== undefined)
       throw new ArgumentError(`Shards ${JSON.stringify(sameUrl)} and ${JSON.stringify(name)} have the same URL; every shard needs its own database`);
-    byUrl.set(e.url.href, name);
+    byUrl.set(where, name);
   }
   return out;
 }

@@ -43,7 +43,7 @@ export const DEFAULT_REPLICAS: Readonly<Record<HashMode, number>> = Object.freez
   fast: 100,
 });
 
-export type RingErrorCode = "DUPLICATE_NODE" | "UNKNOWN_NODE" | "EMPTY_RING" | "INVALID_OPTION";
+export type RingErrorCode = "DUPLICATE_NODE" | "UNKNOWN_NODE" | "EMPTY_RING" | "INVALID_OPTION" | "INVALID_KEY";
 
 /** Base class of every error thrown by HashRing. */
 export class RingError extends Error {
@@ -85,6 +85,14 @@ export class RingOptionError extends RingError {
   override name = "RingOptionError";
   constructor(message: string) {
     super("INVALID_OPTION", `HashRing: ${message}`);
+  }
+}
+
+/** A lookup with a key that is not a string, number or bigint (an object would hash as "[object Object]"). */
+export class InvalidKeyError extends RingError {
+  override name = "InvalidKeyError";
+  constructor(key: unknown) {
+    super("INVALID_KEY", `HashRing: a key must be a string, number or bigint, got ${key === null ? "null" : typeof key}`);
   }
 }
 
@@ -160,7 +168,18 @@ export class HashRing<N> implements Iterable<[string, N]> {
     if (this.mode !== "ketama" && Math.round(this.replicas * weight) < 1) {
       throw new RingOptionError(`weight ${weight} of node ${JSON.stringify(name)} gives it no points with ${this.replicas} replicas`);
     }
-    this.#entries.set(name, { name, node, weight, cache: new Uint32Array(0), cached: 0 });
+    const entry: Entry<N> = { name, node, weight, cache: new Uint32Array(0), cached: 0 };
+    if (this.mode === "ketama") {
+      // libketama shares points by weight among all nodes: refuse a node set in which one gets none.
+      const entries = [...this.#entries.values(), entry];
+      const counts = this.#pointCounts(entries);
+      const empty = entries.findIndex((_, i) => counts[i] < 1);
+      if (empty >= 0)
+        throw new RingOptionError(
+          `weight ${entries[empty].weight} of node ${JSON.stringify(entries[empty].name)} gives it no points with ${this.replicas} replicas among ${entries.length} nodes`,
+        );
+    }
+    this.#entries.set(name, entry);
     this.#dirty = true;
     return this;
   }
@@ -241,6 +260,7 @@ export class HashRing<N> implements Iterable<[string, N]> {
   // -------------------------------------------------------------------------
 
   #locate(key: RingKey): number {
+    if (typeof key !== "string" && typeof key !== "number" && typeof key !== "bigint") throw new InvalidKeyError(key);
     if (this.#dirty) this.#build();
     const n = this.#count;
     if (n === 0) {

@@ -13,7 +13,7 @@ import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
-import type { ShardSet } from "./shards.js";
+import { atShard, type ShardSet } from "./shards.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
@@ -89,9 +89,19 @@ export class ShardedSession {
           ? Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]]))
           : (pk as Record<string, unknown>);
     const rootKey = this.shards.rootKeyOf(mapper.table, dict);
-    if (rootKey) return this.session(this.shards.shardFor(rootKey)).get(cls, pk);
-    const found = await Promise.all(this.shards.names.map((n) => this.session(n).get(cls, pk)));
+    if (rootKey) {
+      const shard = this.shards.shardFor(rootKey);
+      return atShard(shard, () => this.session(shard).get(cls, pk));
+    }
+    const found = await Promise.all(this.shards.names.map((n) => atShard(n, () => this.session(n).get(cls, pk))));
     return found.find((x) => x !== undefined);
+  }
+
+  /** Loads an unloaded attribute or relationship of `obj` from the shard it was read from (its group lives there). */
+  async load<T extends object, K extends keyof T & string>(obj: T, key: K): Promise<T[K]> {
+    const s = stateOf(obj)?.session;
+    if (!s) throw new ArgumentError(`${obj?.constructor?.name ?? typeof obj} is not in this sharded session`);
+    return atShard(s.identityToken ?? "?", () => s.load(obj, key));
   }
 
   query<C extends AnyClass>(cls: C): ShardedQuery<InstanceType<C>> {
@@ -99,7 +109,7 @@ export class ShardedSession {
   }
 
   async flush(): Promise<void> {
-    for (const s of this.sessions.values()) await s.flush();
+    for (const [name, s] of this.sessions) await atShard(name, () => s.flush());
   }
 
   /**
@@ -107,12 +117,12 @@ export class ShardedSession {
    * does not (there is no two-phase commit): a group, living on one shard, is always consistent.
    */
   async commit(): Promise<void> {
-    for (const s of this.sessions.values()) await s.flush();
-    for (const s of this.sessions.values()) await s.commit();
+    for (const [name, s] of this.sessions) await atShard(name, () => s.flush());
+    for (const [name, s] of this.sessions) await atShard(name, () => s.commit());
   }
 
   async rollback(): Promise<void> {
-    for (const s of this.sessions.values()) await s.rollback();
+    for (const [name, s] of this.sessions) await atShard(name, () => s.rollback());
   }
 
   async close(): Promise<void> {
@@ -178,7 +188,7 @@ export class ShardedQuery<T> {
       if (this.off !== undefined && !fanOut) r = r.offset(this.off);
       return r;
     };
-    const lists = await Promise.all(targets.map((t) => perShard(this.owner.session(t).query(this.cls) as EntityQuery<T>).all()));
+    const lists = await Promise.all(targets.map((t) => atShard(t, () => perShard(this.owner.session(t).query(this.cls) as EntityQuery<T>).all())));
     if (!fanOut) return lists[0];
     const env = this.owner.textOrders.env(targets);
     const keys: SortKey[] = [];

@@ -1,7 +1,7 @@
 // Named shards and placement: a group's root key goes through the hash ring to a shard, and every
 // member of the group lives on its root's shard.
 import type { Engine } from "../engine/engine.js";
-import { ArgumentError } from "../errors.js";
+import { ArborError, ArgumentError } from "../errors.js";
 import type { TableGroup } from "../schema/groups.js";
 import type { MetaData } from "../schema/metadata.js";
 import type { AnyColumn, Table } from "../schema/table.js";
@@ -37,6 +37,10 @@ export class ShardSet {
     }
     for (const name of this.ring.names())
       if (!this.engines.has(name)) throw new ArgumentError(`The ring names shard ${JSON.stringify(name)}, which has no engine`);
+    // An engine the ring never names would hold groups no lookup finds (or be fanned out to for nothing).
+    for (const name of this.engines.keys())
+      if (!this.ring.has(name))
+        throw new ArgumentError(`Shard ${JSON.stringify(name)} has an engine but is not on the ring (ring: ${[...this.ring.names()].join(", ")})`);
   }
 
   get names(): string[] {
@@ -77,5 +81,26 @@ export class ShardSet {
   /** Closes every shard's engine. */
   async dispose(): Promise<void> {
     await Promise.all([...this.engines.values()].map((e) => e.dispose()));
+  }
+}
+
+/** Tags an error with the shard it came from: `shard` set and the shard named first in the message. */
+export function onShard(err: unknown, shard: string): unknown {
+  if (!(err instanceof Error)) return err;
+  if (err instanceof ArborError) {
+    if (err.shard !== undefined) return err;
+    err.shard = shard;
+  } else if ((err as { shard?: unknown }).shard !== undefined) return err;
+  else Object.defineProperty(err, "shard", { value: shard, enumerable: true });
+  err.message = `shard ${JSON.stringify(shard)}: ${err.message}`;
+  return err;
+}
+
+/** Runs `fn` for one shard; an error it throws names the shard. */
+export async function atShard<T>(shard: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw onShard(err, shard);
   }
 }
