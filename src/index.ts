@@ -82,6 +82,7 @@ export {
   type TableDescription,
 } from "./schema/reflect/index.js";
 export * from "./migrate/index.js";
+export { generateSchemaSource, type CodegenOptions } from "./schema/codegen/index.js";
 export { TableGroup, computeGroups } from "./schema/groups.js";
 export { selectGroup, type GroupRow, type GroupQueryOptions } from "./schema/group-query.js";
 export {

@@ -7,6 +7,7 @@ import { ANIMATE_USAGE, runAnimate } from "./animate.js";
 import { loadSchema, openShardSets, readShardConfig, UsageError } from "./config.js";
 import { formatSeconds, ProgressBar } from "./progress.js";
 import { MIGRATE_USAGE, runMigrate } from "./migrate.js";
+import { REFLECT_USAGE, runReflect } from "./reflect.js";
 
 export interface CliIO {
   out(text: string): void;
@@ -24,6 +25,7 @@ Commands:
   rebalance   Move table groups to the shards a new ring places them on
   migrate     Generate and run schema migrations (arbor migrate --help)
   animate     Replay a recorded Session as an HTML page
+  reflect     Print TypeScript table definitions (and Models) for a live database
   help        Show this help (also: --help, <command> --help)
 
 Run with:  npx arbor <command> …
@@ -176,6 +178,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         if (rest[0] === "rebalance") io.out(REBALANCE_USAGE);
         else if (rest[0] === "migrate") io.out(MIGRATE_USAGE);
         else if (rest[0] === "animate") io.out(ANIMATE_USAGE);
+        else if (rest[0] === "reflect") io.out(REFLECT_USAGE);
         else io.out(USAGE);
         return 0;
       case "rebalance":
@@ -184,6 +187,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await runMigrate(rest, io);
       case "animate":
         return await runAnimate(rest, io);
+      case "reflect":
+        return await runReflect(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }

@@ -3,32 +3,13 @@
 // reflect as they were declared (issue 15).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createEngine, describeSchema, reflect, type Engine, type MetaData } from "../../src/index.js";
+import { chinookStatements } from "../support/chinook.js";
 import { dropNamespace, forEachEngine, namespaceFor, prepareNamespace, type EngineName } from "../support/engines.js";
 import { groupShop } from "../fixtures/group-shop.js";
 import { md as shopMd } from "../fixtures/shop.js";
 import { md as ormShopMd } from "../fixtures/orm-shop.js";
 import { md as ormUowMd } from "../fixtures/orm-uow.js";
-
-const CHINOOK: Record<EngineName, string> = {
-  sqlite: "Chinook_Sqlite.sql",
-  postgres: "Chinook_PostgreSql.sql",
-  mariadb: "Chinook_MySql.sql",
-};
-
-/** The script's statements, without its comments and without the lines that switch database. */
-export function chinookStatements(engine: EngineName): string[] {
-  const text = readFileSync(new URL(`../../../shared/data/chinook/${CHINOOK[engine]}`, import.meta.url), "utf8")
-    .replace(/\/\*[\s\S]*?\*\//g, "")
-    .split("\n")
-    .filter((l) => !/^\s*(DROP DATABASE|CREATE DATABASE|USE |\\c )/i.test(l))
-    .join("\n");
-  return text
-    .split(/;\s*\n/)
-    .map((s) => s.trim().replace(/;$/, ""))
-    .filter((s) => s.length > 0);
-}
 
 /** A second, empty namespace on the same server, and an engine inside it. */
 async function secondEngine(name: EngineName): Promise<{ engine: Engine; drop: () => Promise<void> }> {
