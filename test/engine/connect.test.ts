@@ -46,7 +46,7 @@ for (const [scheme, name] of [
 ] as const) {
   test(`issue 13.2: ${name}: a server that accepts TCP and stays silent fails within connectTimeout`, {
     skip: !engines.includes(name) && `${name} not selected`,
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     const engine = createEngine(`${scheme}://root@127.0.0.1:${silentPort}/test`, { connectTimeout: 300 });
     try {

@@ -127,7 +127,7 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.equal((await engine.execute(select(item.c.id))).rows.length, 3);
   });
 
-  test("issue 13.1: engine.execute after a Session's commit() threw (the session still open) is refused at once", { timeout: 10_000 }, async () => {
+  test("issue 13.1: engine.execute after a Session's commit() threw (the session still open) is refused at once", { timeout: 30_000 }, async () => {
     const engine = single();
     const session = new Session(engine, { registry });
     try {
@@ -249,7 +249,7 @@ forEachEngine(import.meta.url, (ctx) => {
   });
 });
 
-test("issue 13.1: a SQLite file engine (one connection by default) refuses engine.execute inside engine.transaction at once", { timeout: 10_000 }, async () => {
+test("issue 13.1: a SQLite file engine (one connection by default) refuses engine.execute inside engine.transaction at once", { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "arbor-hang-"));
   const engine = createEngine(`sqlite:///${join(dir, "one.db")}`);
   try {
