@@ -161,4 +161,11 @@ export type { HeadDdlOptions } from "./distributed/spider.js";
 export { mariadbHashPartition, postgresHashRemainder } from "./distributed/partition-hash.js";
 export { pglite, type PGliteLike, type PGliteAdapterOptions, type PGliteQueryOptions, type PGliteResults } from "./dialects/postgres/pglite.js";
 export { nodeSqlite, type NodeSqliteOptions } from "./dialects/sqlite/node-sqlite.js";
-export { SQLITE_BIGINTS_HINT, sqliteDecimalSum, type SqliteAggregate } from "./dialects/sqlite/contract.js";
+export {
+  SQLITE_BIGINTS_HINT,
+  sqliteDecimalSum,
+  sqliteDecimalFunctions,
+  sqliteDecimalAggregates,
+  type SqliteAggregate,
+  type SqliteFunction,
+} from "./dialects/sqlite/contract.js";

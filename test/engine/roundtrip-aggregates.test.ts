@@ -1,7 +1,7 @@
 // Aggregates over exact decimals stay exact on every engine: SQLite's own sum() adds doubles.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { MetaData, deleteFrom, func, insert, integer, numeric, select, sqliteDialect } from "../../src/index.js";
+import { InvalidValueError, MetaData, deleteFrom, func, insert, integer, numeric, select, sqliteDialect } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 import { decimalSum, scaledText, toScaled } from "../../src/dialects/sqlite/decimal.js";
 
@@ -26,7 +26,7 @@ test("issue 20.11: the decimal accumulator reads every stored form exactly", () 
     ["0", "0"],
   ];
   for (const [v, text] of cases) assert.equal(scaledText(toScaled(v)), text, String(v));
-  assert.throws(() => toScaled("abc"), TypeError);
+  assert.throws(() => toScaled("abc"), InvalidValueError);
   let acc = decimalSum.start();
   for (const v of ["0.10", 0.2, null, 3n]) acc = decimalSum.step(acc, v);
   assert.equal(decimalSum.result(acc), "3.30");

@@ -6,33 +6,6 @@ import type { E, Sel, Stmt } from "./model.js";
 
 export const KNOWN_OPEN: readonly { readonly item: string; readonly shape: string }[] = [
   // Not issue-20 items: found by this test (see the report for reproducers).
-  {
-    item: "new-2",
-    shape:
-      "decimals without an exact binary form (0.10, 0.20) in data and values: SQLite keeps numeric(p ≤ 15) as REAL and computes in floating point, " +
-      "so DISTINCT / GROUP BY / comparisons over computed decimals see 0.19999999999999998 and 0.2 as different values",
-  },
-  {
-    item: "new-3",
-    shape:
-      '(covered by new-2\'s values) MariaDB receives decimal values as strings, so `value("-1.50", numeric).sub(col)` is computed in DOUBLE and comes back "-1.5999999999999999"',
-  },
-  {
-    item: "new-4",
-    shape:
-      "a decimal value()/param() anywhere but compared (=, <, BETWEEN, an IN list item) with bare columns only: SQLite binds it as TEXT, and against an expression " +
-      "without NUMERIC column affinity (min(d), d - 1, CASE …, or as the left side of IN) a REAL is always less than a TEXT",
-  },
-  {
-    item: "new-5",
-    shape: 'cast() of a decimal to text: SQLite holds numeric(p ≤ 15) as REAL and prints 2.50 as "2.5" and 0.00 as "0" ("2.50" on PostgreSQL and MariaDB)',
-  },
-  {
-    item: "new-6",
-    shape:
-      "cast() to text of an integer expression holding a value()/param(): better-sqlite3 binds a JS number as REAL, so SQLite's CAST(? AS TEXT) of " +
-      'value(-3, types.integer) is "-3.0" and of t.c.id.add(-3) "-2.0" ("-3", "-2" elsewhere)',
-  },
 ];
 
 export function avoided(item: string): boolean {
@@ -149,13 +122,5 @@ export function knownOpenHits(s: Stmt): string[] {
   const mixed = (sibs: readonly E[]) => sibs.length > 1 && sibs.some((x) => x.k === "scalar" || x.k === "agg" || x.k === "win");
   if (avoided("20.5") && some(s, (e, p, sibs) => e.k === "lit" && !(p?.k === "like") && (!(p !== null && p.k !== "case" && sibs.some(typed)) || mixed(sibs))))
     hits.push("20.5");
-  // SQLite gives a bare column's affinity to the other side of =, <, BETWEEN, and to IN's list items, never to IN's left side.
-  const affinityOk = (e: E, p: E | null, sibs: readonly E[]) =>
-    p !== null && COMPARES.has(p.k) && !(p.k === "in" && p.e === e) && sibs.length > 0 && sibs.every((x) => x.k === "col");
-  if (avoided("new-4") && some(s, (e, p, sibs) => e.k === "lit" && e.ty === "dec" && !affinityOk(e, p, sibs))) hits.push("new-4");
-  if (avoided("new-5") && some(s, (e) => e.k === "cast" && e.e.ty === "dec")) hits.push("new-5");
-  if (avoided("new-6") && some(s, (e) => e.k === "cast" && e.e.ty === "int" && JSON.stringify(e.e).includes('"k":"lit"'))) hits.push("new-6");
   return hits;
 }
-
-const COMPARES = new Set(["cmp", "in", "between"]);

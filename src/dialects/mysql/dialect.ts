@@ -86,6 +86,14 @@ class MysqlCompiler extends Compiler {
     if (e.kind === "bind" && Number.isSafeInteger(e.value)) this.write(String(e.value));
     else super.aggregateBound(e);
   }
+  /**
+   * A decimal is bound as a string, which MariaDB reads as a DOUBLE in arithmetic
+   * (`"-1.50" - 0.10` gave -1.5999999999999999): it is cast to its declared DECIMAL. An
+   * unconstrained numeric has no DECIMAL to go to (see decimalType) and stays a string.
+   */
+  protected override placeholder(index: number, type: SqlType | undefined): string {
+    return type?.kind === "numeric" && type.precision !== undefined ? `CAST(? AS ${decimalType(type)})` : super.placeholder(index, type);
+  }
   protected override castType(type: SqlType): string {
     // CAST accepts only a few target types on MySQL/MariaDB.
     switch (type.kind) {

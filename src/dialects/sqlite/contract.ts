@@ -1,7 +1,27 @@
 // What the SQLite dialect needs from any driver adapter (better-sqlite3's, node:sqlite's, yours):
-// the hint that says integers were read as bigint, and the exact decimal sum it compiles sum() of
-// a numeric to, which every connection registers as an aggregate. Public, for adapters outside Arbor.
-import { DECIMAL_SUM, decimalSum } from "./decimal.js";
+// the hint that says integers were read as bigint, and the exact decimal functions and aggregates
+// it compiles numeric arithmetic, comparison and sum/min/max to, which every connection registers.
+// Public, for adapters outside Arbor.
+import {
+  DECIMAL_ABS,
+  DECIMAL_ADD,
+  DECIMAL_KEY,
+  DECIMAL_MAX,
+  DECIMAL_MIN,
+  DECIMAL_NEG,
+  DECIMAL_SUB,
+  DECIMAL_SUM,
+  DECIMAL_TEXT,
+  decimalAbs,
+  decimalAdd,
+  decimalKey,
+  decimalMax,
+  decimalMin,
+  decimalNeg,
+  decimalSub,
+  decimalSum,
+  decimalText,
+} from "./decimal.js";
 
 /** The `typeHint` of every field when the driver read integers as bigint (`QueryOptions.bigints`). */
 export const SQLITE_BIGINTS_HINT = 1;
@@ -23,3 +43,26 @@ export interface SqliteAggregate {
   inverse(accumulator: unknown, value: unknown): unknown;
   result(accumulator: unknown): unknown;
 }
+
+/** A scalar function a SQLite connection registers under `name` (deterministic, 64-bit integer arguments as bigint). */
+export interface SqliteFunction {
+  readonly name: string;
+  readonly fn: (...args: unknown[]) => unknown;
+}
+
+/** Every exact-decimal scalar function the SQLite dialect may compile to. */
+export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
+  { name: DECIMAL_ADD, fn: (a, b) => decimalAdd(a, b) },
+  { name: DECIMAL_SUB, fn: (a, b) => decimalSub(a, b) },
+  { name: DECIMAL_NEG, fn: (a) => decimalNeg(a) },
+  { name: DECIMAL_ABS, fn: (a) => decimalAbs(a) },
+  { name: DECIMAL_KEY, fn: (a) => decimalKey(a) },
+  { name: DECIMAL_TEXT, fn: (a, scale) => decimalText(a, scale) },
+];
+
+/** Every exact-decimal aggregate (and window function, through `inverse`) the SQLite dialect may compile to. */
+export const sqliteDecimalAggregates: readonly SqliteAggregate[] = [
+  sqliteDecimalSum,
+  { name: DECIMAL_MIN, ...decimalMin },
+  { name: DECIMAL_MAX, ...decimalMax },
+];

@@ -1,24 +1,41 @@
-// Exact decimal sums on SQLite. Its sum() adds doubles, so a numeric(20, 2) total lost digits
-// ("123456789012345678.91" + "0.01" gave "123456789012345680.00"). The dialect compiles sum() of a
-// numeric as DECIMAL_SUM, an aggregate registered on every connection that adds with BigInt.
+// Exact decimals on SQLite, which has none: numeric(p ≤ 15) is stored as a REAL (NUMERIC affinity,
+// exact to 15 digits) and wider numerics as TEXT. SQLite's own +, -, sum() add doubles (0.10 + 0.20
+// gave 0.30000000000000004; "123456789012345678.91" + "0.01" gave …680.00) and compares TEXT as
+// text ("10" < "9"). The dialect compiles decimal arithmetic, sums, min/max of wide numerics and
+// comparisons of wide numerics to the functions here, registered on every connection: they compute
+// with scaled BigInts. A result is a number when every input was one (a narrow numeric) and that
+// double reads back as the exact result, TEXT when an input was TEXT (a wide numeric); a narrow
+// result no double holds is refused rather than rounded.
+import { InvalidValueError } from "../../errors.js";
 
 export const DECIMAL_SUM = "arbor_decimal_sum";
+export const DECIMAL_MIN = "arbor_decimal_min";
+export const DECIMAL_MAX = "arbor_decimal_max";
+export const DECIMAL_ADD = "arbor_decimal_add";
+export const DECIMAL_SUB = "arbor_decimal_sub";
+export const DECIMAL_NEG = "arbor_decimal_neg";
+export const DECIMAL_ABS = "arbor_decimal_abs";
+/** A TEXT sort key whose binary order is the decimals' numeric order (see `decimalKey`). */
+export const DECIMAL_KEY = "arbor_decimal_key";
+/** A decimal's text with `scale` places (CAST prints a REAL 2.50 as "2.5"). */
+export const DECIMAL_TEXT = "arbor_decimal_text";
 
-/** A decimal as an integer scaled by 10^-scale. */
+/** A decimal as an integer scaled by 10^-scale; `text` when it came from (or goes to) TEXT. */
 interface Scaled {
   readonly units: bigint;
   readonly scale: number;
+  readonly text: boolean;
 }
 
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /** A stored numeric (TEXT, INTEGER or the REAL NUMERIC affinity made of it) as a scaled integer. */
 export function toScaled(v: unknown): Scaled {
-  if (typeof v === "bigint") return { units: v, scale: 0 };
+  if (typeof v === "bigint") return { units: v, scale: 0, text: false };
   // A REAL holds at most 15 significant digits of what was written: its shortest form is that text.
   const s = typeof v === "number" ? String(v) : typeof v === "string" ? v.trim() : undefined;
   const m = s === undefined ? null : DECIMAL_RE.exec(s);
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new TypeError(`${DECIMAL_SUM}: ${String(v)} is not a decimal number`);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new InvalidValueError(`${String(v)} is not a decimal number`);
   const frac = m[3] ?? "";
   let units = BigInt((m[2] || "0") + frac);
   let scale = frac.length - Number(m[4] ?? 0);
@@ -26,13 +43,22 @@ export function toScaled(v: unknown): Scaled {
     units *= 10n ** BigInt(-scale);
     scale = 0;
   }
-  return { units: m[1] === "-" ? -units : units, scale };
+  return { units: m[1] === "-" ? -units : units, scale, text: typeof v === "string" };
+}
+
+function rescale(a: Scaled, scale: number): bigint {
+  return a.units * 10n ** BigInt(scale - a.scale);
 }
 
 function add(a: Scaled, b: Scaled, sign: 1n | -1n): Scaled {
   const scale = Math.max(a.scale, b.scale);
-  const units = a.units * 10n ** BigInt(scale - a.scale) + sign * b.units * 10n ** BigInt(scale - b.scale);
-  return { units, scale };
+  return { units: rescale(a, scale) + sign * rescale(b, scale), scale, text: a.text || b.text };
+}
+
+function compare(a: Scaled, b: Scaled): number {
+  const scale = Math.max(a.scale, b.scale);
+  const d = rescale(a, scale) - rescale(b, scale);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
 
 export function scaledText(a: Scaled): string {
@@ -40,6 +66,53 @@ export function scaledText(a: Scaled): string {
   const digits = (neg ? -a.units : a.units).toString().padStart(a.scale + 1, "0");
   const text = a.scale === 0 ? digits : `${digits.slice(0, -a.scale)}.${digits.slice(-a.scale)}`;
   return neg ? `-${text}` : text;
+}
+
+/** The value SQLite gets back: TEXT for wide numerics, else the double that reads back exactly. */
+export function result(a: Scaled): string | number {
+  const text = scaledText(a);
+  if (a.text) return text;
+  const n = Number(text);
+  if (compare(toScaled(n), a) !== 0)
+    throw new InvalidValueError(
+      `SQLite holds numeric(p ≤ 15) as a double, which cannot hold the exact result ${text}; declare the column numeric(p, s) with p > 15`,
+    );
+  return n;
+}
+
+const one = (f: (a: Scaled) => Scaled) => (a: unknown) => (a === null || a === undefined ? null : result(f(toScaled(a))));
+const two = (f: (a: Scaled, b: Scaled) => Scaled) => (a: unknown, b: unknown) =>
+  a === null || a === undefined || b === null || b === undefined ? null : result(f(toScaled(a), toScaled(b)));
+
+export const decimalAdd = two((a, b) => add(a, b, 1n));
+export const decimalSub = two((a, b) => add(a, b, -1n));
+export const decimalNeg = one((a) => ({ ...a, units: -a.units }));
+export const decimalAbs = one((a) => ({ ...a, units: a.units < 0n ? -a.units : a.units }));
+
+export function decimalText(v: unknown, scale: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const a = toScaled(v);
+  const s = Number(scale);
+  return scaledText(s > a.scale ? { ...a, units: rescale(a, s), scale: s } : a);
+}
+
+/**
+ * A TEXT key that sorts, byte by byte, as the decimal does: "1" then the integer part's length
+ * (5 digits) and its digits and the fraction without trailing zeros for x ≥ 0; "0" then the nines'
+ * complement of that and "~" (above every digit) for x < 0, so a longer negative sorts first.
+ */
+export function decimalKey(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const a = toScaled(v);
+  const neg = a.units < 0n;
+  const digits = (neg ? -a.units : a.units).toString().padStart(a.scale + 1, "0");
+  const int = digits.slice(0, digits.length - a.scale).replace(/^0+/, "");
+  const frac = digits.slice(digits.length - a.scale).replace(/0+$/, "");
+  const body = String(int.length).padStart(5, "0") + int + frac;
+  if (!neg) return `1${body}`;
+  let out = "0";
+  for (const c of body) out += String(9 - Number(c));
+  return `${out}~`;
 }
 
 /** The accumulator: null until a non-NULL value arrives, as SQL's SUM of no values is NULL. */
@@ -57,6 +130,34 @@ export const decimalSum = {
     if (v === null || v === undefined || acc === null) return acc;
     return acc.count === 1 ? null : { sum: add(acc.sum, toScaled(v), -1n), count: acc.count - 1 };
   },
-  result: (acc: Acc): string | null => (acc === null ? null : scaledText(acc.sum)),
+  result: (acc: Acc): string | number | null => (acc === null ? null : result(acc.sum)),
   deterministic: true,
 };
+
+/**
+ * min()/max() of wide numerics by value (SQLite's compare their TEXT); the value is returned as
+ * stored. The values are kept so a window frame can drop them again (`inverse`).
+ */
+function extreme(sign: 1 | -1) {
+  type Held = Scaled[];
+  const best = (held: Held): Scaled => held.reduce((b, x) => (sign * compare(x, b) < 0 ? x : b));
+  return {
+    start: (): Held => [],
+    step(held: Held, v: unknown): Held {
+      if (v !== null && v !== undefined) held.push(toScaled(v));
+      return held;
+    },
+    inverse(held: Held, v: unknown): Held {
+      if (v === null || v === undefined) return held;
+      const x = toScaled(v);
+      const at = held.findIndex((h) => compare(h, x) === 0);
+      if (at >= 0) held.splice(at, 1);
+      return held;
+    },
+    result: (held: Held): string | number | null => (held.length === 0 ? null : result(best(held))),
+    deterministic: true,
+  };
+}
+
+export const decimalMin = extreme(1);
+export const decimalMax = extreme(-1);

@@ -14,12 +14,12 @@ import {
 import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import type { BinaryNode, ExprNode, FuncNode } from "../../sql/nodes/index.js";
+import type { BetweenNode, BinaryNode, CastNode, CompoundNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
-import { DECIMAL_SUM } from "./decimal.js";
+import { decimalBetween, decimalBinary, decimalCast, decimalFunc, decimalIn, decimalOrder, decimalUnary, EXACT_DIGITS, isNarrow } from "./decimal-nodes.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
@@ -68,12 +68,11 @@ class SqliteCompiler extends Compiler {
   protected override visitFunc(n: FuncNode): void {
     // length() counts characters of text in SQLite, which has no char_length.
     if (n.name === "char_length") return super.visitFunc({ ...n, name: "length" });
-    // sum() of a numeric adds exactly (DECIMAL_SUM, registered by the driver) instead of in doubles.
-    if (n.name.toLowerCase() === "sum" && n.args.length === 1 && baseType(n.args[0].type).kind === "numeric")
-      return super.visitFunc({ ...n, name: DECIMAL_SUM });
-    super.visitFunc(n);
+    super.visitFunc(decimalFunc(n) ?? n);
   }
   protected override visitBinary(n: BinaryNode): void {
+    const exact = decimalBinary(n);
+    if (exact) return this.visit(exact);
     if (isIntegerDivision(n)) {
       // Bound JS numbers arrive as REAL, which would make 7 / 2 give 3.5.
       this.write("CAST(");
@@ -94,6 +93,32 @@ class SqliteCompiler extends Compiler {
     super.visitBinary(n);
     // PostgreSQL and MariaDB escape LIKE patterns with a backslash; make SQLite agree.
     if (n.op === "LIKE" || n.op === "NOT LIKE") this.write(" ESCAPE '\\'");
+  }
+  // Decimals: exact functions and sort keys instead of SQLite's doubles and text order (decimal-nodes.ts).
+  protected override visitUnary(n: UnaryNode): void {
+    const exact = decimalUnary(n);
+    if (exact) this.visit(exact);
+    else super.visitUnary(n);
+  }
+  protected override visitIn(n: InNode): void {
+    super.visitIn(decimalIn(n) ?? n);
+  }
+  protected override visitBetween(n: BetweenNode): void {
+    super.visitBetween(decimalBetween(n) ?? n);
+  }
+  protected override visitCast(n: CastNode): void {
+    const exact = decimalCast(n);
+    if (exact) this.visit(exact);
+    else super.visitCast(n);
+  }
+  protected override visitOrder(n: OrderNode): void {
+    super.visitOrder(decimalOrder(n) ?? n);
+  }
+  protected override visitCompound(n: CompoundNode): void {
+    // A compound's ORDER BY names its result columns, so it cannot sort on a key expression.
+    if (n.orderBy.some((o) => decimalOrder(o) !== undefined))
+      throw new NotSupportedError("SQLite sorts numerics wider than 15 digits as text: ORDER BY one over UNION/INTERSECT/EXCEPT is refused");
+    super.visitCompound(n);
   }
   protected override forUpdate(): void {
     // SQLite locks the whole database for writers; there is no row lock to ask for.
@@ -117,9 +142,6 @@ const capabilities: Capabilities = {
   maxParams: 32766,
 };
 
-/** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
-const EXACT_DIGITS = 15;
-
 function numericDecoder(type: SqlType): Decoder {
   const scale = type.scale;
   return (v) => {
@@ -141,6 +163,9 @@ export const sqliteDialect: Dialect = {
   encode(type, value) {
     switch (type.kind) {
       case "numeric":
+        // numeric(p ≤ 15) is stored as a REAL: the bound value is the double its text is stored as,
+        // so it compares with computed values as a number (a TEXT is greater than every number).
+        if (isNarrow(type) && typeof value === "string") return Number(value);
         return type.scale !== undefined && typeof value === "string" ? withScale(value, type.scale) : value;
       case "boolean":
         return value ? 1 : 0;

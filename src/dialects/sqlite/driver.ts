@@ -13,7 +13,7 @@ import {
   type FieldInfo,
   type QueryOptions,
 } from "../../engine/driver.js";
-import { SQLITE_BIGINTS_HINT as BIGINTS, sqliteDecimalSum } from "./contract.js";
+import { SQLITE_BIGINTS_HINT as BIGINTS, sqliteDecimalAggregates, sqliteDecimalFunctions } from "./contract.js";
 
 export { BIGINTS };
 
@@ -184,8 +184,9 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
     if (!memory) db.pragma("journal_mode = WAL");
     // better-sqlite3's own `timeout` option (driverOptions) sets the busy timeout otherwise.
     if (options.driverOptions?.timeout === undefined) db.pragma("busy_timeout = 5000");
-    const { name, ...aggregate } = sqliteDecimalSum;
-    db.aggregate(name, { ...aggregate, safeIntegers: true });
+    // Exact decimal arithmetic (decimal.ts); integers arrive as BigInt so none is rounded.
+    for (const { name, fn } of sqliteDecimalFunctions) db.function(name, { deterministic: true, safeIntegers: true }, fn);
+    for (const { name, ...aggregate } of sqliteDecimalAggregates) db.aggregate(name, { ...aggregate, safeIntegers: true });
     for (const s of options.onConnect ?? []) db.exec(s);
     return new SqliteConnection(db, !memory);
   };

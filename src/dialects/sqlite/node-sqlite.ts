@@ -8,7 +8,7 @@
 import { createRequire } from "node:module";
 import type { Driver, DriverConnection, DriverResult, FieldInfo, QueryOptions } from "../../engine/driver.js";
 import { ConnectionError, NotSupportedError } from "../../errors.js";
-import { SQLITE_BIGINTS_HINT, sqliteDecimalSum } from "./contract.js";
+import { SQLITE_BIGINTS_HINT, sqliteDecimalAggregates, sqliteDecimalFunctions } from "./contract.js";
 
 /** The parts of node:sqlite's `StatementSync` the adapter uses (Node's own types may be absent). */
 interface StatementSync {
@@ -26,6 +26,7 @@ interface DatabaseSync {
   exec(sql: string): void;
   close(): void;
   aggregate(name: string, options: Readonly<Record<string, unknown>>): void;
+  function(name: string, options: Readonly<Record<string, unknown>>, fn: (...args: unknown[]) => unknown): void;
   readonly isOpen?: boolean;
 }
 
@@ -179,8 +180,9 @@ export function nodeSqlite(options: NodeSqliteOptions): Driver {
         // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
         db.exec("PRAGMA case_sensitive_like = ON");
         if (!memory) db.exec("PRAGMA journal_mode = WAL");
-        const { name, ...aggregate } = sqliteDecimalSum;
-        db.aggregate(name, { ...aggregate, useBigIntArguments: true });
+        // Exact decimal arithmetic (decimal.ts); integers arrive as BigInt so none is rounded.
+        for (const { name, fn } of sqliteDecimalFunctions) db.function(name, { deterministic: true, useBigIntArguments: true }, fn);
+        for (const { name, ...aggregate } of sqliteDecimalAggregates) db.aggregate(name, { ...aggregate, useBigIntArguments: true });
         for (const s of options.onConnect ?? []) db.exec(s);
       } catch (err) {
         db.close();

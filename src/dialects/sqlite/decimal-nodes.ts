@@ -1,0 +1,90 @@
+// How the SQLite compiler spells decimal operations exactly (see decimal.ts for the functions and
+// why): each function returns the node to compile instead, or undefined to leave `n` as it is.
+import { NotSupportedError } from "../../errors.js";
+import type { BetweenNode, BinaryNode, CastNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
+import { baseType, types, type SqlType } from "../../sql/types.js";
+import { DECIMAL_ABS, DECIMAL_ADD, DECIMAL_KEY, DECIMAL_MAX, DECIMAL_MIN, DECIMAL_NEG, DECIMAL_SUB, DECIMAL_SUM, DECIMAL_TEXT } from "./decimal.js";
+
+/** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
+export const EXACT_DIGITS = 15;
+
+const isNumeric = (t: SqlType) => baseType(t).kind === "numeric";
+
+/** A numeric SQLite holds as a REAL: numeric(p, s) with p ≤ 15. */
+export function isNarrow(t: SqlType): boolean {
+  const b = baseType(t);
+  return b.kind === "numeric" && b.precision !== undefined && b.precision <= EXACT_DIGITS;
+}
+
+/** A numeric SQLite holds as TEXT: wider, or unconstrained. */
+const isWide = (t: SqlType) => isNumeric(t) && !isNarrow(t);
+
+const INTEGERS = new Set(["integer", "smallint", "bigint"]);
+
+function call(name: string, args: readonly ExprNode[], type: SqlType, from?: FuncNode): FuncNode {
+  return { distinct: false, orderBy: [], ...from, kind: "func", name, args, type };
+}
+
+const key = (e: ExprNode): ExprNode => call(DECIMAL_KEY, [e], types.text);
+
+const COMPARISONS = new Set(["=", "<>", "<", "<=", ">", ">="]);
+
+export function decimalBinary(n: BinaryNode): ExprNode | undefined {
+  const l = baseType(n.left.type);
+  const r = baseType(n.right.type);
+  if ((n.op === "+" || n.op === "-") && (isNumeric(l) || isNumeric(r)) && [l, r].every((t) => t.kind === "numeric" || INTEGERS.has(t.kind)))
+    return call(n.op === "+" ? DECIMAL_ADD : DECIMAL_SUB, [n.left, n.right], n.type);
+  // Wide numerics are TEXT, which SQLite compares as text: compare sort keys instead.
+  if (COMPARISONS.has(n.op) && (isWide(l) || isWide(r))) return { ...n, left: key(n.left), right: key(n.right) };
+  return undefined;
+}
+
+export function decimalUnary(n: UnaryNode): ExprNode | undefined {
+  return n.op === "-" && isWide(n.operand.type) ? call(DECIMAL_NEG, [n.operand], n.type) : undefined;
+}
+
+export function decimalFunc(n: FuncNode): FuncNode | undefined {
+  if (n.args.length !== 1) return undefined;
+  const name = n.name.toLowerCase();
+  const arg = n.args[0].type;
+  // sum() of a numeric adds exactly instead of in doubles, for narrow numerics too.
+  if (name === "sum" && isNumeric(arg)) return { ...n, name: DECIMAL_SUM };
+  if (!isWide(arg)) return undefined;
+  if (name === "min" || name === "max") return { ...n, name: name === "min" ? DECIMAL_MIN : DECIMAL_MAX };
+  if (name === "abs") return { ...n, name: DECIMAL_ABS };
+  return undefined;
+}
+
+export function decimalIn(n: InNode): InNode | undefined {
+  if (!Array.isArray(n.values)) {
+    if (isWide(n.expr.type))
+      throw new NotSupportedError("SQLite compares numerics wider than 15 digits as text: IN (SELECT …) over one is refused; use EXISTS with a comparison");
+    return undefined;
+  }
+  const values = n.values as readonly ExprNode[];
+  if (!isWide(n.expr.type) && !values.some((v) => isWide(v.type))) return undefined;
+  return { ...n, expr: key(n.expr), values: values.map(key) };
+}
+
+export function decimalBetween(n: BetweenNode): BetweenNode | undefined {
+  if (![n.expr, n.low, n.high].some((e) => isWide(e.type))) return undefined;
+  return { ...n, expr: key(n.expr), low: key(n.low), high: key(n.high) };
+}
+
+export function decimalOrder(n: OrderNode): OrderNode | undefined {
+  return isWide(n.expr.type) ? { ...n, expr: key(n.expr) } : undefined;
+}
+
+/**
+ * numeric(p ≤ 15) is a REAL, which CAST prints without its scale (2.5 for 2.50). better-sqlite3
+ * binds every JS number as a REAL, so an integer expression holding one is a REAL too (CAST of
+ * value(-3) printed "-3.0"): it goes through INTEGER first.
+ */
+export function decimalCast(n: CastNode): ExprNode | undefined {
+  const from = baseType(n.expr.type);
+  if (baseType(n.type).kind !== "text") return undefined;
+  if (INTEGERS.has(from.kind) && n.expr.kind !== "cast") return { ...n, expr: { kind: "cast", expr: n.expr, type: from } };
+  if (!isNarrow(from)) return undefined;
+  const scale: ExprNode = { kind: "raw", strings: [String(from.scale ?? 0)], values: [], type: types.integer };
+  return call(DECIMAL_TEXT, [n.expr, scale], n.type);
+}
