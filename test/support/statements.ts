@@ -1,5 +1,6 @@
 // Captures the statements an engine runs, normalised across dialects: backticks become double
-// quotes, $n placeholders (and PostgreSQL's casts on them) become ?, savepoint numbers become N.
+// quotes, $n placeholders (and PostgreSQL's casts on them, MariaDB's CAST(? AS DECIMAL(p, s))) become ?,
+// savepoint numbers become N.
 import type { LogEntry } from "../../src/index.js";
 
 /** One statement's SQL in the engine-neutral form. */
@@ -7,6 +8,7 @@ export function normalizeSql(sql: string): string {
   return sql
     .replace(/`/g, '"')
     .replace(/\$\d+(?:::(?:double precision|[a-z]+(?:\(\d+(?:, \d+)?\))?))?/g, "?")
+    .replace(/CAST\(\? AS DECIMAL\(\d+, \d+\)\)/g, "?")
     .replace(/arbor_sp_\d+/g, "arbor_sp_N");
 }
 
