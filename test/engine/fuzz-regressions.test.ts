@@ -6,6 +6,7 @@ import {
   InvalidValueError,
   MetaData,
   alias,
+  and,
   boolean,
   date,
   func,
@@ -145,6 +146,15 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepStrictEqual(await ids(fu.c.k.notIn([never])), []);
     assert.deepStrictEqual(await ids(fu.c.k.in([never])), []);
     assert.deepStrictEqual(await ids(fu.c.k.notIn([value(7, types.integer), never])), []);
+    // A scalar subquery on the left of IN (SELECT …): MariaDB answered -3 IN (SELECT 2) TRUE.
+    const three = select(func.min(value(-3, types.integer)).as("x"))
+      .from(fu)
+      .scalar();
+    const evenT = select(st.c.id.mod(2).as("x"))
+      .from(st)
+      .where(and(value(2, types.integer).eq(st.c.id), ft.c.dt.eq(st.c.dt)));
+    assert.deepStrictEqual((await ctx.engine.execute(select(ft.c.id).where(three.notIn(evenT)).orderBy(ft.c.id))).scalars(), [1, 2, 3]);
+    assert.deepStrictEqual((await ctx.engine.execute(select(ft.c.id).where(three.in(evenT)).orderBy(ft.c.id))).scalars(), []);
     const dates = select(func.min(st.c.dt).as("x")).from(st).where(value(null, types.date).eq(ft.c.dt)).scalar();
     assert.deepStrictEqual((await ctx.engine.execute(select(ft.c.id).where(ft.c.dt.notIn([dates])))).rows, []);
   });

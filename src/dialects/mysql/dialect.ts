@@ -187,6 +187,10 @@ class MysqlCompiler extends Compiler {
    * WHERE). The list is spelled as the `=` / `<>` comparisons it means, which keep SQL's NULL logic.
    */
   protected override visitIn(n: InNode): void {
+    // Likewise `(SELECT min(…) …) [NOT] IN (SELECT …)` compared wrongly (-3 IN (SELECT 2) was TRUE);
+    // behind COALESCE the left side is a plain value again.
+    if (!Array.isArray(n.values) && n.expr.kind === "scalar")
+      return super.visitIn({ ...n, expr: { kind: "func", name: "COALESCE", args: [n.expr], distinct: false, orderBy: [], type: n.expr.type } });
     if (!Array.isArray(n.values)) return super.visitIn(n);
     const values = n.values as readonly ExprNode[];
     if (!values.some((v) => v.kind === "scalar")) return super.visitIn(n);
