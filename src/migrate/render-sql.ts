@@ -100,8 +100,11 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       const idx = t.indexes.find((i) => i.name === op.index.name)!;
       return [...rekey(op.table, op.index.columns, before, after, dialect), ddl.createIndex(t, idx)];
     }
-    case "dropIndex":
-      return [mysql ? `DROP INDEX ${q(op.name)} ON ${q(op.table)}` : `DROP INDEX ${q(op.name)}`];
+    case "dropIndex": {
+      const drop = mysql ? `DROP INDEX ${q(op.name)} ON ${q(op.table)}` : `DROP INDEX ${q(op.name)}`;
+      const columns = tableIn(before, op.table).indexes.find((i) => i.name === op.name)?.columns ?? [];
+      return mysql ? aroundServedKeys(ddl, tableOfSpec(before, op.table), columns, drop) : [drop];
+    }
     case "addUnique": {
       const spec = findUnique(tableIn(after, op.table), op.unique.columns)!;
       return [
@@ -112,7 +115,8 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
     case "dropUnique": {
       const u = findUnique(tableIn(before, op.table), op.columns)!;
       const name = u.name ?? uniqueName(op.table, op.columns);
-      return [mysql ? `ALTER TABLE ${q(op.table)} DROP INDEX ${q(name)}` : `ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(name)}`];
+      if (!mysql) return [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(name)}`];
+      return aroundServedKeys(ddl, tableOfSpec(before, op.table), op.columns, `ALTER TABLE ${q(op.table)} DROP INDEX ${q(name)}`);
     }
     case "addForeignKey": {
       const t = tableOfSpec(after, op.table);
@@ -140,6 +144,16 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
 
 const sameNames = (nodes: readonly { readonly name: string }[], names: readonly string[]): boolean =>
   nodes.length === names.length && nodes.every((n, i) => n.name === names[i]);
+
+/**
+ * MariaDB: InnoDB refuses to drop an index a foreign key of the same table relies on (one whose
+ * leading columns are the key's), so those keys are dropped first and added again after; InnoDB
+ * then gives each the index named after it that `createAll` of the final schema has.
+ */
+function aroundServedKeys(ddl: DdlCompiler, t: Table, columns: readonly string[], drop: string): string[] {
+  const served = t.foreignKeys.filter((fk) => fk.columns.length <= columns.length && fk.columns.every((c, i) => c.name === columns[i]));
+  return [...served.map((fk) => ddl.dropForeignKey(fk)), drop, ...served.map((fk) => ddl.addForeignKey(fk))];
+}
 
 function uniqueName(table: string, columns: readonly string[]): string {
   return constraintName("uq", table, columns);

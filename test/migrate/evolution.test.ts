@@ -220,7 +220,11 @@ async function reflected(engine: Engine): Promise<SchemaDescription> {
 
 forEachEngine(import.meta.url, (ctx) => {
   test("issue 15: a 20-step random schema evolution through generated migrations equals createAll of the final schema", { timeout: 600_000 }, async () => {
-    const seed = Number(process.env.MIGRATE_SEED ?? Date.now() % 2 ** 31);
+    // A fixed seed in the suite, so a run fails only on a change; MIGRATE_SEED=random (or a number) explores.
+    // (Seeds 20261205 and 1151974902 once failed on MariaDB: a down migration dropped a unique index
+    // a foreign key relied on; render-sql.ts now drops and re-adds such keys around it.)
+    const given = process.env.MIGRATE_SEED;
+    const seed = given === undefined ? 20261205 : given === "random" ? Date.now() % 2 ** 31 : Number(given);
     console.log(`evolution seed (${ctx.name}): ${seed} (MIGRATE_SEED=${seed} replays it)`);
     const stepArb = fc.record({ kind: fc.nat(99), a: fc.nat(99), b: fc.nat(99), c: fc.nat(99) });
     await fc.assert(
