@@ -10,7 +10,7 @@
 // Point lookup: one customer's tree by root key, for random keys (direct = the owning backend).
 // Medians over interleaved rounds. Needs scripts/dist-up.sh's instances (started if absent).
 import os from "node:os";
-import { DistributedEngine, type Engine, createEngine, insert, nested, select } from "../src/index.js";
+import { DistributedEngine, type Engine, createEngine, insert } from "../src/index.js";
 import {
   BACKEND_HOSTS,
   DB,
@@ -24,6 +24,7 @@ import {
   freshSpiderDatabases,
   pgDatabases,
   shopRows,
+  shopTree,
 } from "../test/distributed/fixture.js";
 import { prepareNamespace } from "../test/support/engines.js";
 
@@ -34,19 +35,7 @@ const POINTS = quick ? 50 : 200;
 const shop = distShop();
 const rows = shopRows(CUSTOMERS, 42);
 
-const tree = () =>
-  select(
-    shop.customer.c.id,
-    shop.customer.c.name,
-    nested(
-      select(
-        shop.order.c.id,
-        shop.order.c.day,
-        shop.order.c.total,
-        nested(select(shop.item.c.id, shop.item.c.sku, shop.item.c.qty).orderBy(shop.item.c.id)).as("items"),
-      ).orderBy(shop.order.c.id),
-    ).as("orders"),
-  ).orderBy(shop.customer.c.id);
+const tree = () => shopTree(shop);
 
 async function load(e: Engine): Promise<void> {
   await e.execute(insert(shop.customer).values(rows.customer));

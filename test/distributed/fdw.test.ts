@@ -4,9 +4,9 @@
 // this path: see docs/distributed.md.)
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DistributedEngine, NotSupportedError, createEngine, insert, nested, select, update, type Engine } from "../../src/index.js";
+import { DistributedEngine, NotSupportedError, createEngine, insert, select, update, type Engine } from "../../src/index.js";
 import { postgresHashRemainder } from "../../src/distributed/partition-hash.js";
-import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, shopRows } from "./fixture.js";
+import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, shopRows, shopTree } from "./fixture.js";
 
 const PG = new URL(process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test");
 const BACKENDS = 3;
@@ -24,19 +24,7 @@ describe("postgres_fdw", () => {
   const rows = shopRows(CUSTOMERS, 23);
   let dist: DistributedEngine;
   let single: Engine;
-  const tree = () =>
-    select(
-      shop.customer.c.id,
-      shop.customer.c.name,
-      nested(
-        select(
-          shop.order.c.id,
-          shop.order.c.day,
-          shop.order.c.total,
-          nested(select(shop.item.c.id, shop.item.c.sku, shop.item.c.qty).orderBy(shop.item.c.id)).as("items"),
-        ).orderBy(shop.order.c.id),
-      ).as("orders"),
-    ).orderBy(shop.customer.c.id);
+  const tree = () => shopTree(shop);
 
   before(async () => {
     await freshPgDatabases([dbs.head, ...dbs.backends, `${dbs.head}_single`]);

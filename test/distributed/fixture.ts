@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import mysql from "mysql2/promise";
 import pg from "pg";
-import { MetaData, bigint, date, foreignKey, integer, numeric, primaryKey, text } from "../../src/index.js";
+import { MetaData, bigint, date, foreignKey, integer, nested, numeric, primaryKey, select, text } from "../../src/index.js";
 import { TEST_PREFIX } from "../support/prefix.js";
 
 export const DIST_PORT = Number(process.env.ARBOR_DIST_PORT ?? 3307);
@@ -41,6 +41,22 @@ export function distShop() {
     (c) => [primaryKey(c.customerId, c.orderId, c.id), foreignKey([c.customerId, c.orderId], () => [order.c.customerId, order.c.id], { grouping: true })],
   );
   return { md, customer, order, item };
+}
+
+/** Every customer's tree (orders, their items) as one nested statement, in key order. */
+export function shopTree(shop: ReturnType<typeof distShop>) {
+  return select(
+    shop.customer.c.id,
+    shop.customer.c.name,
+    nested(
+      select(
+        shop.order.c.id,
+        shop.order.c.day,
+        shop.order.c.total,
+        nested(select(shop.item.c.id, shop.item.c.sku, shop.item.c.qty).orderBy(shop.item.c.id)).as("items"),
+      ).orderBy(shop.order.c.id),
+    ).as("orders"),
+  ).orderBy(shop.customer.c.id);
 }
 
 const SCRIPTS = new URL("../../scripts/", import.meta.url).pathname;

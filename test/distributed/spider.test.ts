@@ -3,9 +3,20 @@
 // reads through the head and straight to the owning backend return the same trees as one node.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DistributedEngine, NotSupportedError, bigint, createEngine, insert, integer, nested, primaryKey, select, sql, type Engine } from "../../src/index.js";
+import { DistributedEngine, NotSupportedError, bigint, createEngine, insert, integer, primaryKey, select, sql, type Engine } from "../../src/index.js";
 import { mariadbHashPartition } from "../../src/distributed/partition-hash.js";
-import { BACKEND_HOSTS, DB, DIST_PORT, HEAD_HOST, distShop, dropSpiderDatabases, ensureSpiderBed, freshSpiderDatabases, shopRows } from "./fixture.js";
+import {
+  BACKEND_HOSTS,
+  DB,
+  DIST_PORT,
+  HEAD_HOST,
+  distShop,
+  dropSpiderDatabases,
+  ensureSpiderBed,
+  freshSpiderDatabases,
+  shopRows,
+  shopTree,
+} from "./fixture.js";
 import { prepareNamespace } from "../support/engines.js";
 
 const url = (host: string) => `mariadb://root@${host}:${DIST_PORT}/${DB}`;
@@ -20,19 +31,7 @@ describe("spider", () => {
   let dist: DistributedEngine;
   let single: Engine;
 
-  const tree = () =>
-    select(
-      shop.customer.c.id,
-      shop.customer.c.name,
-      nested(
-        select(
-          shop.order.c.id,
-          shop.order.c.day,
-          shop.order.c.total,
-          nested(select(shop.item.c.id, shop.item.c.sku, shop.item.c.qty).orderBy(shop.item.c.id)).as("items"),
-        ).orderBy(shop.order.c.id),
-      ).as("orders"),
-    ).orderBy(shop.customer.c.id);
+  const tree = () => shopTree(shop);
 
   before(async () => {
     await ensureSpiderBed();
