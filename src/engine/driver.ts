@@ -123,9 +123,13 @@ export interface DriverOptions {
   /**
    * Connections of the application's own instead of ones Arbor opens from the URL (which still
    * names the dialect and, for PostgreSQL, `?schema=`): called for each connection the pool opens.
-   * PostgreSQL only: return a `PoolClient` from your `pg.Pool` (released back to it when Arbor's
+   * PostgreSQL: return a `PoolClient` from your `pg.Pool` (released back to it when Arbor's
    * pool drops the connection) or a connected `pg.Client` (ended). Arbor sets TimeZone UTC, jit off
    * and the search_path on the session and passes its type parsers with every query.
+   * SQLite: return a better-sqlite3 `Database` (closed when Arbor's pool drops it; with a poolSize
+   * above 1, a new one each call). Its file, journal mode and busy timeout stay as you opened it;
+   * Arbor turns foreign keys and case-sensitive LIKE on and registers its decimal sum.
+   * Not MariaDB: mysql2 fixes at connect time settings Arbor's decoding relies on.
    */
   client?: () => Promise<unknown>;
 }

@@ -7,8 +7,9 @@ import net from "node:net";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
-import { ArgumentError, ConnectTimeoutError, ConnectionError, NotSupportedError, createEngine, sql } from "../../src/index.js";
+import { ArgumentError, ConnectTimeoutError, ConnectionError, ForeignKeyViolationError, NotSupportedError, createEngine, sql } from "../../src/index.js";
 import { sqliteFile } from "../../src/dialects/sqlite/driver.js";
 import { mysqlConfig } from "../../src/dialects/mysql/driver.js";
 
@@ -176,7 +177,32 @@ test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values d
   await pool.end();
 });
 
-test("issue 13.8: the client option is refused on engines whose connections Arbor must open itself", () => {
-  assert.throws(() => createEngine("sqlite::memory:", { client: async () => ({}) }), NotSupportedError);
+test("issue 13.8: the client option is refused on MariaDB, whose connections Arbor must open itself", () => {
   assert.throws(() => createEngine("mariadb://root@127.0.0.1/test", { client: async () => ({}) }), NotSupportedError);
+});
+
+test("issue 13.8: an application's own better-sqlite3 Database serves the engine; Arbor's settings and decimal sum apply; closed on dispose", async () => {
+  const db = new Database(":memory:");
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES t(id), amount NUMERIC(20, 2), name TEXT)");
+  const engine = createEngine("sqlite::memory:", { client: () => Promise.resolve(db) });
+  try {
+    await engine.execute(sql`INSERT INTO t (id, amount, name) VALUES (1, '0.10', 'Abc'), (2, '0.20', 'abc')`);
+    // Foreign keys are enforced and LIKE is case-sensitive, as on Arbor's own connections.
+    await assert.rejects(engine.execute(sql`INSERT INTO t (id, parent) VALUES (3, 99)`), ForeignKeyViolationError);
+    assert.deepEqual(
+      (await engine.execute(sql`SELECT id FROM t WHERE name LIKE 'a%'`)).rows.map((r) => Number(r.id)),
+      [2],
+    );
+    // Arbor's exact decimal sum runs on the application's Database (SQLite's sum() gives 0.30000000000000004).
+    const total = (await engine.execute(sql`SELECT arbor_decimal_sum(amount) AS s FROM t`)).rows[0] as { s: unknown };
+    assert.equal(String(total.s), "0.3");
+    // The application's handle sees what the engine wrote.
+    assert.equal((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n, 2);
+  } finally {
+    await engine.dispose();
+  }
+  assert.equal(db.open, false, "closed with the engine");
+  const wrong = createEngine("sqlite::memory:", { client: async () => ({ not: "a database" }) });
+  await assert.rejects(wrong.execute(sql`SELECT 1`), ArgumentError);
+  await wrong.dispose();
 });

@@ -2,7 +2,7 @@
 // `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
-import { ArgumentError, ConnectionError, NotSupportedError } from "../../errors.js";
+import { ArgumentError, ConnectionError } from "../../errors.js";
 import {
   loadPeer,
   requirePeer,
@@ -42,7 +42,7 @@ class SqliteConnection implements DriverConnection {
   private readonly cache = new Map<string, Prepared>();
   private version: Statement | undefined;
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     /** A database file, which other connections can change; an in-memory database has one. */
     private readonly shared: boolean,
   ) {}
@@ -163,9 +163,43 @@ export function sqliteFile(url: URL): string | null {
   return file === "" || file === ":memory:" ? null : file;
 }
 
+/** better-sqlite3's Database, as far as Arbor uses it: anything else handed over as `client` is refused. */
+function isDatabase(x: unknown): x is Database {
+  const d = x as Partial<Database> | null;
+  return typeof d === "object" && d !== null && typeof d.prepare === "function" && typeof d.aggregate === "function" && typeof d.pragma === "function";
+}
+
+/** What every connection needs, on a Database Arbor opened or one the application handed over. */
+function setUp(db: Database, options: DriverOptions): void {
+  db.pragma("foreign_keys = ON");
+  // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
+  db.pragma("case_sensitive_like = ON");
+  // Exact decimal arithmetic (decimal.ts); integers arrive as BigInt so none is rounded.
+  for (const { name, fn } of sqliteDecimalFunctions) db.function(name, { deterministic: true, safeIntegers: true }, fn);
+  for (const { name, ...aggregate } of sqliteDecimalAggregates) db.aggregate(name, { ...aggregate, safeIntegers: true });
+  for (const s of options.onConnect ?? []) db.exec(s);
+}
+
+function fromClient(made: unknown): SqliteConnection {
+  if (!isDatabase(made)) throw new ArgumentError("The client option must give a better-sqlite3 Database (new Database(file)) on SQLite");
+  if (!made.open) throw new ArgumentError(`The better-sqlite3 Database ${JSON.stringify(made.name)} handed over as client is closed`);
+  return new SqliteConnection(made, !made.memory);
+}
+
 export function sqliteDriver(url: URL, options: DriverOptions): Driver {
-  if (options.client !== undefined) throw new NotSupportedError("The client option is for PostgreSQL: pass better-sqlite3 options with driverOptions");
   const file = sqliteFile(url);
+  const client = options.client;
+  if (client !== undefined) {
+    // The application's own Database: its file, journal mode and busy timeout stay as it chose.
+    return {
+      maxConnections: Math.max(1, options.poolSize ?? 1),
+      async connect(): Promise<DriverConnection> {
+        const conn = fromClient(await client());
+        setUp(conn.db, options);
+        return conn;
+      },
+    };
+  }
   const memory = file === null;
   const open = (Ctor: typeof BetterSqlite3): SqliteConnection => {
     let db: Database;
@@ -178,16 +212,10 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
         code: (err as { code?: string }).code,
       });
     }
-    db.pragma("foreign_keys = ON");
-    // LIKE is case-sensitive on PostgreSQL and MariaDB (binary collation): make SQLite agree.
-    db.pragma("case_sensitive_like = ON");
     if (!memory) db.pragma("journal_mode = WAL");
     // better-sqlite3's own `timeout` option (driverOptions) sets the busy timeout otherwise.
     if (options.driverOptions?.timeout === undefined) db.pragma("busy_timeout = 5000");
-    // Exact decimal arithmetic (decimal.ts); integers arrive as BigInt so none is rounded.
-    for (const { name, fn } of sqliteDecimalFunctions) db.function(name, { deterministic: true, safeIntegers: true }, fn);
-    for (const { name, ...aggregate } of sqliteDecimalAggregates) db.aggregate(name, { ...aggregate, safeIntegers: true });
-    for (const s of options.onConnect ?? []) db.exec(s);
+    setUp(db, options);
     return new SqliteConnection(db, !memory);
   };
   return {
