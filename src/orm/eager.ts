@@ -210,7 +210,7 @@ export class Materializer {
   private readonly hydrated = new Set<Entity>();
   private readonly out: Entity[] = [];
   private readonly seen = new Set<Entity>();
-  private readonly objects: Map<Ident, Entity>;
+  private readonly objects: ReadonlyMap<Ident, Entity>;
 
   constructor(
     private readonly session: Session,

@@ -8,13 +8,12 @@ import type { ForeignKey } from "../schema/table.js";
 import { relatedObjects } from "./cascade.js";
 import { Collection } from "./collection.js";
 import { DuplicateIdentityError, MappingError } from "./errors.js";
-import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";
 import { describeKey, nullableKey, orderRows, type Ordered, type RowLink } from "./organize.js";
 import { Journal, deleteRows, insertRows, sameValue, updateColumns, updateRows, writeAssociations, type AssociationRow } from "./persistence.js";
 import type { Relationship } from "./relationships.js";
-import type { Session } from "./session.js";
-import { stateOf, viewOf, type InstanceState } from "./state.js";
+import type { Ident, InstanceState } from "./state.js";
+import { stateOf } from "./state.js";
 
 export { sameValue };
 
@@ -46,6 +45,38 @@ export interface FlushObserver {
   flushPlan(plan: FlushPlanView): void;
 }
 
+/**
+ * What the unit of work reads and changes of its session: the session's bookkeeping of objects
+ * (SessionObjects, session-objects.ts). The flush changes the session only through these.
+ */
+export interface FlushBook {
+  readonly pending: ReadonlySet<InstanceState>;
+  /** Marked for deletion by `Session.delete`. */
+  readonly deleted: ReadonlySet<InstanceState>;
+  readonly observer: FlushObserver | undefined;
+  /** Objects of the identity map with writes since their last load or flush. */
+  modifiedStates(): InstanceState[];
+  /** Follows save-update cascades from what is pending or modified; returns the objects it made pending. */
+  cascadeChanges(): InstanceState[];
+  /** Whether the delete cascade of `s` (marked for deletion) reaches `child` of `rel`. */
+  cascadesTo(s: InstanceState, rel: Relationship, child: object): boolean;
+  find(mapper: Mapper, ident: Ident | undefined): InstanceState | undefined;
+  objectsOf(mapper: Mapper): InstanceState[];
+  loadRelationship(s: InstanceState, rel: Relationship): Promise<void>;
+  /** A pending object will not be inserted: it leaves the pending set (false when it was not there). */
+  unpend(s: InstanceState): boolean;
+  /** The flush failed: objects it made pending leave, pending objects it dropped come back. */
+  undoPending(cascaded: readonly InstanceState[], dropped: readonly InstanceState[]): void;
+  // Once the flush's statements succeeded:
+  flushedDrop(s: InstanceState): void;
+  /** Inserted (as an UPDATE of `replaced`'s row when a row switch). */
+  flushedInsert(s: InstanceState, replaced: InstanceState | undefined): void;
+  flushedUpdate(s: InstanceState): void;
+  flushedDelete(s: InstanceState): void;
+  /** Every object marked for deletion is written: the deleted set empties. */
+  flushedDeletes(): void;
+}
+
 /** A key written by a separate UPDATE once both rows exist: from a parent, or a value set by hand. */
 interface PostUpdate {
   readonly s: InstanceState;
@@ -73,18 +104,14 @@ export class UnitOfWork {
   /** Per one-to-many relationship: every object currently in one of its loaded collections. */
   private readonly members = new Map<Relationship, Set<object>>();
 
-  constructor(private readonly session: Session) {}
+  constructor(private readonly book: FlushBook) {}
 
   // ---- collect --------------------------------------------------------------------------------
 
   /** Works out what to write. Returns false when there is nothing to do. */
   async prepare(): Promise<boolean> {
-    const session = this.session;
-    const before = new Set(session.pendingStates);
-    const touched = [...session.pendingStates, ...session.modifiedStates()];
-    const seen = new Set<InstanceState>();
-    for (const s of touched) if (s.session === session) session.cascadeAdd(s, seen);
-    for (const s of session.pendingStates) if (!before.has(s)) this.cascaded.push(s);
+    const book = this.book;
+    this.cascaded.push(...book.cascadeChanges());
 
     // Deletes, following delete cascades (loading children the database would otherwise orphan).
     const deleting = new Set<InstanceState>();
@@ -102,7 +129,7 @@ export class UnitOfWork {
         // is trusted to do it (passiveDeletes).
         if (!s.isLoaded(rel.key)) {
           if (rel.options.passiveDeletes) continue;
-          await loadRelationship(session, [s.obj], rel);
+          await book.loadRelationship(s, rel);
         }
         // A pending child stays pending and is inserted (as SQLAlchemy does): its parent's
         // DELETE then fails on the foreign key, unless a row switch keeps the parent's row. It
@@ -110,7 +137,7 @@ export class UnitOfWork {
         for (const child of children(s, rel)) {
           const cs = stateOf(child)!;
           if (cascadeDelete) {
-            if (cs.status === "persistent" && session.cascadesTo(s, rel, child)) await addDelete(cs);
+            if (cs.status === "persistent" && book.cascadesTo(s, rel, child)) await addDelete(cs);
           } else this.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.
@@ -123,10 +150,10 @@ export class UnitOfWork {
         }
       }
     };
-    for (const s of session.deletedStates) await addDelete(s);
+    for (const s of book.deleted) await addDelete(s);
 
     // A pending object that left its parent under delete-orphan is not inserted at all.
-    for (const ps of [...session.pendingStates])
+    for (const ps of [...book.pending])
       for (const rel of ps.mapper.relationships.values()) {
         const parentSide = rel.back;
         if (rel.direction !== "manyToOne" || !parentSide?.cascade.has("delete-orphan") || !ps.isLoaded(rel.key)) continue;
@@ -134,7 +161,7 @@ export class UnitOfWork {
       }
 
     // Relationship changes on everything being written: keys to copy, orphans, association rows.
-    const writing = [...session.pendingStates, ...session.modifiedStates().filter((s) => !deleting.has(s))];
+    const writing = [...book.pending, ...book.modifiedStates().filter((s) => !deleting.has(s))];
     for (const s of writing) {
       for (const rel of s.mapper.relationships.values()) {
         if (!s.isLoaded(rel.key)) continue;
@@ -165,17 +192,16 @@ export class UnitOfWork {
       }
     }
 
-    for (const s of session.pendingStates) this.inserts.push(s);
+    for (const s of book.pending) this.inserts.push(s);
     for (const s of deleting) this.deletes.push(s);
     const updating = new Set<InstanceState>();
-    for (const s of session.modifiedStates()) if (!deleting.has(s)) updating.add(s);
+    for (const s of book.modifiedStates()) if (!deleting.has(s)) updating.add(s);
     for (const s of [...this.deps.keys(), ...this.nullify.keys()]) if (s.status === "persistent" && !deleting.has(s)) updating.add(s);
     this.updates.push(...updating);
 
     // A row deleted and added again with the same key becomes one UPDATE.
     for (const s of [...this.inserts]) {
-      const found = session.identityMap.get(s.mapper, s.mapper.identOf(s.dict));
-      const existing = found && viewOf(found);
+      const existing = book.find(s.mapper, s.mapper.identOf(s.dict));
       if (!existing || existing === s) continue;
       if (deleting.has(existing) && existing.mapper === s.mapper) {
         // The row stays; only its values change. Its association rows stay with it.
@@ -208,7 +234,7 @@ export class UnitOfWork {
     let members = this.members.get(rel);
     if (!members) {
       members = new Set();
-      const owners = [...this.session.pendingStates, ...[...this.session.identityMap.of(rel.owner).values()].map((o) => viewOf(o))];
+      const owners = [...this.book.pending, ...this.book.objectsOf(rel.owner)];
       for (const o of owners) if (o.mapper === rel.owner) for (const c of relatedObjects(o, rel)) members.add(c);
       this.members.set(rel, members);
     }
@@ -236,7 +262,7 @@ export class UnitOfWork {
 
   /** A pending object that will not be inserted; its pending children under a delete cascade go too. */
   private dropPending(s: InstanceState): void {
-    if (!this.session.pendingStates.delete(s)) return;
+    if (!this.book.unpend(s)) return;
     this.dropped.push(s);
     for (const rel of s.mapper.relationships.values()) {
       if (rel.direction !== "oneToMany" || !rel.cascade.has("delete") || !s.isLoaded(rel.key)) continue;
@@ -305,8 +331,7 @@ export class UnitOfWork {
     for (const fk of s.mapper.table.foreignKeys)
       for (const m of mappers) {
         if (m.table !== fk.target) continue;
-        const found = this.session.identityMap.get(m, m.identOf(Object.fromEntries(fk.refColumns().map((rc, i) => [rc.key, held[fk.columns[i].key]]))));
-        const p = found && viewOf(found);
+        const p = this.book.find(m, m.identOf(Object.fromEntries(fk.refColumns().map((rc, i) => [rc.key, held[fk.columns[i].key]]))));
         if (p && p !== s && deleting.has(p)) out.push({ parent: p, fk });
       }
     return out;
@@ -323,7 +348,7 @@ export class UnitOfWork {
       throw err;
     }
     const { skip, saves, deletes } = plan;
-    this.session.flushObserver?.flushPlan({
+    this.book.observer?.flushPlan({
       saves,
       deletes,
       postUpdateKeys: skip,
@@ -461,53 +486,23 @@ export class UnitOfWork {
   /** The flush failed: every object is as it was before it. */
   restore(): void {
     this.journal.restore();
-    for (const s of this.cascaded) {
-      this.session.pendingStates.delete(s);
-      if (s.status === "pending") {
-        s.status = "transient";
-        s.session = undefined;
-      }
-    }
-    for (const s of this.dropped) if (!this.cascaded.includes(s)) this.session.pendingStates.add(s);
+    this.book.undoPending(this.cascaded, this.dropped);
   }
 
+  /** The session's bookkeeping catches up with what was written. */
   private finalize(): void {
-    const session = this.session;
-    for (const s of this.dropped) {
-      s.status = "transient";
-      s.session = undefined;
-    }
+    const book = this.book;
+    for (const s of this.dropped) book.flushedDrop(s);
     for (const s of this.inserts) {
-      session.pendingStates.delete(s);
-      const old = this.rowSwitches.get(s);
-      if (old) {
-        old.status = "deleted";
-        session.identityMap.delete(old.mapper, old.ident);
-        session.txDeleted.push(old);
-      }
-      s.status = "persistent";
-      s.ident = s.mapper.identOf(s.dict);
-      if (s.ident !== undefined) session.identityMap.set(s.mapper, s.ident, s.obj);
-      session.txInserted.push(s);
+      book.flushedInsert(s, this.rowSwitches.get(s));
       s.markClean();
     }
     for (const s of this.updates) {
-      session.txUpdated.push(s);
-      const ident = s.mapper.identOf(s.dict);
-      if (ident !== undefined && ident !== s.ident) {
-        session.identityMap.delete(s.mapper, s.ident, s.obj);
-        s.ident = ident;
-        session.identityMap.set(s.mapper, ident, s.obj);
-      }
+      book.flushedUpdate(s);
       s.markClean();
     }
-    for (const s of this.deletes) {
-      session.deletedStates.delete(s);
-      session.identityMap.delete(s.mapper, s.ident, s.obj);
-      s.status = "deleted";
-      session.txDeleted.push(s);
-    }
-    session.deletedStates.clear();
+    for (const s of this.deletes) book.flushedDelete(s);
+    book.flushedDeletes();
     for (const s of [...this.inserts, ...this.updates]) {
       for (const rel of s.mapper.relationships.values())
         if (rel.isCollection && s.isLoaded(rel.key) && s.dict[rel.key] instanceof Collection)

@@ -4,8 +4,16 @@
 import type { Mapper } from "./mapper.js";
 import type { Entity, Ident } from "./state.js";
 
+/** The identity map read-only: what loaders, merge and observers see (the session's bookkeeping writes it). */
+export interface IdentityView {
+  of(mapper: Mapper): ReadonlyMap<Ident, Entity>;
+  get(mapper: Mapper, ident: Ident | undefined): Entity | undefined;
+  readonly size: number;
+  maps(): IterableIterator<ReadonlyMap<Ident, Entity>>;
+}
+
 // Keyed by table, as identity keys always were: classes mapped to one table share identities.
-export class IdentityMap {
+export class IdentityMap implements IdentityView {
   private readonly byTable = new Map<object, Map<Ident, Entity>>();
 
   /** The map of one mapper's objects (created empty on first use): loaders look it up once per batch. */

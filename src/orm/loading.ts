@@ -12,10 +12,17 @@ import { DICT, LOADED, MAPPER, STATE, isExpired, isLoaded, viewOf, type Entity, 
 
 /**
  * The object for a loaded row: the one already in the identity map (refreshed where expired),
- * or a new persistent instance that takes ownership of `row`. `objects` is the session's map for
- * `mapper` (`session.identityMap.of(mapper)`), looked up once per batch of rows by the caller.
+ * or a new persistent instance that takes ownership of `row`, admitted to the session's identity
+ * map. `objects` is the session's map for `mapper` (`session.identityMap.of(mapper)`), looked up
+ * once per batch of rows by the caller.
  */
-export function hydrateIn(session: Session, mapper: Mapper, objects: Map<Ident, Entity>, row: Record<string, unknown>, populateExisting: boolean): Entity {
+export function hydrateIn(
+  session: Session,
+  mapper: Mapper,
+  objects: ReadonlyMap<Ident, Entity>,
+  row: Record<string, unknown>,
+  populateExisting: boolean,
+): Entity {
   const ident = mapper.identOf(row);
   if (ident === undefined) return mapper.load(row, session, undefined);
   const existing = objects.get(ident);
@@ -24,7 +31,7 @@ export function hydrateIn(session: Session, mapper: Mapper, objects: Map<Ident, 
     return existing;
   }
   const obj = mapper.load(row, session, ident);
-  objects.set(ident, obj);
+  session.admit(mapper, ident, obj);
   return obj;
 }
 

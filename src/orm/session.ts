@@ -10,46 +10,25 @@ import type { Transaction } from "../engine/connection.js";
 import type { Executor, Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { relationshipValue } from "./attributes.js";
-import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from "./errors.js";
+import { SessionStateError } from "./errors.js";
 import { UnitOfWork, type FlushObserver } from "./flush.js";
-import { IdentityMap } from "./identity.js";
-import { loadRelationship } from "./loading.js";
-import { cascadeIterator, relatedObjects } from "./cascade.js";
+import type { IdentityView } from "./identity.js";
 import { mergeState } from "./merge.js";
 import { registry as defaultRegistry, type Mapper, type Registry } from "./mapper.js";
 import { SessionLink } from "./link.js";
 import { EntityQuery } from "./query.js";
-import type { AnyClass, Relationship } from "./relationships.js";
-import { SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type InstanceState, type Status } from "./state.js";
+import type { AnyClass } from "./relationships.js";
+import { getByKey, loadAttribute, refreshObject } from "./session-loading.js";
+import { SessionObjects, requireState, type RollbackMark, type SessionObjectsView } from "./session-objects.js";
+import type { InstanceInfo, SessionEvent, SessionOptions } from "./session-options.js";
+import type { Entity, Ident, InstanceState } from "./state.js";
 
-export interface SessionOptions {
-  /** Flush pending changes before queries (default true). */
-  autoflush?: boolean;
-  /** Expire every object on commit so the next read sees the database (default true). */
-  expireOnCommit?: boolean;
-  /** Part of every identity key: the shard a sharded session reads from. */
-  identityToken?: string;
-  registry?: Registry;
-  /**
-   * When the session's transaction begins. "onWrite" (default): at the first flush that writes,
-   * Core statement that is not a plain SELECT, locking SELECT, `beginNested()` or `begin()`; reads
-   * before then run in autocommit, each seeing the latest committed data. "onFirstUse": before the
-   * first statement of any kind (SQLAlchemy's autobegin), so every read shares the transaction's
-   * snapshot (REPEATABLE READ on MariaDB, SERIALIZABLE anywhere) and its locks.
-   */
-  autobegin?: "onWrite" | "onFirstUse";
-}
+export type { InstanceInfo, SessionEvent, SessionOptions } from "./session-options.js";
 
-export type SessionEvent = "beforeFlush" | "afterFlush" | "beforeCommit" | "afterCommit" | "afterRollback";
 type Listener = (session: Session) => void | Promise<void>;
 
-interface SavepointFrame {
+interface SavepointFrame extends RollbackMark {
   readonly tx: Transaction;
-  readonly inserted: number;
-  readonly deleted: number;
-  readonly updated: number;
-  readonly pending: ReadonlySet<InstanceState>;
 }
 
 /** A SAVEPOINT of the session; rolling back restores the session's objects too. */
@@ -67,35 +46,13 @@ export class SessionSavepoint {
   }
 }
 
-export interface InstanceInfo {
-  readonly status: Status;
-  readonly identityKey: string | undefined;
-  readonly modified: readonly string[];
-  readonly expired: readonly string[];
-  readonly loaded: readonly string[];
-}
-
 export class Session {
   readonly registry: Registry;
   readonly identityToken: string;
   autoflush: boolean;
   readonly expireOnCommit: boolean;
   readonly autobegin: "onWrite" | "onFirstUse";
-  /** Per table, identity → the one object holding that row. */
-  readonly identityMap = new IdentityMap();
-  /** Added and not yet flushed, in the order they were added. */
-  readonly pendingStates = new Set<InstanceState>();
-  /** Marked for deletion and not yet flushed. */
-  readonly deletedStates = new Set<InstanceState>();
-  /** Per object passed to delete(): the members of its loaded delete-cascade collections then. */
-  private readonly cascadeAtDelete = new WeakMap<InstanceState, ReadonlyMap<Relationship, readonly object[]>>();
-  /** Flushed in the current transaction: undone by rollback. */
-  txInserted: InstanceState[] = [];
-  txDeleted: InstanceState[] = [];
-  /** Shown each flush's plan before it is written (set by a SessionTrace, orm/trace). */
-  flushObserver: FlushObserver | undefined = undefined;
-  /** Persistent objects a flush wrote (or re-keyed) in the current transaction. */
-  txUpdated: InstanceState[] = [];
+  private readonly book = new SessionObjects(this);
   private readonly link: SessionLink;
   private readonly frames: SavepointFrame[] = [];
   private listeners = new Map<SessionEvent, Listener[]>();
@@ -119,33 +76,7 @@ export class Session {
   /** Adds a new object (pending), re-attaches a detached one, or un-deletes one; cascades to related objects. */
   add<T extends object>(obj: T): T {
     this.requireOpen();
-    const s = this.stateOf(obj);
-    s.discarded = false;
-    if (s.session && s.session !== this && s.status !== "detached")
-      throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} belongs to another session`);
-    switch (s.status) {
-      case "transient":
-        s.status = "pending";
-        s.session = this;
-        this.pendingStates.add(s);
-        break;
-      case "detached": {
-        const other = this.identityMap.get(s.mapper, s.ident);
-        if (other && other !== s.obj)
-          throw new DuplicateIdentityError(`Another ${s.mapper.name} with key ${s.mapper.describeKey(s.dict)} is already in this session; use merge()`);
-        s.status = "persistent";
-        s.session = this;
-        if (s.ident !== undefined) this.identityMap.set(s.mapper, s.ident, s.obj);
-        break;
-      }
-      case "persistent":
-      case "pending":
-        this.deletedStates.delete(s);
-        break;
-      case "deleted":
-        throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(s.dict)} was deleted in this transaction`);
-    }
-    this.cascadeAdd(s);
+    this.book.add(this.stateOf(obj));
     return obj;
   }
 
@@ -153,63 +84,10 @@ export class Session {
     for (const o of objs) this.add(o);
   }
 
-  /** Follows save-update cascades from `s` to related objects that are not yet in the session. */
-  cascadeAdd(s: InstanceState, seen = new Set<InstanceState>()): void {
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const rel of s.mapper.relationships.values()) {
-      if (!s.isLoaded(rel.key) || !rel.cascade.has("save-update")) continue;
-      const v = s.dict[rel.key];
-      for (const o of rel.isCollection ? ((v as object[]) ?? []) : v ? [v as object] : []) {
-        const os = this.stateOf(o);
-        if (os.discarded) continue;
-        if (os.status === "transient") {
-          os.status = "pending";
-          os.session = this;
-          this.pendingStates.add(os);
-        }
-        if (os.session === this) this.cascadeAdd(os, seen);
-      }
-    }
-  }
-
   /** Marks a persistent object for deletion at the next flush (a pending one is simply removed). */
   delete(obj: object): void {
     this.requireOpen();
-    const s = this.stateOf(obj);
-    if (s.status === "pending") {
-      // Never inserted: it and the pending objects its delete cascade reaches just leave, and
-      // save-update cascades do not bring them back until they are added again.
-      this.expungeState(s);
-      s.discarded = true;
-      for (const rel of s.mapper.relationships.values()) {
-        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.isLoaded(rel.key)) continue;
-        const v = s.dict[rel.key];
-        for (const child of rel.isCollection ? [...((v as object[]) ?? [])] : v ? [v as object] : [])
-          if (this.stateOf(child).status === "pending" && this.stateOf(child).session === this) this.delete(child);
-      }
-      return;
-    }
-    if (s.status !== "persistent" || s.session !== this)
-      throw new SessionStateError(`${s.mapper.name} is ${s.status}, not persistent in this session; it cannot be deleted`);
-    this.deletedStates.add(s);
-    // The delete cascade reaches what the collections hold now, as SQLAlchemy's delete() does: a
-    // child moved in afterwards is not deleted with the parent (its move then fails the flush).
-    const members = new Map<Relationship, readonly object[]>();
-    for (const rel of s.mapper.relationships.values())
-      if (rel.direction === "oneToMany" && rel.cascade.has("delete") && s.isLoaded(rel.key)) members.set(rel, relatedObjects(s, rel));
-    this.cascadeAtDelete.set(s, members);
-  }
-
-  /**
-   * @internal Whether the delete cascade of `s` (marked for deletion) reaches `child` of `rel`:
-   * a member at delete() time, or — for a collection loaded since — a member as loaded. Objects
-   * reached by a cascade (not passed to delete()) cascade to all their members.
-   */
-  cascadesTo(s: InstanceState, rel: Relationship, child: object): boolean {
-    const members = this.cascadeAtDelete.get(s);
-    if (!members || !this.deletedStates.has(s)) return true;
-    return (members.get(rel) ?? s.snapshot(rel.key) ?? [child]).includes(child);
+    this.book.delete(this.stateOf(obj));
   }
 
   /**
@@ -217,20 +95,22 @@ export class Session {
    * so do the objects its `expunge` cascade reaches through loaded relationships.
    */
   expunge(obj: object): void {
-    const s = this.stateOf(obj);
-    if (s.session !== this) throw new SessionStateError(`${s.mapper.name} is not in this session`);
-    const reached = cascadeIterator(s, "expunge").filter((c) => c.session === this);
-    this.expungeState(s);
-    for (const c of reached) this.expungeState(c);
+    this.book.expunge(this.stateOf(obj));
   }
 
-  private expungeState(s: InstanceState): void {
-    this.pendingStates.delete(s);
-    this.deletedStates.delete(s);
-    this.identityMap.delete(s.mapper, s.ident, s.obj);
-    s.status = s.ident !== undefined ? "detached" : "transient";
-    s.session = undefined;
-    s.token = this.identityToken;
+  /** Per table, identity → the one object holding that row (read-only: the session keeps it). */
+  get identityMap(): IdentityView {
+    return this.book.identityMap;
+  }
+
+  /** The pending and deleted sets and the identity map, read-only (for observers such as the session trace). */
+  get objects(): SessionObjectsView {
+    return this.book;
+  }
+
+  /** @internal Loaders: a row just loaded becomes the session's object for its identity. */
+  admit(mapper: Mapper, ident: Ident, obj: Entity): void {
+    this.book.admit(mapper, ident, obj);
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -238,26 +118,7 @@ export class Session {
   /** By primary key: from the identity map without SQL when present, else one SELECT. */
   async get<C extends AnyClass>(cls: C, pk: unknown): Promise<InstanceType<C> | undefined> {
     this.requireOpen();
-    const mapper = this.mapperOf(cls);
-    const dict = this.pkDict(mapper, pk);
-    const found = this.identityMap.get(mapper, mapper.identOf(dict));
-    const hit = found && viewOf(found);
-    // An object marked for deletion is still the session's until the delete is flushed (as in
-    // SQLAlchemy): it is returned, without the autoflush a query would run.
-    if (hit) {
-      if (hit.isExpired) await this.loadExpired(hit);
-      return hit.obj as InstanceType<C>;
-    }
-    // The mapper's statement by key, composed once: the key values are its parameters.
-    const params: Record<string, unknown> = {};
-    mapper.pkKeys.forEach((k, i) => (params[`pk${i}`] = dict[k]));
-    return EntityQuery.byKey<InstanceType<C>>(this, mapper).first(params);
-  }
-
-  private pkDict(mapper: Mapper, pk: unknown): Record<string, unknown> {
-    if (mapper.pkKeys.length === 1 && (typeof pk !== "object" || pk === null || pk instanceof Date)) return { [mapper.pkKeys[0]]: pk };
-    if (Array.isArray(pk)) return Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]]));
-    return pk as Record<string, unknown>;
+    return getByKey<InstanceType<C>>(this, this.book, this.mapperOf(cls), pk);
   }
 
   /** A query for entities of `cls`: `session.query(Customer).where(...).all()`. */
@@ -268,15 +129,7 @@ export class Session {
 
   /** Loads a relationship of a persistent object (explicit lazy loading). */
   async load<T extends object, K extends keyof T & string>(obj: T, key: K): Promise<T[K]> {
-    const s = this.stateOf(obj);
-    const rel = s.mapper.relationships.get(key);
-    if (!rel) throw new UnmappedClassError(`${s.mapper.name}.${key} is not a relationship`);
-    if (!s.isLoaded(key) && s.status === "persistent")
-      await this.run(async () => {
-        await this.maybeAutoflush();
-        if (!s.isLoaded(key) && s.status === "persistent") await loadRelationship(this, [s.obj], rel);
-      });
-    return relationshipValue(s, rel) as T[K];
+    return (await loadAttribute(this, this.stateOf(obj), key)) as T[K];
   }
 
   /**
@@ -300,17 +153,12 @@ export class Session {
    */
   expire(obj: object, keys?: readonly string[]): void {
     const s = this.stateOf(obj);
-    if (keys !== undefined) return s.expire(keys);
-    const reached = cascadeIterator(s, "refresh-expire").filter((c) => c.session === this);
-    s.expire();
-    for (const c of reached) {
-      if (c.status === "pending") this.expungeState(c);
-      else if (c.status === "persistent") c.expire();
-    }
+    if (keys !== undefined) s.expire(keys);
+    else this.book.expireCascade(s);
   }
 
   expireAll(): void {
-    for (const m of this.identityMap.maps()) for (const o of m.values()) viewOf(o).expire();
+    this.book.expireAll();
   }
 
   /**
@@ -319,27 +167,7 @@ export class Session {
    * Relationships are unloaded afterwards.
    */
   async refresh(obj: object): Promise<void> {
-    const s = this.stateOf(obj);
-    if (s.status !== "persistent" || s.ident === undefined)
-      throw new SessionStateError(`${s.mapper.name} is ${s.status}; only persistent objects can be refreshed`);
-    const committed = s.committed ?? s.dict;
-    const pk = Object.fromEntries(s.mapper.pkKeys.map((k) => [k, committed[k]]));
-    this.expire(obj);
-    await this.noAutoflush(() => this.loadExpired(s, pk));
-  }
-
-  /** Loads the expired attributes of a persistent object; its unflushed changes stay. */
-  private async loadExpired(s: InstanceState, pk: Record<string, unknown> = s.committed ?? s.dict): Promise<void> {
-    const table = s.mapper.table;
-    const found = await new EntityQuery(this, s.mapper)
-      .where(...s.mapper.pkKeys.map((k) => table.column(k).eq(pk[k] as never)))
-      .populateExisting()
-      .noEager()
-      .all();
-    if (found.length === 0) {
-      this.expungeState(s);
-      throw new SessionStateError(`${s.mapper.name} ${s.mapper.describeKey(pk)} no longer exists`);
-    }
+    return refreshObject(this, this.book, this.stateOf(obj));
   }
 
   /**
@@ -357,7 +185,7 @@ export class Session {
   inspect(obj: object): InstanceInfo {
     const s = this.stateOf(obj);
     return {
-      status: this.deletedStates.has(s) ? "persistent" : s.status,
+      status: this.book.deleted.has(s) ? "persistent" : s.status,
       identityKey: s.key,
       modified: s.mapper.columnKeys.filter((k) => s.committed !== null && s.committed !== s.dict && !s.expired?.has(k) && s.committed[k] !== s.dict[k]),
       expired: [...(s.expired ?? [])],
@@ -374,15 +202,16 @@ export class Session {
   }
 
   get new(): object[] {
-    return [...this.pendingStates].map((s) => s.obj);
+    return [...this.book.pending].map((s) => s.obj);
   }
   get dirty(): object[] {
-    return this.modifiedStates()
-      .filter((s) => !this.deletedStates.has(s) && this.isModified(s.obj))
+    return this.book
+      .modifiedStates()
+      .filter((s) => !this.book.deleted.has(s) && this.isModified(s.obj))
       .map((s) => s.obj);
   }
   get deleted(): object[] {
-    return [...this.deletedStates].map((s) => s.obj);
+    return [...this.book.deleted].map((s) => s.obj);
   }
 
   // ---- transactions -----------------------------------------------------------------------------
@@ -401,8 +230,8 @@ export class Session {
       await this.emit("beforeFlush");
       // A flush with changes writes: its transaction begins first, so the rows it reads to work
       // out the writes (children of a deleted parent, say) are read in the transaction writing them.
-      if (this.pendingStates.size || this.deletedStates.size || this.hasModified()) await this.executor();
-      const uow = new UnitOfWork(this);
+      if (this.book.hasChanges()) await this.executor();
+      const uow = new UnitOfWork(this.book);
       let work: boolean;
       try {
         work = await uow.prepare();
@@ -439,11 +268,8 @@ export class Session {
         await this.link.release();
       }
     }
-    for (const s of this.txDeleted) this.detach(s);
-    this.txInserted = [];
-    this.txDeleted = [];
-    this.txUpdated = [];
-    if (this.expireOnCommit) this.expireAll();
+    this.book.committed();
+    if (this.expireOnCommit) this.book.expireAll();
     await this.emit("afterCommit");
   }
 
@@ -469,42 +295,8 @@ export class Session {
         await this.link.release();
       }
     }
-    this.restoreAfterRollback({ inserted: 0, deleted: 0, updated: 0, pending: new Set() }, expire ? "all" : "none");
+    this.book.rolledBack({ inserted: 0, deleted: 0, updated: 0, pending: new Set() }, expire ? "all" : "none");
     await this.emit("afterRollback");
-  }
-
-  /**
-   * Undoes the session's side of what happened since `mark`. A rolled-back transaction expires
-   * every object; a rolled-back savepoint only those changed since it opened — written by a flush
-   * inside it, or with unflushed changes — as SQLAlchemy does: the others still hold their rows.
-   */
-  private restoreAfterRollback(mark: Omit<SavepointFrame, "tx">, expire: "all" | "changed" | "none"): void {
-    const changed = new Set(this.txUpdated.splice(mark.updated));
-    // Deleted objects come back, except those inserted in this transaction too: they leave below.
-    const inserted = new Set(this.txInserted.slice(mark.inserted));
-    for (const s of this.txDeleted.splice(mark.deleted)) {
-      if (inserted.has(s)) continue;
-      s.status = "persistent";
-      s.session = this;
-      if (s.ident !== undefined) this.identityMap.set(s.mapper, s.ident, s.obj);
-    }
-    for (const s of this.txInserted.splice(mark.inserted)) {
-      this.identityMap.delete(s.mapper, s.ident, s.obj);
-      s.ident = undefined;
-      s.status = "transient";
-      s.session = undefined;
-    }
-    for (const s of this.pendingStates) {
-      if (mark.pending.has(s)) continue;
-      this.pendingStates.delete(s);
-      s.status = "transient";
-      s.session = undefined;
-    }
-    // Unflushed changes are discarded too: those objects expire.
-    for (const s of this.modifiedStates()) changed.add(s);
-    this.deletedStates.clear();
-    if (expire === "all") this.expireAll();
-    else if (expire === "changed") for (const s of changed) if (s.status === "persistent" && s.session === this) s.expire();
   }
 
   /** Opens a SAVEPOINT (flushing first); roll it back to undo the database and the session since. */
@@ -514,13 +306,7 @@ export class Session {
       await this.flushNow();
       const outer = await this.executor();
       const tx = await outer.begin();
-      const frame: SavepointFrame = {
-        tx,
-        inserted: this.txInserted.length,
-        deleted: this.txDeleted.length,
-        updated: this.txUpdated.length,
-        pending: new Set(this.pendingStates),
-      };
+      const frame: SavepointFrame = { ...this.book.mark(), tx };
       this.frames.push(frame);
       return new SessionSavepoint(this, frame);
     });
@@ -562,7 +348,7 @@ export class Session {
       await sp.frame.tx.commit();
     } else {
       await sp.frame.tx.rollback();
-      this.restoreAfterRollback(sp.frame, "changed");
+      this.book.rolledBack(sp.frame, "changed");
     }
   }
 
@@ -583,30 +369,8 @@ export class Session {
     } finally {
       await this.link.release();
     }
-    const token = this.identityToken;
-    for (const m of this.identityMap.maps())
-      for (const o of m.values()) {
-        o[STATUS] = "detached";
-        o[SESSION] = undefined;
-        // A detached object's identity key still names the shard it came from (or none).
-        const st = o[STATE];
-        if (st !== null) st.token = token;
-        else if (token !== "") viewOf(o).token = token;
-      }
-    this.identityMap.clear();
-    for (const s of this.pendingStates) {
-      s.status = "transient";
-      s.session = undefined;
-    }
-    this.pendingStates.clear();
+    this.book.closed();
     this.closed = true;
-  }
-
-  private detach(s: InstanceState): void {
-    this.identityMap.delete(s.mapper, s.ident, s.obj);
-    s.status = "detached";
-    s.session = undefined;
-    s.token = this.identityToken;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------
@@ -637,19 +401,15 @@ export class Session {
 
   /** @internal */
   async maybeAutoflush(): Promise<void> {
-    if (this.autoflush && !this.flushing && (this.pendingStates.size || this.deletedStates.size || this.hasModified())) await this.flushNow();
+    if (this.autoflush && !this.flushing && this.book.hasChanges()) await this.flushNow();
   }
 
-  private hasModified(): boolean {
-    for (const m of this.identityMap.maps()) for (const o of m.values()) if (hasWrites(o)) return true;
-    return false;
-  }
-
-  /** Objects in the identity map with writes since their last load or flush. */
-  modifiedStates(): InstanceState[] {
-    const out: InstanceState[] = [];
-    for (const m of this.identityMap.maps()) for (const o of m.values()) if (hasWrites(o)) out.push(viewOf(o));
-    return out;
+  /** @internal Shows `observer` each flush's plan before it is written (the session trace); returns the undo. */
+  observeFlushes(observer: FlushObserver): () => void {
+    this.book.observer = observer;
+    return () => {
+      if (this.book.observer === observer) this.book.observer = undefined;
+    };
   }
 
   /** @internal Runs `fn` after the operations called before it, one at a time (see `SessionLink.run`). */
@@ -687,9 +447,7 @@ export class Session {
   }
 
   stateOf(obj: object): InstanceState {
-    const s = stateOf(obj);
-    if (!s) throw new UnmappedClassError(`${obj?.constructor?.name ?? typeof obj} is not a mapped class`);
-    return s;
+    return requireState(obj);
   }
 
   mapperOf(cls: AnyClass): Mapper {

@@ -117,9 +117,8 @@ export class SessionTrace {
     session.expireAll = (): void => this.sync("session.expireAll()", [], () => expireAll());
     for (const key of ["run", "add", "addAll", "delete", "expunge", "expire", "expireAll"] as const) this.undo.push(() => Reflect.deleteProperty(session, key));
 
-    session.flushObserver = { flushPlan: (plan) => this.plan(plan) };
-    this.undo.push(() => (session.flushObserver = undefined));
     this.undo.push(
+      session.observeFlushes({ flushPlan: (plan) => this.plan(plan) }),
       session.on("afterFlush", async () => {
         await this.readRows();
         this.record("event", "flush done", { detail: "The flush's SAVEPOINT is released; new objects are persistent and in the identity map." });

@@ -77,7 +77,7 @@ function objectSnapshot(session: Session, s: InstanceState, reg: ObjectRegistry)
   return {
     id: reg.id(s.obj),
     lane: laneOf(s),
-    markedDeleted: session.deletedStates.has(s),
+    markedDeleted: session.objects.deleted.has(s),
     ...(s.ident !== undefined ? { identityKey: keyText(s) } : {}),
     values,
     dirty,
@@ -94,8 +94,8 @@ export function snapshotSession(session: Session, reg: ObjectRegistry, savepoint
       const s = viewOf(o);
       identityMap.push([keyText(s) ?? "?", reg.id(o)]);
     }
-  for (const s of session.pendingStates) reg.id(s.obj);
-  for (const s of session.deletedStates) reg.id(s.obj);
+  for (const s of session.objects.pending) reg.id(s.obj);
+  for (const s of session.objects.deleted) reg.id(s.obj);
   // Numbering related objects while snapshotting can find more: go until none is new.
   let objects: ObjectSnapshot[] = [];
   for (let n = -1; n !== reg.objects.length; ) {
@@ -105,9 +105,9 @@ export function snapshotSession(session: Session, reg: ObjectRegistry, savepoint
   return {
     objects,
     identityMap,
-    new: [...session.pendingStates].map((s) => reg.id(s.obj)),
+    new: [...session.objects.pending].map((s) => reg.id(s.obj)),
     dirty: session.dirty.map((o) => reg.id(o)),
-    deleted: [...session.deletedStates].map((s) => reg.id(s.obj)),
+    deleted: [...session.objects.deleted].map((s) => reg.id(s.obj)),
     transaction: { open: session.inTransaction, savepoints: [...savepoints] },
   };
 }
