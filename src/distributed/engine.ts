@@ -14,6 +14,7 @@ import type { SelectNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { pinnedRootKeys } from "../shard/route.js";
+import { crossShardReason } from "../shard/locality.js";
 import { type DistributedKind, type Member, distributedMembers } from "./check.js";
 import { fdwHeadDdl, fdwHeadDropDdl } from "./fdw.js";
 import { mariadbHashPartition, postgresHashRemainder } from "./partition-hash.js";
@@ -66,6 +67,8 @@ export class DistributedEngine {
   routeOf(stmt: Statement<unknown>): Route {
     const n = stmt.statementNode;
     if (n.kind !== "select") return { to: "head" };
+    // A backend holds only its own groups: anything reaching past the pinned group needs the head.
+    if (crossShardReason(this.groups, n)) return { to: "head" };
     const keys = pinnedRootKeys(this.groups, tablesOf(n), n.where);
     if (!keys || keys.length === 0) return { to: "head" };
     const at = new Set(keys.map((k) => this.backendFor(k[0])));

@@ -10,7 +10,8 @@ import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
 import { TextOrders } from "./collation.js";
 import { planFanout } from "./plan.js";
-import { pinnedRootKeys, shardsFor, touchesShardedTables } from "./route.js";
+import { crossShardReason, readsMembers } from "./locality.js";
+import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
 
 type Row = Record<string, unknown>;
@@ -43,8 +44,10 @@ export class ShardedEngine {
         return this.selectTargets(n);
       case "update":
       case "delete":
+        this.refuseCrossShard(n);
         return shardsFor(this.shards, pinnedRootKeys(this.shards, [n.table], n.where));
       case "insert":
+        this.refuseCrossShard(n);
         return [...this.splitInsert(n).keys()];
       default:
         return this.shards.names;
@@ -62,6 +65,7 @@ export class ShardedEngine {
       case "select":
         return (await this.select(stmt, n, params)) as unknown as Result<RowType<S>>;
       case "insert": {
+        this.refuseCrossShard(n);
         const parts = this.splitInsert(n);
         const results = await Promise.all([...parts].map(([shard, node]) => atShard(shard, () => this.shards.engine(shard).execute(stmtOf(node), params))));
         return merged(
@@ -101,11 +105,21 @@ export class ShardedEngine {
     return merged(results as Result<Row>[], rows, rows.length);
   }
 
-  /** A SELECT over no sharded table (constants, replicated tables) runs on one shard: fanned out, it would count its rows once per shard. */
+  /**
+   * A SELECT over no group member (constants, replicated tables) runs on one shard: fanned out, it
+   * would count its rows once per shard. One that reads members runs on the shards of the root keys
+   * it pins, or on all, but only when each shard can answer for its own groups.
+   */
   private selectTargets(q: SelectNode): string[] {
-    const tables = tablesOf(q);
-    if (!touchesShardedTables(this.shards, tables)) return [this.shards.names[0]];
-    return shardsFor(this.shards, pinnedRootKeys(this.shards, tables, q.where));
+    if (!readsMembers(this.shards, q)) return [this.shards.names[0]];
+    this.refuseCrossShard(q);
+    return shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(q), q.where));
+  }
+
+  /** Refuses a statement whose answer on one shard would depend on rows of another. */
+  private refuseCrossShard(n: StatementNode): void {
+    const reason = crossShardReason(this.shards, n);
+    if (reason) throw new NotSupportedError(`${reason}: run it on one shard with { shard }, or restructure it`);
   }
 
   /** One INSERT per shard, each with the rows whose root key places them there. */

@@ -69,14 +69,3 @@ export function shardsFor(shards: ShardSet, keys: unknown[][] | undefined): stri
   if (!keys) return shards.names;
   return [...new Set(keys.map((k) => shards.shardFor(k)))];
 }
-
-/** Whether any of `tables` is a group member (sharded); a statement over none has one answer, from any shard. */
-export function touchesShardedTables(shards: ShardSet, tables: readonly TableNode[]): boolean {
-  return tables.some((tn) => {
-    try {
-      return !!shards.metadata.groupOf(tableOf(tn) as AnyTable);
-    } catch {
-      return false;
-    }
-  });
-}

@@ -1,7 +1,8 @@
 // A sharded Session: one Session per shard, the shard's name as the identity token. Objects are
 // placed by their group's root key; a query pinned to root keys runs on their shards, any other
 // fans out to all shards and is merged honouring ORDER BY, LIMIT and OFFSET.
-import { ArgumentError, MultipleResultsError, NoResultError } from "../errors.js";
+import { ArgumentError, MultipleResultsError, NoResultError, NotSupportedError } from "../errors.js";
+import type { SelectNode } from "../sql/nodes/index.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
 import { and, orderNodes } from "../sql/functions.js";
 import type { AnyClass } from "../orm/relationships.js";
@@ -12,6 +13,7 @@ import { stateOf } from "../orm/state.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
+import { crossShardReason } from "./locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
 
@@ -173,6 +175,20 @@ export class ShardedQuery<T> {
   targets(): string[] {
     const mapper = this.owner.session(this.owner.shards.names[0]).mapperOf(this.cls);
     const where = this.conds.length ? and(...this.conds).node : undefined;
+    const probe: SelectNode = {
+      kind: "select",
+      items: [],
+      from: [mapper.table.node],
+      where,
+      groupBy: [],
+      orderBy: orderNodes(this.order),
+      distinct: false,
+      with: [],
+      correlate: true,
+      forUpdate: false,
+    };
+    const reason = crossShardReason(this.owner.shards, probe);
+    if (reason) throw new NotSupportedError(`${reason}: query one shard's session instead`);
     return shardsFor(this.owner.shards, pinnedRootKeys(this.owner.shards, [mapper.table.node], where));
   }
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DistributedEngine, NotSupportedError, createEngine, insert, select, update, type Engine } from "../../src/index.js";
 import { postgresHashRemainder } from "../../src/distributed/partition-hash.js";
-import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, shopRows, shopTree } from "./fixture.js";
+import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, pinnedCounts, shopRows, shopTree } from "./fixture.js";
 
 const PG = new URL(process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test");
 const BACKENDS = 3;
@@ -83,6 +83,18 @@ describe("postgres_fdw", () => {
       }
     }
     assert.deepEqual([customers, items], [CUSTOMERS, CUSTOMERS * 9]);
+  });
+
+  test("issue 17 regression: a pinned query whose subquery reads other groups goes through the head, not to one backend", async () => {
+    for (const c of rows.customer.slice(0, 5)) {
+      const { crossGroup, ownGroup } = pinnedCounts(shop, c.id);
+      assert.deepEqual(dist.routeOf(crossGroup), { to: "head" });
+      const expected = (await single.execute(crossGroup)).rows;
+      assert.equal(Number(expected[0].everywhere), rows.order.length);
+      assert.deepEqual((await dist.execute(crossGroup)).rows, expected, `customer ${c.id}`);
+      assert.deepEqual(dist.routeOf(ownGroup), { to: "backend", index: postgresHashRemainder(c.id, BACKENDS) });
+      assert.deepEqual((await dist.execute(ownGroup)).rows, (await single.execute(ownGroup)).rows, `customer ${c.id} direct`);
+    }
   });
 
   test("issue 17: nested trees through the head and straight to the owning backend equal one node's", async () => {

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import mysql from "mysql2/promise";
 import pg from "pg";
-import { MetaData, bigint, date, foreignKey, integer, nested, numeric, primaryKey, select, text } from "../../src/index.js";
+import { MetaData, bigint, date, foreignKey, func, integer, nested, numeric, primaryKey, select, text } from "../../src/index.js";
 import { TEST_PREFIX } from "../support/prefix.js";
 
 export const DIST_PORT = Number(process.env.ARBOR_DIST_PORT ?? 3307);
@@ -151,4 +151,17 @@ export function shopRows(customers: number, seed: number) {
   );
   const item = order.flatMap((o) => [1, 2, 3].map((id) => ({ customerId: o.customerId, orderId: o.id, id, sku: `sku-${o.id}-${id}`, qty: id * o.id })));
   return { customer, order, item };
+}
+
+/**
+ * Two queries pinned to one customer: one also counts every customer's orders (only the head sees
+ * them all), one counts the customer's own orders (its backend holds them).
+ */
+export function pinnedCounts(shop: ReturnType<typeof distShop>, id: bigint) {
+  const count = () => select(func.count().as("n")).from(shop.order);
+  const own = count().where(shop.order.c.customerId.eq(shop.customer.c.id)).scalar();
+  return {
+    crossGroup: select(shop.customer.c.id, count().scalar().as("everywhere"), own.as("own")).where(shop.customer.c.id.eq(id)),
+    ownGroup: select(shop.customer.c.id, own.as("own")).where(shop.customer.c.id.eq(id)),
+  };
 }

@@ -14,6 +14,7 @@ import {
   dropSpiderDatabases,
   ensureSpiderBed,
   freshSpiderDatabases,
+  pinnedCounts,
   shopRows,
   shopTree,
 } from "./fixture.js";
@@ -93,6 +94,18 @@ describe("spider", () => {
       perBackend.every((n) => n > CUSTOMERS / 6),
       `customers per backend: ${perBackend}`,
     );
+  });
+
+  test("issue 17 regression: a pinned query whose subquery reads other groups goes through the head, not to one backend", async () => {
+    for (const c of rows.customer.slice(0, 5)) {
+      const { crossGroup, ownGroup } = pinnedCounts(shop, c.id);
+      assert.deepEqual(dist.routeOf(crossGroup), { to: "head" });
+      const expected = (await single.execute(crossGroup)).rows;
+      assert.equal(Number(expected[0].everywhere), rows.order.length);
+      assert.deepEqual((await dist.execute(crossGroup)).rows, expected, `customer ${c.id}`);
+      assert.deepEqual(dist.routeOf(ownGroup), { to: "backend", index: mariadbHashPartition(c.id, 3) });
+      assert.deepEqual((await dist.execute(ownGroup)).rows, (await single.execute(ownGroup)).rows, `customer ${c.id} direct`);
+    }
   });
 
   test("issue 17: nested trees through the head and straight to the owning backend equal one node's", async () => {

@@ -12,6 +12,7 @@ import mysql from "mysql2/promise";
 import {
   MetaData,
   Model,
+  NotSupportedError,
   Registry,
   ShardSet,
   ShardedEngine,
@@ -252,6 +253,17 @@ describe("sharding by group root", () => {
     assert.match(viewer.inspect(c).identityKey!, new RegExp(`@${home}$`));
     assert.match(viewer.inspect(got).identityKey!, new RegExp(`@${home}$`));
     await viewer.close();
+  });
+
+  test("regression: a sharded session query whose condition reads other groups is refused, not answered per shard", async () => {
+    const ss = new ShardedSession(shards, { registry });
+    const biggest = select(func.max(order.c.total).as("m")).from(order).scalar();
+    assert.throws(() => ss.query(Order).where(order.c.customerId.eq(1), order.c.total.eq(biggest)).targets(), NotSupportedError);
+    await assert.rejects(ss.query(Order).where(order.c.total.eq(biggest)).all(), NotSupportedError);
+    // Correlated on the root key, it runs on the pinned shard.
+    const own = select(func.max(order.c.total).as("m")).from(order).where(order.c.customerId.eq(customer.c.id)).scalar();
+    assert.equal(ss.query(Customer).where(customer.c.id.eq(1), own.isNotNull()).targets().length, 1);
+    await ss.close();
   });
 
   test("an object whose root key is unknown cannot be placed", async () => {
