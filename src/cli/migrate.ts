@@ -185,6 +185,7 @@ async function dispatch(command: string, m: Migrator, p: Parsed, io: CliIO): Pro
       const g = await m.generate(metadata, p.message, { dryRun: p["dry-run"] === true });
       if (g.up.length === 0) {
         io.out("No changes: the database matches the schema.\n");
+        for (const h of g.hints) io.err(`Note: ${h}\n`);
         return 0;
       }
       if (p["dry-run"]) io.out(g.source!);

@@ -15,6 +15,8 @@ export function rebuildTable(before: TableSpec, after: SchemaSpec, dialect: Dial
   const tmp = constraintName("_arbor_rebuild", before.name, []).replace(/_$/, "");
   // The new table under its temporary name; a foreign key to itself names it too (SQLite renames
   // that reference with the table).
+  const c = dialect.createCompiler();
+  const q = (n: string): string => c.quote(n);
   const renamed: SchemaSpec = {
     tables: [
       ...after.tables.filter((t) => t !== target),
@@ -22,14 +24,14 @@ export function rebuildTable(before: TableSpec, after: SchemaSpec, dialect: Dial
         ...target,
         name: tmp,
         indexes: [],
+        // A check naming its own table's columns names the new table (SQLite renames it with the table).
+        checks: target.checks.map((k) => ({ ...k, condition: requalify(k.condition, q(target.name), q(tmp)) })),
         foreignKeys: target.foreignKeys.map((f) => (f.refTable === target.name ? { ...f, refTable: tmp } : f)),
       },
     ],
   };
-  const ddl = new DdlCompiler(dialect);
-  const c = dialect.createCompiler();
-  const q = (n: string): string => c.quote(n);
   const copied = target.columns.filter((col) => before.columns.some((b) => b.name === col.name)).map((col) => q(col.name));
+  const ddl = new DdlCompiler(dialect);
   const md = metadataOf(renamed);
   const final = metadataOf(after).get(target.name);
   const out = [ddl.createTable(md.get(tmp))];
@@ -37,4 +39,12 @@ export function rebuildTable(before: TableSpec, after: SchemaSpec, dialect: Dial
   out.push(`DROP TABLE ${q(before.name)}`, `ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`);
   for (const idx of final.indexes) out.push(ddl.createIndex(final, idx));
   return out;
+}
+
+/** `from.` as a qualifier outside string literals, spelled `to.`. */
+function requalify(condition: string, from: string, to: string): string {
+  return condition
+    .split(/('(?:[^']|'')*')/)
+    .map((part, i) => (i % 2 === 1 ? part : part.split(`${from}.`).join(`${to}.`)))
+    .join("");
 }

@@ -4,6 +4,7 @@
 import type { Dialect } from "../dialects/dialect.js";
 import { NotSupportedError } from "../errors.js";
 import type { ReferentialAction } from "../schema/column.js";
+import { compareConditions } from "../schema/reflect/condition.js";
 import { stripParens } from "../schema/reflect/model.js";
 import { baseType, checkValue } from "../sql/types.js";
 import type { AlterColumn, Operation } from "./operations.js";
@@ -21,7 +22,12 @@ export class Spelling {
   constructor(readonly dialect: Dialect) {
     this.compiler = dialect.createCompiler();
   }
+  /** The stored type; an enum's values too (its CHECK), which are part of what the column holds. */
   type(type: TypeSpec, keyed: boolean): string {
+    const spelled = this.stored(type, keyed);
+    return type.kind === "enum" ? `${spelled} in ${JSON.stringify(type.values)}` : spelled;
+  }
+  stored(type: TypeSpec, keyed: boolean): string {
     return this.dialect.typeName(baseType(sqlTypeOf(type)), { keyed, autoincrement: false }).toLowerCase();
   }
   default(d: DefaultSpec | undefined, type: TypeSpec, where: { table: string; column: string }): string | null {
@@ -167,7 +173,8 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
         ...(old.nullable !== c.nullable ? { nullable: c.nullable } : {}),
         ...(da !== db || (typeChanged && c.default !== undefined) ? { default: c.default ?? null } : {}),
       };
-      if (typeChanged) retyped.add(`${b.name}.${c.name}`);
+      // An enum's values are its CHECK: the stored type stays.
+      if (typeChanged && sp.stored(old.type, kb.has(c.name)) !== sp.stored(c.type, kb.has(c.name))) retyped.add(`${b.name}.${c.name}`);
       columnChanges.push(alter);
     }
     for (const c of goneCols) dropColumns.push({ kind: "dropColumn", table: b.name, column: c.name });
@@ -192,13 +199,7 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
       if (!ib.some((x) => x.name === i.name && key(x.columns) === key(i.columns))) dropKeys.push({ kind: "dropIndex", table: a.name, name: i.name });
     for (const i of ib)
       if (!ia.some((x) => x.name === i.name && key(x.columns) === key(i.columns))) addKeys.push({ kind: "createIndex", table: b.name, index: i });
-    if (!sqlite) {
-      // SQLite's catalog keeps no CHECK constraint: they cannot be compared there. Elsewhere they are
-      // compared by name: each engine re-spells a condition (casts, qualification), so a condition
-      // changed under the same name is not seen (give the changed check a new name).
-      for (const c of a.checks) if (!b.checks.some((x) => x.name === c.name)) dropKeys.push({ kind: "dropCheck", table: a.name, name: c.name });
-      for (const c of b.checks) if (!a.checks.some((x) => x.name === c.name)) addKeys.push({ kind: "addCheck", table: b.name, check: c });
-    }
+    checkChanges(a, b, dropKeys, addKeys, hints);
   }
 
   // Foreign keys of kept tables, after every column change is known.
@@ -229,6 +230,25 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
   for (const t of [...dropOrder].reverse()) drops.push({ kind: "dropTable", table: t.name });
 
   return { operations: [...dropFks, ...dropKeys, ...creates, ...columnChanges, ...dropColumns, ...addKeys, ...addFks, ...drops], hints };
+}
+
+/**
+ * Checks by name, then by condition as the engine spells it against the MetaData's compiled for
+ * it: a changed condition is dropped and added again; one Arbor cannot read is left as it is, with
+ * a note in the migration.
+ */
+function checkChanges(a: TableSpec, b: TableSpec, dropKeys: Operation[], addKeys: Operation[], hints: string[]): void {
+  for (const c of a.checks) if (!b.checks.some((x) => x.name === c.name)) dropKeys.push({ kind: "dropCheck", table: a.name, name: c.name });
+  for (const c of b.checks) {
+    const old = a.checks.find((x) => x.name === c.name);
+    const same = old === undefined ? "different" : compareConditions(old.condition, c.condition);
+    if (old !== undefined && same === "different") dropKeys.push({ kind: "dropCheck", table: a.name, name: c.name });
+    if (same === "different") addKeys.push({ kind: "addCheck", table: b.name, check: c });
+    if (same === "undecided")
+      hints.push(
+        `check ${c.name} on ${b.name}: the database spells its condition ${JSON.stringify(old!.condition)} and the schema ${JSON.stringify(c.condition)}; Arbor cannot tell whether they say the same, so the check is left as it is (if it changed, add op.dropCheck and op.addCheck)`,
+      );
+  }
 }
 
 function dropFkOf(tables: readonly TableSpec[], f: ForeignKeySpec): Operation {

@@ -2,8 +2,8 @@
 // constraint options go through the schema's DDL compiler, which checks them. SQLite changes what
 // its ALTER TABLE cannot by rebuilding the table (batch.ts).
 import type { Dialect } from "../dialects/dialect.js";
-import { NotSupportedError } from "../errors.js";
 import { constraintName, DdlCompiler } from "../schema/ddl.js";
+import { pgConstraintName } from "../schema/reflect/postgres.js";
 import { checkValue } from "../sql/types.js";
 import type { Table } from "../schema/table.js";
 import { applyOperation, columnIn, findForeignKey, findUnique, tableIn } from "./apply.js";
@@ -74,25 +74,29 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       const old = columnIn(tableIn(before, op.table), op.column);
       const t = tableOfSpec(after, op.table);
       const col = t.column(op.column);
-      if (op.type !== undefined && (op.type.kind === "enum" || old.type.kind === "enum"))
-        throw new NotSupportedError(`${op.table}.${op.column}: changing a column to or from an enum type needs a migration written by hand`, {
-          table: op.table,
-          column: op.column,
-        });
-      if (mysql) return [`ALTER TABLE ${q(op.table)} MODIFY COLUMN ${ddl.columnDefinition(t, col)}`];
+      // MariaDB's MODIFY COLUMN replaces the column's own CHECK, an enum's values included; done in
+      // place it would not check the rows against it, so an enum's table is copied.
+      if (mysql) return [`ALTER TABLE ${q(op.table)} MODIFY COLUMN ${ddl.columnDefinition(t, col)}${op.type?.kind === "enum" ? ", ALGORITHM=COPY" : ""}`];
       const head = `ALTER TABLE ${q(op.table)} ALTER COLUMN ${q(op.column)}`;
       const out: string[] = [];
+      // PostgreSQL: an enum is text under a column CHECK named by PostgreSQL; its values change with the check.
+      const enumCheck = q(pgConstraintName(op.table, op.column, "check"));
+      const enumChanges = op.type !== undefined && (op.type.kind === "enum" || old.type.kind === "enum");
+      if (enumChanges && old.type.kind === "enum") out.push(`ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${enumCheck}`);
       const newDefault = columnIn(tableIn(after, op.table), op.column).default;
       // PostgreSQL casts an old default to the new type, and may refuse: it goes first, comes back last.
       const resetDefault = op.default !== undefined || (op.type !== undefined && old.default !== undefined);
       if (resetDefault && old.default !== undefined) out.push(`${head} DROP DEFAULT`);
-      if (op.type !== undefined) {
-        const type = ddl.typeName(t, col, keyedNames(tableIn(after, op.table)).has(op.column));
+      const type = ddl.typeName(t, col, keyedNames(tableIn(after, op.table)).has(op.column));
+      if (op.type !== undefined && type !== ddl.typeName(t, tableOfSpec(before, op.table).column(op.column), false))
         out.push(`${head} TYPE ${type} USING CAST(${q(op.column)} AS ${type})`);
-      }
       if (op.nullable !== undefined) out.push(`${head} ${op.nullable ? "DROP" : "SET"} NOT NULL`);
       if (resetDefault && newDefault !== undefined)
         out.push(`${head} SET DEFAULT ${defaultSql(newDefault, op.type ?? old.type, dialect, { table: op.table, column: op.column })}`);
+      if (enumChanges && op.type?.kind === "enum")
+        out.push(
+          `ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${enumCheck} CHECK (${q(op.column)} IN (${op.type.values.map((v) => c.literal(v, col.type)).join(", ")}))`,
+        );
       return out;
     }
     case "createIndex": {

@@ -1,9 +1,11 @@
 // The engine-neutral shape a catalog is read into, and how it becomes a MetaData. Each engine's
 // reader (sqlite.ts, postgres.ts, mysql.ts) fills these; nothing here runs SQL.
+import { ArgumentError } from "../../errors.js";
 import { SqlFragment } from "../../sql/sql-tag.js";
 import { customType, types, type SqlType } from "../../sql/types.js";
 import { ColumnBuilder, type AnyColumnBuilder, type ReferentialAction } from "../column.js";
 import { MetaData } from "../metadata.js";
+import { enumValuesOf } from "./condition.js";
 import { check, foreignKey, index, primaryKey, unique, type AnyColumn, type TableExtra } from "../table.js";
 
 /** Options of `reflect`. */
@@ -50,6 +52,26 @@ export function rawTable(name: string): RawTable {
 export function unknownType(native: string, where: string, warn: Warn): SqlType {
   warn(`${where}: column type ${native} has no Arbor type; reflected as the custom type "${native}" over unknown values`);
   return customType<unknown, unknown>({ name: native, base: types.unknown, toDb: (v) => v, fromDb: (v) => v });
+}
+
+/**
+ * Arbor writes an enum column as text with a column CHECK (column IN ('a', …)): such a check, on a
+ * text column, reads back as the enum type. True when `condition` was that check.
+ */
+export function adoptEnumCheck(t: RawTable, column: string, condition: string): boolean {
+  const i = t.columns.findIndex((c) => c.name === column);
+  const c = t.columns[i];
+  if (!c || (c.type.kind !== "text" && c.type.kind !== "varchar")) return false;
+  const values = enumValuesOf(condition, column);
+  if (!values) return false;
+  try {
+    t.columns[i] = { ...c, type: types.enum(values) };
+    return true;
+  } catch (e) {
+    // Values no enum can hold (too long, listed twice): the check stays a check.
+    if (e instanceof ArgumentError) return false;
+    throw e;
+  }
 }
 
 /** Text the engine wrote for an expression, used as is in DDL (it came from the catalog, not from a user). */

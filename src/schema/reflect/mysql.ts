@@ -2,7 +2,7 @@
 import { sql } from "../../sql/sql-tag.js";
 import { types, type SqlType } from "../../sql/types.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
-import { action, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
+import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
 
 function mysqlType(r: Record<string, unknown>, where: string, warn: Warn): SqlType {
   const num = (k: string): number | undefined => (r[k] === null || r[k] === undefined ? undefined : Number(r[k]));
@@ -32,6 +32,8 @@ function mysqlType(r: Record<string, unknown>, where: string, warn: Warn): SqlTy
     case "longtext":
       return types.text;
     case "text":
+      // Arbor's varchar() without a length, outside any key.
+      return types.varchar();
     case "mediumtext":
     case "tinytext":
       warn(`${where}: ${full} read as Arbor's text, which MariaDB stores as LONGTEXT`);
@@ -100,7 +102,14 @@ export async function readMysql(ex: CatalogExecutor, warn: Warn): Promise<RawTab
       autoincrement: /auto_increment/i.test(String(r.extra)),
     });
   }
-  for (const c of checks) if (!jsonChecks.has(c)) tables.get(String(c.tbl))?.checks.push({ name: String(c.name), condition: stripParens(String(c.clause)) });
+  for (const c of checks) {
+    const t = tables.get(String(c.tbl));
+    if (!t || jsonChecks.has(c)) continue;
+    const condition = stripParens(String(c.clause));
+    // A column's own CHECK is named after the column; an enum column's is its values.
+    if (c.level === "Column" && adoptEnumCheck(t, String(c.name), condition)) continue;
+    t.checks.push({ name: String(c.name), condition });
+  }
   const keyCols = byTable(
     await rows(
       ex,

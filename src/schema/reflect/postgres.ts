@@ -3,7 +3,7 @@ import { sql } from "../../sql/sql-tag.js";
 import { types, type SqlType } from "../../sql/types.js";
 import type { ReferentialAction } from "../column.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
-import { action, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
+import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
 
 const PG_ACTIONS: Record<string, ReferentialAction> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
 
@@ -49,6 +49,22 @@ function pgType(r: Record<string, unknown>, where: string, warn: Warn): SqlType 
     default:
       return unknownType(String(r.udt_name), where, warn);
   }
+}
+
+/**
+ * The name PostgreSQL gives a constraint it names itself (makeObjectName): table, column and label
+ * joined by underscores, the longer of table and column shortened until the name fits 63 bytes.
+ */
+export function pgConstraintName(table: string, column: string | undefined, label: string): string {
+  let a = [...table];
+  let b = [...(column ?? "")];
+  const bytes = (cs: string[]): number => Buffer.byteLength(cs.join(""));
+  const room = 63 - (column === undefined ? 0 : 1) - label.length - 1;
+  while (bytes(a) + bytes(b) > room) {
+    if (bytes(a) > bytes(b)) a = a.slice(0, -1);
+    else b = b.slice(0, -1);
+  }
+  return [a.join(""), ...(column === undefined ? [] : [b.join("")]), label].join("_");
 }
 
 /** Column names of a constraint or index, read as JSON text (a name may hold any character). */
@@ -106,6 +122,9 @@ export async function readPostgres(ex: CatalogExecutor, warn: Warn): Promise<Raw
     else if (r.kind === "c") {
       // pg_get_constraintdef: "CHECK ((x > 0))", perhaps followed by NOT VALID.
       const m = /^CHECK\s*([\s\S]*?)(\s+NOT VALID)?$/.exec(String(r.def));
+      // A column's own CHECK gets PostgreSQL's name for it; an enum column's is its values.
+      const column = cols.length === 1 ? cols[0] : undefined;
+      if (m && column !== undefined && name === pgConstraintName(t.name, column, "check") && adoptEnumCheck(t, column, stripParens(m[1]))) continue;
       if (m) t.checks.push({ name, condition: stripParens(m[1]) });
     } else {
       if (r.refschema !== r.schema) {

@@ -2,7 +2,8 @@
 import { sql } from "../../sql/sql-tag.js";
 import { types, type SqlType } from "../../sql/types.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
-import { action, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
+import { sqliteChecks } from "./sqlite-checks.js";
+import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
 
 /** SQLite keeps the declared type as written; it is mapped by the words in it, as SQLite's affinity rules do. */
 export function sqliteType(declared: string, where: string, warn: Warn): SqlType {
@@ -90,8 +91,14 @@ export async function readSqlite(ex: CatalogExecutor, warn: Warn): Promise<RawTa
         onUpdate: action(String(parts[0].on_update), "NO ACTION"),
       });
     }
-    // SQLite keeps CHECK constraints only inside the CREATE TABLE text.
-    if (/\bCHECK\s*\(/i.test(String(tr.sql ?? ""))) warn(`${name}: CHECK constraints are not read on SQLite; left out`);
+    // SQLite keeps CHECK constraints only inside the CREATE TABLE text, and keeps no name it did not
+    // see written there: a check without one, or a column's own check other than an enum's, is left out.
+    for (const chk of sqliteChecks(String(tr.sql ?? ""))) {
+      const condition = stripParens(chk.condition);
+      if (chk.column !== undefined && chk.name === undefined && adoptEnumCheck(t, chk.column, condition)) continue;
+      if (chk.name !== undefined && chk.column === undefined) t.checks.push({ name: chk.name, condition });
+      else warn(`${name}: CHECK constraint ${chk.column === undefined ? "without a name" : `on column ${chk.column}`} not read on SQLite; left out`);
+    }
     out.push(t);
   }
   return out;
