@@ -18,6 +18,7 @@ import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
 import { DICT, LOADED, isLoaded, type Entity, type Ident } from "./state.js";
 import type { LoadPlan } from "./strategies.js";
+import { columnEq } from "./keys.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 type Row = Record<string, unknown>;
@@ -74,7 +75,7 @@ function orderFor(rel: Relationship, source: SourceWithColumns): (Expr<unknown> 
 
 /** The condition tying `child` rows to their `parent` row for a (non many-to-many) relationship. */
 function linkCondition(rel: Relationship, parent: SourceWithColumns, child: SourceWithColumns): Expr<boolean> {
-  const parts = rel.pairs.map(([pk, ck]) => (rel.direction === "oneToMany" ? child.c[ck].eq(parent.c[pk] as never) : child.c[pk].eq(parent.c[ck] as never)));
+  const parts = rel.pairs.map(([pk, ck]) => (rel.direction === "oneToMany" ? columnEq(child.c[ck], parent.c[pk]) : columnEq(child.c[pk], parent.c[ck])));
   return and(...parts);
 }
 
@@ -131,8 +132,8 @@ export class Composer {
       const sec = rel.options.secondary!;
       const { local, remote } = rel.secondaryPairs;
       q = q
-        .join(sec, and(...remote.map(([k, sk]) => sec.column(sk).eq(source.c[k] as never))))
-        .where(...local.map(([k, sk]) => sec.column(sk).eq(parent.c[k] as never)));
+        .join(sec, and(...remote.map(([k, sk]) => columnEq(sec.column(sk), source.c[k]))))
+        .where(...local.map(([k, sk]) => columnEq(sec.column(sk), parent.c[k])));
     } else q = q.where(linkCondition(rel, parent, source));
     q = q.orderBy(...orderFor(rel, source));
     // The child rows become the children's dicts; their back-reference, set to the parent after
@@ -161,8 +162,8 @@ export class Composer {
       const sec = rel.options.secondary!;
       const link = new Alias(sec.node, `j${n}_link`) as unknown as SourceWithColumns;
       const { local, remote } = rel.secondaryPairs;
-      joins.push({ target: link, on: and(...local.map(([k, sk]) => link.c[sk].eq(parent.c[k] as never))) });
-      joins.push({ target, on: and(...remote.map(([k, sk]) => target.c[k].eq(link.c[sk] as never))) });
+      joins.push({ target: link, on: and(...local.map(([k, sk]) => columnEq(link.c[sk], parent.c[k]))) });
+      joins.push({ target, on: and(...remote.map(([k, sk]) => columnEq(target.c[k], link.c[sk]))) });
     } else joins.push({ target, on: linkCondition(rel, parent, target) });
     for (const key of rel.target.columnKeys) items.push(target.c[key].as(`${prefix}${key}`));
     orders.push(...orderFor(rel, target));

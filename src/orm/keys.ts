@@ -1,6 +1,6 @@
 // Conditions on columns from values objects hold (typed `unknown` there: a value read from the
 // database, or copied from a parent's key), each bound as a parameter of the column's type.
-import type { Expr } from "../sql/expression.js";
+import { Expr } from "../sql/expression.js";
 
 /** `column = value`; a missing value (null or undefined) becomes `IS NULL`. */
 export function keyEq(column: Expr<unknown>, value: unknown): Expr<boolean> {
@@ -14,4 +14,9 @@ export function keyIn(column: Expr<unknown>, values: readonly unknown[]): Expr<b
 
 export function isPresent(v: unknown): v is NonNullable<unknown> {
   return v !== null && v !== undefined;
+}
+
+/** `a = b` between two columns (a join or correlation condition): both hold the same key values. */
+export function columnEq(a: Expr<unknown>, b: Expr<unknown>): Expr<boolean> {
+  return a.eq(new Expr<NonNullable<unknown> | null>(b.node));
 }

@@ -9,6 +9,7 @@ import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
 import { DICT, LOADED, MAPPER, STATE, isExpired, isLoaded, viewOf, type Entity, type Ident } from "./state.js";
+import { keyEq, keyIn } from "./keys.js";
 
 /**
  * The object for a loaded row: the one already in the identity map (refreshed where expired),
@@ -90,8 +91,12 @@ function keyTuple(values: Record<string, unknown>, keys: readonly string[]): str
 
 /** A condition matching any of `tuples` on `columns` (IN for one column, OR of ANDs for more). */
 function anyOf(columns: readonly Expr<unknown>[], tuples: readonly unknown[][]): Expr<boolean> {
-  if (columns.length === 1) return columns[0].in(tuples.map((t) => t[0]) as never);
-  return or(...tuples.map((t) => and(...columns.map((c, i) => c.eq(t[i] as never)))));
+  if (columns.length === 1)
+    return keyIn(
+      columns[0],
+      tuples.map((t) => t[0]),
+    );
+  return or(...tuples.map((t) => and(...columns.map((c, i) => keyEq(c, t[i])))));
 }
 
 const BATCH = 500;

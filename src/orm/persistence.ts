@@ -11,6 +11,7 @@ import { StaleDataError } from "./errors.js";
 import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { InstanceState } from "./state.js";
+import { keyEq, keyIn } from "./keys.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 
@@ -81,7 +82,7 @@ function uniqueColumnKeys(table: AnyTable): Set<string> {
 }
 
 function pkWhere(s: InstanceState, values: Record<string, unknown>): Expr<boolean>[] {
-  return s.mapper.pkKeys.map((k) => s.mapper.table.column(k).eq(values[k] as never));
+  return s.mapper.pkKeys.map((k) => keyEq(s.mapper.table.column(k), values[k]));
 }
 
 /** Runs a guarded statement; fewer matched rows than expected means another writer got there first. */
@@ -122,7 +123,7 @@ export async function insertRows(tx: Transaction, m: Mapper, rows: readonly Inst
     for (let i = 0; i < group.length; i += perPage) {
       const page = group.slice(i, i + perPage);
       const values = page.map((s) => Object.fromEntries(keys.map((k) => [k, s.dict[k]])));
-      const stmt = insert(table).values(values as never);
+      const stmt = insert(table).values(values);
       if (fetch.length) {
         const res = await tx.execute(stmt.returning(...fetch.map((k) => table.column(k))));
         res.rows.forEach((r, j) => {
@@ -171,13 +172,13 @@ export async function updateRows(
     if (m.versionKey) {
       const v = (old[m.versionKey] ?? (await versionNow(tx, s, old))) as number;
       set[m.versionKey] = journal.write(s, m.versionKey, (v ?? 0) + 1);
-      where.push(table.column(m.versionKey).eq(v as never));
+      where.push(keyEq(table.column(m.versionKey), v));
     }
     if (Object.keys(set).length === 0) continue;
     await checked(
       tx,
       update(table)
-        .set(set as never)
+        .set(set)
         .where(...where),
       1,
       s,
@@ -205,7 +206,7 @@ async function updatePage(tx: Transaction, m: Mapper, keys: readonly string[], p
     return checked(
       tx,
       update(table)
-        .set(set as never)
+        .set(set)
         .where(...pkWhere(page[0], olds[0])),
       1,
       page[0],
@@ -220,12 +221,14 @@ async function updatePage(tx: Transaction, m: Mapper, keys: readonly string[], p
     set[k] = cases.else(col);
   }
   const pk = m.pkKeys;
-  const where = pk.length === 1 ? table.column(pk[0]).in(olds.map((o) => o[pk[0]]) as never) : or(...matches);
-  const res = await tx.execute(
-    update(table)
-      .set(set as never)
-      .where(where),
-  );
+  const where =
+    pk.length === 1
+      ? keyIn(
+          table.column(pk[0]),
+          olds.map((o) => o[pk[0]]),
+        )
+      : or(...matches);
+  const res = await tx.execute(update(table).set(set).where(where));
   if (res.rowCount === page.length) return;
   const found = new Set(
     (
@@ -249,7 +252,7 @@ export async function updateColumns(tx: Transaction, s: InstanceState, set: Reco
   await checked(
     tx,
     update(s.mapper.table)
-      .set(set as never)
+      .set(set)
       .where(...pkWhere(s, s.committed ?? s.dict)),
     1,
     s,
@@ -282,7 +285,7 @@ export async function deleteRows(tx: Transaction, m: Mapper, rows: readonly Inst
     for (const s of rows) {
       const old = s.committed ?? s.dict;
       const v = old[m.versionKey] ?? (await versionNow(tx, s, old));
-      await checked(tx, deleteFrom(table).where(...pkWhere(s, old), table.column(m.versionKey).eq(v as never)), 1, s);
+      await checked(tx, deleteFrom(table).where(...pkWhere(s, old), keyEq(table.column(m.versionKey), v)), 1, s);
     }
     return;
   }
@@ -290,7 +293,10 @@ export async function deleteRows(tx: Transaction, m: Mapper, rows: readonly Inst
     const page = rows.slice(i, i + 500);
     const cond =
       m.pkKeys.length === 1
-        ? table.column(m.pkKeys[0]).in(page.map((s) => (s.committed ?? s.dict)[m.pkKeys[0]] as never))
+        ? keyIn(
+            table.column(m.pkKeys[0]),
+            page.map((s) => (s.committed ?? s.dict)[m.pkKeys[0]]),
+          )
         : or(...page.map((s) => and(...pkWhere(s, s.committed ?? s.dict))));
     await checked(tx, deleteFrom(table).where(cond), page.length, page[0]);
   }
@@ -319,11 +325,11 @@ export async function writeAssociations(
   for (const r of deletes) {
     const sec = r.rel.options.secondary!;
     const row = rowOf(r);
-    await tx.execute(deleteFrom(sec).where(...Object.entries(row).map(([k, v]) => sec.column(k).eq(v as never))));
+    await tx.execute(deleteFrom(sec).where(...Object.entries(row).map(([k, v]) => keyEq(sec.column(k), v))));
   }
   for (const [s, rel] of purges) {
     const sec = rel.options.secondary!;
-    await tx.execute(deleteFrom(sec).where(...rel.secondaryPairs.local.map(([k, sk]) => sec.column(sk).eq((s.committed ?? s.dict)[k] as never))));
+    await tx.execute(deleteFrom(sec).where(...rel.secondaryPairs.local.map(([k, sk]) => keyEq(sec.column(sk), (s.committed ?? s.dict)[k]))));
   }
   const bySecondary = new Map<AnyTable, Record<string, unknown>[]>();
   for (const r of inserts) {
@@ -332,5 +338,5 @@ export async function writeAssociations(
     if (rows) rows.push(rowOf(r));
     else bySecondary.set(sec, [rowOf(r)]);
   }
-  for (const [sec, rows] of bySecondary) await tx.execute(insert(sec).values(rows as never));
+  for (const [sec, rows] of bySecondary) await tx.execute(insert(sec).values(rows));
 }
