@@ -129,7 +129,10 @@ export interface DriverOptions {
    * SQLite: return a better-sqlite3 `Database` (closed when Arbor's pool drops it; with a poolSize
    * above 1, a new one each call). Its file, journal mode and busy timeout stay as you opened it;
    * Arbor turns foreign keys and case-sensitive LIKE on and registers its decimal sum.
-   * Not MariaDB: mysql2 fixes at connect time settings Arbor's decoding relies on.
+   * MariaDB/MySQL: return a mysql2 `PoolConnection` (released back to your pool) or a connected
+   * `Connection` (ended). mysql2 fixes at connect time how it decodes values, so its pool must be
+   * created with `mysqlClientOptions()` spread in; a connection without them is refused, naming
+   * each setting. Arbor sets the session's collation, time zone, sql_mode and limits.
    */
   client?: () => Promise<unknown>;
 }

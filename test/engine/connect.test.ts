@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { ArgumentError, ConnectTimeoutError, ConnectionError, ForeignKeyViolationError, NotSupportedError, createEngine, sql } from "../../src/index.js";
+import mysql from "mysql2/promise";
+import { ArgumentError, ConnectTimeoutError, ConnectionError, ForeignKeyViolationError, createEngine, mysqlClientOptions, sql } from "../../src/index.js";
 import { sqliteFile } from "../../src/dialects/sqlite/driver.js";
 import { mysqlConfig } from "../../src/dialects/mysql/driver.js";
 
@@ -177,8 +178,92 @@ test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values d
   await pool.end();
 });
 
-test("issue 13.8: the client option is refused on MariaDB, whose connections Arbor must open itself", () => {
-  assert.throws(() => createEngine("mariadb://root@127.0.0.1/test", { client: async () => ({}) }), NotSupportedError);
+test("issue 13.8: an application's own mysql2 pool opened with mysqlClientOptions() serves the engine; values decode exactly; released back on dispose", {
+  skip: !engines.includes("mariadb") && "mariadb not selected",
+}, async () => {
+  const pool = mysql.createPool({
+    ...mysqlClientOptions(),
+    host: MY.hostname,
+    port: Number(MY.port || 3306),
+    user: MY.username || "root",
+    database: "test",
+    connectionLimit: 2,
+  });
+  const handed: number[] = [];
+  const engine = createEngine(MY.toString(), {
+    poolSize: 1,
+    client: async () => {
+      const c = await pool.getConnection();
+      handed.push(c.threadId);
+      return c;
+    },
+  });
+  try {
+    await engine.execute(sql`CREATE TEMPORARY TABLE own_client_t (id INT PRIMARY KEY, v INT)`);
+    await engine.execute(sql`INSERT INTO own_client_t VALUES (1, 5)`);
+    const row = (
+      await engine.execute(
+        sql`SELECT CAST(9007199254740993 AS SIGNED) AS big, CAST('12345678901234567890.12' AS DECIMAL(22,2)) AS n, CAST('2024-02-29 10:00:00.123' AS DATETIME(3)) AS at, JSON_OBJECT('a', '1') AS j, @@session.time_zone AS tz, @@session.group_concat_max_len AS g, 7 AS __proto__`,
+      )
+    ).rows[0] as Record<string, unknown>;
+    assert.equal(BigInt(String(row.big)), 9007199254740993n);
+    assert.equal(row.n, "12345678901234567890.12");
+    assert.equal(row.tz, "+00:00");
+    assert.ok(Number(row.g) > 1024 * 1024, "Arbor's session limits are set");
+    assert.equal(Object.getOwnPropertyDescriptor(row, "__proto__")?.value, 7);
+    // FOUND_ROWS: an UPDATE that changes nothing still counts the row it matched (version counters rely on it).
+    assert.equal((await engine.execute(sql`UPDATE own_client_t SET v = 5 WHERE id = 1`)).rowCount, 1);
+    assert.equal(handed.length, 1);
+  } finally {
+    await engine.dispose();
+  }
+  // Released, not closed: the pool hands the same connection out again.
+  const again = await pool.getConnection();
+  assert.equal(again.threadId, handed[0]);
+  again.release();
+  await pool.end();
+});
+
+test("issue 13.8: a mysql2 connection opened without Arbor's settings is refused, naming each one", {
+  skip: !engines.includes("mariadb") && "mariadb not selected",
+}, async () => {
+  const pool = mysql.createPool({
+    host: MY.hostname,
+    port: Number(MY.port || 3306),
+    user: MY.username || "root",
+    database: "test",
+    connectionLimit: 1,
+    decimalNumbers: true,
+  });
+  const engine = createEngine(MY.toString(), { poolSize: 1, client: () => pool.getConnection() });
+  try {
+    await assert.rejects(
+      engine.execute(sql`SELECT 1 AS one`),
+      (e: unknown) =>
+        e instanceof ArgumentError &&
+        /mysqlClientOptions\(\)/.test(e.message) &&
+        /decimalNumbers/.test(e.message) &&
+        /jsonStrings/.test(e.message) &&
+        /disableEval/.test(e.message),
+    );
+    // The refused connection went back to the application's pool (its limit is 1).
+    const c = await pool.getConnection();
+    c.release();
+  } finally {
+    await engine.dispose();
+    await pool.end();
+  }
+  await assert.rejects(
+    (async () => {
+      const e = createEngine(MY.toString(), { client: async () => ({}) });
+      try {
+        await e.execute(sql`SELECT 1 AS one`);
+      } finally {
+        await e.dispose();
+      }
+    })(),
+    (e: unknown) => e instanceof ArgumentError && /mysql2 connection/.test(e.message),
+  );
 });
 
 test("issue 13.8: an application's own better-sqlite3 Database serves the engine; Arbor's settings and decimal sum apply; closed on dispose", async () => {

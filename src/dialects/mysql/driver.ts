@@ -12,7 +12,8 @@ import {
   type FieldInfo,
   type QueryOptions,
 } from "../../engine/driver.js";
-import { ArgumentError, NotSupportedError } from "../../errors.js";
+import { ArgumentError } from "../../errors.js";
+import { adoptingDriver } from "./adopt.js";
 
 type MysqlModule = typeof mysql;
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
@@ -20,7 +21,7 @@ type Field = { name: string; columnType?: number; type?: number; extendedFormat?
 /** MySQL's JSON column type code; MariaDB's JSON is LONGTEXT marked only in extended metadata. */
 const JSON_TYPE = 245;
 
-class MysqlConnection implements DriverConnection {
+export class MysqlConnection implements DriverConnection {
   lost = false;
   constructor(
     private readonly conn: mysql.Connection,
@@ -29,6 +30,8 @@ class MysqlConnection implements DriverConnection {
     private limit: number,
     /** Opens a side connection (for KILL QUERY). */
     private readonly side: () => Promise<mysql.Connection>,
+    /** Hands a connection taken from the application's own pool back to it (instead of end()). */
+    private readonly giveBack?: (destroy: boolean) => void,
   ) {}
 
   /** Reads the session's limits again (after a statement that may have changed them). */
@@ -136,6 +139,10 @@ class MysqlConnection implements DriverConnection {
   }
 
   close(): Promise<void> {
+    if (this.giveBack) {
+      this.giveBack(this.lost || this.killed);
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       if (this.lost) {
         this.conn.destroy();
@@ -152,6 +159,23 @@ class MysqlConnection implements DriverConnection {
       });
     });
   }
+}
+
+/** Gives a new session the settings Arbor relies on; returns the largest value it returns whole. */
+export async function startSession(conn: mysql.Connection, options: DriverOptions): Promise<number> {
+  const exec = (s: string) => new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
+  // The connection's collation matches the tables' (no-pad binary) so expressions mixing
+  // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
+  await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
+  // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
+  // max_recursive_iterations (1000 by default) stops a recursive CTE early with only a
+  // warning, so its rows would come back incomplete: lifted to the largest value.
+  await exec(
+    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
+      `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}, max_recursive_iterations = 4294967295`,
+  );
+  for (const s of options.onConnect ?? []) await exec(s);
+  return sessionLimit(exec);
 }
 
 /** The largest value the session returns whole: the smaller of its two limits. */
@@ -186,6 +210,44 @@ function endOnLoss(conn: mysql.Connection, q: NodeJS.EventEmitter, stream: NodeJ
   return () => done;
 }
 
+/**
+ * The mysql2 options Arbor's decoding relies on. Arbor's own connections always have them; a pool
+ * of the application's handed over as `client` must be created with them (`createPool({
+ * ...mysqlClientOptions, host, … })`), since mysql2 fixes them when a connection opens.
+ */
+export function mysqlClientOptions(): MysqlClientOptions {
+  return {
+    // 64-bit integers and decimals arrive as strings, dates as text: nothing rounded or shifted.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    // JSON arrives as text and is parsed once by the dialect's decoder (mysql2 would parse it
+    // too, turning a stored JSON string into a bare string that no longer parses).
+    jsonStrings: true,
+    timezone: "Z",
+    charset: "utf8mb4_bin",
+    multipleStatements: false,
+    // Rows are parsed without generating code per field list: the generated parser refuses
+    // fields named like Object.prototype's internals (`__proto__`, …) and drops the connection.
+    disableEval: true,
+    // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
+    flags: ["FOUND_ROWS"],
+  };
+}
+
+/** The settings of `mysqlClientOptions()`, spelled as mysql2's connection options. */
+export interface MysqlClientOptions {
+  supportBigNumbers: true;
+  bigNumberStrings: true;
+  dateStrings: true;
+  jsonStrings: true;
+  timezone: "Z";
+  charset: string;
+  multipleStatements: false;
+  disableEval: true;
+  flags: string[];
+}
+
 /** Query parameters Arbor reads itself; every other one is handed to mysql2 as an option. */
 const OWN_PARAMS = new Set(["socket"]);
 
@@ -218,20 +280,7 @@ export function mysqlConfig(url: URL, options: DriverOptions): mysql.ConnectionO
     connectTimeout: options.connectTimeout === 0 ? undefined : options.connectTimeout,
     ...fromQuery,
     ...options.driverOptions,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    // JSON arrives as text and is parsed once by the dialect's decoder (mysql2 would parse it
-    // too, turning a stored JSON string into a bare string that no longer parses).
-    jsonStrings: true,
-    timezone: "Z",
-    charset: "utf8mb4_bin",
-    multipleStatements: false,
-    // Rows are parsed without generating code per field list: the generated parser refuses
-    // fields named like Object.prototype's internals (`__proto__`, …) and drops the connection.
-    disableEval: true,
-    // UPDATE reports rows matched, not rows changed: optimistic locking counts on it.
-    flags: ["FOUND_ROWS"],
+    ...mysqlClientOptions(),
   };
 }
 
@@ -253,9 +302,8 @@ function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
 }
 
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
-  if (options.client !== undefined)
-    throw new NotSupportedError("The client option is for PostgreSQL: mysql2 connections need settings Arbor gives them when it opens them");
   const config = mysqlConfig(url, options);
+  if (options.client !== undefined) return adoptingDriver(options.client, options);
   return {
     maxConnections: Math.max(1, options.poolSize ?? 10),
     async connect(): Promise<DriverConnection> {
@@ -275,19 +323,7 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
         target,
         async () => {
           await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-          const exec = (s: string) => new Promise<unknown>((resolve, reject) => conn.query(s, (err, rows) => (err ? reject(err) : resolve(rows))));
-          // The connection's collation matches the tables' (no-pad binary) so expressions mixing
-          // literals, casts and columns (as JSON_ARRAY does in nested results) agree.
-          await exec("SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin");
-          // group_concat_max_len (1 MiB by default) would cut nested results: see truncation.ts.
-          // max_recursive_iterations (1000 by default) stops a recursive CTE early with only a
-          // warning, so its rows would come back incomplete: lifted to the largest value.
-          await exec(
-            "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', " +
-              `group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}, max_recursive_iterations = 4294967295`,
-          );
-          for (const s of options.onConnect ?? []) await exec(s);
-          return sessionLimit(exec);
+          return startSession(conn, options);
         },
         () => conn.destroy(),
       );
