@@ -58,7 +58,7 @@ export function applyOperation(spec: SchemaSpec, op: Operation): SchemaSpec {
           type: op.type ?? c.type,
           nullable: op.nullable ?? c.nullable,
           ...(op.default === null ? {} : op.default !== undefined ? { default: op.default } : c.default !== undefined ? { default: c.default } : {}),
-          ...(c.autoincrement ? { autoincrement: true } : {}),
+          ...((op.autoincrement ?? c.autoincrement) ? { autoincrement: true } : {}),
         };
         return { ...t, columns: t.columns.map((x) => (x === c ? next : x)) };
       });
@@ -113,6 +113,18 @@ export function applyOperation(spec: SchemaSpec, op: Operation): SchemaSpec {
       return replace(spec, op.table, (t) => {
         if (!t.checks.some((c) => c.name === op.name)) throw new ArgumentError(`Table ${t.name} has no check constraint ${op.name}`, { table: t.name });
         return { ...t, checks: t.checks.filter((c) => c.name !== op.name) };
+      });
+    case "dropPrimaryKey":
+      return replace(spec, op.table, (t) => {
+        if (!t.primaryKey.length) throw new ArgumentError(`Table ${t.name} has no primary key`, { table: t.name });
+        return { ...t, primaryKey: [] };
+      });
+    case "addPrimaryKey":
+      return replace(spec, op.table, (t) => {
+        if (t.primaryKey.length) throw new ArgumentError(`Table ${t.name} has a primary key already`, { table: t.name });
+        for (const c of op.columns) columnIn(t, c);
+        // A key's columns hold no NULL: every engine makes them NOT NULL.
+        return { ...t, primaryKey: [...op.columns], columns: t.columns.map((c) => (op.columns.includes(c.name) ? { ...c, nullable: false } : c)) };
       });
     case "execute":
       return spec;

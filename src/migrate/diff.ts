@@ -2,7 +2,6 @@
 // engine accepts. Columns, keys and defaults are compared as the dialect would write them, so a
 // difference the engine cannot hold (two types it spells alike) is no difference.
 import type { Dialect } from "../dialects/dialect.js";
-import { NotSupportedError } from "../errors.js";
 import type { ReferentialAction } from "../schema/column.js";
 import { compareConditions } from "../schema/reflect/condition.js";
 import { stripParens } from "../schema/reflect/model.js";
@@ -130,7 +129,12 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
   const addKeys: Operation[] = [];
   const addFks: Operation[] = [];
   const drops: Operation[] = [];
+  const autoOff: Operation[] = [];
+  const autoOn: Operation[] = [];
+  const addPrimaryKeys: Operation[] = [];
   const hints: string[] = [];
+  // Tables whose primary key changes.
+  const rekeyed = new Set<string>();
 
   // Columns whose stored type changes: a foreign key over them is dropped and added again (MariaDB
   // refuses to change a column under a foreign key).
@@ -145,11 +149,20 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
     ]);
 
   for (const [a, b] of kept) {
-    if (key(a.primaryKey) !== key(b.primaryKey))
-      throw new NotSupportedError(
-        `${b.name}: the primary key changes from (${a.primaryKey.join(", ")}) to (${b.primaryKey.join(", ")}); autogenerate does not change primary keys, write this migration by hand`,
-        { table: b.name },
-      );
+    // A primary key is dropped before any column change (its columns may become nullable) and added
+    // after (its columns may be new); foreign keys to it go and come back around it.
+    if (key(a.primaryKey) !== key(b.primaryKey)) {
+      rekeyed.add(b.name);
+      if (a.primaryKey.length) dropKeys.push({ kind: "dropPrimaryKey", table: a.name });
+      if (b.primaryKey.length) addPrimaryKeys.push({ kind: "addPrimaryKey", table: b.name, columns: b.primaryKey });
+      // MariaDB keeps an AUTO_INCREMENT column under a key at all times: it stops generating while the key changes.
+      if (dialect.name === "mysql")
+        for (const c of b.columns)
+          if (c.autoincrement && a.columns.some((x) => x.name === c.name && x.autoincrement)) {
+            autoOff.push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: false });
+            autoOn.push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: true });
+          }
+    }
     const kb = keyedNames(b);
     const newCols = b.columns.filter((c) => !a.columns.some((x) => x.name === c.name));
     const goneCols = a.columns.filter((c) => !b.columns.some((x) => x.name === c.name));
@@ -157,11 +170,10 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
     for (const c of b.columns) {
       const old = a.columns.find((x) => x.name === c.name);
       if (!old || colSig(a, old, kb) === colSig(b, c, kb)) continue;
+      // Generated values stop before the key changes and start once it is in place (MariaDB wants an
+      // AUTO_INCREMENT column under a key; SQLite's is the whole primary key).
       if ((old.autoincrement === true) !== (c.autoincrement === true))
-        throw new NotSupportedError(`${b.name}.${c.name}: autoincrement changes; autogenerate does not change it, write this migration by hand`, {
-          table: b.name,
-          column: c.name,
-        });
+        (c.autoincrement ? autoOn : autoOff).push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: c.autoincrement === true });
       const typeChanged = sp.type(old.type, kb.has(c.name)) !== sp.type(c.type, kb.has(c.name));
       const da = sp.default(old.default, old.type, { table: a.name, column: c.name });
       const db = sp.default(c.default, c.type, { table: b.name, column: c.name });
@@ -175,7 +187,7 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
       };
       // An enum's values are its CHECK: the stored type stays.
       if (typeChanged && sp.stored(old.type, kb.has(c.name)) !== sp.stored(c.type, kb.has(c.name))) retyped.add(`${b.name}.${c.name}`);
-      columnChanges.push(alter);
+      if (alter.type !== undefined || alter.nullable !== undefined || alter.default !== undefined) columnChanges.push(alter);
     }
     for (const c of goneCols) dropColumns.push({ kind: "dropColumn", table: b.name, column: c.name });
     for (const g of goneCols)
@@ -205,7 +217,7 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
   // Foreign keys of kept tables, after every column change is known.
   for (const [a, b] of kept) {
     const touched = (fk: ForeignKeySpec, t: string): boolean =>
-      fk.columns.some((c) => retyped.has(`${t}.${c}`)) || fk.refColumns.some((c) => retyped.has(`${fk.refTable}.${c}`));
+      fk.columns.some((c) => retyped.has(`${t}.${c}`)) || fk.refColumns.some((c) => retyped.has(`${fk.refTable}.${c}`)) || rekeyed.has(fk.refTable);
     const fa = new Map(a.foreignKeys.map((f) => [sp.foreignKey(f), f]));
     const fb = new Map(b.foreignKeys.map((f) => [sp.foreignKey(f), f]));
     for (const [k, f] of fa)
@@ -229,7 +241,22 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
   if (!sqlite) for (const f of dropCyclic) dropFks.push(dropFkOf(removed, f));
   for (const t of [...dropOrder].reverse()) drops.push({ kind: "dropTable", table: t.name });
 
-  return { operations: [...dropFks, ...dropKeys, ...creates, ...columnChanges, ...dropColumns, ...addKeys, ...addFks, ...drops], hints };
+  return {
+    operations: [
+      ...dropFks,
+      ...autoOff,
+      ...dropKeys,
+      ...creates,
+      ...columnChanges,
+      ...dropColumns,
+      ...addPrimaryKeys,
+      ...addKeys,
+      ...autoOn,
+      ...addFks,
+      ...drops,
+    ],
+    hints,
+  };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface DropColumn {
   readonly table: string;
   readonly column: string;
 }
-/** Only what changes: a type, nullability, or a default (`null` drops it). */
+/** Only what changes: a type, nullability, a default (`null` drops it), or whether the engine generates values. */
 export interface AlterColumn {
   readonly kind: "alterColumn";
   readonly table: string;
@@ -29,6 +29,17 @@ export interface AlterColumn {
   readonly type?: TypeSpec;
   readonly nullable?: boolean;
   readonly default?: DefaultSpec | null;
+  readonly autoincrement?: boolean;
+}
+/** The table's primary key, whatever its columns (PostgreSQL's is the constraint it names <table>_pkey). */
+export interface DropPrimaryKey {
+  readonly kind: "dropPrimaryKey";
+  readonly table: string;
+}
+export interface AddPrimaryKey {
+  readonly kind: "addPrimaryKey";
+  readonly table: string;
+  readonly columns: readonly string[];
 }
 export interface RenameColumn {
   readonly kind: "renameColumn";
@@ -100,6 +111,8 @@ export type Operation =
   | DropForeignKey
   | AddCheck
   | DropCheck
+  | DropPrimaryKey
+  | AddPrimaryKey
   | ExecuteSql;
 
 export type OperationKind = Operation["kind"];
@@ -135,6 +148,10 @@ export function describeOperation(op: Operation): string {
       return `add check ${op.check.name} on ${op.table}`;
     case "dropCheck":
       return `drop check ${op.name} on ${op.table}`;
+    case "dropPrimaryKey":
+      return `drop primary key on ${op.table}`;
+    case "addPrimaryKey":
+      return `add primary key (${op.columns.join(", ")}) on ${op.table}`;
     case "execute":
       return `execute ${JSON.stringify(op.sql.length > 60 ? `${op.sql.slice(0, 57)}...` : op.sql)}`;
   }

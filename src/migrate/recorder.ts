@@ -23,7 +23,7 @@ export class MigrationOps {
     return this.push({ kind: "dropColumn", table, column });
   }
   /** Changes only what `changes` names; `default: null` drops the default. */
-  alterColumn(table: string, column: string, changes: { type?: TypeSpec; nullable?: boolean; default?: DefaultSpec | null }): this {
+  alterColumn(table: string, column: string, changes: { type?: TypeSpec; nullable?: boolean; default?: DefaultSpec | null; autoincrement?: boolean }): this {
     return this.push({ kind: "alterColumn", table, column, ...changes });
   }
   renameColumn(table: string, from: string, to: string): this {
@@ -52,6 +52,12 @@ export class MigrationOps {
   }
   dropCheck(table: string, name: string): this {
     return this.push({ kind: "dropCheck", table, name });
+  }
+  dropPrimaryKey(table: string): this {
+    return this.push({ kind: "dropPrimaryKey", table });
+  }
+  addPrimaryKey(table: string, columns: readonly string[]): this {
+    return this.push({ kind: "addPrimaryKey", table, columns });
   }
   /** SQL run as written (data changes, anything the operations do not cover). */
   execute(sql: string): this {

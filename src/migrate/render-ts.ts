@@ -50,6 +50,10 @@ export function renderCall(op: Operation): string {
       return `op.addCheck(${args(op.table, op.check)});`;
     case "dropCheck":
       return `op.dropCheck(${args(op.table, op.name)});`;
+    case "dropPrimaryKey":
+      return `op.dropPrimaryKey(${args(op.table)});`;
+    case "addPrimaryKey":
+      return `op.addPrimaryKey(${args(op.table, op.columns)});`;
     case "execute":
       return `op.execute(${args(op.sql)});`;
   }

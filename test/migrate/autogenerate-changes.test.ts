@@ -1,11 +1,12 @@
-// Changes autogenerate used to refuse (issue 15): an enum's values, a column to or from an enum,
-// each run up and down with rows in the table, and the rows checked after.
+// Changes autogenerate used to refuse (issue 15): an enum's values, a column to or from an enum, a
+// primary key, autoincrement switched on and off; each run up and down with rows in the tables,
+// and the rows checked after.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MetaData, enumOf, integer, migrate, sql, varchar, type Engine } from "../../src/index.js";
+import { MetaData, enumOf, integer, migrate, primaryKey, sql, unique, varchar, type Engine } from "../../src/index.js";
 import { autogenerate } from "../../src/migrate/generate.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -23,14 +24,38 @@ function withStatus(status: "two" | "three" | "varchar"): MetaData {
   return md;
 }
 
+/** k_item keyed by code, then by (code, n) with code still unique; k_line references code throughout. */
+function items(key: "code" | "code_n"): MetaData {
+  const md = new MetaData();
+  const item = md.table("k_item", { code: varchar(10).notNull(), n: integer().notNull(), label: varchar(20) }, (c) =>
+    key === "code" ? [primaryKey(c.code)] : [primaryKey(c.code, c.n), unique([c.code])],
+  );
+  md.table("k_line", { id: integer().primaryKey(), item: varchar(10).references(() => item.c.code) });
+  return md;
+}
+
+function sequence(auto: boolean | "wide"): MetaData {
+  const md = new MetaData();
+  if (auto === "wide")
+    // The generated column stays, under a wider key (not on SQLite, whose generated key is the whole key).
+    md.table("k_seq", { id: integer().notNull().autoincrement(), label: varchar(20).notNull() }, (c) => [primaryKey(c.id, c.label)]);
+  else md.table("k_seq", { id: auto ? integer().primaryKey().autoincrement() : integer().primaryKey(), label: varchar(20) });
+  return md;
+}
+
 const statuses = async (engine: Engine): Promise<string[]> =>
   (await engine.execute(sql`SELECT status FROM c_doc ORDER BY id`)).rows.map((r) => String(r.status));
 
 forEachEngine(import.meta.url, (ctx) => {
-  const dir = mkdtempSync(join(tmpdir(), "arbor-changes-"));
+  const dirs: string[] = [];
+  // Each test owns its migrations and reverts them all at its end: generate compares the whole database.
+  const migrator = () => {
+    dirs.push(mkdtempSync(join(tmpdir(), "arbor-changes-")));
+    return migrate(ctx.engine, { dir: dirs[dirs.length - 1] });
+  };
 
   test("issue 15: an enum's values change up and down, and a column changes to and from an enum, keeping its rows", async () => {
-    const m = migrate(ctx.engine, { dir });
+    const m = migrator();
     await m.generate(withStatus("two"), "docs");
     await m.up();
     await ctx.engine.execute(sql`INSERT INTO c_doc (id, status) VALUES (${1}, ${"draft"}), (${2}, ${"live"})`);
@@ -68,9 +93,101 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual((await autogenerate(ctx.engine, withStatus("three"), "arbor_migrations")).up, [], "down gives the enum back");
     await assert.rejects(ctx.engine.execute(sql`INSERT INTO c_doc (id, status) VALUES (${5}, ${"anything"})`));
     assert.deepEqual(await statuses(ctx.engine), ["draft", "live"]);
+    await m.down("base");
+  });
+
+  test("issue 15: a primary key changes up and down around the foreign key that references it, keeping the rows", async () => {
+    const m = migrator();
+    await m.generate(items("code"), "items");
+    await m.up();
+    await ctx.engine.execute(sql`INSERT INTO k_item (code, n, label) VALUES (${"a"}, ${1}, ${"first"}), (${"b"}, ${2}, ${"second"})`);
+    await ctx.engine.execute(sql`INSERT INTO k_line (id, item) VALUES (${1}, ${"a"}), (${2}, ${"b"})`);
+
+    const g = await m.generate(items("code_n"), "key by code and n");
+    const kinds = g.up.map((o) => `${o.kind} ${"table" in o ? o.table : ""}`);
+    if (ctx.name === "sqlite") assert.deepEqual(kinds, ["dropPrimaryKey k_item", "addPrimaryKey k_item", "addUnique k_item"], g.source);
+    else
+      assert.deepEqual(kinds, ["dropForeignKey k_line", "dropPrimaryKey k_item", "addPrimaryKey k_item", "addUnique k_item", "addForeignKey k_line"], g.source);
+    await m.up();
+    assert.deepEqual((await m.generate(items("code_n"), "again", { dryRun: true })).up, []);
+    // The new key lets a code repeat with another n no more (code stays unique), and refuses a repeated (code, n).
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_item (code, n) VALUES (${"a"}, ${1})`));
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_line (id, item) VALUES (${3}, ${"zz"})`), "the foreign key is back");
+    const rows = (await ctx.engine.execute(sql`SELECT i.code AS code, i.n AS n, i.label AS label FROM k_line l JOIN k_item i ON i.code = l.item ORDER BY l.id`))
+      .rows;
+    assert.deepEqual(
+      rows.map((r) => [r.code, Number(r.n), r.label]),
+      [
+        ["a", 1, "first"],
+        ["b", 2, "second"],
+      ],
+    );
+
+    await m.down();
+    assert.deepEqual((await autogenerate(ctx.engine, items("code"), "arbor_migrations")).up, [], "down gives the key on code back");
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_item (code, n) VALUES (${"a"}, ${9})`));
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_line (id, item) VALUES (${3}, ${"zz"})`), "the foreign key is back");
+    assert.equal(Number((await ctx.engine.execute(sql`SELECT COUNT(*) AS n FROM k_line l JOIN k_item i ON i.code = l.item`)).rows[0].n), 2);
+    await m.down("base");
+  });
+
+  test("issue 15: autoincrement is switched on and off, generating keys past the rows already there", async () => {
+    const m = migrator();
+    await m.generate(sequence(false), "sequence");
+    await m.up();
+    await ctx.engine.execute(sql`INSERT INTO k_seq (id, label) VALUES (${1}, ${"one"}), (${7}, ${"seven"})`);
+    // SQLite gives any INTEGER PRIMARY KEY a rowid (Arbor's autoincrement is the one without NOT NULL).
+    const noId = async (): Promise<void> => {
+      if (ctx.name !== "sqlite") await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_seq (label) VALUES (${"no id"})`));
+    };
+    await noId();
+
+    const on = await m.generate(sequence(true), "generate ids");
+    assert.deepEqual(
+      on.up.map((o) => [o.kind, o.kind === "alterColumn" ? o.autoincrement : undefined]),
+      [["alterColumn", true]],
+      on.source,
+    );
+    await m.up();
+    assert.deepEqual((await m.generate(sequence(true), "again", { dryRun: true })).up, []);
+    await ctx.engine.execute(sql`INSERT INTO k_seq (label) VALUES (${"eight"})`);
+    const ids = async (): Promise<[number, string][]> =>
+      (await ctx.engine.execute(sql`SELECT id, label FROM k_seq ORDER BY id`)).rows.map((r) => [Number(r.id), String(r.label)]);
+    assert.deepEqual(await ids(), [
+      [1, "one"],
+      [7, "seven"],
+      [8, "eight"],
+    ]);
+
+    if (ctx.name !== "sqlite") {
+      const wide = await m.generate(sequence("wide"), "wider key");
+      assert.deepEqual(
+        wide.up.map((o) => o.kind + (o.kind === "alterColumn" ? ` ${o.column} ${JSON.stringify(o.autoincrement ?? o.nullable)}` : "")),
+        ctx.name === "mariadb"
+          ? ["alterColumn id false", "dropPrimaryKey", "alterColumn label false", "addPrimaryKey", "alterColumn id true"]
+          : ["dropPrimaryKey", "alterColumn label false", "addPrimaryKey"],
+        wide.source,
+      );
+      await m.up();
+      assert.deepEqual((await m.generate(sequence("wide"), "again", { dryRun: true })).up, []);
+      await ctx.engine.execute(sql`INSERT INTO k_seq (label) VALUES (${"nine"})`);
+      await ctx.engine.execute(sql`INSERT INTO k_seq (id, label) VALUES (${9}, ${"nine again"})`);
+      assert.deepEqual((await ids()).slice(-2), [
+        [9, "nine"],
+        [9, "nine again"],
+      ]);
+      await ctx.engine.execute(sql`DELETE FROM k_seq WHERE id = ${9}`);
+      await m.down();
+      assert.deepEqual((await autogenerate(ctx.engine, sequence(true), "arbor_migrations")).up, [], "down gives the key on id back");
+    }
+    await m.down();
+    assert.deepEqual((await autogenerate(ctx.engine, sequence(false), "arbor_migrations")).up, [], "down stops generating ids");
+    await noId();
+    assert.deepEqual((await ids()).length, 3);
+    await m.down("base");
   });
 
   test("teardown", () => {
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 });
