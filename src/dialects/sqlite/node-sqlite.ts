@@ -71,6 +71,15 @@ function fieldsOf(stmt: StatementSync, bigints: boolean): FieldInfo[] {
 
 const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
 
+/**
+ * node:sqlite binds a zero-length view of a zero-length ArrayBuffer (`Buffer.from(new
+ * ArrayBuffer(0))`, what an empty blob often is) as NULL: such a value is rebound as a fresh empty
+ * array, which it stores as the empty blob it is.
+ */
+function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p instanceof Uint8Array && p.byteLength === 0 ? new Uint8Array(0) : p));
+}
+
 class NodeSqliteConnection implements DriverConnection {
   /** Statements by SQL text; DDL clears it, since it can change what a statement returns. */
   private readonly cache = new Map<string, StatementSync>();
@@ -93,11 +102,11 @@ class NodeSqliteConnection implements DriverConnection {
       const fields = fieldsOf(stmt, options.bigints);
       if (fields.length > 0) {
         stmt.setReadBigInts(options.bigints);
-        const rows = stmt.all(...params) as unknown[][];
+        const rows = stmt.all(...bindable(params)) as unknown[][];
         return { rows, fields, rowCount: rows.length };
       }
       if (DDL.test(sql)) this.cache.clear();
-      const info = stmt.run(...params);
+      const info = stmt.run(...bindable(params));
       return { rows: [], fields: [], rowCount: Number(info.changes), lastInsertId: info.lastInsertRowid };
     } catch (err) {
       throw named(err);
@@ -121,7 +130,7 @@ class NodeSqliteConnection implements DriverConnection {
     const fields = fieldsOf(stmt, options.bigints);
     let batch: unknown[][] = [];
     try {
-      for (const row of stmt.iterate(...params) as Iterable<unknown[]>) {
+      for (const row of stmt.iterate(...bindable(params)) as Iterable<unknown[]>) {
         batch.push(row);
         if (batch.length >= options.batchSize) {
           yield { rows: batch, fields, rowCount: batch.length };
