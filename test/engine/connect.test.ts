@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import { ArgumentError, ConnectTimeoutError, ConnectionError, ForeignKeyViolationError, createEngine, mysqlClientOptions, sql } from "../../src/index.js";
-import { sqliteFile } from "../../src/dialects/sqlite/driver.js";
+import { betterSqlite3Refusal, sqliteFile } from "../../src/dialects/sqlite/driver.js";
 import { mysqlConfig } from "../../src/dialects/mysql/driver.js";
 
 const engines = (process.env.ARBOR_ENGINES ?? "sqlite,postgres,mariadb").split(",");
@@ -290,4 +290,11 @@ test("issue 13.8: an application's own better-sqlite3 Database serves the engine
   const wrong = createEngine("sqlite::memory:", { client: async () => ({ not: "a database" }) });
   await assert.rejects(wrong.execute(sql`SELECT 1`), ArgumentError);
   await wrong.dispose();
+});
+
+test("regression: better-sqlite3 13 on Node 20 is refused with the version to install, instead of crashing the process when loaded", () => {
+  assert.match(betterSqlite3Refusal("13.0.1", "20.20.2") ?? "", /better-sqlite3 13\.0\.1 needs Node 22.*better-sqlite3@12/);
+  assert.equal(betterSqlite3Refusal("12.4.1", "20.20.2"), undefined);
+  assert.equal(betterSqlite3Refusal("13.0.1", "22.12.0"), undefined);
+  assert.equal(betterSqlite3Refusal("11.10.0", "24.1.0"), undefined);
 });

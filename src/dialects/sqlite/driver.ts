@@ -2,7 +2,7 @@
 // `executeSync` and its async path both use it) and `query` wraps it for the shared async API.
 // Prepared statements are cached per connection by SQL text, with what each one returns.
 import type BetterSqlite3 from "better-sqlite3";
-import { ArgumentError, ConnectionError } from "../../errors.js";
+import { ArgumentError, ConnectionError, NotSupportedError } from "../../errors.js";
 import {
   loadPeer,
   requirePeer,
@@ -222,10 +222,33 @@ export function sqliteDriver(url: URL, options: DriverOptions): Driver {
     // One in-memory database lives in one connection; files serialise writes anyway.
     maxConnections: memory ? 1 : Math.max(1, options.poolSize ?? 1),
     async connect(): Promise<DriverConnection> {
+      refuseUnloadable();
       return open(await loadPeer<typeof BetterSqlite3>("better-sqlite3"));
     },
     connectSync(): DriverConnection {
+      refuseUnloadable();
       return open(requirePeer<typeof BetterSqlite3>("better-sqlite3"));
     },
   };
+}
+
+/**
+ * better-sqlite3 13 is built for Node 22+: on Node 20 loading it crashes the whole process with a
+ * segmentation fault, which no error handler sees. Its version is read first and such a pairing
+ * refused with an error that says which version to install.
+ */
+export function betterSqlite3Refusal(version: string, node: string): string | undefined {
+  if (Number(node.split(".")[0]) >= 22 || Number(version.split(".")[0]) < 13) return undefined;
+  return `better-sqlite3 ${version} needs Node 22 or later and would crash Node ${node} when loaded: install better-sqlite3@12 (npm install better-sqlite3@12), or upgrade Node`;
+}
+
+function refuseUnloadable(): void {
+  let version: string;
+  try {
+    version = requirePeer<{ version: string }>("better-sqlite3/package.json").version;
+  } catch {
+    return; // not installed: loading it says so
+  }
+  const refusal = betterSqlite3Refusal(version, process.versions.node);
+  if (refusal) throw new NotSupportedError(refusal);
 }
