@@ -64,7 +64,10 @@ export interface Dialect {
   readonly capabilities: Capabilities;
   readonly ddl: DdlSpelling;
   createCompiler(): Compiler;
-  /** Turns a checked JS value of a (non-custom) type into what the driver binds. */
+  /**
+   * Turns a checked JS value of a (non-custom) type into what the driver binds. The engine calls it
+   * when a statement runs (the compiler keeps values as checked; it encodes only DDL literals).
+   */
   encode(type: SqlType, value: unknown): unknown;
   /**
    * The function that restores a driver value of this (non-custom) type, given the driver's type

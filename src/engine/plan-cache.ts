@@ -8,7 +8,7 @@ import { shapeKey } from "../sql/cache-key.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
-import { type Namer, Plan, SharedPlan, templateOf } from "./plan.js";
+import { type Namer, Plan, SharedPlan } from "./plan.js";
 
 export interface CacheOptions {
   /** Statement shapes kept compiled, least recently used dropped first (default 1000). */
@@ -107,7 +107,7 @@ export class PlanCache implements Namer {
       const compiled = dialect.createCompiler().compile(node);
       this.warn(compiled);
       if (compiled.params.length > MAX_SHAPED_PARAMS) this.counts.unshaped++;
-      return new Plan(new SharedPlan(dialect, this, compiled, undefined), node, templateOf(compiled), compiled);
+      return new Plan(new SharedPlan(dialect, this, compiled, undefined), node, compiled);
     }
     const shapes = this.shapes;
     const known = shapes.get(shape.key);
@@ -115,7 +115,7 @@ export class PlanCache implements Namer {
       this.counts.shapeHits++;
       shapes.delete(shape.key);
       shapes.set(shape.key, known);
-      return new Plan(known, node, known.shaped!.encode(shape.values), undefined, shape.values);
+      return new Plan(known, node, undefined, shape.values);
     }
     this.counts.shapeMisses++;
     const shaped = ShapedQuery.compile(dialect, node, shape);
@@ -124,15 +124,15 @@ export class PlanCache implements Namer {
     if (shaped.compiled.params.length > MAX_SHAPED_PARAMS) {
       // Keyed before its size was known (an IN list, say): run it, keep nothing for its shape.
       this.counts.unshaped++;
-      return new Plan(shared, node, templateOf(shaped.compiled), shaped.compiled);
+      return new Plan(shared, node, shaped.compiled);
     }
-    if (this.shapeLimit === 0) return new Plan(shared, node, templateOf(shaped.compiled), shaped.compiled);
+    if (this.shapeLimit === 0) return new Plan(shared, node, shaped.compiled);
     if (shapes.size >= this.shapeLimit) {
       shapes.delete(shapes.keys().next().value!);
       this.counts.shapeEvictions++;
     }
     shapes.set(shape.key, shared);
-    return new Plan(shared, node, templateOf(shaped.compiled), shaped.compiled);
+    return new Plan(shared, node, shaped.compiled);
   }
 
   private warn(compiled: CompiledQuery): void {

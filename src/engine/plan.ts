@@ -1,13 +1,15 @@
 // A statement's plan: what running it needs that depends only on the statement (its SQL, the
 // parameter slots, the driver options, the row shape), worked out on its first execution so an
 // execution is one driver call plus the row loop, with no per-call closures or string building.
+// Values are encoded for the driver here, not by the compiler: a statement's own values once, on
+// its first run; named `param()` values on every run, checked first.
 // `SharedPlan` is what every statement of one shape shares (sql/cache-key.ts); `Plan` is one
 // statement's view of it. The cache that holds them is the engine's (plan-cache.ts).
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError } from "../errors.js";
 import { anchor } from "../sql/anchor.js";
 import { atMostOneRow } from "../sql/cardinality.js";
-import type { CompiledQuery, ParamSlot } from "../sql/compiled.js";
+import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { ShapedQuery } from "../sql/shaped-query.js";
 import { baseType, checkValue, types, type SqlType, type ValueSite } from "../sql/types.js";
@@ -38,6 +40,8 @@ interface NamedSlot {
 export class SharedPlan {
   readonly sql: string;
   readonly named: readonly NamedSlot[];
+  /** Per parameter slot: the stored type its value is encoded as. */
+  readonly bases: readonly SqlType[];
   readonly bigints: boolean;
   readonly decoderFor: NonNullable<QueryOptions["decoderFor"]>;
   private shape: RowShape | undefined;
@@ -65,10 +69,17 @@ export class SharedPlan {
     this.bigints = cols === null || cols.some((c) => baseType(c.type).kind === "bigint");
     this.decoderFor = (index, hint) => this.decoderAt(index, hint);
     const named: NamedSlot[] = [];
+    const bases: SqlType[] = [];
     compiled.params.forEach((slot, index) => {
-      if (!("value" in slot)) named.push({ index, name: slot.name, type: slot.type, base: baseType(slot.type), site: slot.site ?? { column: slot.name } });
+      if ("value" in slot) bases.push(slot.type);
+      else {
+        const base = baseType(slot.type);
+        named.push({ index, name: slot.name, type: slot.type, base, site: slot.site ?? { column: slot.name } });
+        bases.push(base);
+      }
     });
     this.named = named;
+    this.bases = bases;
   }
 
   /** Column `index`'s decoder for an engine type tag, chosen once per tag. */
@@ -109,7 +120,7 @@ export class SharedPlan {
  * A statement ready to run on one dialect: its shape's shared plan, its own parameter values and
  * driver options. Statements are immutable, so this is worked out once per statement object; a
  * statement of a shape already compiled (the same query rebuilt with other values) takes the
- * cached SQL and only encodes its values.
+ * cached SQL and only encodes its values, on its first run.
  */
 export class Plan {
   readonly sql: string;
@@ -119,15 +130,15 @@ export class Plan {
   private own: CompiledQuery | undefined;
   /** The shared row shape last used, and this statement's view of it. */
   private view: [RowShape, RowShape] | undefined;
+  /** The statement's own values encoded for the driver, in placeholder order (named slots null): made on the first run. */
+  private template: unknown[] | undefined;
 
   constructor(
     private readonly shared: SharedPlan,
     private readonly node: StatementNode,
-    /** Parameter values with the fixed ones in place; named slots are filled per execution. */
-    private readonly template: readonly unknown[],
     /** The statement's own compile, when it is the one the shared plan was made from. */
     own: CompiledQuery | undefined,
-    /** The statement's values in key order, for compiling it lazily otherwise. */
+    /** The statement's values in key order, for binding (and compiling it lazily) otherwise. */
     private readonly values: readonly unknown[] = [],
   ) {
     this.own = own;
@@ -158,9 +169,9 @@ export class Plan {
     return (this.own ??= this.shared.shaped!.rebind(this.node, this.values));
   }
 
-  /** The values to bind, in placeholder order. */
+  /** The values to bind, in placeholder order, encoded for the driver. */
   fill(dialect: Dialect, params: Params | undefined): unknown[] {
-    const values = this.template.slice();
+    const values = (this.template ??= this.encodeOwn(dialect)).slice();
     const named = this.shared.named;
     for (let i = 0; i < named.length; i++) {
       const slot = named[i];
@@ -170,6 +181,31 @@ export class Plan {
       values[slot.index] = v === null || v === undefined ? null : dialect.encode(slot.base, checkValue(slot.type, v, slot.site));
     }
     return values;
+  }
+
+  /**
+   * The statement's own (checked) values encoded, in placeholder order: from its own compile, or
+   * mapped from its values in key order through the shape's slots; named slots are left null.
+   */
+  private encodeOwn(dialect: Dialect): unknown[] {
+    const shared = this.shared;
+    const bases = shared.bases;
+    const own = this.own;
+    const slots = (own ?? shared.compiled).params;
+    const sources = own === undefined ? shared.shaped!.sources : undefined;
+    const values = this.values;
+    const out = new Array<unknown>(bases.length);
+    for (let i = 0; i < bases.length; i++) {
+      const j = sources === undefined ? -1 : sources[i];
+      let v: unknown = null;
+      if (j >= 0) v = values[j];
+      else {
+        const slot = slots[i];
+        if ("value" in slot) v = slot.value;
+      }
+      out[i] = v === null || v === undefined ? null : dialect.encode(bases[i], v);
+    }
+    return out;
   }
 
   /** The row shape for these driver fields, addressing this statement's own expressions. */
@@ -203,10 +239,6 @@ export class Plan {
 let anchoredResult = false;
 /** A shape earns a prepared-statement name on its second run: one-off statements leave nothing prepared. */
 const PREPARE_AFTER_RUNS = 2;
-
-export function templateOf(compiled: CompiledQuery): unknown[] {
-  return compiled.params.map((slot: ParamSlot) => ("value" in slot ? slot.value : null));
-}
 
 function sameNames(keys: readonly string[], fields: readonly FieldInfo[]): boolean {
   for (let i = 0; i < keys.length; i++) if (keys[i] !== fields[i].name) return false;

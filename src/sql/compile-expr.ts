@@ -115,7 +115,10 @@ export abstract class ExpressionCompiler {
     this.sql += s;
   }
 
-  /** Emits a placeholder for a value that was checked when its bind node was built. */
+  /**
+   * Emits a placeholder for a value that was checked when its bind node was built. The slot keeps
+   * the checked value and its stored type: the engine encodes it for its driver when it runs.
+   */
   bind(value: unknown, type: SqlType, source?: BindNode, typed = true): void {
     if (this.inlineValues) {
       this.write(this.literal(value, type));
@@ -125,7 +128,7 @@ export abstract class ExpressionCompiler {
     const key = source !== undefined && typed ? source : undefined;
     if (key !== undefined && this.reuseSlot(key)) return;
     const base = baseType(type);
-    this.params.push({ value: encodeBound(this.dialect, base, value) });
+    this.params.push({ value, type: base });
     this.paramSources.push(source);
     this.placeFor(key, typed ? base : undefined);
   }
@@ -376,9 +379,4 @@ const INTEGER_KINDS = new Set(["integer", "smallint", "bigint"]);
  */
 export function isIntegerDivision(n: BinaryNode): boolean {
   return n.op === "/" && INTEGER_KINDS.has(baseType(n.left.type).kind) && INTEGER_KINDS.has(baseType(n.right.type).kind);
-}
-
-/** A checked value as the driver binds it; cached compiles re-bind through this too. */
-export function encodeBound(dialect: Dialect, base: SqlType, value: unknown): unknown {
-  return value === null || value === undefined ? null : dialect.encode(base, value);
 }

@@ -1,8 +1,12 @@
 import type { CompoundNode, ExprNode, SelectNode, StatementNode } from "./nodes/index.js";
 import type { SqlType, ValueSite } from "./types.js";
 
-/** A parameter position: a value fixed at compile time, or a named `param()` given at execution. */
-export type ParamSlot = { readonly value: unknown } | { readonly name: string; readonly type: SqlType; readonly site?: ValueSite };
+/**
+ * A parameter position: a value the statement holds, already checked against its type (a custom
+ * type's value converted to its stored form), with the stored type the engine encodes it as for
+ * its driver when the statement runs; or a named `param()`, given, checked and encoded at execution.
+ */
+export type ParamSlot = { readonly value: unknown; readonly type: SqlType } | { readonly name: string; readonly type: SqlType; readonly site?: ValueSite };
 
 /** A column of the result: its row key, declared type and the expression it came from. */
 export interface ResultColumn {

@@ -29,8 +29,6 @@ import { correlateNested, rewriteNested, type JsonSpelling } from "./nested-comp
 import { sourceLabel } from "./relate.js";
 import { collectCtes, dmlExtraSources, fromList, sourcesOfFrom } from "./traverse.js";
 
-export { encodeBound } from "./compile-expr.js";
-
 type Visitors = { [K in NodeKind]: (c: Compiler, node: NodeOf<K>) => void };
 
 export class Compiler extends ExpressionCompiler {

@@ -8,6 +8,7 @@ import {
   alias,
   and,
   boolean,
+  createEngine,
   date,
   func,
   insert,
@@ -41,14 +42,24 @@ test("issue 20 (fuzz new-1): min()/max() of a boolean is bool_and()/bool_or() on
   );
 });
 
-test("issue 20 (fuzz new-2, new-4, new-5): SQLite computes decimals with exact functions, binds narrow ones as numbers; MariaDB casts bound decimals", () => {
+test("issue 20 (fuzz new-2, new-4, new-5): SQLite computes decimals with exact functions, binds narrow ones as numbers; MariaDB casts bound decimals", async () => {
   const q = select(fd.c.d.add(fd.c.e).as("s"), fd.c.d.cast(types.text).as("t")).where(fd.c.w.gt("0")).orderBy(fd.c.w);
   assert.equal(
     sqliteDialect.createCompiler().compile(q.statementNode).sql,
     'SELECT arbor_decimal_add("fzr_d"."d", "fzr_d"."e") AS "s", arbor_decimal_text("fzr_d"."d", 2) AS "t" FROM "fzr_d" ' +
       'WHERE arbor_decimal_key("fzr_d"."w") > arbor_decimal_key(?) ORDER BY arbor_decimal_key("fzr_d"."w") ASC',
   );
-  assert.deepStrictEqual(sqliteDialect.createCompiler().compile(select(dec("0.10").as("v")).statementNode).params, [{ value: 0.1 }]);
+  // The compiler keeps the checked text; the engine binds it as the double SQLite stores it as.
+  const narrow = select(dec("0.10").as("v"));
+  assert.deepStrictEqual(sqliteDialect.createCompiler().compile(narrow.statementNode).params, [{ value: "0.10", type: types.numeric(10, 2) }]);
+  const sent: unknown[][] = [];
+  const engine = createEngine("sqlite::memory:", { echo: (e) => sent.push([...e.params]) });
+  try {
+    assert.equal(engine.executeSync(narrow).scalar(), "0.10");
+    assert.deepStrictEqual(sent, [[0.1]]);
+  } finally {
+    await engine.dispose();
+  }
   assert.equal(mySql(select(dec("-1.50").sub(fd.c.d).as("x"))), "SELECT CAST(? AS DECIMAL(10, 2)) - `fzr_d`.`d` AS `x` FROM `fzr_d`");
 });
 

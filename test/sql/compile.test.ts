@@ -43,7 +43,7 @@ describe("compiler", () => {
       mySql(q),
       "SELECT `customer`.`name`, `cust_order`.`ordernum` FROM `customer` JOIN `cust_order` ON `cust_order`.`customer_id` = `customer`.`id` WHERE `customer`.`id` = ?",
     );
-    assert.deepEqual(compile(postgresDialect, q).params, [{ value: 1 }]);
+    assert.deepEqual(compile(postgresDialect, q).params, [{ value: 1, type: types.integer }]);
   });
 
   test("labels, AND/OR precedence, IN, BETWEEN, LIKE, IS NULL", () => {
@@ -189,8 +189,14 @@ describe("compiler", () => {
       .values([{ name: "a" }, { name: "b", vip: true }])
       .returning(customer.c.id);
     assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::text, $2::boolean), ($3::text, $4::boolean) RETURNING "customer"."id"');
-    assert.deepEqual(compile(postgresDialect, q).params, [{ value: "a" }, { value: false }, { value: "b" }, { value: true }]);
-    assert.deepEqual(compile(sqliteDialect, q).params, [{ value: "a" }, { value: 0 }, { value: "b" }, { value: 1 }]);
+    const slots = [
+      { value: "a", type: types.text },
+      { value: false, type: types.boolean },
+      { value: "b", type: types.text },
+      { value: true, type: types.boolean },
+    ];
+    // Checked values on every dialect: the engine encodes them for its driver (SQLite's 0/1) when it runs.
+    for (const d of [postgresDialect, sqliteDialect, mysqlDialect]) assert.deepEqual(compile(d, q).params, slots, d.name);
   });
 
   test("INSERT … SELECT", () => {
@@ -235,7 +241,10 @@ describe("compiler", () => {
     const who = "O'Brien";
     const q = select(customer.c.id).where(sql<boolean>`${customer.c.name} = ${who} OR ${customer.c.id} > ${10}`);
     assert.equal(pgSql(q), 'SELECT "customer"."id" FROM "customer" WHERE "customer"."name" = $1 OR "customer"."id" > $2');
-    assert.deepEqual(compile(postgresDialect, q).params, [{ value: who }, { value: 10 }]);
+    assert.deepEqual(compile(postgresDialect, q).params, [
+      { value: who, type: types.text },
+      { value: 10, type: types.integer },
+    ]);
     assert.equal(pgSql(sql`SELECT * FROM ${sql.id('we"ird')}`), 'SELECT * FROM "we""ird"');
   });
 

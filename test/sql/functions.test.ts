@@ -43,7 +43,10 @@ test("issue 20.8: an expression with values in GROUP BY uses the same placeholde
     c.sql,
     'SELECT coalesce("fn_rows"."x", $1::integer) AS "k", count(*) AS "n" FROM "fn_rows" GROUP BY coalesce("fn_rows"."x", $1::integer) HAVING coalesce("fn_rows"."x", $1::integer) >= $2::integer ORDER BY coalesce("fn_rows"."x", $1::integer) ASC',
   );
-  assert.deepEqual(c.params, [{ value: 0 }, { value: 0 }]);
+  assert.deepEqual(c.params, [
+    { value: 0, type: types.integer },
+    { value: 0, type: types.integer },
+  ]);
   // Positional placeholders send the value once per use.
   assert.equal(compile(mysqlDialect, grouped).params.length, 5);
 });
