@@ -22,6 +22,7 @@ import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Dialect, type TypeSite } from "../dialect.js";
+import { exactDecimal } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
 
 /** mysql2 column type codes. */
@@ -89,7 +90,8 @@ class MysqlCompiler extends Compiler {
   /**
    * A decimal is bound as a string, which MariaDB reads as a DOUBLE in arithmetic
    * (`"-1.50" - 0.10` gave -1.5999999999999999): it is cast to its declared DECIMAL. An
-   * unconstrained numeric has no DECIMAL to go to (see decimalType) and stays a string.
+   * unconstrained numeric has no DECIMAL to go to (see decimalType): it is sent as a DECIMAL
+   * parameter instead (decimal.ts), so its SQL is a bare placeholder.
    */
   protected override placeholder(index: number, type: SqlType | undefined): string {
     return type?.kind === "numeric" && type.precision !== undefined ? `CAST(? AS ${decimalType(type)})` : super.placeholder(index, type);
@@ -129,7 +131,9 @@ class MysqlCompiler extends Compiler {
    * concatenated, which means the same text in both modes.
    */
   override literal(value: unknown, type: SqlType): string {
-    const s = super.literal(value, type);
+    // An unconstrained numeric is written as the text it was checked as (its encoding is for binding).
+    const base = baseType(type);
+    const s = super.literal(value, base.kind === "numeric" && base.precision === undefined ? types.text : type);
     if (!s.startsWith("'") || !s.includes("\\")) return s;
     const parts = s
       .slice(1, -1)
@@ -290,6 +294,9 @@ export const mysqlDialect: Dialect = {
   },
   encode(type, value) {
     switch (type.kind) {
+      case "numeric":
+        // numeric(p, s) is cast to its DECIMAL in the SQL; an unconstrained one goes as a DECIMAL parameter.
+        return type.precision === undefined ? exactDecimal(value as string) : value;
       case "bigint":
         return (value as bigint).toString();
       case "boolean":

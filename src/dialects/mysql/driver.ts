@@ -12,10 +12,13 @@ import {
   type FieldInfo,
   type QueryOptions,
 } from "../../engine/driver.js";
-import { ArgumentError } from "../../errors.js";
+import { ArgumentError, NotSupportedError } from "../../errors.js";
 import { adoptingDriver } from "./adopt.js";
+import { ExactDecimal } from "./decimal.js";
 
 type MysqlModule = typeof mysql;
+/** Makes a parameter mysql2 sends as a DECIMAL (its `TypedParameter.NEWDECIMAL`, mysql2 3.24 and later). */
+type DecimalParameter = (text: string) => unknown;
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
 
 /** MySQL's JSON column type code; MariaDB's JSON is LONGTEXT marked only in extended metadata. */
@@ -30,6 +33,8 @@ export class MysqlConnection implements DriverConnection {
     private limit: number,
     /** Opens a side connection (for KILL QUERY). */
     private readonly side: () => Promise<mysql.Connection>,
+    /** Makes mysql2's DECIMAL parameter (see decimalParameter). */
+    private readonly decimal: DecimalParameter,
     /** Hands a connection taken from the application's own pool back to it (instead of end()). */
     private readonly giveBack?: (destroy: boolean) => void,
   ) {}
@@ -45,10 +50,20 @@ export class MysqlConnection implements DriverConnection {
    * NO_BACKSLASH_ESCAPES reads differently. Without values the text protocol takes it as is.
    */
   private command(sql: string, params: readonly unknown[], callback?: (err: Error | null, result: unknown, fields: Field[] | undefined) => void): mysql.Query {
-    const options = { sql, values: params as unknown[], rowsAsArray: true };
+    const options = { sql, values: this.bindable(params), rowsAsArray: true };
     if (params.length) return callback ? this.conn.execute(options, callback) : this.conn.execute(options);
     const text = { sql, rowsAsArray: true };
     return callback ? this.conn.query(text, callback) : this.conn.query(text);
+  }
+
+  /** The values as mysql2 sends them: an exact decimal (dialect's encode) as a DECIMAL parameter. */
+  private bindable(params: readonly unknown[]): unknown[] {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      if (p instanceof ExactDecimal) (out ??= params.slice())[i] = this.decimal(p.text);
+    }
+    return out ?? (params as unknown[]);
   }
 
   /** Set after a KILL QUERY: see `absorbKill`. */
@@ -301,6 +316,15 @@ function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
   return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : (f.columnType ?? f.type) }));
 }
 
+/** mysql2's DECIMAL parameter; an older mysql2 cannot send one, so such a value is refused rather than sent as text. */
+export function decimalParameter(m: MysqlModule): DecimalParameter {
+  const typed = (m as { TypedParameter?: MysqlModule["TypedParameter"] }).TypedParameter;
+  if (typed !== undefined) return (text) => typed.NEWDECIMAL(text);
+  return () => {
+    throw new NotSupportedError("Binding an unconstrained numeric exactly needs mysql2 3.24 or later (its TypedParameter): upgrade mysql2");
+  };
+}
+
 export function mysqlDriver(url: URL, options: DriverOptions): Driver {
   const config = mysqlConfig(url, options);
   if (options.client !== undefined) return adoptingDriver(options.client, options);
@@ -339,7 +363,7 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
           },
           () => undefined,
         );
-      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side);
+      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side, decimalParameter(m));
       return wrapped;
     },
   };
