@@ -3,14 +3,13 @@
 import type { Connection } from "../engine/connection.js";
 import type { Engine } from "../engine/engine.js";
 import type { Executor } from "../engine/executor.js";
-import { ArgumentError, MigrationError, NotSupportedError } from "../errors.js";
+import { ArgumentError, MigrationError } from "../errors.js";
 import { sql } from "../sql/sql-tag.js";
-import { applyOperation } from "./apply.js";
 import { listMigrations, loadMigration, type LoadedMigration, type MigrationFile } from "./files.js";
 import { withMigrationLock } from "./lock.js";
 import { describeOperation, type Operation } from "./operations.js";
 import { record } from "./recorder.js";
-import { rebuiltTable, renderOperation } from "./render-sql.js";
+import { StatementPlan } from "./plan.js";
 import { liveSchema } from "./live.js";
 import { generateMigration, type GeneratedMigration, type GenerateOptions } from "./generate.js";
 import type { MetaData } from "../schema/metadata.js";
@@ -186,7 +185,8 @@ export class Migrator {
   }
 
   private async body(ex: Executor, m: LoadedMigration, ops: readonly Operation[], direction: Direction, transactional: boolean): Promise<void> {
-    let { spec: state, hiddenChecks } = await liveSchema(ex, this.versionTableName);
+    const live = await liveSchema(ex, this.versionTableName);
+    const plan = new StatementPlan(ops, live.spec, ex.dialect, live.hiddenChecks);
     const done: string[] = [];
     for (const [i, op] of ops.entries()) {
       const where = `operation ${i + 1} of ${ops.length}, ${describeOperation(op)}`;
@@ -210,11 +210,7 @@ export class Migrator {
       };
       let stmts: string[];
       try {
-        const rebuilt = rebuiltTable(op, state, ex.dialect);
-        if (rebuilt !== undefined && hiddenChecks.has(rebuilt))
-          throw new NotSupportedError(`SQLite rebuilds ${rebuilt} for this, and Arbor cannot read its CHECK constraints to keep them`, { table: rebuilt });
-        stmts = renderOperation(op, state, ex.dialect);
-        state = applyOperation(state, op);
+        stmts = plan.next().statements;
       } catch (err) {
         throw fail(err);
       }
@@ -226,7 +222,10 @@ export class Migrator {
         }
       }
       done.push(describeOperation(op));
-      if (op.kind === "execute") ({ spec: state, hiddenChecks } = await liveSchema(ex, this.versionTableName));
+      if (op.kind === "execute") {
+        const again = await liveSchema(ex, this.versionTableName);
+        plan.reset(again.spec, again.hiddenChecks);
+      }
     }
     if (direction === "up") await markApplied(ex, this.version, m.id);
     else await markReverted(ex, this.version, m.id);
@@ -258,11 +257,13 @@ export class Migrator {
         out.push("", `-- ${m.id} (${direction})${m.message ? `: ${m.message}` : ""}`);
         if (d.name === "sqlite") out.push("PRAGMA foreign_keys = OFF;", "BEGIN IMMEDIATE;");
         else if (d.name === "postgres") out.push("BEGIN;");
-        for (const op of await record(direction === "up" ? m.up : m.down)) {
+        const ops = await record(direction === "up" ? m.up : m.down);
+        const plan = new StatementPlan(ops, state, d);
+        for (const op of ops) {
           out.push(`-- ${describeOperation(op)}`);
-          for (const s of renderOperation(op, state, d)) out.push(`${s};`);
-          state = applyOperation(state, op);
+          for (const s of plan.next().printed) out.push(s.startsWith("-- ") ? s : `${s};`);
         }
+        state = plan.schema;
         out.push(`${versionSql(d, this.version, m.id, direction)};`);
         if (d.name === "sqlite") out.push("PRAGMA foreign_key_check;", "COMMIT;", "PRAGMA foreign_keys = ON;");
         else if (d.name === "postgres") out.push("COMMIT;");
