@@ -14,7 +14,7 @@ import type { SelectNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { pinnedRootKeys } from "../shard/route.js";
-import { crossShardReason } from "../shard/locality.js";
+import { LocalityCache } from "../shard/locality.js";
 import { type DistributedKind, type Member, distributedMembers } from "./check.js";
 import { fdwHeadDdl, fdwHeadDropDdl } from "./fdw.js";
 import { mariadbHashPartition, postgresHashRemainder } from "./partition-hash.js";
@@ -43,6 +43,9 @@ export class DistributedEngine {
   readonly backends: readonly Engine[];
   private readonly members: readonly Member[];
 
+  /** Which statements one backend can answer for its own groups, by shape. */
+  private readonly locality: LocalityCache;
+
   constructor(options: DistributedEngineOptions) {
     if (options.backends.length === 0) throw new ArgumentError("A distributed engine needs at least one backend");
     const want = options.kind === "spider" ? "mysql" : "postgres";
@@ -55,6 +58,7 @@ export class DistributedEngine {
     this.metadata = options.metadata;
     this.head = options.head;
     this.backends = options.backends;
+    this.locality = new LocalityCache(this.groups);
   }
 
   /** The backend holding the group with this root key: the partition the engine itself computes. */
@@ -68,7 +72,7 @@ export class DistributedEngine {
     const n = stmt.statementNode;
     if (n.kind !== "select") return { to: "head" };
     // A backend holds only its own groups: anything reaching past the pinned group needs the head.
-    if (crossShardReason(this.groups, n)) return { to: "head" };
+    if (this.locality.of(n).reason) return { to: "head" };
     const keys = pinnedRootKeys(this.groups, tablesOf(n), n.where);
     if (!keys || keys.length === 0) return { to: "head" };
     const at = new Set(keys.map((k) => this.backendFor(k[0])));

@@ -10,7 +10,6 @@ import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
 import { TextOrders } from "./collation.js";
 import { planFanout } from "./plan.js";
-import { crossShardReason, readsMembers } from "./locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
 
@@ -111,14 +110,14 @@ export class ShardedEngine {
    * it pins, or on all, but only when each shard can answer for its own groups.
    */
   private selectTargets(q: SelectNode): string[] {
-    if (!readsMembers(this.shards, q)) return [this.shards.names[0]];
+    if (!this.shards.locality.of(q).readsMembers) return [this.shards.names[0]];
     this.refuseCrossShard(q);
     return shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(q), q.where));
   }
 
   /** Refuses a statement whose answer on one shard would depend on rows of another. */
   private refuseCrossShard(n: StatementNode): void {
-    const reason = crossShardReason(this.shards, n);
+    const reason = this.shards.locality.of(n).reason;
     if (reason) throw new NotSupportedError(`${reason}: run it on one shard with { shard }, or restructure it`);
   }
 

@@ -6,6 +6,7 @@
 // shard's rows, so running it on one shard, or on each and merging, answers wrongly.
 import type { DeleteNode, ExprNode, InsertNode, Node, SelectNode, SourceNode, StatementNode, UpdateNode } from "../sql/nodes/index.js";
 import { childrenOf, dmlExtraSources, fromList, sourcesOfFrom } from "../sql/traverse.js";
+import { shapeKey } from "../sql/cache-key.js";
 import { correlateNested } from "../sql/nested-compile.js";
 import { sourceLabel, tableOfSource } from "../sql/relate.js";
 import type { TableGroup } from "../schema/groups.js";
@@ -23,7 +24,7 @@ interface Member {
 
 /** Where a statement stops being shard-local, or undefined when every shard answers for its own groups. */
 export function crossShardReason(shards: Groups, n: StatementNode): string | undefined {
-  const check = new Locality(shards);
+  const check = new LocalityCheck(shards);
   try {
     switch (n.kind) {
       case "select":
@@ -47,14 +48,52 @@ export function crossShardReason(shards: Groups, n: StatementNode): string | und
   return undefined;
 }
 
+/** What routing needs to know of a statement's structure. */
+export interface Locality {
+  /** Whether any part of it (subqueries included) reads a group member. */
+  readonly readsMembers: boolean;
+  /** Why one shard cannot answer for its own groups, or undefined when it can. */
+  readonly reason: string | undefined;
+}
+
+/**
+ * The locality of statements remembered per shape: it depends on the statement's structure only
+ * (tables, columns, joins, correlations), never on its bound values, and walking a group tree
+ * costs far more than keying it. Bounded; owned by what routes.
+ */
+export class LocalityCache {
+  private readonly known = new Map<string, Locality>();
+
+  constructor(
+    private readonly groups: Groups,
+    private readonly limit = 512,
+  ) {}
+
+  of(n: StatementNode): Locality {
+    const shape = shapeKey(n);
+    if (shape === null) return this.compute(n);
+    let found = this.known.get(shape.key);
+    if (found === undefined) {
+      found = this.compute(n);
+      if (this.known.size >= this.limit) this.known.delete(this.known.keys().next().value!);
+      this.known.set(shape.key, found);
+    }
+    return found;
+  }
+
+  private compute(n: StatementNode): Locality {
+    return { readsMembers: readsMembers(this.groups, n), reason: crossShardReason(this.groups, n) };
+  }
+}
+
 /** Whether any part of the statement (subqueries included) reads a group member. */
 export function readsMembers(shards: Groups, n: Node): boolean {
-  return new Locality(shards).reads(n);
+  return new LocalityCheck(shards).reads(n);
 }
 
 class CrossShard extends Error {}
 
-class Locality {
+class LocalityCheck {
   constructor(private readonly shards: Groups) {}
 
   member(s: SourceNode): Member | undefined {

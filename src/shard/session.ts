@@ -13,7 +13,6 @@ import { stateOf } from "../orm/state.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
-import { crossShardReason } from "./locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
 
@@ -187,7 +186,7 @@ export class ShardedQuery<T> {
       correlate: true,
       forUpdate: false,
     };
-    const reason = crossShardReason(this.owner.shards, probe);
+    const reason = this.owner.shards.locality.of(probe).reason;
     if (reason) throw new NotSupportedError(`${reason}: query one shard's session instead`);
     return shardsFor(this.owner.shards, pinnedRootKeys(this.owner.shards, [mapper.table.node], where));
   }

@@ -1,6 +1,7 @@
 // Named shards and placement: a group's root key goes through the hash ring to a shard, and every
 // member of the group lives on its root's shard.
 import type { Engine } from "../engine/engine.js";
+import { LocalityCache } from "./locality.js";
 import { ArborError, ArgumentError } from "../errors.js";
 import type { TableGroup } from "../schema/groups.js";
 import type { MetaData } from "../schema/metadata.js";
@@ -25,6 +26,8 @@ export class ShardSet {
   readonly ring: HashRing<string>;
   readonly metadata: MetaData;
   private readonly engines: Map<string, Engine>;
+  /** Which statements each shard can answer for its own groups, by shape (see locality.ts). */
+  readonly locality: LocalityCache = new LocalityCache(this);
 
   constructor(engines: Readonly<Record<string, Engine>>, options: ShardSetOptions) {
     this.engines = new Map(Object.entries(engines));
