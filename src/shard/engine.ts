@@ -125,7 +125,7 @@ export class ShardedEngine {
   private splitInsert(n: InsertNode): Map<string, InsertNode> {
     if (n.query) throw new NotSupportedError("INSERT … SELECT cannot be routed: pass { shard }");
     const table = tableOf(n.table);
-    const keyCols = this.shards.rootKeyColumns(table as never);
+    const keyCols = this.shards.rootKeyColumns(table);
     const at = keyCols.map((k) => n.columns.findIndex((c) => c.key === k));
     if (at.some((i) => i < 0))
       throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
