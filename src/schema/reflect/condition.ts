@@ -320,7 +320,8 @@ function print(n: Node, casts: boolean): string {
     case "id":
       return n.name;
     case "str":
-      return JSON.stringify(n.value);
+      // Arbor writes an exact decimal as a quoted literal ('0'); engines give it back as a number.
+      return /^-?(\d+(\.\d*)?|\.\d+)$/.test(n.value) ? String(Number(n.value)) : JSON.stringify(n.value);
     case "num":
       return n.value;
     case "null":
