@@ -13,6 +13,7 @@ import { stateOf } from "../orm/state.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
+import { crossShardLoad, crossShardRelationship } from "./relationship-locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
 
@@ -100,8 +101,12 @@ export class ShardedSession {
 
   /** Loads an unloaded attribute or relationship of `obj` from the shard it was read from (its group lives there). */
   async load<T extends object, K extends keyof T & string>(obj: T, key: K): Promise<T[K]> {
-    const s = stateOf(obj)?.session;
-    if (!s) throw new ArgumentError(`${obj?.constructor?.name ?? typeof obj} is not in this sharded session`);
+    const st = stateOf(obj);
+    const s = st?.session;
+    if (!st || !s) throw new ArgumentError(`${obj?.constructor?.name ?? typeof obj} is not in this sharded session`);
+    const rel = st.mapper.relationships.get(key);
+    const why = rel && crossShardRelationship(this.shards, rel);
+    if (why) throw new NotSupportedError(`${why}: query it through the sharded session by its root key instead`);
     return atShard(s.identityToken ?? "?", () => s.load(obj, key));
   }
 
@@ -193,6 +198,9 @@ export class ShardedQuery<T> {
 
   async all(): Promise<T[]> {
     const targets = this.targets();
+    const probe = this.owner.session(targets[0]);
+    const why = crossShardLoad(this.owner.shards, probe.mapperOf(this.cls), (o) => probe.mapperOf(o.cls), this.opts);
+    if (why) throw new NotSupportedError(`${why}: load it with its own sharded query, by root key`);
     const fanOut = targets.length > 1;
     const perShard = (q: EntityQuery<T>): EntityQuery<T> => {
       let r = q
