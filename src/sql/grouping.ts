@@ -19,7 +19,10 @@ function hasBind(n: Node): boolean {
 
 /** `n` with every subtree equal to one of `grouped` replaced by that node (subqueries left alone). */
 function share<N extends Node>(n: N, grouped: readonly ExprNode[]): N | ExprNode {
-  for (const g of grouped) if (g !== n && sameNode(n, g)) return g;
+  // Already a grouped node: kept whole. Descending into it could swap a value inside it for an
+  // equal grouped value node, making it a different tree from the one in GROUP BY.
+  if (grouped.some((g) => g === n)) return n;
+  for (const g of grouped) if (sameNode(n, g)) return g;
   if (n.kind === "select" || n.kind === "compound") return n;
   return mapChildren(n, (c) => share(c, grouped));
 }

@@ -61,6 +61,18 @@ test("issue 20.8: expressions that differ in a value stay apart, and so do their
   assert.notEqual(shapeKey(same.statementNode)!.key, shapeKey(other.statementNode)!.key);
 });
 
+test("issue 20.8 regression: a grouped expression selected as the same node keeps its own value when another grouped value equals it", () => {
+  // The SELECT item is the GROUP BY's own coalesce node; a second grouping key is a value equal to
+  // the one inside it. Sharing swapped that inner value for the key's node, so the SELECT said
+  // coalesce(x, $1) and GROUP BY coalesce(x, $2): PostgreSQL refused the statement.
+  const key = func.coalesce(g.c.x, 0);
+  const q = select(key.as("k")).groupBy(value(0, types.integer), key);
+  assert.equal(
+    compile(postgresDialect, q).sql,
+    'SELECT coalesce("fn_rows"."x", $1::integer) AS "k" FROM "fn_rows" GROUP BY $2::integer, coalesce("fn_rows"."x", $1::integer)',
+  );
+});
+
 test("issue 20.8: a named param used in SELECT and GROUP BY is one PostgreSQL parameter", () => {
   const q = select(func.coalesce(g.c.x, param("d", types.integer)).as("k")).groupBy(func.coalesce(g.c.x, param("d", types.integer)));
   const c = compile(postgresDialect, q);
