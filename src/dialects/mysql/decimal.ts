@@ -9,7 +9,11 @@ import { InvalidValueError, describeValue } from "../../errors.js";
 export const DECIMAL_MAX_DIGITS = 65;
 export const DECIMAL_MAX_SCALE = 30;
 
-/** A checked decimal text the driver binds as a DECIMAL parameter. */
+/**
+ * A checked decimal text that a MariaDB/MySQL driver adapter binds as a DECIMAL parameter (mysql2:
+ * `TypedParameter.NEWDECIMAL(text)`), never as a string: what the dialect's `encode` makes of an
+ * unconstrained numeric value.
+ */
 export class ExactDecimal {
   constructor(readonly text: string) {}
   /** Logged statements show the value itself. */

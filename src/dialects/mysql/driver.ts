@@ -316,7 +316,10 @@ function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
   return (fields ?? []).map((f) => ({ name: f.name, typeHint: f.extendedFormat === "json" ? JSON_TYPE : (f.columnType ?? f.type) }));
 }
 
-/** mysql2's DECIMAL parameter; an older mysql2 cannot send one, so such a value is refused rather than sent as text. */
+/**
+ * @internal mysql2's DECIMAL parameter; an older mysql2 cannot send one, so such a value is
+ * refused rather than sent as text.
+ */
 export function decimalParameter(m: MysqlModule): DecimalParameter {
   const typed = (m as { TypedParameter?: MysqlModule["TypedParameter"] }).TypedParameter;
   if (typed !== undefined) return (text) => typed.NEWDECIMAL(text);
