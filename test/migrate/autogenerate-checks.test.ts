@@ -10,7 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   MetaData,
+  and,
   bigint,
+  cast,
+  caseWhen,
+  fn,
+  not,
+  or,
+  types,
   boolean,
   bytes,
   check,
@@ -85,6 +92,31 @@ function withCheck(condition: "v1" | "v2" | "bitwise"): MetaData {
   return md;
 }
 
+/** Conditions of every shape Arbor's builders write, each as a check: each must read back as itself. */
+function manyChecks(): MetaData {
+  const md = new MetaData();
+  md.table(
+    "g_many",
+    { id: integer().primaryKey(), qty: integer(), price: numeric(8, 2), name: varchar(40), note: text(), active: boolean(), ratio: double() },
+    (c) => [
+      check("g_many_between", c.qty.between(1, 10)),
+      check("g_many_not_between", c.qty.notBetween(50, 60)),
+      check("g_many_in", c.qty.in([1, 2, 3, 5, 8])),
+      check("g_many_not_in", c.name.notIn(["x", "it's"])),
+      check("g_many_like", or(c.name.like("a%"), c.name.notLike("%z"))),
+      check("g_many_nulls", or(c.note.isNull(), c.name.isNotNull())),
+      check("g_many_not", not(and(c.qty.gt(100), c.price.lt("0.50")))),
+      check("g_many_arith", c.qty.mul(2).add(1).gt(c.qty.sub(3))),
+      check("g_many_decimal", c.price.between("0.00", "999.99")),
+      check("g_many_bool", or(c.active.eq(true), c.ratio.ge(-1.5))),
+      check("g_many_fn", fn("lower", [c.name], types.text).ne("forbidden")),
+      check("g_many_cast", cast(c.qty, types.bigint).lt(1000000n)),
+      check("g_many_case", caseWhen(c.qty.gt(0), 1).else(0).ge(0)),
+    ],
+  );
+  return md;
+}
+
 forEachEngine(import.meta.url, (ctx) => {
   const dir = mkdtempSync(join(tmpdir(), "arbor-gaps-"));
 
@@ -106,6 +138,18 @@ forEachEngine(import.meta.url, (ctx) => {
       );
       // The engine still refuses a value outside the enum.
       await assert.rejects(ctx.engine.execute(sql`INSERT INTO g_all (db, en) VALUES (${1}, ${"gone"})`));
+    } finally {
+      await md.dropAll(ctx.engine);
+    }
+  });
+
+  test("issue 15: checks of every shape Arbor writes read back as themselves: no operation, no note", async () => {
+    const md = manyChecks();
+    await md.createAll(ctx.engine);
+    try {
+      const g = await migrate(ctx.engine, { dir }).generate(md, "nothing", { dryRun: true });
+      assert.deepEqual(g.up, [], g.source);
+      assert.deepEqual(g.hints, []);
     } finally {
       await md.dropAll(ctx.engine);
     }

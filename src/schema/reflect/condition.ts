@@ -300,12 +300,28 @@ class Parser {
       while (this.isSym(",")) this.i++, args.push(this.expr(0));
     }
     this.expectSym(")");
-    return op(`fn:${name}`, ...args);
+    return op(`fn:${FUNCTION_ALIASES[name] ?? name}`, ...args);
   }
 }
 
 const op = (o: string, ...args: Node[]): Node => ({ k: "op", op: o, args });
-const not = (n: Node): Node => (n.k === "op" && n.op === "not" ? n.args[0] : op("not", n));
+const NEGATED: Record<string, string> = { "=": "<>", "<>": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<" };
+/**
+ * NOT pushed down to the predicates, as MariaDB stores it (NOT (a > 1 AND b < 2) comes back as
+ * a <= 1 OR b >= 2): De Morgan and a negated comparison hold in SQL's three-valued logic too.
+ */
+const not = (n: Node): Node => {
+  if (n.k !== "op") return op("not", n);
+  if (n.op === "not") return n.args[0];
+  if (NEGATED[n.op] !== undefined && n.args.length === 2) return op(NEGATED[n.op], ...n.args);
+  if (n.op === "and" || n.op === "or") {
+    const o = n.op === "and" ? "or" : "and";
+    return n.args.map(not).reduce((x, y) => flat(o, x, y));
+  }
+  return op("not", n);
+};
+/** Function names as one engine spells them (MariaDB stores lower() as lcase()). */
+const FUNCTION_ALIASES: Record<string, string> = { lcase: "lower", ucase: "upper", character_length: "char_length", substr: "substring" };
 /** AND and OR are associative: (a AND b) AND c is a AND b AND c. */
 const flat = (o: string, a: Node, b: Node): Node => {
   const parts = (n: Node): readonly Node[] => (n.k === "op" && n.op === o ? n.args : [n]);
