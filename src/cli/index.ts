@@ -9,7 +9,7 @@ let interrupts = 0;
 process.on("SIGINT", () => {
   if (++interrupts > 1) process.exit(130);
   controller.abort();
-  process.stderr.write("\nStopping after the group being moved (Ctrl-C again to quit now; a rerun resumes either way)…\n");
+  process.stderr.write("\nStopping after the batch being moved (Ctrl-C again to quit now; a rerun resumes either way)…\n");
 });
 
 const code = await main(process.argv.slice(2), {

@@ -33,9 +33,11 @@ Run with:  npx arbor <command> …
 
 export const REBALANCE_USAGE = `Usage: arbor rebalance --schema <module> --from <shards> --to <shards> [options]
 
-Moves every group whose root key the --to ring places on another shard than the one holding it:
-each group is copied in one transaction, verified by checksum on both shards, then deleted from
-its old shard in one transaction. An interrupted run resumes when rerun with the same arguments.
+Moves every group whose root key the --to ring places on another shard than the one holding it, in
+batches: the batch's root rows are locked on the old shard, the groups copied in one transaction,
+verified by checksum on both shards, then deleted from the old shard. Applications may keep
+writing through a ShardSet naming the previous ring (docs/sharding.md). An interrupted run resumes
+when rerun with the same arguments; only one run at a time is allowed.
 
 Options:
   --schema <module>    Module exporting the MetaData (as "metadata" or default); .ts works under tsx
@@ -44,6 +46,8 @@ Options:
   --group <table>      Only the group with this root table (default: every group)
   --dry-run            Print the plan (moves per from → to pair) and change nothing
   --batch-size <n>     Rows per INSERT when copying (default 500)
+  --groups-per-batch <n>  Groups moved per batch (default 500)
+  --throttle <n>       At most n groups per second (default: no limit)
   -h, --help           Show this help
 
 Shard sets:
@@ -87,6 +91,8 @@ async function runRebalance(args: readonly string[], io: CliIO): Promise<number>
         group: { type: "string" },
         "dry-run": { type: "boolean", default: false },
         "batch-size": { type: "string" },
+        "groups-per-batch": { type: "string" },
+        throttle: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -101,12 +107,16 @@ async function runRebalance(args: readonly string[], io: CliIO): Promise<number>
   }
   const missing = (["schema", "from", "to"] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`);
   if (missing.length) throw new UsageError(`missing ${missing.join(", ")}`);
-  let batchSize: number | undefined;
-  if (values["batch-size"] !== undefined) {
-    batchSize = Number(values["batch-size"]);
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-      throw new UsageError(`--batch-size must be a positive integer, got ${JSON.stringify(values["batch-size"])}`);
-  }
+  const positive = (name: "batch-size" | "groups-per-batch" | "throttle"): number | undefined => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const batchSize = positive("batch-size");
+  const groupsPerBatch = positive("groups-per-batch");
+  const throttle = positive("throttle");
   const metadata = await loadSchema(values.schema!);
   const fromConfig = await readShardConfig(values.from!, "--from");
   const toConfig = await readShardConfig(values.to!, "--to");
@@ -137,6 +147,8 @@ async function runRebalance(args: readonly string[], io: CliIO): Promise<number>
       report = await rebalance(sets.from, sets.to, {
         group: values.group,
         batchSize,
+        groupsPerBatch,
+        throttle,
         signal: io.signal,
         onProgress: (p) => {
           if (p.phase === "planned") {

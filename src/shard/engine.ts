@@ -4,11 +4,16 @@
 import { ArgumentError, NotSupportedError } from "../errors.js";
 import type { Params } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
-import type { ExprNode, InsertNode, SelectNode, StatementNode, TableNode } from "../sql/nodes/index.js";
+import type { Engine } from "../engine/engine.js";
+import type { Executor } from "../engine/executor.js";
+import type { DeleteNode, ExprNode, InsertNode, SelectNode, StatementNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
+import type { AnyTable } from "./checksum.js";
 import { TextOrders } from "./collation.js";
+import { stableRead } from "./fence.js";
+import { fencedOne, insertPerKey, readTargets, restrictTo } from "./fenced-write.js";
 import { planFanout } from "./plan.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
@@ -65,6 +70,7 @@ export class ShardedEngine {
         return (await this.select(stmt, n, params)) as unknown as Result<RowType<S>>;
       case "insert": {
         this.refuseCrossShard(n);
+        if (this.shards.previous) return (await this.fencedWrite(n, params)) as Result<RowType<S>>;
         const parts = this.splitInsert(n);
         const results = await Promise.all([...parts].map(([shard, node]) => atShard(shard, () => this.shards.engine(shard).execute(stmtOf(node), params))));
         return merged(
@@ -75,6 +81,10 @@ export class ShardedEngine {
       }
       case "update":
       case "delete": {
+        if (this.shards.previous) {
+          this.refuseCrossShard(n);
+          return (await this.fencedWrite(n, params)) as Result<RowType<S>>;
+        }
         const targets = this.shardsOf(stmt);
         const results = await Promise.all(targets.map((s) => atShard(s, () => this.shards.engine(s).execute(stmt, params))));
         return merged(
@@ -93,9 +103,42 @@ export class ShardedEngine {
     }
   }
 
+  /**
+   * While a rebalance runs (`previous` set): each moving group's part of the write runs alone
+   * under its root row's lock (fenced-write.ts); the rest as usual. An UPDATE or DELETE must pin
+   * root keys then: one that fans out could change a group between its copy and its delete.
+   */
+  private async fencedWrite(n: InsertNode | UpdateNode | DeleteNode, params?: Params): Promise<Result<unknown>> {
+    const table = tableOf(n.table) as AnyTable;
+    const group = this.shards.groupOf(table);
+    const run = (shard: string, ex: Engine | Executor, node: StatementNode) => atShard(shard, () => ex.execute(stmtOf(node), params));
+    let parts: { key: unknown[]; node: StatementNode }[];
+    if (n.kind === "insert") {
+      const keyAt = this.insertKeyReader(n);
+      parts = [...insertPerKey(n, keyAt).values()];
+    } else {
+      const keys = pinnedRootKeys(this.shards, [n.table], n.where);
+      if (!keys)
+        throw new NotSupportedError(
+          `While a rebalance runs (a ShardSet with previous), an ${n.kind.toUpperCase()} of ${table.name} must pin root keys (= or IN on ${this.shards.rootKeyColumns(table).join(", ")})`,
+        );
+      parts = keys.map((key) => ({ key, node: restrictTo(group, n, key) }));
+    }
+    const results = await Promise.all(parts.map((p) => fencedOne(this.shards, group, p.key, p.node, run)));
+    return merged(
+      results,
+      results.flatMap((r) => r.rows),
+      results.reduce((a, r) => a + r.rowCount, 0),
+    );
+  }
+
   private async select(stmt: Statement<unknown>, q: SelectNode, params?: Params): Promise<Result<Row>> {
     const targets = this.selectTargets(q);
     if (targets.length === 1) return atShard(targets[0], () => this.shards.engine(targets[0]).execute(stmt, params)) as Promise<Result<Row>>;
+    return stableRead(this.shards, () => this.fanOut(q, targets, params));
+  }
+
+  private async fanOut(q: SelectNode, targets: string[], params?: Params): Promise<Result<Row>> {
     const limit = boundInt(q.limit, "LIMIT");
     const offset = boundInt(q.offset, "OFFSET") ?? 0;
     const plan = await planFanout(q, this.textOrders.env(targets), limit, offset);
@@ -112,7 +155,8 @@ export class ShardedEngine {
   private selectTargets(q: SelectNode): string[] {
     if (!this.shards.locality.of(q).readsMembers) return [this.shards.names[0]];
     this.refuseCrossShard(q);
-    return shardsFor(this.shards, pinnedRootKeys(this.shards, tablesOf(q), q.where));
+    const keys = pinnedRootKeys(this.shards, tablesOf(q), q.where);
+    return this.shards.previous ? readTargets(this.shards, keys) : shardsFor(this.shards, keys);
   }
 
   /** Refuses a statement whose answer on one shard would depend on rows of another. */
@@ -121,22 +165,29 @@ export class ShardedEngine {
     if (reason) throw new NotSupportedError(`${reason}: run it on one shard with { shard }, or restructure it`);
   }
 
-  /** One INSERT per shard, each with the rows whose root key places them there. */
-  private splitInsert(n: InsertNode): Map<string, InsertNode> {
+  /** Reads the root key of each row of an INSERT. */
+  private insertKeyReader(n: InsertNode): (row: readonly ExprNode[]) => unknown[] {
     if (n.query) throw new NotSupportedError("INSERT … SELECT cannot be routed: pass { shard }");
     const table = tableOf(n.table);
     const keyCols = this.shards.rootKeyColumns(table);
     const at = keyCols.map((k) => n.columns.findIndex((c) => c.key === k));
     if (at.some((i) => i < 0))
       throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
-    const out = new Map<string, (readonly ExprNode[])[]>();
-    for (const row of n.rows) {
-      const key = at.map((i) => {
+    return (row) =>
+      at.map((i) => {
         const v = row[i];
         if (v.kind !== "bind" || v.value === null)
           throw new ArgumentError(`The root key of a row inserted into ${table.name} must be a value`, { table: table.name });
         return v.value;
       });
+  }
+
+  /** One INSERT per shard, each with the rows whose root key places them there. */
+  private splitInsert(n: InsertNode): Map<string, InsertNode> {
+    const keyAt = this.insertKeyReader(n);
+    const out = new Map<string, (readonly ExprNode[])[]>();
+    for (const row of n.rows) {
+      const key = keyAt(row);
       const shard = this.shards.shardFor(key);
       out.set(shard, [...(out.get(shard) ?? []), row]);
     }

@@ -9,13 +9,16 @@ import type { AnyClass } from "../orm/relationships.js";
 import type { LoaderOption } from "../orm/options.js";
 import type { EntityQuery } from "../orm/query.js";
 import { Session, type SessionOptions } from "../orm/session.js";
-import { stateOf } from "../orm/state.js";
+import { stateOf, type InstanceState } from "../orm/state.js";
+import type { TableGroup } from "../schema/groups.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
+import { GroupMovedError, lockRoots, stableRead } from "./fence.js";
+import { readTargets } from "./fenced-write.js";
 import { crossShardLoad, crossShardRelationship } from "./relationship-locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
-import { atShard, type ShardSet } from "./shards.js";
+import { atShard, rootKeyText, type ShardSet } from "./shards.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
 
@@ -37,8 +40,45 @@ export class ShardedSession {
     if (!s) {
       s = new Session(this.shards.engine(shard), { ...this.options, identityToken: shard });
       this.sessions.set(shard, s);
+      if (this.shards.previous) s.on("beforeFlush", (session) => this.fence(shard, session));
     }
     return s;
+  }
+
+  /**
+   * While a rebalance runs: before a flush on `shard` writes to a group the rebalance may move
+   * away from it, the group's root row is locked in the flush's transaction (the rebalance waits
+   * until it commits); a root row already gone means the group moved: GroupMovedError, nothing written.
+   */
+  private async fence(shard: string, session: Session): Promise<void> {
+    const states = new Set<InstanceState>([...session.pendingStates, ...session.deletedStates, ...session.modifiedStates()]);
+    const inserted = new Set<string>();
+    const byGroup = new Map<TableGroup, Map<string, unknown[]>>();
+    for (const st of states) {
+      const group = this.shards.metadata.groupOf(st.mapper.table);
+      if (!group) continue;
+      const key = this.rootKeyOf(st.obj);
+      const k = rootKeyText(key);
+      if (st.mapper.table === group.root && session.pendingStates.has(st)) inserted.add(k);
+      if (this.shards.moving(key)?.from !== shard) continue;
+      const keys = byGroup.get(group) ?? new Map<string, unknown[]>();
+      keys.set(k, key);
+      byGroup.set(group, keys);
+    }
+    for (const [group, keys] of byGroup) {
+      const wanted = [...keys].filter(([k]) => !inserted.has(k));
+      if (wanted.length === 0) continue;
+      const present = await lockRoots(
+        await session.executor(),
+        group,
+        wanted.map(([, key]) => key),
+      );
+      for (const [k, key] of wanted)
+        if (!present.has(k)) {
+          this.shards.markMoved(key);
+          throw new GroupMovedError(group.name, key, shard, this.shards.shardFor(key));
+        }
+    }
   }
 
   /** The shard an object lives on in this session. */
@@ -67,7 +107,11 @@ export class ShardedSession {
   add<T extends object>(obj: T): T {
     const st = stateOf(obj);
     if (st?.session && st.status !== "detached" && st.status !== "transient") return st.session.add(obj);
-    return this.session(this.shards.shardFor(this.rootKeyOf(obj))).add(obj);
+    const key = this.rootKeyOf(obj);
+    // A new group goes to its ring shard; an existing one's rows to where it lives (its previous
+    // shard while a rebalance may not have moved it yet: the flush checks under the root's lock).
+    const newRoot = st?.status === "transient" && this.shards.metadata.groupOf(st.mapper.table)?.root === st.mapper.table;
+    return this.session(newRoot ? this.shards.shardFor(key) : this.shards.placeFor(key)).add(obj);
   }
 
   addAll(objs: Iterable<object>): void {
@@ -91,12 +135,17 @@ export class ShardedSession {
           ? Object.fromEntries(mapper.pkKeys.map((k, i) => [k, pk[i]]))
           : (pk as Record<string, unknown>);
     const rootKey = this.shards.rootKeyOf(mapper.table, dict);
-    if (rootKey) {
-      const shard = this.shards.shardFor(rootKey);
-      return atShard(shard, () => this.session(shard).get(cls, pk));
-    }
-    const found = await Promise.all(this.shards.names.map((n) => atShard(n, () => this.session(n).get(cls, pk))));
-    return found.find((x) => x !== undefined);
+    const targets = rootKey ? readTargets(this.shards, [rootKey]) : this.shards.names;
+    if (targets.length === 1) return atShard(targets[0], () => this.session(targets[0]).get(cls, pk));
+    const found = await stableRead(
+      this.shards,
+      () => Promise.all(targets.map((n) => atShard(n, () => this.session(n).get(cls, pk)))),
+      (n) => this.session(n),
+    );
+    const i = found.findIndex((x) => x !== undefined);
+    const m = rootKey && this.shards.moving(rootKey);
+    if (m && rootKey && targets[i] === m.to) this.shards.markMoved(rootKey);
+    return found[i];
   }
 
   /** Loads an unloaded attribute or relationship of `obj` from the shard it was read from (its group lives there). */
@@ -193,7 +242,8 @@ export class ShardedQuery<T> {
     };
     const reason = this.owner.shards.locality.of(probe).reason;
     if (reason) throw new NotSupportedError(`${reason}: query one shard's session instead`);
-    return shardsFor(this.owner.shards, pinnedRootKeys(this.owner.shards, [mapper.table.node], where));
+    const keys = pinnedRootKeys(this.owner.shards, [mapper.table.node], where);
+    return this.owner.shards.previous ? readTargets(this.owner.shards, keys) : shardsFor(this.owner.shards, keys);
   }
 
   async all(): Promise<T[]> {
@@ -201,6 +251,17 @@ export class ShardedQuery<T> {
     const probe = this.owner.session(targets[0]);
     const why = crossShardLoad(this.owner.shards, probe.mapperOf(this.cls), (o) => probe.mapperOf(o.cls), this.opts);
     if (why) throw new NotSupportedError(`${why}: load it with its own sharded query, by root key`);
+    // Epochs are read through the shards' sessions, which may hold their pools' only connection.
+    return targets.length > 1
+      ? stableRead(
+          this.owner.shards,
+          () => this.run(targets),
+          (n) => this.owner.session(n),
+        )
+      : this.run(targets);
+  }
+
+  private async run(targets: string[]): Promise<T[]> {
     const fanOut = targets.length > 1;
     const perShard = (q: EntityQuery<T>): EntityQuery<T> => {
       let r = q

@@ -15,6 +15,14 @@ export interface ShardSetOptions {
   readonly metadata: MetaData;
   /** Ring settings (md5 with 100 points per shard by default); or a prepared ring of shard names. */
   readonly ring?: HashRingOptions | HashRing<string>;
+  /**
+   * While a rebalance runs: the ring it moves groups away from. A group whose shard differs between
+   * the rings is fenced (docs/sharding.md): writes lock its root row on the previous shard, reads
+   * see it exactly once.
+   */
+  readonly previous?: HashRing<string>;
+  /** How long a read waits for a batch being moved to land (milliseconds, default 5000). */
+  readonly moveWait?: number;
 }
 
 /** The text a root key hashes as: values joined, bigints and Dates in a stable form. */
@@ -25,9 +33,13 @@ export function rootKeyText(values: readonly unknown[]): string {
 export class ShardSet {
   readonly ring: HashRing<string>;
   readonly metadata: MetaData;
+  readonly previous?: HashRing<string>;
+  readonly moveWait: number;
   private readonly engines: Map<string, Engine>;
   /** Which statements each shard can answer for its own groups, by shape (see locality.ts). */
   readonly locality: LocalityCache = new LocalityCache(this);
+  /** Root keys (text) of moving groups seen gone from their previous shard: they are on the new one. */
+  private readonly moved = new Set<string>();
 
   constructor(engines: Readonly<Record<string, Engine>>, options: ShardSetOptions) {
     this.engines = new Map(Object.entries(engines));
@@ -38,11 +50,17 @@ export class ShardSet {
       this.ring = new HashRing<string>(options.ring ?? {});
       for (const name of this.engines.keys()) this.ring.set(name, name);
     }
-    for (const name of this.ring.names())
-      if (!this.engines.has(name)) throw new ArgumentError(`The ring names shard ${JSON.stringify(name)}, which has no engine`);
+    this.previous = options.previous;
+    this.moveWait = options.moveWait ?? 5000;
+    for (const [ring, which] of [
+      [this.ring, "ring"],
+      [this.previous, "previous ring"],
+    ] as const)
+      for (const name of ring?.names() ?? [])
+        if (!this.engines.has(name)) throw new ArgumentError(`The ${which} names shard ${JSON.stringify(name)}, which has no engine`);
     // An engine the ring never names would hold groups no lookup finds (or be fanned out to for nothing).
     for (const name of this.engines.keys())
-      if (!this.ring.has(name))
+      if (!this.ring.has(name) && !this.previous?.has(name))
         throw new ArgumentError(`Shard ${JSON.stringify(name)} has an engine but is not on the ring (ring: ${[...this.ring.names()].join(", ")})`);
   }
 
@@ -79,6 +97,37 @@ export class ShardSet {
   /** The shard holding the group with this root key. */
   shardFor(rootKey: readonly unknown[]): string {
     return this.ring.getName(rootKeyText(rootKey));
+  }
+
+  /**
+   * While a rebalance runs (`previous` set): the shards of a group the rebalance may be moving, the
+   * one it leaves first; undefined when the group stays where it is.
+   */
+  moving(rootKey: readonly unknown[]): { from: string; to: string } | undefined {
+    if (!this.previous) return undefined;
+    const text = rootKeyText(rootKey);
+    const from = this.previous.getName(text);
+    const to = this.ring.getName(text);
+    return from === to ? undefined : { from, to };
+  }
+
+  /** Whether a moving group was seen gone from its previous shard (so it is on its new one). */
+  knownMoved(rootKey: readonly unknown[]): boolean {
+    return this.moved.has(rootKeyText(rootKey));
+  }
+
+  /** @internal Records that a moving group left its previous shard. */
+  markMoved(rootKey: readonly unknown[]): void {
+    this.moved.add(rootKeyText(rootKey));
+  }
+
+  /**
+   * The shard holding an existing group now as far as this process knows: its previous shard
+   * while it may still be there, else the ring's. Writes check it under the root row's lock.
+   */
+  placeFor(rootKey: readonly unknown[]): string {
+    const m = this.moving(rootKey);
+    return m && !this.knownMoved(rootKey) ? m.from : this.shardFor(rootKey);
   }
 
   /** Closes every shard's engine. */

@@ -246,7 +246,7 @@ describe("arbor rebalance on PostgreSQL, SQLite and MariaDB shards", () => {
     const next = set("b", "m", "s"); // a leaves
     const moves = await planRebalance(current, next, group);
     assert.ok(moves.length > 10, `${moves.length} moves`);
-    const args = ["rebalance", "--schema", SCHEMA, "--from", config(["a", "s", "b", "m"]), "--to", config(["b", "m", "s"])];
+    const args = ["rebalance", "--schema", SCHEMA, "--from", config(["a", "s", "b", "m"]), "--to", config(["b", "m", "s"]), "--groups-per-batch", "1"];
     const interrupted = await new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
@@ -260,7 +260,7 @@ describe("arbor rebalance on PostgreSQL, SQLite and MariaDB shards", () => {
       child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     });
     assert.equal(interrupted.code, 130, interrupted.stderr);
-    assert.match(interrupted.stderr, /Stopping after the group being moved/);
+    assert.match(interrupted.stderr, /Stopping after the batch being moved/);
     const stopped =
       /^Interrupted after (\d+) groups? moved \(0 already copied by an earlier run, 0 skipped\) in \d+\.\d s; (\d+) left\. Rerun the same command to finish\.$/m.exec(
         interrupted.stdout,

@@ -222,7 +222,7 @@ export type ShardKind = "postgres" | "mariadb" | "sqlite";
  * arbor_shard_<ns>_<name>; SQLite shards a file under os.tmpdir(). An engine left out by
  * ARBOR_ENGINES becomes a SQLite file. Creates the schema's tables on each and returns the URLs.
  */
-export async function prepareShards(ns: string, kinds: Readonly<Record<string, ShardKind>>): Promise<Record<string, string>> {
+export async function prepareShards(ns: string, kinds: Readonly<Record<string, ShardKind>>, md: MetaData = metadata): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), `arbor-${ns}-`));
   const urls: Record<string, string> = {};
   let pgIndex = 0;
@@ -235,7 +235,7 @@ export async function prepareShards(ns: string, kinds: Readonly<Record<string, S
   for (const url of Object.values(urls)) {
     const e = createEngine(url);
     try {
-      await e.withConnection((c) => metadata.createAll(c));
+      await e.withConnection((c) => md.createAll(c));
     } finally {
       await e.dispose();
     }
@@ -352,6 +352,8 @@ export interface ChildSpec {
   readonly to: readonly string[];
   /** Milliseconds to pause at each step (inside transactions too), so a kill lands anywhere. */
   readonly pauseMs: number;
+  /** Groups per batch (the rebalance's groupsPerBatch). */
+  readonly groupsPerBatch?: number;
   /** After `after` moves, stop at `step` (printing "stopped <json>") and wait to be killed. */
   readonly stopAt?: { readonly step: RebalanceStep; readonly after: number };
 }
@@ -362,6 +364,7 @@ async function child(spec: ChildSpec): Promise<void> {
   let done = 0;
   try {
     const report = await rebalance(shardSet(engines, spec.from), shardSet(engines, spec.to), {
+      groupsPerBatch: spec.groupsPerBatch,
       onProgress: (p) => {
         done = p.done;
         process.stdout.write(`progress ${p.done}/${p.total}\n`);

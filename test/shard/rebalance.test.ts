@@ -9,19 +9,23 @@ import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArgumentError, createEngine, deleteFrom, insert, type Engine } from "../../src/index.js";
+import { ArgumentError, createEngine, insert, update, type Engine } from "../../src/index.js";
 import {
   checksumRows,
   planRebalance,
   rebalance,
   RebalanceChecksumError,
   RebalanceError,
+  RebalanceLockedError,
   REBALANCE_STEPS,
   readGroup,
   shardEngines,
   type Move,
+  type RebalanceProgress,
   type RebalanceStep,
 } from "../../src/shard/rebalance.js";
+import type { AnyTable } from "../../src/shard/checksum.js";
+import { readState } from "../../src/shard/fence.js";
 import { rootKeyText, type ShardSet } from "../../src/shard/shards.js";
 import { Gen } from "../support/random.js";
 import {
@@ -43,6 +47,7 @@ import {
 } from "./rebalance-fixture.js";
 
 const NS = `${TEST_PREFIX}rebalance`;
+const asAny = (t: unknown) => t as AnyTable;
 const GROUPS = 200;
 
 describe("checksums", () => {
@@ -206,6 +211,7 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
     const g = new Gen(77);
     const interrupts = new Map<RebalanceStep, number>();
     let alreadyCopied = 0;
+    let staleLeft = 0;
     let runs = 0;
     let placement = await snapshot(engines);
     const planned = (await planRebalance(current, next, group)).length;
@@ -218,6 +224,7 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
       runs++;
       try {
         await rebalance(current, next, {
+          groupsPerBatch: 1,
           onProgress: (p) => void (p.outcome === "alreadyCopied" && alreadyCopied++),
           faultHook: (s, move) => {
             if (s === step && skip-- === 0) {
@@ -256,13 +263,18 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
               : [hit!.from, hit!.to].sort();
       assert.deepEqual(holders(placement, hk), expected, `holders of ${hk} after a fault at ${step}`);
       for (const k of truth.keys()) if (k !== hk) assert.equal(placement.get(k)!.size, 1, `group ${k} is on ${holders(placement, k)}`);
+      // A copy committed and not yet deleted from its source is marked in flight on its target.
+      const inFlight = step === "copy:committed" || step === "verify:done" || step === "delete:deleted" || step === "delete:committed";
+      assert.equal(((await readState(engines[hit!.to]))?.epoch ?? 0) % 2, inFlight ? 1 : 0, `epoch of ${hit!.to} after a fault at ${step}`);
+      if (inFlight) staleLeft++;
     }
-    t.diagnostic(`${planned} moves planned, ${runs} runs, ${alreadyCopied} copies left by interrupted runs finished`);
+    t.diagnostic(`${planned} moves planned, ${runs} runs, ${staleLeft} batches left in flight by interrupted runs`);
     assert.equal(runs, 25);
     for (const s of REBALANCE_STEPS) assert.equal(interrupts.get(s), 4, s);
-    // Faults after the copy committed and before the delete left copies that later runs found
-    // and finished without copying again.
-    assert.ok(alreadyCopied > 0 && alreadyCopied <= 12, `${alreadyCopied} moves finished copies left by interrupted runs`);
+    // Faults after the copy committed left a batch in flight, which the next run cleared first
+    // (removing the copy when the source still held the group), so no move found a copy.
+    assert.equal(staleLeft, 16);
+    assert.equal(alreadyCopied, 0);
     await assertPlaced(next);
     assert.equal((await rebalance(current, next)).plan.length, 0);
     current = next;
@@ -274,6 +286,7 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
     const planned = (await planRebalance(current, next, group)).length;
     assert.ok(planned > 20, `${planned} moves`);
     const g = new Gen(5);
+    const BATCH = 4;
     // Where each run is killed, and which shards then hold the group being moved: a transaction
     // open at the kill is rolled back by the database (the target's copy, or the source's delete).
     const kills: { step?: RebalanceStep; holders?: (m: Move) => string[] }[] = [
@@ -288,6 +301,7 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
         from: ["s", "m", "b", "c"],
         to: ["a", "s", "m", "c"],
         pauseMs: 3,
+        groupsPerBatch: BATCH,
         stopAt: kill.step ? { step: kill.step, after: g.int(1, 4) } : undefined,
       };
       const result = await new Promise<{
@@ -327,19 +341,20 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
       // Nothing lost, nothing half-copied, at most the group being moved on two shards.
       const placement = await snapshot(engines);
       const doubled: string[] = [];
+      // (a batch copied and not yet deleted: at most one)
       for (const [k, { sum }] of truth) {
         const at = placement.get(k)!;
         assert.ok(at && at.size >= 1, `group ${k} lost`);
         for (const [name, s] of at) assert.equal(s.checksum, sum.checksum, `group ${k} on ${name}`);
         if (at.size > 1) doubled.push(k);
       }
-      assert.ok(doubled.length <= 1, `${doubled.length} groups on two shards`);
+      assert.ok(doubled.length <= BATCH, `${doubled.length} groups on two shards`);
       if (result.stopped && kill.holders) {
         const m = result.stopped.move;
         assert.deepEqual([...placement.get(rootKeyText(m.rootKey))!.keys()].sort(), kill.holders(m), `holders after a kill at ${kill.step}`);
       }
       t.diagnostic(
-        `kill ${i + 1}: ${result.stopped ? `at ${result.stopped.step} moving ${JSON.stringify(result.stopped.move.rootKey)} ${result.stopped.move.from} → ${result.stopped.move.to}` : `at random`} after ${result.done} moves; ${doubled.length} group copied, not yet deleted (${Date.now() - t0} ms)`,
+        `kill ${i + 1}: ${result.stopped ? `at ${result.stopped.step} moving ${JSON.stringify(result.stopped.move.rootKey)} ${result.stopped.move.from} → ${result.stopped.move.to}` : `at random`} after ${result.done} moves; ${doubled.length} groups copied, not yet deleted (${Date.now() - t0} ms)`,
       );
     }
     const report = await rebalance(current, next);
@@ -349,46 +364,67 @@ describe("rebalance across PostgreSQL, SQLite and MariaDB shards", () => {
     current = next;
   });
 
-  test("a copy that differs from its source stops the move with a typed error naming the group; the source keeps it", async () => {
+  test("a stale copy on the target is replaced; a copy that fails verification stops the run, keeps the source and is redone by the next run", async () => {
     const next = set("a", "s", "m", "c", "b");
     const moves = await planRebalance(current, next, group);
-    const victim = data.find((d) => moves.some((m) => rootKeyText(m.rootKey) === rootKeyText(d.key) && m.to === "b" && m.from === "s"))!;
-    assert.ok(victim, "a group moving from SQLite to PostgreSQL");
+    const toB = moves.filter((m) => m.to === "b" && m.from === "s");
+    const [victim, other] = toB.map((m) => data.find((d) => rootKeyText(d.key) === rootKeyText(m.rootKey))!);
+    assert.ok(victim && other, "two groups moving from SQLite to PostgreSQL");
     // A stale copy on the target that differs from the source (say a half-remembered earlier run).
     const copy = await readGroup(engines.s, group, victim.key);
-    const tampered = copy.get(customer as never)!.map((r) => ({ ...r, name: `${r.name ?? ""}!` }));
     await engines.b.transaction(async (tx) => {
-      await tx.execute(insert(customer).values(tampered as never));
-      for (const t of [order, item]) if (copy.get(t as never)!.length) await tx.execute(insert(t).values(copy.get(t as never)! as never));
+      for (const [t, rows] of copy)
+        if (rows.length) await tx.execute(insert(t).values(t === asAny(customer) ? rows.map((r) => ({ ...r, name: `${r.name ?? ""}!` })) : rows));
     });
-    await assert.rejects(
-      () => rebalance(current, next),
-      (err: unknown) => {
-        assert.ok(err instanceof RebalanceChecksumError);
-        assert.deepEqual(err.move.rootKey, victim.key);
-        assert.equal(err.table, "customer");
-        assert.match(
-          err.message,
-          new RegExp(
-            `^Group customer \\["${victim.key[0]}", ${victim.key[1]}\\]: the copy an earlier run left on shard b differs from the source .*shard s: \\d+ rows.*the source was left in place$`,
-          ),
-        );
-        assert.notEqual(err.source.checksum, err.target.checksum);
-        return true;
+    let replaced = 0;
+    const onProgress = (p: RebalanceProgress) => void (p.outcome === "alreadyCopied" && rootKeyText(p.move!.rootKey) === rootKeyText(victim.key) && replaced++);
+    // The copy of `other` is changed on the target after it committed: verification fails.
+    const [region, id] = other.key;
+    const bad = await rebalance(current, next, {
+      faultHook: async (step, move) => {
+        if (step === "copy:committed" && rootKeyText(move.rootKey) === rootKeyText(other.key) && move.to === "b")
+          await engines.b.execute(update(customer).set({ name: "tampered" }).where(customer.c.region.eq(region), customer.c.id.eq(id)));
       },
+      groupsPerBatch: 1,
+      onProgress,
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
     );
-    const placement = await snapshot(engines);
-    assert.equal(placement.get(rootKeyText(victim.key))!.get("s")!.checksum, truth.get(rootKeyText(victim.key))!.sum.checksum, "the source is intact");
-    // Removing the bad copy lets a rerun finish.
-    const [region, id] = victim.key;
-    await engines.b.transaction(async (tx) => {
-      await tx.execute(deleteFrom(item).where(item.c.region.eq(region), item.c.customerId.eq(id)));
-      await tx.execute(deleteFrom(order).where(order.c.region.eq(region), order.c.customerId.eq(id)));
-      await tx.execute(deleteFrom(customer).where(customer.c.region.eq(region), customer.c.id.eq(id)));
-    });
-    const report = await rebalance(current, next);
-    assert.ok(report.moved > 0);
-    await assertPlaced(next);
+    assert.ok(bad instanceof RebalanceChecksumError, String(bad));
+    assert.deepEqual(bad.move.rootKey, other.key);
+    assert.equal(bad.table, "customer");
+    assert.match(
+      bad.message,
+      new RegExp(
+        `^Group customer \\["${region}", ${id}\\]: the copy on shard b differs from the source; it is removed and the group copied again on the next run .*shard s: \\d+ rows.*the source was left in place$`,
+      ),
+    );
+    assert.notEqual(bad.source.checksum, bad.target.checksum);
+    let placement = await snapshot(engines);
+    assert.equal(placement.get(rootKeyText(other.key))!.get("s")!.checksum, truth.get(rootKeyText(other.key))!.sum.checksum, "the source is intact");
+    assert.equal(((await readState(engines.b))?.epoch ?? 0) % 2, 1, "the failed batch is in flight on b");
+    // The next run removes the bad copy first, replaces the stale one, and finishes.
+    const report = await rebalance(current, next, { onProgress });
+    assert.equal(report.staleCopies, 1);
+    assert.equal(replaced, 1, "the stale copy was replaced");
+    placement = await assertPlaced(next);
+    assert.equal(placement.get(rootKeyText(victim.key))!.get("b")!.checksum, truth.get(rootKeyText(victim.key))!.sum.checksum);
     current = next;
+  });
+
+  test("two rebalance runs at once: the second is refused with RebalanceLockedError naming the shard", async () => {
+    const next = set("a", "s", "m", "c"); // b leaves
+    let second: unknown;
+    await rebalance(current, next, {
+      groupsPerBatch: 1,
+      faultHook: async () => {
+        second ??= await rebalance(current, next).catch((e: unknown) => e);
+      },
+    });
+    assert.ok(second instanceof RebalanceLockedError, String(second));
+    assert.match(second.message, /^Another rebalance is running on shard "a" \(its run lock is held\)/);
+    current = next;
+    await assertPlaced(current);
   });
 });
