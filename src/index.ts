@@ -150,11 +150,15 @@ export {
   RebalanceError,
   RebalanceChecksumError,
   RebalanceScanError,
+  RebalanceLockedError,
+  GroupMovedError,
+  RebalanceInProgressError,
   checksumRows,
   groupChecksum,
   type Move,
   type RebalanceOptions,
   type RebalanceReport,
+  type RebalanceProgress,
 } from "./shard/rebalance.js";
 export { DistributedEngine, type DistributedEngineOptions, type Route } from "./distributed/engine.js";
 export type { DistributedKind } from "./distributed/check.js";
