@@ -9,7 +9,7 @@ import type { AnyClass } from "../orm/relationships.js";
 import type { LoaderOption } from "../orm/options.js";
 import type { EntityQuery } from "../orm/query.js";
 import { Session, type SessionOptions } from "../orm/session.js";
-import { stateOf, type InstanceState } from "../orm/state.js";
+import { stateOf } from "../orm/state.js";
 import type { TableGroup } from "../schema/groups.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
@@ -51,15 +51,16 @@ export class ShardedSession {
    * until it commits); a root row already gone means the group moved: GroupMovedError, nothing written.
    */
   private async fence(shard: string, session: Session): Promise<void> {
-    const states = new Set<InstanceState>([...session.pendingStates, ...session.deletedStates, ...session.modifiedStates()]);
+    const added = new Set(session.new);
     const inserted = new Set<string>();
     const byGroup = new Map<TableGroup, Map<string, unknown[]>>();
-    for (const st of states) {
-      const group = this.shards.metadata.groupOf(st.mapper.table);
+    for (const obj of new Set([...added, ...session.dirty, ...session.deleted])) {
+      const table = stateOf(obj)?.mapper.table;
+      const group = table && this.shards.metadata.groupOf(table);
       if (!group) continue;
-      const key = this.rootKeyOf(st.obj);
+      const key = this.rootKeyOf(obj);
       const k = rootKeyText(key);
-      if (st.mapper.table === group.root && session.pendingStates.has(st)) inserted.add(k);
+      if (table === group.root && added.has(obj)) inserted.add(k);
       if (this.shards.moving(key)?.from !== shard) continue;
       const keys = byGroup.get(group) ?? new Map<string, unknown[]>();
       keys.set(k, key);
