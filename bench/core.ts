@@ -1,8 +1,8 @@
 // Core benchmark: Arbor against the raw driver, on SQLite (better-sqlite3) and PostgreSQL (pg).
 //
-//   npx tsx bench/core.ts [--quick] [--dist] [--sqlite-only | --postgres-only]
+//   node bench/build.mjs && node bench/.out/core.mjs [--quick] [--sqlite-only | --postgres-only]
 //
-// --quick: fewer repetitions. --dist: time the built package (run `npm run build` first).
+// --quick: fewer repetitions. Arbor is the built package (dist/): bench/build.mjs points src/ imports there.
 //
 // (a) one SELECT of a 10,000-row table with 8 columns of mixed types;
 // (b) 1,000 single-row SELECTs by primary key.
@@ -34,16 +34,26 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { Engine } from "../src/index.js";
+import {
+  type Engine,
+  MetaData,
+  bigint,
+  boolean,
+  createEngine,
+  double,
+  insert,
+  integer,
+  numeric,
+  param,
+  select,
+  sqliteDialect,
+  text,
+  timestamptz,
+  types,
+} from "../src/index.js";
 import { gc, mulberry32 } from "./support.js";
 
 const args = process.argv.slice(2);
-// --dist: time the built package (`npm run build`), which is what users run; by default the
-// sources run through tsx, whose esbuild transform wraps named closures in __name() helpers.
-const DIST = args.includes("--dist");
-type Arbor = typeof import("../src/index.js");
-const arbor: Arbor = DIST ? ((await import(new URL("../dist/index.js", import.meta.url).href)) as Arbor) : await import("../src/index.js");
-const { MetaData, bigint, boolean, createEngine, double, insert, integer, numeric, param, select, sqliteDialect, text, timestamptz, types } = arbor;
 const QUICK = args.includes("--quick");
 const ENGINES = args.includes("--sqlite-only") ? ["sqlite"] : args.includes("--postgres-only") ? ["postgres"] : ["sqlite", "postgres"];
 const REPS = QUICK ? 5 : 21;
@@ -471,7 +481,7 @@ console.log(
   `Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}; ` +
     `${QUICK ? "--quick: " : ""}median of ${REPS} passes after ${WARMUP} warm-up passes, contenders interleaved, GC before each pass.`,
 );
-console.log(`Arbor from ${DIST ? "dist/ (the built package)" : "src/ through tsx"}; 1-minute load average at start ${os.loadavg()[0].toFixed(2)}.`);
+console.log(`Arbor from dist/ (the built package); 1-minute load average at start ${os.loadavg()[0].toFixed(2)}.`);
 console.log(`Table: ${ROWS.toLocaleString("en")} rows of integer pk, text, integer, double, boolean, timestamptz, numeric(10,2), bigint.`);
 if (ENGINES.includes("sqlite")) await benchSqlite();
 if (ENGINES.includes("postgres")) await benchPostgres();

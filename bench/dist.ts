@@ -3,7 +3,7 @@
 // PostgreSQL hash partitions over postgres_fdw), straight to the owning backend(s) as Arbor routes
 // it, and on a single node holding all the data — reported as ratios to the single node.
 //
-//   npx tsx bench/dist.ts [--quick] [--spider-only | --fdw-only]
+//   node bench/.out/dist.mjs [--quick] [--spider-only | --fdw-only]
 //
 // Whole graph: every customer's tree. Direct: the same statement on each backend in parallel, the
 // parts concatenated in key order (a group lives wholly on one backend, so nothing else merges).

@@ -2,7 +2,7 @@
 // row, one on every other row), commit. Timed: the changes and the commit. Against, for context,
 // the raw driver sending one UPDATE per row inside a transaction, as a hand-written loop would.
 //
-//   npx tsx bench/flush.ts [--quick]
+//   node bench/.out/flush.mjs [--quick]
 //
 // PostgreSQL and MariaDB on loopback, SQLite on a WAL file; the same rows are reset before each
 // repetition (untimed), medians of the repetitions after warm-ups, a GC before each.

@@ -10,7 +10,7 @@
 // write was lost: every event whose insert or transaction resolved is read back afterwards, and the
 // sum of the balances is what it was (transfers move money, never make or lose it).
 //
-//   npx tsx bench/load.ts [--seconds 60] [--pg-clients 200] [--my-clients 50] [--postgres-only | --mariadb-only]
+//   node bench/.out/load.mjs [--seconds 60] [--pg-clients 200] [--my-clients 50] [--postgres-only | --mariadb-only]
 //
 // Bounded: clients stop taking new work at the deadline, and the process exits with an error if
 // it is still running two minutes later.

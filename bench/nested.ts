@@ -1,7 +1,7 @@
 // Nested benchmark: 1,000 customers × 10 orders × 5 items loaded as one tree, on PostgreSQL,
 // SQLite and MariaDB.
 //
-//   npx tsx bench/nested.ts [--quick] [--sqlite-only | --postgres-only | --mariadb-only] [--no-shapes | --shapes-only]
+//   node bench/.out/nested.mjs [--quick] [--sqlite-only | --postgres-only | --mariadb-only] [--no-shapes | --shapes-only]
 //
 // Contenders per engine:
 //   floor          the raw driver (pg / better-sqlite3 / mysql2, rows as arrays) running the exact

@@ -2,7 +2,7 @@
 // entities with nestedload, joinedload and selectinload, against the floor: the raw pg driver
 // running the same nested SQL that nestedload compiles, plus JSON.parse (no objects, no types).
 //
-//   npx tsx bench/orm.ts [--quick]
+//   node bench/.out/orm.mjs [--quick]
 //
 // Every contender uses the same server, the same pg session settings (TimeZone=UTC, jit=off), a
 // fresh Session per repetition (so nothing is served from an identity map), warm-up passes, and

@@ -1,4 +1,4 @@
-// Hash ring benchmark: `npx tsx bench/ring.ts`
+// Hash ring benchmark: `node bench/.out/ring.mjs`
 //
 // 1. Lookup throughput of Arbor's HashRing (md5, ketama, fast) against npm
 //    `hashring` (v3, ketama-compatible), on 200k DISTINCT keys: hashring keeps

@@ -3,7 +3,7 @@
 // sends (counted with the engine's echo hook) and p50/p99 latency over CALLS calls (default 1,000)
 // after as many warm-up calls.
 //
-//   npx tsx bench/session.ts [sqlite|postgres|mariadb]
+//   node bench/.out/session.mjs [sqlite|postgres|mariadb]
 import {
   MetaData,
   Model,

@@ -1,9 +1,10 @@
 // Shape keys and traversal: the per-call cost of a statement built per call before its cached compile
 // is found (cache-key.ts), and of a full walk over its tree (traverse.ts).
 //
-//   npx tsx bench/shape-key.ts [--quick] [--against <checkout>]
+//   node bench/build.mjs && node bench/.out/shape-key.mjs [--quick] [--against <checkout>]
 //
-// --against: also time another checkout's src/ (e.g. a worktree of the previous commit) in the same
+// --against: also time another checkout's built dist/ (e.g. a worktree of the previous commit after
+// `npm run build` there) in the same
 // process, interleaved pass by pass, and report the paired ratio (this one over that one): the
 // figure least moved by other load on the machine.
 //
@@ -26,9 +27,9 @@ interface Impl {
 const impls: Impl[] = [{ name: "this", shapeKey: here.shapeKey, eachChild: hereWalk.eachChild }];
 const at = process.argv.indexOf("--against");
 if (at > 0) {
-  const src = (f: string) => pathToFileURL(path.resolve(process.argv[at + 1], "src/sql", f)).href;
-  const key = (await import(src("cache-key.ts"))) as typeof here;
-  const walk = (await import(src("traverse.ts"))) as typeof hereWalk;
+  const src = (f: string) => pathToFileURL(path.resolve(process.argv[at + 1], "dist/sql", f)).href;
+  const key = (await import(src("cache-key.js"))) as typeof here;
+  const walk = (await import(src("traverse.js"))) as typeof hereWalk;
   impls.push({ name: "against", shapeKey: key.shapeKey, eachChild: walk.eachChild });
 }
 

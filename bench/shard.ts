@@ -1,7 +1,7 @@
 // Sharding benchmark: group writes and single-root reads through a ShardedSession over three
 // PostgreSQL databases, against the same work through a plain Session on one database.
 //
-//   npx tsx bench/shard.ts [--quick]
+//   node bench/.out/shard.mjs [--quick]
 //
 // A group is one customer with 5 orders of 4 items (26 rows). Writes: N groups added and
 // committed in batches of 50. Reads: `get(Customer, id)` of random roots, each loading its whole
