@@ -157,11 +157,14 @@ export function diffSchemas(from: SchemaSpec, to: SchemaSpec, dialect: Dialect):
       if (b.primaryKey.length) addPrimaryKeys.push({ kind: "addPrimaryKey", table: b.name, columns: b.primaryKey });
       // MariaDB keeps an AUTO_INCREMENT column under a key at all times: it stops generating while the key changes.
       if (dialect.name === "mysql")
-        for (const c of b.columns)
-          if (c.autoincrement && a.columns.some((x) => x.name === c.name && x.autoincrement)) {
-            autoOff.push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: false });
-            autoOn.push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: true });
-          }
+        for (const c of a.columns) {
+          if (!c.autoincrement) continue;
+          const kept = b.columns.find((x) => x.name === c.name);
+          // One switched off is switched off anyway (below); one that goes stops generating first.
+          if (kept && !kept.autoincrement) continue;
+          autoOff.push({ kind: "alterColumn", table: a.name, column: c.name, autoincrement: false });
+          if (kept) autoOn.push({ kind: "alterColumn", table: b.name, column: c.name, autoincrement: true });
+        }
     }
     const kb = keyedNames(b);
     const newCols = b.columns.filter((c) => !a.columns.some((x) => x.name === c.name));

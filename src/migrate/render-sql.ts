@@ -64,7 +64,10 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       return [ddl.dropTable(tableOfSpec(before, op.table), false)];
     case "addColumn": {
       const t = tableOfSpec(after, op.table);
-      return [`ALTER TABLE ${ddl.tableName(t)} ADD COLUMN ${ddl.columnDefinition(t, t.column(op.column.name))}`];
+      const add = `ALTER TABLE ${ddl.tableName(t)} ADD COLUMN ${ddl.columnDefinition(t, t.column(op.column.name))}`;
+      // InnoDB wants an AUTO_INCREMENT column under a key from the start: it gets one of its own
+      // until the table's key over it is added.
+      return [mysql && op.column.autoincrement ? `${add}, ADD UNIQUE KEY ${q(autoKey(op.table, op.column.name))} (${q(op.column.name)})` : add];
     }
     case "dropColumn":
       return [`ALTER TABLE ${q(op.table)} DROP COLUMN ${q(op.column)}`];
@@ -113,7 +116,11 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       return aroundServedKeys(ddl, tableOfSpec(before, op.table), pk, `ALTER TABLE ${q(op.table)} DROP PRIMARY KEY`);
     }
     case "addPrimaryKey":
-      return [...rekey(op.table, op.columns, before, after, dialect), `ALTER TABLE ${q(op.table)} ADD PRIMARY KEY (${cols(op.columns)})`];
+      return [
+        ...rekey(op.table, op.columns, before, after, dialect),
+        `ALTER TABLE ${q(op.table)} ADD PRIMARY KEY (${cols(op.columns)})`,
+        ...dropAutoKey(op.table, op.columns, after, dialect),
+      ];
     case "createIndex": {
       const t = tableOfSpec(after, op.table);
       const idx = t.indexes.find((i) => i.name === op.index.name)!;
@@ -129,6 +136,7 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       return [
         ...rekey(op.table, op.unique.columns, before, after, dialect),
         `ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${q(spec.name ?? uniqueName(op.table, op.unique.columns))} UNIQUE (${cols(op.unique.columns)})`,
+        ...dropAutoKey(op.table, op.unique.columns, after, dialect),
       ];
     }
     case "dropUnique": {
@@ -172,6 +180,18 @@ const sameNames = (nodes: readonly { readonly name: string }[], names: readonly 
 function aroundServedKeys(ddl: DdlCompiler, t: Table, columns: readonly string[], drop: string): string[] {
   const served = t.foreignKeys.filter((fk) => fk.columns.length <= columns.length && fk.columns.every((c, i) => c.name === columns[i]));
   return [...served.map((fk) => ddl.dropForeignKey(fk)), drop, ...served.map((fk) => ddl.addForeignKey(fk))];
+}
+
+/** The key a new AUTO_INCREMENT column gets on MariaDB until the table's own key over it exists. */
+function autoKey(table: string, column: string): string {
+  return constraintName("_arbor_auto", table, [column]);
+}
+
+/** Drops that key once a key led by the column is in place. */
+function dropAutoKey(table: string, columns: readonly string[], after: SchemaSpec, dialect: Dialect): string[] {
+  if (dialect.name !== "mysql" || !columns.length || !columnIn(tableIn(after, table), columns[0]).autoincrement) return [];
+  const q = (n: string): string => dialect.createCompiler().quote(n);
+  return [`DROP INDEX IF EXISTS ${q(autoKey(table, columns[0]))} ON ${q(table)}`];
 }
 
 function uniqueName(table: string, columns: readonly string[]): string {

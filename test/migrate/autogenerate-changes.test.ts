@@ -34,6 +34,14 @@ function items(key: "code" | "code_n"): MetaData {
   return md;
 }
 
+/** k_tag keyed by its natural code, then by a new generated id with code still unique. */
+function tags(surrogate: boolean): MetaData {
+  const md = new MetaData();
+  if (surrogate) md.table("k_tag", { id: integer().primaryKey().autoincrement(), code: varchar(10).notNull().unique(), label: varchar(20) });
+  else md.table("k_tag", { code: varchar(10).primaryKey(), label: varchar(20) });
+  return md;
+}
+
 function sequence(auto: boolean | "wide"): MetaData {
   const md = new MetaData();
   if (auto === "wide")
@@ -184,6 +192,34 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual((await autogenerate(ctx.engine, sequence(false), "arbor_migrations")).up, [], "down stops generating ids");
     await noId();
     assert.deepEqual((await ids()).length, 3);
+    await m.down("base");
+  });
+
+  test("issue 15: a natural primary key gives way to a new generated id, which numbers the rows already there", async () => {
+    const m = migrator();
+    await m.generate(tags(false), "tags");
+    await m.up();
+    await ctx.engine.execute(sql`INSERT INTO k_tag (code, label) VALUES (${"b"}, ${"bee"}), (${"a"}, ${"ay"})`);
+    const g = await m.generate(tags(true), "surrogate ids");
+    assert.deepEqual(
+      g.up.map((o) => o.kind),
+      ["dropPrimaryKey", "addColumn", "addPrimaryKey", "addUnique"],
+      g.source,
+    );
+    await m.up();
+    assert.deepEqual((await m.generate(tags(true), "again", { dryRun: true })).up, []);
+    await ctx.engine.execute(sql`INSERT INTO k_tag (code, label) VALUES (${"c"}, ${"see"})`);
+    const rows = (await ctx.engine.execute(sql`SELECT id, code FROM k_tag ORDER BY id`)).rows.map((r): [number, string] => [Number(r.id), String(r.code)]);
+    assert.deepEqual(rows.map((r) => r[1]).sort(), ["a", "b", "c"]);
+    assert.equal(new Set(rows.map((r) => r[0])).size, 3, "every row has its own id");
+    assert.deepEqual(rows[2], [Math.max(...rows.map((r) => r[0])), "c"], "the new row's id comes after the others");
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO k_tag (code) VALUES (${"a"})`), "code stays unique");
+    await m.down();
+    assert.deepEqual((await autogenerate(ctx.engine, tags(false), "arbor_migrations")).up, [], "down gives the natural key back");
+    assert.deepEqual(
+      (await ctx.engine.execute(sql`SELECT code, label FROM k_tag ORDER BY code`)).rows.map((r) => `${r.code} ${r.label}`),
+      ["a ay", "b bee", "c see"],
+    );
     await m.down("base");
   });
 
