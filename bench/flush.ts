@@ -5,7 +5,8 @@
 //   node bench/.out/flush.mjs [--quick]
 //
 // PostgreSQL and MariaDB on loopback, SQLite on a WAL file; the same rows are reset before each
-// repetition (untimed), medians of the repetitions after warm-ups, a GC before each.
+// repetition (untimed), medians of the repetitions after warm-ups, no forced GC (a repetition pays
+// for the collections its garbage causes, as in an application).
 import os from "node:os";
 import path from "node:path";
 import { rmSync } from "node:fs";
@@ -13,7 +14,6 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import { MetaData, Model, Registry, Session, createEngine, insert, integer, numeric, sql, text, type Engine } from "../src/index.js";
-import { gc } from "./support.js";
 
 const QUICK = process.argv.includes("--quick");
 const REPS = QUICK ? 5 : 15;
@@ -72,7 +72,6 @@ async function measure(name: string, engine: Engine, raw: () => Promise<void>): 
   for (let rep = 0; rep < WARMUP + REPS; rep++) {
     for (const who of rep % 2 ? (["raw", "arbor"] as const) : (["arbor", "raw"] as const)) {
       await reset();
-      gc();
       let dt: number;
       if (who === "arbor") dt = await arbor(engine);
       else {

@@ -22,7 +22,8 @@
 // Before timing, Arbor's tree must equal (deepStrictEqual) the tree built from the generated data,
 // the raw flat join's regrouped tree and Arbor's flat regrouped tree; the floor must parse to the
 // same shape. Contenders are interleaved within each repetition (order rotated) after warm-up
-// passes, with a GC before each pass. Reported: median, min and max ms, the ratio of medians to the
+// passes, with no forced GC (a pass pays for the collections its garbage causes; the rotation
+// spreads one that falls in the next contender's pass). Reported: median, min and max ms, the ratio of medians to the
 // floor's, the paired ratio (median over repetitions of time / the floor's time in that repetition)
 // and the CPU time the Node process spent per pass (driver, JSON.parse, decoding, GC; not the server's).
 //
@@ -52,7 +53,7 @@ import {
   type CompiledQuery,
   type Engine,
 } from "../src/index.js";
-import { gc, mulberry32 } from "./support.js";
+import { mulberry32 } from "./support.js";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -437,7 +438,6 @@ interface Sample {
 const samples = new Map<string, Sample[]>();
 
 async function timeOnce(pass: Pass, backend?: number): Promise<Sample> {
-  gc();
   const s0 = cpuOf(backend);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -837,7 +837,7 @@ const cpus = os.cpus();
 console.log(`## Nested: ${CUSTOMERS.toLocaleString("en")} customers × ${ORDERS_PER} orders × ${ITEMS_PER} items\n`);
 console.log(
   `Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ${os.platform()} ${os.arch()}; ` +
-    `${QUICK ? "--quick: " : ""}median of ${REPS} passes after ${WARMUP} warm-up passes, contenders interleaved, GC before each pass.`,
+    `${QUICK ? "--quick: " : ""}median of ${REPS} passes after ${WARMUP} warm-up passes, contenders interleaved, no forced GC.`,
 );
 console.log(
   `${CUSTOMERS.toLocaleString("en")} + ${N_ORDERS.toLocaleString("en")} + ${N_ITEMS.toLocaleString("en")} rows; every contender's tree checked equal before timing.`,

@@ -33,7 +33,6 @@ import {
   unique,
   type Engine,
 } from "../src/index.js";
-import { gc } from "./support.js";
 
 const QUICK = process.argv.includes("--quick");
 const REPS = QUICK ? 5 : 21;
@@ -165,7 +164,6 @@ async function commitAfterLoad(engine: Engine): Promise<void> {
       .query(Customer)
       .options(nestedload(Customer, "orders", "items"))
       .all();
-    gc();
     const t0 = performance.now();
     await s.commit();
     if (rep >= WARMUP) times.push(performance.now() - t0);
@@ -219,7 +217,6 @@ async function oneGraph(engine: Engine, raw: pg.Client): Promise<void> {
   // Interleaved: each id is loaded by every contender in turn (order rotated per call), so load
   // on the machine that comes and goes falls on all of them alike.
   for (let pass = 0; pass < 2; pass++) {
-    gc();
     let id = 1;
     for (let i = 0; i < CALLS; i++) {
       id = ((id * 7919) % 1000) + 1;
@@ -304,7 +301,6 @@ async function main(): Promise<void> {
   for (let rep = 0; rep < WARMUP + REPS; rep++) {
     for (let k = 0; k < contenders.length; k++) {
       const [name, fn] = contenders[(k + rep) % contenders.length];
-      gc();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await fn();

@@ -11,13 +11,13 @@
 // Statements: (1) a select by primary key, (2) a join with GROUP BY, HAVING, ORDER BY, a CASE and an
 // IN list, (3) a nested select, (4) a 100-row INSERT. Each figure is the median over repetitions of
 // one pass (N key computations, or N full walks, of statements built beforehand), in µs per
-// statement; the passes of both measures are interleaved, with a GC before each.
+// statement; the passes of both measures are interleaved, with no forced GC (a pass pays for the
+// collections its garbage causes).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as here from "../src/sql/cache-key.js";
 import type { Node, StatementNode } from "../src/sql/nodes/index.js";
 import * as hereWalk from "../src/sql/traverse.js";
-import { gc } from "./support.js";
 
 interface Impl {
   readonly name: string;
@@ -87,11 +87,9 @@ for (const [name, build] of Object.entries(builders)) {
         sink++;
         im.eachChild(n, walk);
       };
-      gc();
       let t = performance.now();
       for (const s of stmts) if (im.shapeKey(s) === null) throw new Error(`${name}: no key`);
       const k = performance.now() - t;
-      gc();
       t = performance.now();
       for (const s of stmts) walk(s);
       const w = performance.now() - t;
