@@ -71,8 +71,13 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
     }
     case "dropColumn":
       return [`ALTER TABLE ${q(op.table)} DROP COLUMN ${q(op.column)}`];
-    case "renameColumn":
-      return [`ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`];
+    case "renameColumn": {
+      const rename = `ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`;
+      // PostgreSQL's name for an enum's check follows the column, as createAll would name it.
+      if (dialect.name !== "postgres" || columnIn(tableIn(before, op.table), op.from).type.kind !== "enum") return [rename];
+      const [from, to] = [op.from, op.to].map((n) => q(pgConstraintName(op.table, n, "check")));
+      return [rename, `ALTER TABLE ${q(op.table)} RENAME CONSTRAINT ${from} TO ${to}`];
+    }
     case "alterColumn": {
       const old = columnIn(tableIn(before, op.table), op.column);
       const t = tableOfSpec(after, op.table);

@@ -3,7 +3,7 @@
 // and the rows checked after.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MetaData, enumOf, integer, migrate, primaryKey, sql, unique, varchar, type Engine } from "../../src/index.js";
@@ -101,6 +101,26 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.deepEqual((await autogenerate(ctx.engine, withStatus("three"), "arbor_migrations")).up, [], "down gives the enum back");
     await assert.rejects(ctx.engine.execute(sql`INSERT INTO c_doc (id, status) VALUES (${5}, ${"anything"})`));
     assert.deepEqual(await statuses(ctx.engine), ["draft", "live"]);
+    await m.down("base");
+  });
+
+  test("issue 15: an enum column renamed by hand stays the enum (PostgreSQL's check is renamed; MariaDB's keeps the old name)", async () => {
+    const m = migrator();
+    await m.generate(withStatus("two"), "docs");
+    writeFileSync(
+      join(dirs[dirs.length - 1], "0002_rename.ts"),
+      `export function up(op: any) { op.renameColumn("c_doc", "status", "state"); }
+export function down(op: any) { op.renameColumn("c_doc", "state", "status"); }`,
+    );
+    await m.up();
+    await ctx.engine.execute(sql`INSERT INTO c_doc (id, state) VALUES (${1}, ${"live"})`);
+    await assert.rejects(ctx.engine.execute(sql`INSERT INTO c_doc (id, state) VALUES (${2}, ${"gone"})`));
+    const renamed = new MetaData();
+    renamed.table("c_doc", { id: integer().primaryKey(), state: enumOf(["draft", "live"]).notNull().serverDefault("draft") });
+    const g = await m.generate(renamed, "again", { dryRun: true });
+    assert.deepEqual(g.up, [], g.source);
+    await m.down();
+    assert.deepEqual((await autogenerate(ctx.engine, withStatus("two"), "arbor_migrations")).up, []);
     await m.down("base");
   });
 

@@ -378,6 +378,14 @@ export function compareConditions(a: string, b: string): ConditionComparison {
   return print(x, false) === print(y, false) ? "undecided" : "different";
 }
 
+/** The column `column IN (…)` or `column = …` tests (lower-cased), if the condition is that. */
+export function conditionSubject(condition: string): string | undefined {
+  const n = parse(condition);
+  if (!n || n.k !== "op" || (n.op !== "in" && n.op !== "=")) return undefined;
+  const subject = n.args[0].k === "cast" ? n.args[0].arg : n.args[0];
+  return subject.k === "id" ? subject.name : undefined;
+}
+
 /** The values of `column IN ('a', 'b', …)`: the check Arbor writes for an enum column. */
 export function enumValuesOf(condition: string, column: string): string[] | undefined {
   const n = parse(condition);

@@ -2,6 +2,7 @@
 import { sql } from "../../sql/sql-tag.js";
 import { types, type SqlType } from "../../sql/types.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
+import { conditionSubject } from "./condition.js";
 import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
 
 function mysqlType(r: Record<string, unknown>, where: string, warn: Warn): SqlType {
@@ -106,8 +107,11 @@ export async function readMysql(ex: CatalogExecutor, warn: Warn): Promise<RawTab
     const t = tables.get(String(c.tbl));
     if (!t || jsonChecks.has(c)) continue;
     const condition = stripParens(String(c.clause));
-    // A column's own CHECK is named after the column; an enum column's is its values.
-    if (c.level === "Column" && adoptEnumCheck(t, String(c.name), condition)) continue;
+    // A column's own CHECK is named after the column (and keeps that name when the column is
+    // renamed); an enum column's is its values.
+    const subject = conditionSubject(condition);
+    const column = t.columns.find((x) => x.name.toLowerCase() === subject)?.name;
+    if (c.level === "Column" && column !== undefined && adoptEnumCheck(t, column, condition)) continue;
     t.checks.push({ name: String(c.name), condition });
   }
   const keyCols = byTable(
