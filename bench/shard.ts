@@ -6,6 +6,8 @@
 // A group is one customer with 5 orders of 4 items (26 rows). Writes: N groups added and
 // committed in batches of 50. Reads: `get(Customer, id)` of random roots, each loading its whole
 // group in one statement (grouping relationships load nested by default), in a fresh session.
+// Rebalance: SMALL groups of 3 rows (a customer, an order, an item) on two shards, rebalanced onto
+// three (a third of the groups move), in batches of 2,000 groups: groups moved per second.
 import os from "node:os";
 import pg from "pg";
 import {
@@ -21,6 +23,9 @@ import {
   manyToOne,
   numeric,
   oneToMany,
+  ShardedEngine,
+  insert,
+  rebalance,
   select,
   func,
   text,
@@ -31,6 +36,7 @@ import {
 const QUICK = process.argv.includes("--quick");
 const GROUPS = QUICK ? 300 : 1500;
 const READS = QUICK ? 300 : 2000;
+const SMALL = QUICK ? 6000 : 30000;
 const PG = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const DBS = ["arbor_bench_single", "arbor_bench_s1", "arbor_bench_s2", "arbor_bench_s3"];
 
@@ -165,6 +171,40 @@ async function main(): Promise<void> {
   );
   console.log(
     `| read one group by root: p99 ms | ${pct(rSingle, 0.99)} | ${pct(rSharded, 0.99)} | ${(Number(pct(rSharded, 0.99)) / Number(pct(rSingle, 0.99))).toFixed(2)} |`,
+  );
+
+  // Rebalance: two shards → three.
+  for (const e of Object.values(shardEngines))
+    await e.withConnection(async (c) => {
+      await md.dropAll(c);
+      await md.createAll(c);
+    });
+  const ringOf = (names: string[]) => new ShardSet(Object.fromEntries(names.map((n) => [n, shardEngines[n]])), { metadata: md });
+  const two = ringOf(["s1", "s2"]);
+  const three = ringOf(["s1", "s2", "s3"]);
+  const loader = new ShardedEngine(two);
+  for (let start = 1; start <= SMALL; start += 1000) {
+    const ids = Array.from({ length: Math.min(1000, SMALL - start + 1) }, (_x, i) => start + i);
+    await loader.execute(insert(customerT).values(ids.map((id) => ({ id, name: `c${id}` }))));
+    await loader.execute(insert(orderT).values(ids.map((id) => ({ id: id * 10, customerId: id, num: "N" }))));
+    await loader.execute(insert(itemT).values(ids.map((id) => ({ id: id * 100, customerId: id, orderId: id * 10, price: "1.25" }))));
+  }
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+  let planned = 0;
+  const r0 = performance.now();
+  const report = await rebalance(two, three, {
+    groupsPerBatch: 2000,
+    onProgress: (p) => {
+      if (p.phase === "planned") planned = performance.now();
+    },
+  });
+  const r1 = performance.now();
+  console.log(
+    `rebalance: ${SMALL} groups of 3 rows on 2 shards → 3: ${report.moved} moved in ${(r1 - r0).toFixed(0)} ms (scan ${(planned - r0).toFixed(0)} ms, moves ${(r1 - planned).toFixed(0)} ms): ` +
+      `${Math.round(report.moved / ((r1 - planned) / 1000))} groups/s moving, ${Math.round(report.moved / ((r1 - r0) / 1000))} groups/s overall; load average ${load}`,
   );
   for (const e of [single, ...Object.values(shardEngines)]) await e.withConnection((c) => md.dropAll(c));
   await single.dispose();
