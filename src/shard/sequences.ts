@@ -3,8 +3,8 @@
 // identity sequence where it was); MariaDB's AUTO_INCREMENT and SQLite's rowid/sqlite_sequence
 // move past an explicitly inserted id by themselves.
 //
-// The sequence keeps its own progression: the new value is the first one of start + k·increment at
-// or above the highest copied id, so interleaved schemes (increment = shard count, a start per
+// The sequence keeps its own progression: the new value is the first one of last + k·increment
+// (start + k·increment while unused) at or above the highest copied id, so interleaved schemes (increment = shard count, a start per
 // shard) keep each shard's residue; an id outside the sequence's MINVALUE–MAXVALUE (another
 // shard's block in a per-shard range scheme) leaves it alone.
 import type { Executor } from "../engine/executor.js";
@@ -25,8 +25,10 @@ export function sequenceTarget(
 ): bigint | undefined {
   if (seq.increment <= 0n || highest < seq.min || highest > seq.max) return undefined;
   if (seq.last !== undefined && seq.last >= highest) return undefined;
-  const steps = highest <= seq.start ? 0n : (highest - seq.start + seq.increment - 1n) / seq.increment;
-  const v = seq.start + steps * seq.increment;
+  // The progression the sequence is on: through its last value once used, else its start.
+  const anchor = seq.last ?? seq.start;
+  const steps = highest <= anchor ? 0n : (highest - anchor + seq.increment - 1n) / seq.increment;
+  const v = anchor + steps * seq.increment;
   return v > seq.max ? undefined : v;
 }
 
