@@ -3,7 +3,7 @@
 // difference the engine cannot hold (two types it spells alike) is no difference.
 import type { Dialect } from "../dialects/dialect.js";
 import type { ReferentialAction } from "../schema/column.js";
-import { compareConditions } from "../schema/reflect/condition.js";
+import { canonicalCondition, compareConditions } from "../schema/reflect/condition.js";
 import { stripParens } from "../schema/reflect/model.js";
 import { baseType, checkValue } from "../sql/types.js";
 import type { AlterColumn, Operation } from "./operations.js";
@@ -32,7 +32,9 @@ export class Spelling {
   default(d: DefaultSpec | undefined, type: TypeSpec, where: { table: string; column: string }): string | null {
     if (d === undefined) return null;
     const t = sqlTypeOf(type);
-    const text = normalizeDefault("sql" in d ? d.sql : this.compiler.literal(checkValue(t, d.value, where), t));
+    let text = normalizeDefault("sql" in d ? d.sql : this.compiler.literal(checkValue(t, d.value, where), t));
+    // An expression (not a literal) in one spelling: MariaDB re-spells CURRENT_TIMESTAMP, for one.
+    if (!/^('|-?\d|true$|false$|null$)/i.test(text)) text = canonicalCondition(text) ?? text;
     // A number default comes back in the column's scale (MariaDB: 0 → 0.00): compared as a number.
     const numeric = ["integer", "smallint", "bigint", "real", "double", "numeric"].includes(type.kind);
     const n = /^'?(-?\d+(\.\d+)?)'?$/.exec(text);

@@ -300,6 +300,8 @@ class Parser {
       while (this.isSym(",")) this.i++, args.push(this.expr(0));
     }
     this.expectSym(")");
+    // MariaDB gives CURRENT_TIMESTAMP back as current_timestamp(<the column's precision>).
+    if ((name === "current_timestamp" || name === "now") && args.every((a) => a.k === "num")) return { k: "id", name: "current_timestamp" };
     return op(`fn:${FUNCTION_ALIASES[name] ?? name}`, ...args);
   }
 }
@@ -336,8 +338,7 @@ function print(n: Node, casts: boolean): string {
     case "id":
       return n.name;
     case "str":
-      // Arbor writes an exact decimal as a quoted literal ('0'); engines give it back as a number.
-      return /^-?(\d+(\.\d*)?|\.\d+)$/.test(n.value) ? String(Number(n.value)) : JSON.stringify(n.value);
+      return JSON.stringify(n.value);
     case "num":
       return n.value;
     case "null":
@@ -374,8 +375,35 @@ export function compareConditions(a: string, b: string): ConditionComparison {
   const x = parse(a);
   const y = parse(b);
   if (!x || !y) return a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim() ? "equal" : "undecided";
-  if (print(x, true) === print(y, true)) return "equal";
-  return print(x, false) === print(y, false) ? "undecided" : "different";
+  if (same(x, y, true)) return "equal";
+  return same(x, y, false) ? "undecided" : "different";
+}
+
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * Tree equality; `casts` false skips every cast. A quoted number equals the same number unquoted:
+ * Arbor writes an exact decimal quoted ('0') and MariaDB gives it back as 0.
+ */
+function same(x: Node, y: Node, casts: boolean): boolean {
+  if (!casts && x.k === "cast") return same(x.arg, y, casts);
+  if (!casts && y.k === "cast") return same(x, y.arg, casts);
+  if (x.k === "str" && y.k === "num") return NUMBER.test(x.value) && Number(x.value) === Number(y.value);
+  if (x.k === "num" && y.k === "str") return same(y, x, casts);
+  if (x.k !== y.k) return false;
+  switch (x.k) {
+    case "id":
+      return y.k === "id" && x.name === y.name;
+    case "str":
+    case "num":
+      return (y.k === "str" || y.k === "num") && x.value === y.value;
+    case "null":
+      return true;
+    case "cast":
+      return y.k === "cast" && x.type === y.type && same(x.arg, y.arg, casts);
+    case "op":
+      return y.k === "op" && x.op === y.op && x.args.length === y.args.length && x.args.every((a, i) => same(a, y.args[i], casts));
+  }
 }
 
 /** The column `column IN (…)` or `column = …` tests (lower-cased), if the condition is that. */
