@@ -1,6 +1,6 @@
 // Arbor Core: nested() — the whole tree from one statement, types restored (Date, bigint,
-// numeric string with its scale, boolean), on PostgreSQL and on SQLite. Imported from the
-// repository's source (tsx runs it directly).
+// numeric string with its scale, boolean), on PostgreSQL and on SQLite. Written against the
+// repository's src/; build.mjs points the import at the built package (dist/), which is what runs.
 //
 // 1/5 graph load: select(customer…, nested(select(order…, nested(select(item…)))) built once.
 // 2   one graph: the same statement with WHERE customer.id = param("id"), built once.

@@ -1,16 +1,20 @@
-// The floor on PostgreSQL: node-postgres with hand-written SQL and hand-written stitching, named
-// (prepared) statements, and the same typed objects Arbor returns (int8 → bigint: pg returns it
-// as a string; timestamptz → Date and numeric → string with its scale are pg's defaults).
+// Raw node-postgres on PostgreSQL, hand-written SQL, named (prepared) statements, and the same typed
+// objects Arbor returns (int8 → bigint: pg returns it as a string; timestamptz → Date and numeric →
+// string with its scale are pg's defaults for columns).
 //
-// 1/5 graph load: three queries on one connection (customers; their orders by customer_id =
-//     ANY($1); those orders' items by order_id = ANY($1)), stitched with Maps.
-// 2   one graph: one LEFT JOIN of the three tables by customer id (one round trip, ≤ 50 rows),
-//     regrouped.
+// "raw pg json_agg (floor)", the floor every ratio is taken against: the strongest hand-written SQL.
+// 1/5 graph load: ONE statement, each customer row with its orders and their items as nested
+//     json_agg (every level ordered by id); numerics sent as text (keeps "2.30"), int8 as text
+//     (restored with BigInt()), timestamptz as ISO text (restored with new Date()).
+// 2   one graph: the same statement WHERE c.id = $1.
 // 3   insert: in one transaction, one multi-row INSERT … RETURNING id per table (customers,
 //     then orders, then items: 3 statements; RETURNING order follows VALUES order).
 // 4   update: one UPDATE item … FROM (VALUES ($1::int, $2::int), …) statement (autocommit).
-//     A second contender, "raw pg, UPDATE per row", does one prepared UPDATE per row in a
-//     transaction (workload 4 only), which is what an ORM without batched updates sends.
+// "raw pg stitched" (workloads 1 and 2): graph load in three queries on one connection (customers;
+//     their orders by customer_id = ANY($1); those orders' items by order_id = ANY($1)) stitched
+//     with Maps; one graph as one LEFT JOIN of the three tables (≤ 50 rows), regrouped.
+// "raw pg, UPDATE per row" (workload 4 only): one prepared UPDATE per row in a transaction, which
+//     is what an ORM without batched updates sends.
 import pg from "pg";
 import type { BenchContext, Contender, NewCustomer } from "../lib/contender.js";
 
@@ -26,17 +30,104 @@ const Q_ONE = `SELECT c.id, c.name, c.vip, c.created, o.id AS o_id, o.ordernum, 
   FROM customer c LEFT JOIN cust_order o ON o.customer_id = c.id LEFT JOIN item i ON i.order_id = o.id
   WHERE c.id = $1 ORDER BY o.id, i.id`;
 
-function rawPg(): Contender {
+// The graph in one statement: a row per customer, its orders (with their items) as one json column.
+const JSON_TREE = `SELECT c.id, c.name, c.vip, c.created,
+  (SELECT coalesce(json_agg(json_build_object('id', o.id, 'ordernum', o.ordernum, 'placedAt', o.placed_at, 'total', o.total::text,
+     'items', (SELECT coalesce(json_agg(json_build_object('id', i.id, 'sku', i.sku, 'qty', i.qty, 'price', i.price::text, 'serial', i.serial::text)
+                ORDER BY i.id), '[]') FROM item i WHERE i.order_id = o.id)) ORDER BY o.id), '[]')
+   FROM cust_order o WHERE o.customer_id = c.id) AS orders
+  FROM customer c`;
+const Q_JSON_ALL = { name: "peers_json_all", text: `${JSON_TREE} ORDER BY c.id` };
+const Q_JSON_ONE = `${JSON_TREE} WHERE c.id = $1`;
+
+interface JsonOrder { id: number; ordernum: string; placedAt: string | Date; total: string; items: { id: number; sku: string; qty: number; price: string; serial: string | bigint }[] }
+
+/** Restores the types JSON cannot carry, in place: timestamptz text → Date, int8 text → bigint. */
+function restore(r: { id: number; name: string; vip: boolean; created: Date; orders: JsonOrder[] }): Customer {
+  for (const o of r.orders) {
+    o.placedAt = new Date(o.placedAt);
+    for (const i of o.items) i.serial = BigInt(i.serial);
+  }
+  return r as Customer;
+}
+
+function rawPgJsonAgg(): Contender {
   let pool: pg.Pool;
   let loaded: { id: number; qty: number }[] = [];
   return {
-    name: "raw pg (floor)",
+    name: "raw pg json_agg (floor)",
     engine: "postgres",
     floor: true,
     order: 0,
     description:
+      "node-postgres, named statements. Graph load and one graph: ONE statement, orders and items as nested json_agg (numeric and int8 as text, restored: Date, bigint, \"2.30\"); " +
+      "insert: 3 multi-row INSERT … RETURNING id in a transaction; update: one UPDATE … FROM (VALUES …).",
+    async setup(ctx: BenchContext) {
+      pool = new pg.Pool({ connectionString: ctx.pgUrl, max: ctx.poolSize });
+    },
+    async graphLoad() {
+      const rows = (await pool.query(Q_JSON_ALL)).rows;
+      for (let k = 0; k < rows.length; k++) rows[k] = restore(rows[k]);
+      return rows as Customer[];
+    },
+    async oneGraph(id: number) {
+      const rows = (await pool.query({ name: "peers_json_one", text: Q_JSON_ONE, values: [id] })).rows;
+      return rows.length === 0 ? undefined : restore(rows[0]);
+    },
+    insertGraph: (data: readonly NewCustomer[]) => insertGraph(pool, data),
+    async loadForUpdate(n: number) {
+      loaded = (await pool.query("SELECT id, qty FROM item WHERE id <= $1 ORDER BY id", [n])).rows;
+    },
+    async updateLoaded() {
+      const params: number[] = [];
+      const tuples: string[] = [];
+      for (const r of loaded) {
+        r.qty += 1;
+        params.push(r.id, r.qty);
+        tuples.push(`($${params.length - 1}::int, $${params.length}::int)`);
+      }
+      await pool.query(`UPDATE item AS t SET qty = v.qty FROM (VALUES ${tuples.join(",")}) AS v(id, qty) WHERE t.id = v.id`, params);
+    },
+    async teardown() {
+      await pool.end();
+    },
+  };
+}
+
+/** Workload 3 by hand: one multi-row INSERT … RETURNING id per table, in one transaction. */
+async function insertGraph(pool: pg.Pool, data: readonly NewCustomer[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const multi = (table: string, cols: string[], rows: unknown[][]) => {
+      const params: unknown[] = [];
+      const tuples = rows.map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(",")})`).join(",");
+      return client.query(`INSERT INTO ${table} (${cols.join(",")}) VALUES ${tuples} RETURNING id`, params);
+    };
+    const cIds = (await multi("customer", ["name", "vip", "created"], data.map((c) => [c.name, c.vip, c.created]))).rows;
+    const orders = data.flatMap((c, k) => c.orders.map((o) => [cIds[k].id, o]) as [number, NewCustomer["orders"][number]][]);
+    const oIds = (await multi("cust_order", ["customer_id", "ordernum", "placed_at", "total"], orders.map(([cid, o]) => [cid, o.ordernum, o.placedAt, o.total]))).rows;
+    const items = orders.flatMap(([, o], k) => o.items.map((i) => [oIds[k].id, i.sku, i.qty, i.price, i.serial.toString()]));
+    await multi("item", ["order_id", "sku", "qty", "price", "serial"], items);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK");
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+function rawPgStitched(): Contender {
+  let pool: pg.Pool;
+  return {
+    name: "raw pg stitched",
+    engine: "postgres",
+    order: 1,
+    workloads: [1, 2],
+    description:
       "node-postgres, named statements, hand-written stitching; int8 converted with BigInt(). Graph load: 3 queries (customers, orders by customer_id = ANY, items by order_id = ANY); " +
-      "one graph: one LEFT JOIN regrouped; insert: 3 multi-row INSERT … RETURNING id in a transaction; update: one UPDATE … FROM (VALUES …).",
+      "one graph: one LEFT JOIN regrouped.",
     async setup(ctx: BenchContext) {
       pool = new pg.Pool({ connectionString: ctx.pgUrl, max: ctx.poolSize });
     },
@@ -76,41 +167,6 @@ function rawPg(): Contender {
       }
       return c;
     },
-    async insertGraph(data: readonly NewCustomer[]) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const multi = (table: string, cols: string[], rows: unknown[][]) => {
-          const params: unknown[] = [];
-          const tuples = rows.map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(",")})`).join(",");
-          return client.query(`INSERT INTO ${table} (${cols.join(",")}) VALUES ${tuples} RETURNING id`, params);
-        };
-        const cIds = (await multi("customer", ["name", "vip", "created"], data.map((c) => [c.name, c.vip, c.created]))).rows;
-        const orders = data.flatMap((c, k) => c.orders.map((o) => [cIds[k].id, o]) as [number, NewCustomer["orders"][number]][]);
-        const oIds = (await multi("cust_order", ["customer_id", "ordernum", "placed_at", "total"], orders.map(([cid, o]) => [cid, o.ordernum, o.placedAt, o.total]))).rows;
-        const items = orders.flatMap(([, o], k) => o.items.map((i) => [oIds[k].id, i.sku, i.qty, i.price, i.serial.toString()]));
-        await multi("item", ["order_id", "sku", "qty", "price", "serial"], items);
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK");
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    async loadForUpdate(n: number) {
-      loaded = (await pool.query("SELECT id, qty FROM item WHERE id <= $1 ORDER BY id", [n])).rows;
-    },
-    async updateLoaded() {
-      const params: number[] = [];
-      const tuples: string[] = [];
-      for (const r of loaded) {
-        r.qty += 1;
-        params.push(r.id, r.qty);
-        tuples.push(`($${params.length - 1}::int, $${params.length}::int)`);
-      }
-      await pool.query(`UPDATE item AS t SET qty = v.qty FROM (VALUES ${tuples.join(",")}) AS v(id, qty) WHERE t.id = v.id`, params);
-    },
     async teardown() {
       await pool.end();
     },
@@ -120,11 +176,11 @@ function rawPg(): Contender {
 function rawPgPerRow(): Contender {
   let pool: pg.Pool;
   let loaded: { id: number; qty: number }[] = [];
-  const base = rawPg();
+  const base = rawPgJsonAgg();
   return {
     name: "raw pg, UPDATE per row",
     engine: "postgres",
-    order: 1,
+    order: 2,
     workloads: [4],
     description: "Workload 4 only: one prepared UPDATE item SET qty = $1 WHERE id = $2 per row, in one transaction.",
     async setup(ctx: BenchContext) {
@@ -155,4 +211,4 @@ function rawPgPerRow(): Contender {
   };
 }
 
-export default [rawPg(), rawPgPerRow()];
+export default [rawPgJsonAgg(), rawPgStitched(), rawPgPerRow()];
