@@ -41,6 +41,12 @@ export interface DdlSpelling {
   readonly tableSuffix: string;
   /** Appended to CREATE TABLE for tables clustered by group root key. */
   readonly clusteredSuffix: string;
+  /**
+   * Where a foreign key cannot be dropped before its table (no ALTER TABLE … DROP), statements run
+   * before and after dropping tables whose foreign keys form a cycle, so rows referring round the
+   * cycle do not stop the drop (SQLite: checks deferred inside a transaction, off outside one).
+   */
+  readonly relaxForeignKeys?: { readonly before: readonly string[]; readonly after: readonly string[] };
 }
 
 export type Decoder = (raw: unknown) => unknown;

@@ -172,14 +172,21 @@ export class MetaData {
   /** Drops every table that exists, children first; cyclic foreign keys are dropped first. */
   async dropAll(target: DdlTarget): Promise<void> {
     const stmts = this.dropStatements(target);
+    const dialect = target.dialect;
+    const relax = !dialect.capabilities.alterAddForeignKey && this.sorted().deferred.size > 0 ? dialect.ddl.relaxForeignKeys : undefined;
     await onConnection(target, async (executor) => {
-      for (const s of stmts) {
-        try {
-          await executor.runSql(s);
-        } catch (err) {
-          // A cyclic foreign key of a table that does not exist: nothing to drop.
-          if (!s.startsWith("ALTER TABLE")) throw err;
+      for (const s of relax?.before ?? []) await executor.runSql(s);
+      try {
+        for (const s of stmts) {
+          try {
+            await executor.runSql(s);
+          } catch (err) {
+            // A cyclic foreign key of a table that does not exist: nothing to drop.
+            if (!s.startsWith("ALTER TABLE")) throw err;
+          }
         }
+      } finally {
+        for (const s of relax?.after ?? []) await executor.runSql(s);
       }
     });
   }

@@ -156,7 +156,15 @@ const intFromBig: Decoder = (v) => (typeof v === "bigint" ? Number(v) : v);
 export const sqliteDialect: Dialect = {
   name: "sqlite",
   capabilities,
-  ddl: { inlineAutoincrementPk: true, dropForeignKey: "CONSTRAINT", tableSuffix: "", clusteredSuffix: " WITHOUT ROWID" },
+  ddl: {
+    inlineAutoincrementPk: true,
+    dropForeignKey: "CONSTRAINT",
+    tableSuffix: "",
+    clusteredSuffix: " WITHOUT ROWID",
+    // foreign_keys cannot change inside a transaction (it is ignored there), defer_foreign_keys
+    // lasts only until the transaction ends: between them, a drop works inside one or outside.
+    relaxForeignKeys: { before: ["PRAGMA defer_foreign_keys = ON", "PRAGMA foreign_keys = OFF"], after: ["PRAGMA foreign_keys = ON"] },
+  },
   createCompiler() {
     return new SqliteCompiler(sqliteDialect);
   },
