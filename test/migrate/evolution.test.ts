@@ -1,5 +1,6 @@
 // A random schema evolution (issue 15): 20 random steps (tables, columns, types, nullability,
-// defaults, enum values, indexes, unique keys, check conditions, foreign keys added, changed and dropped), each turned into a
+// defaults, enum values, indexes, unique keys, check conditions, primary keys, foreign keys added,
+// changed and dropped), each turned into a
 // migration by generate and applied by up; after each, generate finds no changes. The migrated
 // schema must reflect as createAll of the final MetaData does in an empty namespace, and reverting
 // every migration then applying them again must give it back. fast-check, seed printed.
@@ -15,6 +16,7 @@ import {
   boolean,
   check,
   enumOf,
+  primaryKey,
   createEngine,
   date,
   describeSchema,
@@ -51,6 +53,8 @@ interface Tbl {
   fks: { col: string; ref: string }[];
   /** CHECK (col >= min). */
   checks: { name: string; col: string; min: number }[];
+  /** A second primary key column: the key is (id, pk2). No foreign key references such a table. */
+  pk2?: string;
 }
 
 /** Type changes every engine can make on an empty column (PostgreSQL casts, MariaDB MODIFY, SQLite rebuilds). */
@@ -91,7 +95,7 @@ function builder(c: Col): AnyColumnBuilder {
 function metadataOf(tables: readonly Tbl[]): MetaData {
   const md = new MetaData();
   for (const t of tables) {
-    const cols: Record<string, AnyColumnBuilder> = { id: integer().primaryKey() };
+    const cols: Record<string, AnyColumnBuilder> = { id: t.pk2 ? integer().notNull() : integer().primaryKey() };
     for (const c of t.cols) {
       let b = builder(c);
       const fk = t.fks.find((f) => f.col === c.name);
@@ -107,6 +111,7 @@ function metadataOf(tables: readonly Tbl[]): MetaData {
       ),
       ...t.uniques.map((u) => unique(u.map((n) => c[n]))),
       ...t.checks.map((k) => check(k.name, c[k.col].ge(k.min))),
+      ...(t.pk2 ? [primaryKey(c.id, c[t.pk2])] : []),
     ]);
   }
   return md;
@@ -119,8 +124,8 @@ function step(tables: Tbl[], s: Step, n: number): string {
   const pick = <T>(xs: readonly T[], i: number): T | undefined => (xs.length ? xs[i % xs.length] : undefined);
   const t = pick(tables, s.a);
   const keyed = (tb: Tbl, col: string): boolean =>
-    tb.indexes.some((i) => i.cols.includes(col)) || tb.uniques.some((u) => u.includes(col)) || tb.fks.some((f) => f.col === col);
-  switch (s.kind % 11) {
+    tb.indexes.some((i) => i.cols.includes(col)) || tb.uniques.some((u) => u.includes(col)) || tb.fks.some((f) => f.col === col) || tb.pk2 === col;
+  switch (s.kind % 12) {
     case 0: {
       const name = `ev_t${n}`;
       const type = pick(TYPES, s.b)!;
@@ -165,6 +170,7 @@ function step(tables: Tbl[], s: Step, n: number): string {
       t.uniques = t.uniques.filter((u) => !u.includes(c.name));
       t.fks = t.fks.filter((f) => f.col !== c.name);
       t.checks = t.checks.filter((k) => k.col !== c.name);
+      if (t.pk2 === c.name) delete t.pk2;
       return `drop ${t.name}.${c.name}`;
     }
     case 4: {
@@ -216,6 +222,21 @@ function step(tables: Tbl[], s: Step, n: number): string {
       else t.uniques.push([c.name]);
       return `${existing ? "drop" : "add"} unique ${t.name} (${c.name})`;
     }
+    case 11: {
+      // The primary key widens to (id, column) or narrows back to (id), on a table no foreign key references.
+      if (!t || tables.some((o) => o.fks.some((f) => f.ref === t.name))) return "nothing";
+      if (t.pk2) {
+        delete t.pk2;
+        return `primary key ${t.name} (id)`;
+      }
+      const c = pick(
+        t.cols.filter((x) => ["integer", "bigint", "varchar20", "varchar40"].includes(x.type) && !t.fks.some((f) => f.col === x.name)),
+        s.b,
+      );
+      if (!c) return "nothing";
+      t.pk2 = c.name;
+      return `primary key ${t.name} (id, ${c.name})`;
+    }
     case 10: {
       // A check on a numeric column: added, its condition changed under the same name, or dropped.
       const c =
@@ -242,6 +263,7 @@ function step(tables: Tbl[], s: Step, n: number): string {
         return `drop fk ${t.name}.${existing.col}`;
       }
       const ref = pick(tables, s.c)!;
+      if (ref.pk2) return "nothing";
       const col: Col = { name: `c${n}`, type: "integer", nullable: true };
       t.cols.push(col);
       t.fks.push({ col: col.name, ref: ref.name });
