@@ -136,7 +136,18 @@ export {
   CircularDependencyError,
 } from "./orm/errors.js";
 export { nestedload, joinedload, selectinload, lazyload, raiseload, type LoaderOption, type RelKeys } from "./orm/options.js";
-export type { LoaderStrategy, LoadPlan } from "./orm/strategies.js";
+export { registerStrategy } from "./orm/strategies.js";
+export {
+  LoaderStrategy,
+  type LoadPlan,
+  type LoadContext,
+  type RowProcessor,
+  type StatementSetup,
+  type ChildSetup,
+  type SourceWithColumns,
+} from "./orm/loader-strategy.js";
+export { NestedStrategy, JoinedStrategy, SelectinStrategy } from "./orm/loaders.js";
+export type { Entity } from "./orm/state.js";
 export { SessionTrace, type SessionTraceOptions } from "./orm/trace/recorder.js";
 export { animationHtml, type AnimationOptions } from "./orm/trace/page.js";
 export type * from "./orm/trace/format.js";

@@ -26,7 +26,8 @@ export type Target<I, K> = K extends keyof I ? (NonNullable<I[K]> extends readon
 export interface LoaderOption {
   readonly cls: AnyClass;
   readonly path: readonly string[];
-  readonly strategy: LoaderStrategyName;
+  /** The name of a built-in or registered strategy (`registerStrategy`). */
+  readonly strategy: LoaderStrategyName | (string & {});
 }
 
 export interface PathOption {
@@ -58,9 +59,11 @@ export interface PathOption {
   ): LoaderOption;
 }
 
-const option =
-  (strategy: LoaderStrategyName): PathOption =>
+/** The loader option of the strategy named `strategy`. */
+export const pathOption =
+  (strategy: string): PathOption =>
   (cls: AnyClass, ...path: string[]): LoaderOption => ({ cls, path, strategy });
+const option = (strategy: LoaderStrategyName): PathOption => pathOption(strategy);
 
 /** The whole path in the query's own statement, as nested results (one statement at any depth). */
 export const nestedload: PathOption = option("nested");

@@ -136,13 +136,9 @@ export class EntityQuery<T> {
     if (found !== undefined) return found;
     // LIMIT counts joined rows, not entities: with joins or joined loads the whole result is read.
     const plan = this.eager ? buildPlan(this.mapper, this.loaders) : [];
-    const joins =
-      this.joined ||
-      plan.some(function joined(n): boolean {
-        return n.strategy === "joined" || n.children.some(joined);
-      });
-    const stmt = how === "all" || joins ? this.stmt : this.stmt.limit(how === "first" ? 1 : 2);
-    return (this.cache[how] = new Composer(this.mapper).compose(stmt, plan));
+    const composed = new Composer(this.mapper).compose(this.stmt, plan);
+    if (how === "all" || this.joined || composed.joins) return (this.cache[how] = composed);
+    return (this.cache[how] = { ...composed, stmt: composed.stmt.limit(how === "first" ? 1 : 2) });
   }
 
   /** Every matching object; `params` gives the values of the statement's `param()`s. */

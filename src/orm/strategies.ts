@@ -1,37 +1,32 @@
-// Loader strategies by name. A query's load plan is a tree of relationships with a strategy each:
-// "nested" and "joined" add to the query's own statement (eager.ts composes them), "selectin" runs
-// one follow-up query per level, "lazy" and "raise" load nothing. The set is closed: composing and
-// materializing are written per strategy in eager.ts, so a strategy cannot be added from outside
-// (there is no registerStrategy); a new one is added here and in eager.ts.
+// Loader strategies by name, and the load plan of a query. A plan is a tree of relationships with
+// a strategy each (loader-strategy.ts): built from the relationships' configured defaults, then
+// each loader option's path. The built-in strategies (loaders.ts) are registered from the start;
+// `registerStrategy` adds one and returns its loader option.
 import { MappingError } from "./errors.js";
+import type { LoadPlan, LoaderStrategy } from "./loader-strategy.js";
+import { BUILT_IN } from "./loaders.js";
 import type { Mapper } from "./mapper.js";
-import type { LoaderOption } from "./options.js";
-import type { LoaderStrategyName, Relationship } from "./relationships.js";
+import { pathOption, type LoaderOption, type PathOption } from "./options.js";
+import type { Relationship } from "./relationships.js";
 
-export interface LoadPlan {
-  readonly rel: Relationship;
-  strategy: LoaderStrategyName;
-  readonly children: LoadPlan[];
+export type { LoadPlan } from "./loader-strategy.js";
+
+const STRATEGIES = new Map<string, LoaderStrategy>(BUILT_IN.map((s) => [s.name, s]));
+
+/**
+ * Adds a loader strategy under its name and returns the loader option that selects it:
+ * `const immediateload = registerStrategy(new ImmediateStrategy()); query.options(immediateload(Customer, "orders"))`.
+ * A name is taken once (the built-in ones included); registering the same object again is a no-op.
+ */
+export function registerStrategy(s: LoaderStrategy): PathOption {
+  const found = STRATEGIES.get(s.name);
+  if (found !== undefined && found !== s) throw new MappingError(`A loader strategy named ${JSON.stringify(s.name)} is registered already`);
+  STRATEGIES.set(s.name, s);
+  return pathOption(s.name);
 }
 
-export interface LoaderStrategy {
-  readonly name: LoaderStrategyName;
-  /** Loads as part of the query's own statement. */
-  readonly inStatement: boolean;
-  /** Loads after the statement, for the parents it produced. */
-  readonly afterStatement: boolean;
-}
-
-const STRATEGIES: Readonly<Record<LoaderStrategyName, LoaderStrategy>> = Object.freeze({
-  nested: { name: "nested", inStatement: true, afterStatement: false },
-  joined: { name: "joined", inStatement: true, afterStatement: false },
-  selectin: { name: "selectin", inStatement: false, afterStatement: true },
-  lazy: { name: "lazy", inStatement: false, afterStatement: false },
-  raise: { name: "raise", inStatement: false, afterStatement: false },
-});
-
-export function strategy(name: LoaderStrategyName): LoaderStrategy {
-  const s = Object.hasOwn(STRATEGIES, name) ? STRATEGIES[name] : undefined;
+export function strategy(name: string): LoaderStrategy {
+  const s = STRATEGIES.get(name);
   if (!s) throw new MappingError(`No loader strategy named ${JSON.stringify(name)}`);
   return s;
 }
@@ -43,13 +38,13 @@ function defaults(mapper: Mapper, path: readonly Relationship[]): LoadPlan[] {
   if (path.length >= MAX_DEFAULT_DEPTH) return [];
   const out: LoadPlan[] = [];
   for (const rel of mapper.relationships.values()) {
-    const name = rel.defaultStrategy;
-    if (name === "lazy" || name === "raise") continue;
+    const s = strategy(rel.defaultStrategy);
+    if (!s.loads) continue;
     if (path.includes(rel) || (rel.back && path.includes(rel.back))) continue;
     // A self-referential default nests to its configured depth only.
     const sameRel = path.filter((r) => r === rel).length;
     if (rel.target === mapper && sameRel >= (rel.options.depth ?? 1)) continue;
-    out.push({ rel, strategy: name, children: defaults(rel.target, [...path, rel]) });
+    out.push({ rel, strategy: s, children: defaults(rel.target, [...path, rel]) });
   }
   return out;
 }
@@ -58,6 +53,7 @@ function defaults(mapper: Mapper, path: readonly Relationship[]): LoadPlan[] {
 export function buildPlan(mapper: Mapper, options: readonly LoaderOption[]): LoadPlan[] {
   const plan = defaults(mapper, []);
   for (const opt of options) {
+    const s = strategy(opt.strategy);
     let level = plan;
     let m = mapper;
     opt.path.forEach((key, i) => {
@@ -65,13 +61,13 @@ export function buildPlan(mapper: Mapper, options: readonly LoaderOption[]): Loa
       if (!rel) throw new MappingError(`${m.name}.${key} is not a relationship`);
       let node = level.find((n) => n.rel === rel);
       if (!node) {
-        node = { rel, strategy: opt.strategy, children: [] };
+        node = { rel, strategy: s, children: [] };
         level.push(node);
       }
       const last = i === opt.path.length - 1;
       // Eager options apply along the whole path; lazy/raise only where the path ends.
-      if (last || strategy(opt.strategy).inStatement || strategy(opt.strategy).afterStatement) node.strategy = opt.strategy;
-      if (last && !strategy(opt.strategy).inStatement && !strategy(opt.strategy).afterStatement) node.children.length = 0;
+      if (last || s.loads) node.strategy = s;
+      if (last && !s.loads) node.children.length = 0;
       level = node.children;
       m = rel.target;
     });
@@ -81,8 +77,7 @@ export function buildPlan(mapper: Mapper, options: readonly LoaderOption[]): Loa
 
 function prune(plan: LoadPlan[]): LoadPlan[] {
   return plan.filter((n) => {
-    const s = strategy(n.strategy);
-    if (!s.inStatement && !s.afterStatement) return false;
+    if (!n.strategy.loads) return false;
     n.children.splice(0, n.children.length, ...prune(n.children));
     return true;
   });
