@@ -107,6 +107,7 @@ export class TextOrders {
       textEquality: (e) => this.exactEquality(targets, e),
       nullsSmallest: smallest.every((s) => s === smallest[0]) ? smallest[0] : undefined,
       allSqlite: dialects.every((d) => d === "sqlite"),
+      dialect: dialects.every((d) => d === dialects[0]) ? dialects[0] : undefined,
     };
   }
 }

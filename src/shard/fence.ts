@@ -12,7 +12,7 @@
 // knows the group moved.
 import type { Engine } from "../engine/engine.js";
 import type { Executor } from "../engine/executor.js";
-import { DatabaseError, RetryableError } from "../errors.js";
+import { DatabaseError, NotSupportedError, RetryableError } from "../errors.js";
 import type { Result } from "../engine/result.js";
 import type { TableGroup } from "../schema/groups.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -126,10 +126,10 @@ export function parseMoving(json: string): { group: string; from: string; keys: 
 
 /**
  * Locks the root rows of `keys` in `tx` (the caller's transaction on one shard) and returns the
- * root key texts found. PostgreSQL and MariaDB lock the rows; SQLite takes the database's write
+ * root key texts found (waiting at most `wait` ms for a lock held elsewhere). PostgreSQL and MariaDB lock the rows; SQLite takes the database's write
  * lock with a write that changes nothing.
  */
-export async function lockRoots(tx: Executor, group: TableGroup, keys: readonly (readonly unknown[])[]): Promise<Set<string>> {
+export async function lockRoots(tx: Executor, group: TableGroup, keys: readonly (readonly unknown[])[], wait?: number): Promise<Set<string>> {
   const root = group.root as AnyTable;
   const cols = rootKeyColumns(group, root);
   const where = keysCondition(group, root, keys);
@@ -145,7 +145,19 @@ export async function lockRoots(tx: Executor, group: TableGroup, keys: readonly 
   const q = select(...cols)
     .from(root)
     .where(where);
-  const rows = (await tx.execute(tx.dialect.name === "sqlite" ? q : q.forUpdate())).rows as Row[];
+  // A writer waits at most `wait` ms for a batch holding the lock (TimeoutError, the statement
+  // cancelled on the server); SQLite's wait is its busy timeout.
+  let result: Result<Row>;
+  if (tx.dialect.name === "sqlite") result = await tx.execute(q);
+  else
+    try {
+      result = await tx.execute(q.forUpdate(), undefined, wait === undefined ? undefined : { timeout: wait });
+    } catch (err) {
+      // A driver that cannot cancel a statement (PGlite) refuses the timeout before sending anything.
+      if (!(err instanceof NotSupportedError)) throw err;
+      result = await tx.execute(q.forUpdate());
+    }
+  const rows = result.rows as Row[];
   return new Set(rows.map((r) => rootKeyText(cols.map((c) => r[c.key]))));
 }
 

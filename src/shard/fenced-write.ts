@@ -38,7 +38,7 @@ export async function fencedOne(shards: ShardSet, group: TableGroup, key: readon
   if (node.kind === "insert" && tableOf(node.table) === group.root) return run(m.to, shards.engine(m.to), node);
   return atShard(m.from, () =>
     shards.engine(m.from).transaction(async (tx) => {
-      const present = await lockRoots(tx, group, [key]);
+      const present = await lockRoots(tx, group, [key], shards.moveWait);
       if (present.has(rootKeyText(key))) return run(m.from, tx, node);
       shards.markMoved(key);
       return run(m.to, shards.engine(m.to), node);

@@ -6,6 +6,7 @@ import { childrenOf, sourcesOfFrom } from "../sql/traverse.js";
 import { types, type SqlType } from "../sql/types.js";
 import { comparatorFor, type Compare, type TextOrder } from "./compare.js";
 import { evaluateHaving, sameExpr, type HavingRefs } from "./having.js";
+import { mariadbAvg, postgresAvg } from "./avg.js";
 import { addExact, groupKeyPart, mergeSorted, rowComparator, type SortKey } from "./merge.js";
 
 type Row = Record<string, unknown>;
@@ -20,6 +21,8 @@ export interface FanoutEnv {
   readonly nullsSmallest: boolean | undefined;
   /** Whether every shard is SQLite (whose avg of integers is the float quotient of sum and count). */
   readonly allSqlite: boolean;
+  /** The shards' dialect when they all share one. */
+  readonly dialect?: string;
 }
 
 export interface FanoutPlan {
@@ -193,7 +196,7 @@ export async function planFanout(q: SelectNode, env: FanoutEnv, limit: number | 
 type Combine =
   | { key: string; kind: "group" }
   | { key: string; kind: "count" | "sum" | "min" | "max"; compare?: Compare }
-  | { key: string; kind: "avg"; sum: string; count: string };
+  | { key: string; kind: "avg"; sum: string; count: string; finish: (sum: unknown, count: unknown) => unknown };
 
 async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | undefined, offset: number): Promise<FanoutPlan> {
   for (const g of q.groupBy)
@@ -216,14 +219,13 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
       combines.push({ key, kind: "sum" });
     } else if (name === "min" || name === "max") combines.push({ key, kind: name, compare: await comparator(f.args[0], `${name}()`, env) });
     else if (name === "avg") {
-      if (!env.allSqlite || (argType?.kind !== "integer" && argType?.kind !== "smallint" && argType?.kind !== "bigint"))
-        throw new NotSupportedError(
-          "avg() is merged across shards only for integers on SQLite (the engines' decimal scales differ): select sum() and count() instead",
-        );
+      const finish = avgFinish(env, argType);
       const s = `_fanout_${shardItems.length}_sum`,
         c = `_fanout_${shardItems.length}_count`;
-      shardItems.push({ key: s, expr: { ...f, name: "sum" } }, { key: c, expr: { ...f, name: "count" } });
-      combines.push({ key, kind: "avg", sum: s, count: c });
+      // PostgreSQL and MariaDB sums come back as exact decimal text (the scale the engine keeps).
+      const sumType = env.allSqlite ? f.type : types.numeric();
+      shardItems.push({ key: s, expr: { ...f, name: "sum", type: sumType } }, { key: c, expr: { ...f, name: "count", type: types.integer } });
+      combines.push({ key, kind: "avg", sum: s, count: c, finish });
       hidden.push(s, c);
       return;
     } else throw new NotSupportedError(`The aggregate ${name}() cannot be merged across shards`);
@@ -307,12 +309,7 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
         }
       }
       let rows = [...groups.values()];
-      for (const r of rows)
-        for (const c of combines)
-          if (c.kind === "avg") {
-            const n = Number(r[c.count]);
-            r[c.key] = n === 0 || r[c.sum] === null ? null : Number(r[c.sum]) / n;
-          }
+      for (const r of rows) for (const c of combines) if (c.kind === "avg") r[c.key] = c.finish(r[c.sum], r[c.count]);
       if (having) rows = rows.filter((r) => evaluateHaving(having, r, refs, havingCompare!) === true);
       // Rows keep the statement's item order (hidden partial aggregates dropped).
       rows = rows.map((r) => Object.fromEntries(q.items.map((i) => [i.key, r[i.key]])));
@@ -321,6 +318,36 @@ async function planAggregate(q: SelectNode, env: FanoutEnv, limit: number | unde
       return slice(rows, q, limit, offset);
     },
   };
+}
+
+const INTEGER_KINDS = new Set(["integer", "smallint", "bigint"]);
+
+/**
+ * How the merged avg() is computed from the exact total and count, as the shards' engine would:
+ * refused where that is not known (mixed engines, floating-point arguments, a decimal without a
+ * declared scale on MariaDB).
+ */
+function avgFinish(env: FanoutEnv, argType: SqlType | undefined): (sum: unknown, count: unknown) => unknown {
+  const kind = argType?.kind;
+  const integer = kind !== undefined && INTEGER_KINDS.has(kind);
+  const refuse = (why: string) => new NotSupportedError(`avg() cannot be merged across shards ${why}: select sum() and count() instead`);
+  if (env.allSqlite) {
+    if (!integer) throw refuse("on SQLite except of integers (SQLite's avg of decimals is a floating-point sum)");
+    return (sum, count) => {
+      const n = Number(count);
+      return n === 0 || sum === null ? null : Number(sum) / n;
+    };
+  }
+  if (!integer && kind !== "numeric") throw refuse(`of ${kind ?? "an untyped value"} (only integers and decimals are averaged exactly)`);
+  // The avg is decoded as the double Arbor declares for it.
+  const asNumber = (v: string | null) => (v === null ? null : Number(v));
+  if (env.dialect === "postgres") return (sum, count) => asNumber(postgresAvg(sum, count));
+  if (env.dialect === "mysql") {
+    const scale = integer ? 0 : argType?.scale;
+    if (scale === undefined) throw refuse("on MariaDB of a numeric without a declared scale (its result scale follows the column's)");
+    return (sum, count) => asNumber(mariadbAvg(sum, count, scale));
+  }
+  throw refuse("on shards of different engines (each computes it to its own scale)");
 }
 
 /** Comparators for every comparison HAVING makes, chosen before any row arrives. */

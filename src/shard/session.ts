@@ -73,6 +73,7 @@ export class ShardedSession {
         await session.executor(),
         group,
         wanted.map(([, key]) => key),
+        this.shards.moveWait,
       );
       for (const [k, key] of wanted)
         if (!present.has(k)) {

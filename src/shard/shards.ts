@@ -21,7 +21,7 @@ export interface ShardSetOptions {
    * see it exactly once.
    */
   readonly previous?: HashRing<string>;
-  /** How long a read waits for a batch being moved to land (milliseconds, default 5000). */
+  /** How long a read waits for a batch being moved to land, and a write for its root row's lock (milliseconds, default 5000). */
   readonly moveWait?: number;
 }
 

@@ -15,7 +15,7 @@ const selected = (process.env.ARBOR_ENGINES ?? "sqlite,postgres,mariadb").split(
 const GROUPS = 400;
 const WRITERS = 3;
 
-for (const kind of ["postgres", "sqlite"] as const satisfies readonly ShardKind[]) {
+for (const kind of ["postgres", "sqlite", "mariadb"] as const satisfies readonly ShardKind[]) {
   describe(`online rebalance on ${kind} shards`, { skip: !selected.includes(kind) }, () => {
     const cleanups: (() => Promise<void>)[] = [];
     after(async () => {
@@ -80,7 +80,8 @@ for (const kind of ["postgres", "sqlite"] as const satisfies readonly ShardKind[
     test("the rebalance killed with SIGKILL at random moments and run again, writers running: the same end state", async (t) => {
       const seed = Number(process.env.ONLINE_SEED ?? 1602);
       t.diagnostic(`seed ${seed} (ONLINE_SEED=${seed} reruns it)`);
-      await scenario(t, "kill", 3, seed);
+      // MariaDB's databases and connections are the slowest to set up here: two kills keep it under a minute.
+      await scenario(t, "kill", kind === "mariadb" ? 2 : 3, seed);
     });
   });
 }
