@@ -101,7 +101,7 @@ export type { Dialect, DialectName, Capabilities, Decoder, IsolationLevel, Trans
 export { sqliteDialect } from "./dialects/sqlite/dialect.js";
 export { postgresDialect } from "./dialects/postgres/dialect.js";
 export { mysqlDialect } from "./dialects/mysql/dialect.js";
-export { mysqlClientOptions, type MysqlClientOptions } from "./dialects/mysql/driver.js";
+export { mysqlClientOptions, type MysqlClientOptions } from "./dialects/mysql/client-options.js";
 export { ExactDecimal } from "./dialects/mysql/decimal.js";
 export { createEngine, Engine, type EngineOptions, type EngineTarget, type Claim } from "./engine/engine.js";
 export { Connection, Transaction, type TransactionOptions } from "./engine/connection.js";
