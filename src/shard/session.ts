@@ -14,7 +14,7 @@ import type { TableGroup } from "../schema/groups.js";
 import { TextOrders } from "./collation.js";
 import { comparatorFor } from "./compare.js";
 import { mergeSorted, rowComparator, type SortKey } from "./merge.js";
-import { GroupMovedError, lockRoots, stableRead } from "./fence.js";
+import { GroupMovedError, lockRoots, stableRead, type StatementRunner } from "./fence.js";
 import { readTargets } from "./fenced-write.js";
 import { crossShardLoad, crossShardRelationship } from "./relationship-locality.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
@@ -83,6 +83,16 @@ export class ShardedSession {
     }
   }
 
+  /**
+   * @internal Where a read spanning shards reads a shard's rebalance epoch: the engine (autocommit,
+   * so a missing table cannot abort a PostgreSQL transaction and a REPEATABLE READ snapshot cannot
+   * hide a newer epoch); on SQLite the shard's session, which may hold the pool's only connection.
+   */
+  epochReader(shard: string): StatementRunner {
+    const engine = this.shards.engine(shard);
+    return engine.dialect.name === "sqlite" ? this.session(shard) : engine;
+  }
+
   /** The shard an object lives on in this session. */
   shardOf(obj: object): string | undefined {
     const s = stateOf(obj)?.session;
@@ -142,7 +152,7 @@ export class ShardedSession {
     const found = await stableRead(
       this.shards,
       () => Promise.all(targets.map((n) => atShard(n, () => this.session(n).get(cls, pk)))),
-      (n) => this.session(n),
+      (n) => this.epochReader(n),
     );
     const i = found.findIndex((x) => x !== undefined);
     const m = rootKey && this.shards.moving(rootKey);
@@ -253,12 +263,11 @@ export class ShardedQuery<T> {
     const probe = this.owner.session(targets[0]);
     const why = crossShardLoad(this.owner.shards, probe.mapperOf(this.cls), (o) => probe.mapperOf(o.cls), this.opts);
     if (why) throw new NotSupportedError(`${why}: load it with its own sharded query, by root key`);
-    // Epochs are read through the shards' sessions, which may hold their pools' only connection.
     return targets.length > 1
       ? stableRead(
           this.owner.shards,
           () => this.run(targets),
-          (n) => this.owner.session(n),
+          (n) => this.owner.epochReader(n),
         )
       : this.run(targets);
   }

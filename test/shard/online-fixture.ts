@@ -26,6 +26,7 @@ import {
 } from "../../src/index.js";
 import { HashRing } from "../../src/shard/ring.js";
 import { ShardSet } from "../../src/shard/shards.js";
+import type { RebalanceStep } from "../../src/shard/rebalance.js";
 import { Gen } from "../support/random.js";
 
 export const md = new MetaData();
@@ -263,13 +264,18 @@ export interface OnlineChildSpec {
   readonly throttle: number;
   /** Milliseconds to pause at each step of each batch (inside its transactions too), so kills land anywhere. */
   readonly pauseMs: number;
+  /** Prints "step <name>" and waits there (a kill then lands at that step, e.g. with a batch in flight). */
+  readonly holdAt?: RebalanceStep;
 }
 
 /**
  * Runs the rebalance in a child process; with `kill`, kills it (SIGKILL) `kill.delay` ms after it
  * reported `kill.after` groups done.
  */
-export function runChild(spec: OnlineChildSpec, kill?: { after: number; delay: number }): Promise<{ finished: boolean; killed: boolean; out: string }> {
+export function runChild(
+  spec: OnlineChildSpec,
+  kill?: { after: number; delay: number; atStep?: boolean },
+): Promise<{ finished: boolean; killed: boolean; out: string }> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", script, "child", JSON.stringify(spec)], { stdio: ["ignore", "pipe", "pipe"] });
@@ -279,7 +285,9 @@ export function runChild(spec: OnlineChildSpec, kill?: { after: number; delay: n
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
       out += c;
       const done = Math.max(0, ...[...out.matchAll(/progress (\d+)\//g)].map((m) => Number(m[1])));
-      if (kill && timer === undefined && done >= kill.after) timer = setTimeout(() => child.kill("SIGKILL"), kill.delay);
+      if (kill?.atStep) {
+        if (timer === undefined && /^step /m.test(out)) timer = setTimeout(() => child.kill("SIGKILL"), 0);
+      } else if (kill && timer === undefined && done >= kill.after) timer = setTimeout(() => child.kill("SIGKILL"), kill.delay);
     });
     child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
     child.on("error", reject);
@@ -298,7 +306,13 @@ async function child(spec: OnlineChildSpec): Promise<void> {
     const report = await rebalance(shardSet(engines, spec.from), shardSet(engines, spec.to), {
       groupsPerBatch: spec.groupsPerBatch,
       throttle: spec.throttle,
-      faultHook: () => new Promise((r) => setTimeout(r, spec.pauseMs)),
+      faultHook: async (step) => {
+        if (step === spec.holdAt) {
+          process.stdout.write(`step ${step}\n`);
+          await new Promise((r) => setTimeout(r, 3000));
+        }
+        await new Promise((r) => setTimeout(r, spec.pauseMs));
+      },
       onProgress: (p) => process.stdout.write(p.phase === "planned" ? `planned ${p.total}\n` : `progress ${p.done}/${p.total}\n`),
     });
     process.stdout.write(`done ${JSON.stringify({ moved: report.moved, staleCopies: report.staleCopies, alreadyCopied: report.alreadyCopied })}\n`);
