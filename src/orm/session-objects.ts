@@ -4,7 +4,7 @@
 // (flush.ts), loaders through `admit`. Others read it through `SessionObjectsView`.
 import { cascadeIterator, relatedObjects } from "./cascade.js";
 import { DuplicateIdentityError, SessionStateError, UnmappedClassError } from "./errors.js";
-import type { FlushBook, FlushObserver } from "./flush.js";
+import type { FlushBook, FlushObserver } from "./flush-book.js";
 import { IdentityMap, type IdentityView } from "./identity.js";
 import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";

@@ -2,7 +2,7 @@
 // inserted, updated, deleted, post-updated) with the reason each comes where it does, read from
 // the unit of work's own ordering (organize.ts), and which action a statement belongs to.
 import type { ForeignKey } from "../../schema/table.js";
-import type { FlushPlanView } from "../flush.js";
+import type { FlushPlanView } from "../flush-book.js";
 import { describeKey } from "../organize.js";
 import type { InstanceState } from "../state.js";
 import type { FlushAction, TraceFlush } from "./format.js";

@@ -14,7 +14,7 @@ import type { LogEntry, Logger } from "../../engine/executor.js";
 import type { Table } from "../../schema/table.js";
 import { select } from "../../sql/select.js";
 import { SessionStateError } from "../errors.js";
-import type { FlushPlanView } from "../flush.js";
+import type { FlushPlanView } from "../flush-book.js";
 import type { Session } from "../session.js";
 import { entityOf, isExpired } from "../state.js";
 import { callSite, packageRoot, type CallSite } from "./callsite.js";
