@@ -60,7 +60,7 @@ export interface RebalanceOptions {
   batchSize?: number;
   /** Groups moved per batch: one transaction on each of source and target (default 500). */
   groupsPerBatch?: number;
-  /** Reruns of a batch that failed on a deadlock, serialization failure or lock timeout (default 5). */
+  /** Reruns of a batch that failed on a deadlock or serialization failure (SQLite: busy), default 5. */
   retries?: number;
   /** At most this many groups per second (a pause after each batch); default unlimited. */
   throttle?: number;

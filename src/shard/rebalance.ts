@@ -60,8 +60,8 @@ async function recover(name: string, target: Engine, engines: ReadonlyMap<string
 }
 
 /**
- * Runs a batch again after a deadlock, a serialization failure or a lock wait that timed out (a
- * writer held a lock the batch needed): the batch left nothing it cannot redo.
+ * Runs a batch again after a deadlock or a serialization failure (SQLite: busy past its timeout,
+ * a writer holding the lock the batch needed): the batch left nothing it cannot redo.
  */
 async function withRetries<T>(retries: number, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
