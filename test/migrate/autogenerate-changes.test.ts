@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MetaData, enumOf, integer, migrate, primaryKey, sql, unique, varchar, type Engine } from "../../src/index.js";
+import { MetaData, enumOf, integer, json, migrate, primaryKey, sql, unique, varchar, type Engine } from "../../src/index.js";
 import { autogenerate } from "../../src/migrate/generate.js";
 import { forEachEngine } from "../support/engines.js";
 
@@ -121,6 +121,25 @@ export function down(op: any) { op.renameColumn("c_doc", "state", "status"); }`,
     assert.deepEqual(g.up, [], g.source);
     await m.down();
     assert.deepEqual((await autogenerate(ctx.engine, withStatus("two"), "arbor_migrations")).up, []);
+    await m.down("base");
+  });
+
+  test("issue 15: a JSON column renamed by hand stays JSON (MariaDB's json_valid check keeps the old column's name)", async () => {
+    const m = migrator();
+    const docs = (column: string): MetaData => {
+      const md = new MetaData();
+      md.table("j_doc", { id: integer().primaryKey(), [column]: json() });
+      return md;
+    };
+    await m.generate(docs("body"), "docs");
+    writeFileSync(
+      join(dirs[dirs.length - 1], "0002_rename.ts"),
+      `export function up(op: any) { op.renameColumn("j_doc", "body", "content"); }
+export function down(op: any) { op.renameColumn("j_doc", "content", "body"); }`,
+    );
+    await m.up();
+    const g = await m.generate(docs("content"), "again", { dryRun: true });
+    assert.deepEqual(g.up, [], g.source);
     await m.down("base");
   });
 

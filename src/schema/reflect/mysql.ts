@@ -79,7 +79,8 @@ export async function readMysql(ex: CatalogExecutor, warn: Warn): Promise<RawTab
         WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`,
   );
   const jsonCheck = (tbl: string, col: string): Record<string, unknown> | undefined =>
-    checks.find((c) => c.tbl === tbl && c.name === col && c.level === "Column" && String(c.clause) === `json_valid(\`${col.replace(/`/g, "``")}\`)`);
+    // Named after the column, and keeping that name when the column is renamed: found by its clause.
+    checks.find((c) => c.tbl === tbl && c.level === "Column" && String(c.clause) === `json_valid(\`${col.replace(/`/g, "``")}\`)`);
   const jsonChecks = new Set<Record<string, unknown>>();
   for (const r of await rows(
     ex,
