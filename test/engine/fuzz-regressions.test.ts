@@ -60,7 +60,7 @@ test("issue 20 (fuzz new-2, new-4, new-5): SQLite computes decimals with exact f
   } finally {
     await engine.dispose();
   }
-  assert.equal(mySql(select(dec("-1.50").sub(fd.c.d).as("x"))), "SELECT CAST(? AS DECIMAL(10, 2)) - `fzr_d`.`d` AS `x` FROM `fzr_d`");
+  assert.equal(mySql(select(dec("-1.50").sub(fd.c.d).as("x"))), "SELECT ? - `fzr_d`.`d` AS `x` FROM `fzr_d`");
 });
 
 test("issue 20 (fuzz new-7): a scalar subquery in an IN list is spelled as comparisons on MariaDB", () => {

@@ -1,5 +1,5 @@
 // Captures the statements an engine runs, normalised across dialects: backticks become double
-// quotes, $n placeholders (and PostgreSQL's casts on them, MariaDB's CAST(? AS DECIMAL(p, s))) become ?,
+// quotes, $n placeholders (and PostgreSQL's casts on them) become ?,
 // savepoint numbers become N.
 import type { LogEntry } from "../../src/index.js";
 

@@ -87,15 +87,6 @@ class MysqlCompiler extends Compiler {
     if (e.kind === "bind" && Number.isSafeInteger(e.value)) this.write(String(e.value));
     else super.aggregateBound(e);
   }
-  /**
-   * A decimal is bound as a string, which MariaDB reads as a DOUBLE in arithmetic
-   * (`"-1.50" - 0.10` gave -1.5999999999999999): it is cast to its declared DECIMAL. An
-   * unconstrained numeric has no DECIMAL to go to (see decimalType): it is sent as a DECIMAL
-   * parameter instead (decimal.ts), so its SQL is a bare placeholder.
-   */
-  protected override placeholder(index: number, type: SqlType | undefined): string {
-    return type?.kind === "numeric" && type.precision !== undefined ? `CAST(? AS ${decimalType(type)})` : super.placeholder(index, type);
-  }
   protected override castType(type: SqlType): string {
     // CAST accepts only a few target types on MySQL/MariaDB.
     switch (type.kind) {
@@ -131,9 +122,8 @@ class MysqlCompiler extends Compiler {
    * concatenated, which means the same text in both modes.
    */
   override literal(value: unknown, type: SqlType): string {
-    // An unconstrained numeric is written as the text it was checked as (its encoding is for binding).
-    const base = baseType(type);
-    const s = super.literal(value, base.kind === "numeric" && base.precision === undefined ? types.text : type);
+    // A numeric is written as the text it was checked as (its encoding, a DECIMAL parameter, is for binding).
+    const s = super.literal(value, baseType(type).kind === "numeric" ? types.text : type);
     if (!s.startsWith("'") || !s.includes("\\")) return s;
     const parts = s
       .slice(1, -1)
@@ -161,6 +151,10 @@ class MysqlCompiler extends Compiler {
     super.visitFunc({ ...n, args: [guarded], filter: undefined });
   }
   protected override visitBinary(n: BinaryNode): void {
+    if (n.op === "*" && productScale(n) > MAX_RESULT_SCALE)
+      throw new NotSupportedError(
+        `MariaDB keeps at most ${MAX_RESULT_SCALE} decimal places in a product and would cut this one's ${productScale(n)} without an error: declare the numerics with smaller scales, or cast the factors to a smaller scale first`,
+      );
     if (isIntegerDivision(n)) {
       this.operand(n.left, Level.MUL);
       this.write(" DIV ");
@@ -295,8 +289,10 @@ export const mysqlDialect: Dialect = {
   encode(type, value) {
     switch (type.kind) {
       case "numeric":
-        // numeric(p, s) is cast to its DECIMAL in the SQL; an unconstrained one goes as a DECIMAL parameter.
-        return type.precision === undefined ? exactDecimal(value as string) : value;
+        // Sent as a DECIMAL parameter (decimal.ts), never as a string (read as a DOUBLE) nor under
+        // CAST(? AS DECIMAL(p, s)), whose products MariaDB 10.11 gets wrong past ~30 digits
+        // (CAST(… AS DECIMAL(30, 10)) * CAST(… AS DECIMAL(30, 10)) differs from the same product of columns).
+        return exactDecimal(type.scale === undefined ? (value as string) : withScale(value as string, type.scale));
       case "bigint":
         return (value as bigint).toString();
       case "boolean":
@@ -446,3 +442,19 @@ export const mysqlDialect: Dialect = {
   },
   createDriver: mysqlDriver,
 };
+
+/** The most decimal places MariaDB keeps in a computed DECIMAL. */
+const MAX_RESULT_SCALE = 38;
+
+/**
+ * The decimal places an exact product has (the factors' scales added, as PostgreSQL keeps them).
+ * An unconstrained numeric's scale is its value's, unknown here: it counts as 0, so a product of
+ * such values past 38 places is still cut by MariaDB (a known gap; declare numeric(p, s)).
+ */
+function productScale(e: ExprNode): number {
+  if (e.kind === "binary" && e.op === "*") return productScale(e.left) + productScale(e.right);
+  if (e.kind === "binary" && (e.op === "+" || e.op === "-")) return Math.max(productScale(e.left), productScale(e.right));
+  if (e.kind === "unary" || e.kind === "label") return productScale("operand" in e ? e.operand : e.expr);
+  const t = baseType(e.type);
+  return t.kind === "numeric" ? (t.scale ?? 0) : 0;
+}

@@ -10,6 +10,7 @@ import {
   DECIMAL_MIN,
   DECIMAL_NEG,
   DECIMAL_SUB,
+  DECIMAL_MUL,
   DECIMAL_SUM,
   DECIMAL_TEXT,
   decimalAbs,
@@ -19,6 +20,7 @@ import {
   decimalMin,
   decimalNeg,
   decimalSub,
+  decimalMul,
   decimalSum,
   decimalText,
 } from "./decimal.js";
@@ -54,6 +56,7 @@ export interface SqliteFunction {
 export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: DECIMAL_ADD, fn: (a, b) => decimalAdd(a, b) },
   { name: DECIMAL_SUB, fn: (a, b) => decimalSub(a, b) },
+  { name: DECIMAL_MUL, fn: (a, b) => decimalMul(a, b) },
   { name: DECIMAL_NEG, fn: (a) => decimalNeg(a) },
   { name: DECIMAL_ABS, fn: (a) => decimalAbs(a) },
   { name: DECIMAL_KEY, fn: (a) => decimalKey(a) },

@@ -3,7 +3,18 @@
 import { NotSupportedError } from "../../errors.js";
 import type { BetweenNode, BinaryNode, CastNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { DECIMAL_ABS, DECIMAL_ADD, DECIMAL_KEY, DECIMAL_MAX, DECIMAL_MIN, DECIMAL_NEG, DECIMAL_SUB, DECIMAL_SUM, DECIMAL_TEXT } from "./decimal.js";
+import {
+  DECIMAL_ABS,
+  DECIMAL_ADD,
+  DECIMAL_KEY,
+  DECIMAL_MAX,
+  DECIMAL_MIN,
+  DECIMAL_MUL,
+  DECIMAL_NEG,
+  DECIMAL_SUB,
+  DECIMAL_SUM,
+  DECIMAL_TEXT,
+} from "./decimal.js";
 
 /** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
 export const EXACT_DIGITS = 15;
@@ -32,8 +43,9 @@ const COMPARISONS = new Set(["=", "<>", "<", "<=", ">", ">="]);
 export function decimalBinary(n: BinaryNode): ExprNode | undefined {
   const l = baseType(n.left.type);
   const r = baseType(n.right.type);
-  if ((n.op === "+" || n.op === "-") && (isNumeric(l) || isNumeric(r)) && [l, r].every((t) => t.kind === "numeric" || INTEGERS.has(t.kind)))
-    return call(n.op === "+" ? DECIMAL_ADD : DECIMAL_SUB, [n.left, n.right], n.type);
+  const exact = (isNumeric(l) || isNumeric(r)) && [l, r].every((t) => t.kind === "numeric" || INTEGERS.has(t.kind));
+  if (exact && (n.op === "+" || n.op === "-")) return call(n.op === "+" ? DECIMAL_ADD : DECIMAL_SUB, [n.left, n.right], n.type);
+  if (exact && n.op === "*") return call(DECIMAL_MUL, [n.left, n.right], n.type);
   // Wide numerics are TEXT, which SQLite compares as text: compare sort keys instead.
   if (COMPARISONS.has(n.op) && (isWide(l) || isWide(r))) return { ...n, left: key(n.left), right: key(n.right) };
   return undefined;

@@ -1,5 +1,5 @@
 // Exact decimals on SQLite, which has none: numeric(p ≤ 15) is stored as a REAL (NUMERIC affinity,
-// exact to 15 digits) and wider numerics as TEXT. SQLite's own +, -, sum() add doubles (0.10 + 0.20
+// exact to 15 digits) and wider numerics as TEXT. SQLite's own +, -, *, sum() compute in doubles (0.10 + 0.20
 // gave 0.30000000000000004; "123456789012345678.91" + "0.01" gave …680.00) and compares TEXT as
 // text ("10" < "9"). The dialect compiles decimal arithmetic, sums, min/max of wide numerics and
 // comparisons of wide numerics to the functions here, registered on every connection: they compute
@@ -13,6 +13,7 @@ export const DECIMAL_MIN = "arbor_decimal_min";
 export const DECIMAL_MAX = "arbor_decimal_max";
 export const DECIMAL_ADD = "arbor_decimal_add";
 export const DECIMAL_SUB = "arbor_decimal_sub";
+export const DECIMAL_MUL = "arbor_decimal_mul";
 export const DECIMAL_NEG = "arbor_decimal_neg";
 export const DECIMAL_ABS = "arbor_decimal_abs";
 /** A TEXT sort key whose binary order is the decimals' numeric order (see `decimalKey`). */
@@ -86,6 +87,8 @@ const two = (f: (a: Scaled, b: Scaled) => Scaled) => (a: unknown, b: unknown) =>
 
 export const decimalAdd = two((a, b) => add(a, b, 1n));
 export const decimalSub = two((a, b) => add(a, b, -1n));
+/** The exact product, with the sum of the scales (as PostgreSQL gives it). */
+export const decimalMul = two((a, b) => ({ units: a.units * b.units, scale: a.scale + b.scale, text: a.text || b.text }));
 export const decimalNeg = one((a) => ({ ...a, units: -a.units }));
 export const decimalAbs = one((a) => ({ ...a, units: a.units < 0n ? -a.units : a.units }));
 
