@@ -1,7 +1,6 @@
 // A pooled connection and the transactions on it. Nested transactions are SAVEPOINTs.
 import type { TransactionCharacteristics } from "../dialects/dialect.js";
 import { CommitOutcomeUnknownError, ConnectionError, NotSupportedError, RetryableError, TransactionError } from "../errors.js";
-import { anchor } from "../sql/anchor.js";
 import type { DriverConnection } from "./driver.js";
 import { Executor, assertUsable, type EngineContext } from "./executor.js";
 import type { Hold } from "./holds.js";
@@ -22,7 +21,6 @@ export class Connection extends Executor {
     private readonly hold?: Hold,
   ) {
     super();
-    anchor(this);
   }
 
   protected driverConnection(): DriverConnection {
@@ -170,7 +168,6 @@ export class Transaction extends Executor {
     readonly savepoint: string | undefined,
   ) {
     super();
-    anchor(this);
   }
 
   protected driverConnection() {

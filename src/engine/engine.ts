@@ -51,12 +51,8 @@ export class Engine implements EngineContext {
   /** Plans per statement, compiles per shape, prepared-statement names: this engine's own. */
   readonly plans: PlanCache;
   private readonly pool: Pool;
-  /**
-   * One statement runner per pooled connection. A runner made per call would also die with it,
-   * and V8 deoptimizes code whose objects' hidden classes are all gone at a full GC.
-   */
+  /** One statement runner per pooled connection, made on its first use and reused by every call. */
   private readonly runners = new WeakMap<DriverConnection, Autocommit>();
-  private lastRunner: Autocommit | undefined;
 
   constructor(
     readonly dialect: Dialect,
@@ -194,11 +190,8 @@ export class Engine implements EngineContext {
 
   /** The statement runner of a pooled connection, made once and reused by every call. */
   private autocommit(conn: DriverConnection): Autocommit {
-    // With one connection (SQLite), the runner last used is the one wanted.
-    if (this.lastRunner?.conn === conn) return this.lastRunner;
     let runner = this.runners.get(conn);
     if (runner === undefined) this.runners.set(conn, (runner = new Autocommit(this, conn)));
-    this.lastRunner = runner;
     return runner;
   }
 

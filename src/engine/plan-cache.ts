@@ -37,9 +37,6 @@ export const MAX_SHAPED_PARAMS = 1000;
 
 export class PlanCache implements Namer {
   private readonly plans = new WeakMap<StatementNode, Plan>();
-  /** The statement last planned: one run in a loop skips the WeakMap. */
-  private lastNode: StatementNode | undefined;
-  private lastPlan: Plan | undefined;
   /** Compiled shapes by key, in recency order (a hit moves its entry to the end). */
   private readonly shapes = new Map<string, SharedPlan>();
   /** Prepared-statement names by SQL text, in recency order. Names are never reused for another text. */
@@ -60,14 +57,11 @@ export class PlanCache implements Namer {
 
   /** The plan of a statement, compiling it on first use. */
   planFor(node: StatementNode): Plan {
-    if (node === this.lastNode) return this.lastPlan!;
     let plan = this.plans.get(node);
     if (plan === undefined) {
       this.counts.statementMisses++;
       this.plans.set(node, (plan = this.makePlan(node)));
     } else this.counts.statementHits++;
-    this.lastNode = node;
-    this.lastPlan = plan;
     return plan;
   }
 

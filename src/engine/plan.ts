@@ -7,7 +7,6 @@
 // statement's view of it. The cache that holds them is the engine's (plan-cache.ts).
 import type { Decoder, Dialect } from "../dialects/dialect.js";
 import { ArgumentError } from "../errors.js";
-import { anchor } from "../sql/anchor.js";
 import { atMostOneRow } from "../sql/cardinality.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
@@ -45,9 +44,8 @@ export class SharedPlan {
   readonly bigints: boolean;
   readonly decoderFor: NonNullable<QueryOptions["decoderFor"]>;
   private shape: RowShape | undefined;
-  /** The field type hints `shape` was built for, and the last fields array seen with them. */
+  /** The field type hints `shape` was built for. */
   private hints: readonly (number | undefined)[] = [];
-  private lastFields: readonly FieldInfo[] | undefined;
   /** Decoders handed to drivers that decode on arrival, per column, with the type tag each is for. */
   private readonly arrival: ({ readonly hint: number | undefined; readonly decoder: Decoder | null } | undefined)[] = [];
   /** Runs so far, until the shape earns a prepared-statement name (see `Plan.driverOptions`). */
@@ -99,19 +97,11 @@ export class SharedPlan {
    */
   shapeFor(fields: readonly FieldInfo[], decoded: boolean): RowShape {
     const shape = this.shape;
-    // Drivers that cache their field lists hand back the same array: no need to compare hints.
-    if (
-      shape !== undefined &&
-      shape.decoded === decoded &&
-      (fields === this.lastFields || (sameHints(this.hints, fields) && (this.compiled.columns !== null || sameNames(shape.keys, fields))))
-    ) {
-      this.lastFields = fields;
+    if (shape !== undefined && shape.decoded === decoded && sameHints(this.hints, fields) && (this.compiled.columns !== null || sameNames(shape.keys, fields)))
       return shape;
-    }
     const fresh = RowShape.of(this.dialect, this.compiled, fields, decoded);
     this.shape = fresh;
     this.hints = fields.map((f) => f.typeHint);
-    this.lastFields = fields;
     return fresh;
   }
 }
@@ -144,7 +134,6 @@ export class Plan {
     this.own = own;
     this.sql = shared.sql;
     this.options = { bigints: shared.bigints, single: atMostOneRow(node), decoderFor: shared.decoderFor, byName: shared.compiled.columns === null };
-    anchor(this);
   }
 
   /**
@@ -227,16 +216,9 @@ export class Plan {
     const build = shape.build;
     for (let i = 0, n = rows.length; i < n; i++) rows[i] = build(rows[i] as unknown[]);
     const result = new Result(rows as R[], res.rowCount, shape, res.lastInsertId);
-    // The first result is kept for good (its rows emptied into a copy): see sql/anchor.ts.
-    if (!anchoredResult) {
-      anchoredResult = true;
-      anchor(new Result<unknown>([], 0, shape, res.lastInsertId));
-    }
     return result;
   }
 }
-
-let anchoredResult = false;
 /** A shape earns a prepared-statement name on its second run: one-off statements leave nothing prepared. */
 const PREPARE_AFTER_RUNS = 2;
 

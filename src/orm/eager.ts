@@ -2,7 +2,6 @@
 // (StatementSetup) and keeps the row processors they return; the Materializer turns the rows into
 // objects through the session's identity API, hands each row to the processors, then runs the
 // post-loads level by level (LoadContext). Strategies themselves are in loaders.ts.
-import { anchor } from "../sql/anchor.js";
 import type { Expr, OrderBy } from "../sql/expression.js";
 import type { Select } from "../sql/select.js";
 import type { SelectArg } from "../sql/statement.js";
@@ -231,7 +230,3 @@ export class Materializer implements LoadContext {
     }
   }
 }
-
-// A Materializer is made per query; one kept for good (holding no session) keeps its hidden class
-// alive across full GCs, so the loading code optimized for it is not thrown away (sql/anchor.ts).
-anchor(new Materializer(undefined as unknown as Session, false, undefined as unknown as Mapper, undefined as unknown as Composed));

@@ -5,13 +5,11 @@
 // The key is a prefix code over UTF-16 code units: every node writes its kind's tag, then each field
 // its kind declares (nodes/fields.ts), in declaration order, as its role says: children by their own
 // keys, lists after their length, optional fields after a presence flag, names numbered or
-// length-prefixed, types by structure, sources numbered per statement. The writers are derived from
+// length-prefixed, types by structure, sources numbered per statement. The writers are composed from
 // the declarations once, at load, so no field can be left out of the key; a field that decides no
 // SQL is declared `value` or `meta`. Every part is self-delimiting, so two different statements
 // cannot write the same key. Units go to a number array and become one flat string at
 // the end: string concatenation per field cost more than compiling saved, and a rope is slow to hash.
-import { anchor } from "./anchor.js";
-import { generateTable, kindCode } from "./field-code.js";
 import type { Role } from "./nodes/fields.js";
 import { type BindNode, type ColumnNode, type Node, type NodeKind, nodeFields, type SourceNode } from "./nodes/index.js";
 import type { NestedSpec, SqlType } from "./types.js";
@@ -25,13 +23,9 @@ export interface StatementShape {
   readonly binds: readonly BindNode[];
 }
 
-/**
- * The shape of a statement, or null when something in it cannot be keyed safely. `using` is the
- * writer table (the derived one; tests compare it with the composed fallback).
- */
-export function shapeKey(node: Node, using: Readonly<Record<NodeKind, Writer>> = writers): StatementShape | null {
-  const w = new Walk(using);
-  anchor(w);
+/** The shape of a statement, or null when something in it cannot be keyed safely. */
+export function shapeKey(node: Node): StatementShape | null {
+  const w = new Walk(writers);
   w.node(node);
   return w.ok ? { key: unitsToString(w.units), values: w.values, binds: w.binds } : null;
 }
@@ -262,18 +256,14 @@ function partsWriter(parts: readonly [string | number, FieldWriter][]): FieldWri
 /**
  * Each kind's own writer: its tag and its declared fields. A bind's value is not written (it is one
  * of the shape's values); the bind itself is recorded, so that sharing one bind node is keyed.
- * Generated code with the fields written out, or (where the runtime refuses to generate code, or
- * `generate` is false) closures composed from the same declarations.
+ * Closures composed from the declarations: generated code with the fields written out counted no
+ * fewer instructions per key (docs/performance.md).
  */
-export function deriveFieldWriters(generate = true): Readonly<Record<NodeKind, Writer>> {
+function deriveFieldWriters(): Readonly<Record<NodeKind, Writer>> {
   const kinds = Object.keys(nodeFields) as NodeKind[];
   const declared = (k: NodeKind) => nodeFields[k] as Readonly<Record<string, Role>>;
-  const bodies = kinds.map((k, i) => `w.tag(${FIRST_KIND + i});\n  ${kindCode("key", declared(k))}`);
-  const generated = generate ? generateTable<Writer>(kinds, "w, n", bodies, { objectId }) : undefined;
   const out = {} as Record<NodeKind, Writer>;
   kinds.forEach((kind, i) => {
-    const g = generated?.[kind];
-    if (g !== undefined) return void (out[kind] = g);
     const write = partsWriter(
       Object.entries(declared(kind)).flatMap(([k, r]): [string, FieldWriter][] => {
         const f = roleWriter(r);
@@ -292,7 +282,7 @@ export function deriveFieldWriters(generate = true): Readonly<Record<NodeKind, W
 const SOURCE_KINDS: readonly NodeKind[] = ["table", "alias", "derived", "cte"];
 
 /** What a node is keyed as: its fields, after what decides how a dialect prints some of them. */
-export function deriveWriters(fieldWriters: Readonly<Record<NodeKind, Writer>>): Readonly<Record<NodeKind, Writer>> {
+function deriveWriters(fieldWriters: Readonly<Record<NodeKind, Writer>>): Readonly<Record<NodeKind, Writer>> {
   return Object.freeze({
     ...fieldWriters,
     ...Object.fromEntries(SOURCE_KINDS.map((k) => [k, (w: Walk, n: Node) => w.source(n as SourceNode)])),

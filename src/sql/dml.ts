@@ -1,7 +1,6 @@
 // INSERT, UPDATE and DELETE builders. Values are checked against their column types as they are
 // given, so a bad value fails at the call that supplied it, naming table and column.
 import { ArgumentError } from "../errors.js";
-import { anchor } from "./anchor.js";
 import type { AnyColumn, InsertRowOf, RowOf, Table } from "../schema/table.js";
 import { Expr, toNode, type QueryLike } from "./expression.js";
 import { and } from "./functions.js";
@@ -24,9 +23,7 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
   constructor(
     readonly table: T,
     readonly node: InsertNode,
-  ) {
-    anchor(this);
-  }
+  ) {}
   get statementNode(): InsertNode {
     return this.node;
   }
@@ -95,9 +92,7 @@ export class Update<T extends AnyTable, R = never> implements Statement<R> {
   constructor(
     readonly table: T,
     readonly node: UpdateNode,
-  ) {
-    anchor(this);
-  }
+  ) {}
   get statementNode(): UpdateNode {
     if (this.node.set.length === 0) throw new ArgumentError(`update of ${this.table.name} sets no columns`, { table: this.table.name });
     return this.node;
@@ -126,9 +121,7 @@ export class Delete<T extends AnyTable, R = never> implements Statement<R> {
   constructor(
     readonly table: T,
     readonly node: DeleteNode,
-  ) {
-    anchor(this);
-  }
+  ) {}
   get statementNode(): DeleteNode {
     return this.node;
   }

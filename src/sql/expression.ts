@@ -1,7 +1,6 @@
 // Typed wrappers over expression nodes. An `Expr<T>` is immutable: every operator returns a new
 // expression; the TypeScript value type `T` travels with it into inferred result rows.
 import { ArgumentError } from "../errors.js";
-import { anchor } from "./anchor.js";
 import { checkValue, typeOfValue, types, type SqlType, type ValueSite } from "./types.js";
 import type { BinaryOp, ColumnNode, ExprNode, OrderNode, QueryNode, SourceNode } from "./nodes/index.js";
 
@@ -11,9 +10,7 @@ export class Expr<T> {
   /** Phantom: the TypeScript value this expression yields. */
   declare readonly [VALUE_TYPE]: T;
 
-  constructor(readonly node: ExprNode) {
-    anchor(this);
-  }
+  constructor(readonly node: ExprNode) {}
 
   get type(): SqlType<T> {
     return this.node.type as SqlType<T>;
@@ -138,9 +135,7 @@ export class ColumnExpr<K extends string, T> extends Expr<T> {
 }
 
 export class OrderBy {
-  constructor(readonly node: OrderNode) {
-    anchor(this);
-  }
+  constructor(readonly node: OrderNode) {}
   nullsFirst(): OrderBy {
     return new OrderBy({ ...this.node, nulls: "FIRST" });
   }

@@ -1,6 +1,5 @@
 // SELECT and compound queries, derived tables and CTEs. Every method returns a new object.
 import { ArgumentError } from "../errors.js";
-import { anchor } from "./anchor.js";
 import { ColumnExpr, Expr, type OrderBy, bindValue, toNode, type QueryLike } from "./expression.js";
 import { and, orderNodes } from "./functions.js";
 import { shareGrouped } from "./grouping.js";
@@ -79,7 +78,6 @@ abstract class QueryBase<R> implements Statement<R>, QueryLike {
 export class Select<R> extends QueryBase<R> {
   constructor(readonly node: SelectNode) {
     super();
-    anchor(this);
   }
   get queryNode(): SelectNode {
     return this.node;

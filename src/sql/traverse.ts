@@ -86,7 +86,7 @@ export function deriveChildren(generate = true): Children {
     ? generateTable<FieldWalk>(
         kinds,
         "n, f",
-        kinds.map((k) => kindCode("walk", declared(k))),
+        kinds.map((k) => kindCode(declared(k))),
       )
     : undefined;
   const out: Partial<Record<NodeKind, FieldWalk>> = {};
@@ -122,18 +122,16 @@ export function childrenOf(node: Node): readonly Node[] {
  * (their references belong to their own scope, or correlate to this one).
  */
 export function referencedSources(roots: readonly Node[], out: SourceNode[] = []): SourceNode[] {
-  for (const r of roots) sourcesIn(r, out);
+  const visit = (n: Node): void => {
+    if (n.kind === "column") {
+      if (!out.includes(n.source)) out.push(n.source);
+      return;
+    }
+    if (n.kind === "select" || n.kind === "compound" || n.kind === "derived" || n.kind === "nested") return;
+    eachChild(n, visit);
+  };
+  for (const r of roots) visit(r);
   return out;
-}
-
-// Walks are module-level functions: a named closure per call costs a defineProperty under tsx.
-function sourcesIn(n: Node, out: SourceNode[]): void {
-  if (n.kind === "column") {
-    if (!out.includes(n.source)) out.push(n.source);
-    return;
-  }
-  if (n.kind === "select" || n.kind === "compound" || n.kind === "derived" || n.kind === "nested") return;
-  eachChild(n, (c) => sourcesIn(c, out));
 }
 
 /** Every source a FROM item brings into scope (joins flattened). */

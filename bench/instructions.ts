@@ -1,0 +1,182 @@
+// A fixed-iteration driver for counting instructions (docs/performance.md): one workload, a fixed
+// number of iterations, on SQLite in memory, no timing. Counted under valgrind, so the figure is the
+// work done, whatever else runs on the machine:
+//
+//   node bench/build.mjs
+//   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null node bench/.out/instructions.mjs <workload> <n>
+//
+// The count with n = 0 (setup only) is subtracted from the count with n iterations. Workloads:
+//   lookup    n selects by primary key, the statement built per call (executeSync)
+//   prepared  n selects by primary key, one statement with param("id") (executeSync)
+//   scan      n selects of 2,000 rows × 8 columns (Date, bigint, numeric, boolean, …)
+//   key       n shape keys of a join with GROUP BY, HAVING, CASE and an IN list, built per call
+//   walk      n full walks (every child) of the same statement
+//   compile   n compiles of the same statement (no cache)
+//   orm       n Session loads of 20 customers × 5 orders × 3 items with nestedload
+//   mixed     n lookups as above, and every 20th iteration a scan whose rows are kept until four
+//             scans later, as an application holding results does: the old generation fills and
+//             full collections happen on their own (what class anchors are for), none forced
+// A third argument k forces a full collection every k iterations (a bound for class anchors: their
+// whole gain comes after full collections), e.g. `lookup 3000 500`.
+import v8 from "node:v8";
+import vm from "node:vm";
+import {
+  MetaData,
+  Model,
+  Registry,
+  Session,
+  bigint,
+  boolean,
+  caseWhen,
+  createEngine,
+  double,
+  func,
+  insert,
+  integer,
+  nestedload,
+  numeric,
+  oneToMany,
+  param,
+  select,
+  text,
+  timestamptz,
+  types,
+} from "../src/index.js";
+import { shapeKey } from "../src/sql/cache-key.js";
+import type { Node } from "../src/sql/nodes/index.js";
+import { eachChild } from "../src/sql/traverse.js";
+
+const workload = process.argv[2] ?? "lookup";
+const n = Number(process.argv[3] ?? 1000);
+const gcEvery = Number(process.argv[4] ?? 0);
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+
+const md = new MetaData();
+const item = md.table("item", {
+  id: integer().primaryKey(),
+  name: text().notNull(),
+  qty: integer().notNull(),
+  price: double().notNull(),
+  active: boolean().notNull(),
+  created: timestamptz().notNull(),
+  amount: numeric(10, 2).notNull(),
+  big: bigint().notNull(),
+});
+const customer = md.table("customer", { id: integer().primaryKey(), name: text().notNull() });
+const order = md.table("cust_order", {
+  id: integer().primaryKey(),
+  customerId: integer()
+    .named("customer_id")
+    .notNull()
+    .references(() => customer.c.id),
+  total: numeric(10, 2).notNull(),
+});
+const line = md.table("line", {
+  id: integer().primaryKey(),
+  orderId: integer()
+    .named("order_id")
+    .notNull()
+    .references(() => order.c.id),
+  sku: text().notNull(),
+});
+
+const ROWS = 2_000;
+const engine = createEngine("sqlite::memory:");
+await engine.withConnection(async (c) => {
+  await md.createAll(c);
+  const start = Date.UTC(2020, 0, 1);
+  const rows = Array.from({ length: ROWS }, (_, k) => ({
+    id: k + 1,
+    name: `item ${k + 1}`,
+    qty: (k * 7919) % 100_000,
+    price: k / 7,
+    active: k % 2 === 0,
+    created: new Date(start + k * 86_400_123),
+    amount: ((k * 12_347) / 100).toFixed(2),
+    big: BigInt(k + 1) * 1_000_000_007n,
+  }));
+  for (let i = 0; i < ROWS; i += 500) await c.execute(insert(item).values(rows.slice(i, i + 500)));
+  await c.execute(insert(customer).values(Array.from({ length: 20 }, (_, k) => ({ id: k + 1, name: `c${k + 1}` }))));
+  await c.execute(insert(order).values(Array.from({ length: 100 }, (_, k) => ({ id: k + 1, customerId: (k % 20) + 1, total: `${k}.50` }))));
+  await c.execute(insert(line).values(Array.from({ length: 300 }, (_, k) => ({ id: k + 1, orderId: (k % 100) + 1, sku: `s${k}` }))));
+});
+
+const registry = new Registry();
+class Customer extends Model(customer) {
+  declare orders: Order[];
+}
+class Order extends Model(order) {
+  declare lines: Line[];
+}
+class Line extends Model(line) {}
+registry.map(Customer, { relationships: { orders: oneToMany(() => Order, { orderBy: () => [order.c.id] }) } });
+registry.map(Order, { relationships: { lines: oneToMany(() => Line, { orderBy: () => [line.c.id] }) } });
+registry.map(Line, {});
+
+const joined = (i: number) =>
+  select(customer.c.name, func.count(order.c.id).as("n"), caseWhen(customer.c.id.gt(i), "late").else("early").as("band"))
+    .from(customer)
+    .join(order, order.c.customerId.eq(customer.c.id))
+    .where(order.c.id.in([i, i + 1, i + 2]))
+    .groupBy(customer.c.name, customer.c.id)
+    .having(func.count(order.c.id).gt(1))
+    .orderBy(customer.c.name);
+
+let sink = 0;
+const kept: unknown[] = [];
+const walk = (node: Node): void => {
+  sink++;
+  eachChild(node, walk);
+};
+const lookup = select(item)
+  .from(item)
+  .where(item.c.id.eq(param("id", types.integer)));
+const all = select(item).from(item);
+const compiler = engine.dialect;
+const stmt = joined(1).statementNode;
+
+for (let i = 0; i < n; i++) {
+  if (gcEvery > 0 && i % gcEvery === gcEvery - 1) gc();
+  const id = 1 + ((i * 7919) % ROWS);
+  switch (workload) {
+    case "lookup":
+      sink += engine.executeSync(select(item).from(item).where(item.c.id.eq(id))).rows.length;
+      break;
+    case "prepared":
+      sink += engine.executeSync(lookup, { id }).rows.length;
+      break;
+    case "scan":
+      sink += engine.executeSync(all).rows.length;
+      break;
+    case "mixed":
+      sink += engine.executeSync(select(item).from(item).where(item.c.id.eq(id))).rows.length;
+      if (i % 20 === 0) kept[(i / 20) % 4] = engine.executeSync(all).rows;
+      break;
+    case "key":
+      sink += shapeKey(joined(i).statementNode)?.key.length ?? 0;
+      break;
+    case "walk":
+      walk(stmt);
+      break;
+    case "compile":
+      sink += compiler.createCompiler().compile(stmt).sql.length;
+      break;
+    case "orm": {
+      const s = new Session(engine, { registry });
+      sink += (
+        await s
+          .query(Customer)
+          .options(nestedload(Customer, "orders", "lines"))
+          .orderBy(Customer.c.id)
+          .all()
+      ).length;
+      await s.close();
+      break;
+    }
+    default:
+      throw new Error(`unknown workload ${workload}`);
+  }
+}
+await engine.dispose();
+console.log(`${workload} × ${n}: ${sink}`);
