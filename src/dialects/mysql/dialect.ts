@@ -448,13 +448,13 @@ const MAX_RESULT_SCALE = 38;
 
 /**
  * The decimal places an exact product has (the factors' scales added, as PostgreSQL keeps them).
- * An unconstrained numeric's scale is its value's, unknown here: it counts as 0, so a product of
- * such values past 38 places is still cut by MariaDB (a known gap; declare numeric(p, s)).
+ * An unconstrained numeric's scale is its value's, unknown when compiling (a cached compile serves
+ * other values): it counts as the 30 places such a value may have, so a product of two is refused.
  */
 function productScale(e: ExprNode): number {
   if (e.kind === "binary" && e.op === "*") return productScale(e.left) + productScale(e.right);
   if (e.kind === "binary" && (e.op === "+" || e.op === "-")) return Math.max(productScale(e.left), productScale(e.right));
   if (e.kind === "unary" || e.kind === "label") return productScale("operand" in e ? e.operand : e.expr);
   const t = baseType(e.type);
-  return t.kind === "numeric" ? (t.scale ?? 0) : 0;
+  return t.kind === "numeric" ? (t.scale ?? 30) : 0;
 }
