@@ -1,29 +1,15 @@
 // Pending objects, orphans and deletes: bugs the Session's model-based test (model.test.ts)
 // found, each as a minimal case (fixed in e3f029e and bbea564).
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, IntegrityError, type Collection } from "../../src/index.js";
-import { md, registry, Customer, Order, Item } from "../fixtures/orm-shop.js";
+import { IntegrityError, type Collection } from "../../src/index.js";
+import { Customer, Order, Item } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
+import { freshSessions } from "./model/fresh.js";
 import { qCustomers, qItems, qOrders } from "./model/world.js";
 
 forEachEngine(import.meta.url, (ctx) => {
-  const open: Session[] = [];
-  const resetSchema = () =>
-    ctx.engine.withConnection(async (c) => {
-      await md.dropAll(c);
-      await md.createAll(c);
-    });
-  const fresh = async () => {
-    await resetSchema();
-    const s = new Session(ctx.engine, { registry });
-    open.push(s);
-    return s;
-  };
-  // A failing case must not leave a transaction open: its locks would block dropping the namespace.
-  afterEach(async () => {
-    for (const x of open.splice(0)) await x.close();
-  });
+  const fresh = freshSessions(() => ctx.engine);
 
   test("issue 12: a pending order in the collection of a customer deleted in the same flush is inserted, never dropped: the flush fails on its key", async () => {
     const s = await fresh();

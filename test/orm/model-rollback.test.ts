@@ -1,29 +1,15 @@
 // Rollbacks, savepoints and expiry: bugs the Session's model-based test (model.test.ts) found,
 // each as a minimal case.
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Session, update } from "../../src/index.js";
-import { md, registry, Customer, customerT } from "../fixtures/orm-shop.js";
+import { update } from "../../src/index.js";
+import { Customer, customerT } from "../fixtures/orm-shop.js";
 import { forEachEngine } from "../support/engines.js";
+import { freshSessions } from "./model/fresh.js";
 import { qCustomers } from "./model/world.js";
 
 forEachEngine(import.meta.url, (ctx) => {
-  const open: Session[] = [];
-  const resetSchema = () =>
-    ctx.engine.withConnection(async (c) => {
-      await md.dropAll(c);
-      await md.createAll(c);
-    });
-  const fresh = async () => {
-    await resetSchema();
-    const s = new Session(ctx.engine, { registry });
-    open.push(s);
-    return s;
-  };
-  // A failing case must not leave a transaction open: its locks would block dropping the namespace.
-  afterEach(async () => {
-    for (const x of open.splice(0)) await x.close();
-  });
+  const fresh = freshSessions(() => ctx.engine);
 
   test("rollback after a key was deleted and inserted again (and deleted) in one transaction: the original object is back in the identity map", async () => {
     const s = await fresh();
