@@ -151,9 +151,10 @@ class MysqlCompiler extends Compiler {
     super.visitFunc({ ...n, args: [guarded], filter: undefined });
   }
   protected override visitBinary(n: BinaryNode): void {
-    if (n.op === "*" && productScale(n) > MAX_RESULT_SCALE)
+    const scale = n.op === "*" ? productScale(n) : 0;
+    if (scale > MAX_RESULT_SCALE)
       throw new NotSupportedError(
-        `MariaDB keeps at most ${MAX_RESULT_SCALE} decimal places in a product and would cut this one's ${productScale(n)} without an error: declare the numerics with smaller scales, or cast the factors to a smaller scale first`,
+        `MariaDB keeps at most ${MAX_RESULT_SCALE} decimal places in a product and would cut this one's ${scale} without an error: declare the numerics with smaller scales, or cast the factors to a smaller scale first`,
       );
     if (isIntegerDivision(n)) {
       this.operand(n.left, Level.MUL);

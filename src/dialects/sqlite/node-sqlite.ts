@@ -76,8 +76,13 @@ const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
  * ArrayBuffer(0))`, what an empty blob often is) as NULL: such a value is rebound as a fresh empty
  * array, which it stores as the empty blob it is.
  */
-function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (p instanceof Uint8Array && p.byteLength === 0 ? new Uint8Array(0) : p));
+function bindable(params: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p instanceof Uint8Array && p.byteLength === 0) (out ??= params.slice())[i] = new Uint8Array(0);
+  }
+  return out ?? params;
 }
 
 class NodeSqliteConnection implements DriverConnection {
