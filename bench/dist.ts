@@ -32,6 +32,7 @@ const quick = process.argv.includes("--quick");
 const CUSTOMERS = quick ? 300 : 1000;
 const ROUNDS = quick ? 3 : 7;
 const POINTS = quick ? 50 : 200;
+const PROBE = process.argv.includes("--probe");
 const shop = distShop();
 const rows = shopRows(CUSTOMERS, 42);
 
@@ -54,6 +55,13 @@ async function measure(label: string, dist: DistributedEngine, single: Engine): 
   const whole = { single: [] as number[], head: [] as number[], direct: [] as number[] };
   const point = { single: [] as number[], head: [] as number[], direct: [] as number[] };
   const keys = Array.from({ length: POINTS }, (_, i) => rows.customer[(i * 7919) % CUSTOMERS].id);
+  // --probe: where a direct point lookup's time goes — the owning backend's engine called
+  // directly (its index found beforehand) and dist.routeOf alone, per lookup.
+  const owner = keys.map((k) => {
+    const r = dist.routeOf(tree().where(shop.customer.c.id.eq(k)));
+    return r.to === "backend" ? r.index : 0;
+  });
+  const probe = { backend: [] as number[], route: [] as number[] };
   const direct = async () => {
     const parts = await Promise.all(dist.backends.map((b) => b.execute(tree())));
     return parts.flatMap((p) => p.rows).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -83,6 +91,16 @@ async function measure(label: string, dist: DistributedEngine, single: Engine): 
         for (const key of keys) await pointRun[k](key);
       });
     if (r === 0) continue; // warm-up
+    if (PROBE) {
+      const b = await time(async () => {
+        for (let i = 0; i < keys.length; i++) await dist.backends[owner[i]].execute(tree().where(shop.customer.c.id.eq(keys[i])));
+      });
+      const t = await time(async () => {
+        for (const key of keys) dist.routeOf(tree().where(shop.customer.c.id.eq(key)));
+      });
+      probe.backend.push(b / keys.length);
+      probe.route.push(t / keys.length);
+    }
     for (const k of ["single", "head", "direct"] as const) {
       whole[k].push(w[k]);
       point[k].push(p[k] / keys.length);
@@ -94,6 +112,10 @@ async function measure(label: string, dist: DistributedEngine, single: Engine): 
   };
   console.log(row(`whole graph (${CUSTOMERS} groups)`, whole, (v) => `${v.toFixed(1)} ms`));
   console.log(row("point lookup (one group)", point, (v) => `${v.toFixed(2)} ms`));
+  if (PROBE)
+    console.log(
+      `\n${label} probe, per point lookup: owning backend's engine directly ${median(probe.backend).toFixed(3)} ms (${Math.min(...probe.backend).toFixed(3)}–${Math.max(...probe.backend).toFixed(3)}), routeOf alone ${(median(probe.route) * 1000).toFixed(0)} µs\n`,
+    );
 }
 
 async function spider(): Promise<void> {
