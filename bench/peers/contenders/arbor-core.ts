@@ -8,6 +8,8 @@
 //     no unit of work: this is the hand-written path; the ORM contenders come with src/orm).
 // 4   update: one update(item).set({ qty }).where(id = param) per row, prepared once, in a
 //     transaction (Core has no UPDATE … FROM VALUES).
+// "(prepare: false)": workloads 1 and 2 on an engine created with { prepare: false } (what runs behind
+//     a pooler without session state): every statement unnamed, parsed and planned by the server per call.
 import {
   MetaData,
   bigint,
@@ -79,19 +81,23 @@ const one = tree.where(customer.c.id.eq(param("id", types.integer)));
 const forUpdate = select(item.c.id, item.c.qty).where(item.c.id.le(param("n", types.integer))).orderBy(item.c.id);
 const setQty = update(item).set({ qty: param("qty", types.integer) }).where(item.c.id.eq(param("id", types.integer)));
 
-function arborCore(kind: EngineKind): Contender {
+const DESCRIPTION =
+  "engine.execute(select(customer…, nested(select(order…, nested(select(item…)).as('items'))).as('orders'))): one statement, statements built once (param() for the id). ";
+
+function arborCore(kind: EngineKind, unprepared = false): Contender {
   let engine: Engine;
   let loaded: { id: number; qty: number }[] = [];
   return {
-    name: kind === "postgres" ? "Arbor Core nested()" : "Arbor Core nested() (SQLite)",
+    name: kind === "sqlite" ? "Arbor Core nested() (SQLite)" : unprepared ? "Arbor Core nested() (prepare: false)" : "Arbor Core nested()",
     engine: kind,
-    order: 10,
-    workloads: kind === "postgres" ? [1, 2, 3, 4] : [5],
-    description:
-      "engine.execute(select(customer…, nested(select(order…, nested(select(item…)).as('items'))).as('orders'))): one statement, statements built once (param() for the id). " +
-      "Insert: insert(t).values([...]).returning(id) per table in a transaction; update: a prepared update(item) per row in a transaction.",
+    order: unprepared ? 11 : 10,
+    workloads: kind === "sqlite" ? [5] : unprepared ? [1, 2] : [1, 2, 3, 4],
+    description: unprepared
+      ? `Workloads 1 and 2 only, on createEngine(url, { prepare: false }): every statement unnamed (the server parses and plans it on every call, as behind a transaction-mode pooler). ${DESCRIPTION}`
+      : `${DESCRIPTION}Insert: insert(t).values([...]).returning(id) per table in a transaction; update: a prepared update(item) per row in a transaction.`,
     async setup(ctx: BenchContext) {
-      engine = kind === "postgres" ? createEngine(ctx.pgUrl, { poolSize: ctx.poolSize }) : createEngine(`sqlite:${ctx.sqliteFile}`);
+      engine =
+        kind === "postgres" ? createEngine(ctx.pgUrl, { poolSize: ctx.poolSize, prepare: !unprepared }) : createEngine(`sqlite:${ctx.sqliteFile}`);
     },
     async graphLoad() {
       return (await engine.execute(all)).rows;
@@ -125,4 +131,4 @@ function arborCore(kind: EngineKind): Contender {
   };
 }
 
-export default [arborCore("postgres"), arborCore("sqlite")];
+export default [arborCore("postgres"), arborCore("postgres", true), arborCore("sqlite")];

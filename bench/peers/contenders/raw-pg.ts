@@ -13,6 +13,8 @@
 // "raw pg stitched" (workloads 1 and 2): graph load in three queries on one connection (customers;
 //     their orders by customer_id = ANY($1); those orders' items by order_id = ANY($1)) stitched
 //     with Maps; one graph as one LEFT JOIN of the three tables (≤ 50 rows), regrouped.
+// "raw pg json_agg, unnamed" (workloads 1 and 2): the floor's statements sent unnamed, so the server
+//     parses and plans them on every call (what any client does with prepared statements off).
 // "raw pg, UPDATE per row" (workload 4 only): one prepared UPDATE per row in a transaction, which
 //     is what an ORM without batched updates sends.
 import pg from "pg";
@@ -118,6 +120,33 @@ async function insertGraph(pool: pg.Pool, data: readonly NewCustomer[]): Promise
   }
 }
 
+function rawPgUnnamed(): Contender {
+  let pool: pg.Pool;
+  return {
+    name: "raw pg json_agg, unnamed",
+    engine: "postgres",
+    order: 3,
+    workloads: [1, 2],
+    description:
+      "The floor's json_agg statements and type restoration, sent unnamed: the server parses and plans each call (the cost a client without prepared statements pays).",
+    async setup(ctx: BenchContext) {
+      pool = new pg.Pool({ connectionString: ctx.pgUrl, max: ctx.poolSize });
+    },
+    async graphLoad() {
+      const rows = (await pool.query(Q_JSON_ALL.text)).rows;
+      for (let k = 0; k < rows.length; k++) rows[k] = restore(rows[k]);
+      return rows as Customer[];
+    },
+    async oneGraph(id: number) {
+      const rows = (await pool.query(Q_JSON_ONE, [id])).rows;
+      return rows.length === 0 ? undefined : restore(rows[0]);
+    },
+    async teardown() {
+      await pool.end();
+    },
+  };
+}
+
 function rawPgStitched(): Contender {
   let pool: pg.Pool;
   return {
@@ -211,4 +240,4 @@ function rawPgPerRow(): Contender {
   };
 }
 
-export default [rawPgJsonAgg(), rawPgStitched(), rawPgPerRow()];
+export default [rawPgJsonAgg(), rawPgStitched(), rawPgPerRow(), rawPgUnnamed()];
