@@ -13,6 +13,8 @@
 //   walk      n full walks (every child) of the same statement
 //   compile   n compiles of the same statement (no cache)
 //   orm       n Session loads of 20 customers × 5 orders × 3 items with nestedload
+//   insert    n multi-row INSERTs of 8,400 rows × 8 columns built, planned and their values encoded
+//             for PostgreSQL (no connection: the client's share of a bulk insert)
 //   mixed     n lookups as above, and every 20th iteration a scan whose rows are kept until four
 //             scans later, as an application holding results does: the old generation fills and
 //             full collections happen on their own (what class anchors are for), none forced
@@ -42,6 +44,8 @@ import {
   timestamptz,
   types,
 } from "../src/index.js";
+import { PlanCache } from "../src/engine/plan-cache.js";
+import { postgresDialect } from "../src/index.js";
 import { shapeKey } from "../src/sql/cache-key.js";
 import type { Node } from "../src/sql/nodes/index.js";
 import { eachChild } from "../src/sql/traverse.js";
@@ -134,6 +138,17 @@ const lookup = select(item)
   .where(item.c.id.eq(param("id", types.integer)));
 const all = select(item).from(item);
 const compiler = engine.dialect;
+const bulkRows = Array.from({ length: 8_400 }, (_, k) => ({
+  id: k + 1,
+  name: `item ${k + 1}`,
+  qty: k % 1_000,
+  price: k / 7,
+  active: k % 2 === 0,
+  created: new Date(Date.UTC(2020, 0, 1) + k * 86_400_123),
+  amount: ((k * 12_347) / 100).toFixed(2),
+  big: BigInt(k + 1) * 1_000_000_007n,
+}));
+const pgPlans = new PlanCache(postgresDialect);
 const stmt = joined(1).statementNode;
 
 for (let i = 0; i < n; i++) {
@@ -161,6 +176,9 @@ for (let i = 0; i < n; i++) {
       break;
     case "compile":
       sink += compiler.createCompiler().compile(stmt).sql.length;
+      break;
+    case "insert":
+      sink += pgPlans.planFor(insert(item).values(bulkRows).statementNode).fill(postgresDialect, undefined).length;
       break;
     case "orm": {
       const s = new Session(engine, { registry });

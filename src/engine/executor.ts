@@ -83,7 +83,7 @@ export abstract class Executor {
     return inTransaction(this, fn);
   }
 
-  private async runAsync<R>(conn: DriverConnection, plan: Plan, values: unknown[], guard?: Guard): Promise<Result<R>> {
+  private async runAsync<R>(conn: DriverConnection, plan: Plan, values: readonly unknown[], guard?: Guard): Promise<Result<R>> {
     const started = this.clock();
     let res: DriverResult;
     try {
@@ -111,7 +111,7 @@ export abstract class Executor {
     return this.runSync(conn, plan, values);
   }
 
-  private runSync<R>(conn: SyncDriverConnection, plan: Plan, values: unknown[]): Result<R> {
+  private runSync<R>(conn: SyncDriverConnection, plan: Plan, values: readonly unknown[]): Result<R> {
     const started = this.clock();
     let res: DriverResult;
     try {

@@ -39,8 +39,6 @@ interface NamedSlot {
 export class SharedPlan {
   readonly sql: string;
   readonly named: readonly NamedSlot[];
-  /** Per parameter slot: the stored type its value is encoded as. */
-  readonly bases: readonly SqlType[];
   readonly bigints: boolean;
   readonly decoderFor: NonNullable<QueryOptions["decoderFor"]>;
   private shape: RowShape | undefined;
@@ -67,17 +65,12 @@ export class SharedPlan {
     this.bigints = cols === null || cols.some((c) => baseType(c.type).kind === "bigint");
     this.decoderFor = (index, hint) => this.decoderAt(index, hint);
     const named: NamedSlot[] = [];
-    const bases: SqlType[] = [];
-    compiled.params.forEach((slot, index) => {
-      if ("value" in slot) bases.push(slot.type);
-      else {
-        const base = baseType(slot.type);
-        named.push({ index, name: slot.name, type: slot.type, base, site: slot.site ?? { column: slot.name } });
-        bases.push(base);
-      }
-    });
+    const params = compiled.params;
+    for (let index = 0; index < params.length; index++) {
+      const slot = params[index];
+      if (!("value" in slot)) named.push({ index, name: slot.name, type: slot.type, base: baseType(slot.type), site: slot.site ?? { column: slot.name } });
+    }
     this.named = named;
-    this.bases = bases;
   }
 
   /** Column `index`'s decoder for an engine type tag, chosen once per tag. */
@@ -158,10 +151,15 @@ export class Plan {
     return (this.own ??= this.shared.shaped!.rebind(this.node, this.values));
   }
 
-  /** The values to bind, in placeholder order, encoded for the driver. */
-  fill(dialect: Dialect, params: Params | undefined): unknown[] {
-    const values = (this.template ??= this.encodeOwn(dialect)).slice();
+  /**
+   * The values to bind, in placeholder order, encoded for the driver. Without named parameters
+   * this is the statement's own encoded array, shared by its runs: drivers only read it.
+   */
+  fill(dialect: Dialect, params: Params | undefined): readonly unknown[] {
+    const own = (this.template ??= this.encodeOwn(dialect));
     const named = this.shared.named;
+    if (named.length === 0) return own;
+    const values = own.slice();
     for (let i = 0; i < named.length; i++) {
       const slot = named[i];
       if (params === undefined || !(slot.name in params))
@@ -178,21 +176,21 @@ export class Plan {
    */
   private encodeOwn(dialect: Dialect): unknown[] {
     const shared = this.shared;
-    const bases = shared.bases;
     const own = this.own;
+    // A value slot's type is the stored type (the compiler's); named slots stay null here.
     const slots = (own ?? shared.compiled).params;
     const sources = own === undefined ? shared.shaped!.sources : undefined;
     const values = this.values;
-    const out = new Array<unknown>(bases.length);
-    for (let i = 0; i < bases.length; i++) {
-      const j = sources === undefined ? -1 : sources[i];
+    const out = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
       let v: unknown = null;
-      if (j >= 0) v = values[j];
-      else {
-        const slot = slots[i];
-        if ("value" in slot) v = slot.value;
+      if ("value" in slot) {
+        // A value outside the shape's key (its text is part of the key) is the first compile's.
+        const j = sources === undefined ? -1 : sources[i];
+        v = j >= 0 ? values[j] : slot.value;
       }
-      out[i] = v === null || v === undefined ? null : dialect.encode(bases[i], v);
+      out[i] = v === null || v === undefined ? null : dialect.encode(slot.type, v);
     }
     return out;
   }

@@ -52,7 +52,9 @@ export class Compiler extends ExpressionCompiler {
    * named params and for constants the compiler adds itself.
    */
   compileTraced(node: StatementNode): { readonly compiled: CompiledQuery; readonly sources: readonly (BindNode | undefined)[] } {
-    return { compiled: this.compile(node), sources: this.paramSources };
+    const sources: (BindNode | undefined)[] = [];
+    this.paramSources = sources;
+    return { compiled: this.compile(node), sources };
   }
 
   /** An expression with values inlined, for DDL (CHECK constraints, server defaults). */
@@ -260,11 +262,21 @@ export class Compiler extends ExpressionCompiler {
       this.defaultValues(n.rows.length);
     } else {
       this.write(" VALUES ");
-      this.list(n.rows, (row) => {
-        this.write("(");
-        this.list(row, (v) => this.visit(v));
-        this.write(")");
-      });
+      // Each row's text is joined from its cells' and the rows' at the end: thousands of rows
+      // written piece by piece made a chain of partial strings per value for the collector.
+      const rows = n.rows;
+      const columns = n.columns;
+      const texts = new Array<string>(rows.length);
+      const cells = new Array<string>(columns.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        for (let j = 0; j < row.length; j++) {
+          const v = row[j];
+          cells[j] = v.kind === "bind" ? this.valuesPlaceholder(v, columns[j]) : this.textOf(v);
+        }
+        texts[i] = `(${cells.join(", ")})`;
+      }
+      this.write(texts.join(", "));
     }
     if (n.onConflict) this.onConflict(n);
     this.returning(n.returning, "insert");

@@ -176,10 +176,14 @@ export function bindValue(value: unknown, type: SqlType, site?: ValueSite): Expr
 }
 
 export function toNode(value: unknown, like?: ExprNode, type?: SqlType): ExprNode {
+  return valueNode(value, type ?? like?.type ?? types.unknown, like ? siteOf(like) : undefined);
+}
+
+/** `toNode` with the type and site worked out by the caller: one per column for a batch of rows. */
+export function valueNode(value: unknown, type: SqlType, site: ValueSite | undefined): ExprNode {
   if (value instanceof Expr) return value.node;
   if (isQueryLike(value)) return { kind: "scalar", query: value.queryNode, type: types.unknown };
-  const t = type ?? like?.type ?? types.unknown;
-  return bindValue(value, t, like ? siteOf(like) : undefined);
+  return bindValue(value, type, site);
 }
 
 function isQueryLike(x: unknown): x is QueryLike {

@@ -171,7 +171,10 @@ export function dmlExtraSources(target: SourceNode, exprs: readonly ExprNode[], 
 /** Every CTE referenced anywhere under `root`, dependencies first. */
 export function collectCtes(root: Node): SourceNode[] {
   const found: SourceNode[] = [];
-  ctesIn(root, found, []);
+  const seen: SourceNode[] = [];
+  // One visitor for the whole walk: a closure per node cost a multi-row INSERT one per value.
+  const visit = (c: Node): void => ctesIn(c, found, seen, visit);
+  visit(root);
   return found;
 }
 
@@ -179,15 +182,18 @@ export function collectCtes(root: Node): SourceNode[] {
  * `seen` holds the sources walked already (columns lead back to theirs, a recursive CTE to itself);
  * other nodes are not recorded, which costs a set insertion per node for no gain in a tree.
  */
-function ctesIn(n: Node, found: SourceNode[], seen: SourceNode[]): void {
+function ctesIn(n: Node, found: SourceNode[], seen: SourceNode[], visit: (c: Node) => void): void {
   switch (n.kind) {
+    case "bind":
+    case "param":
+      return;
     case "column":
-      ctesIn(n.source, found, seen);
+      visit(n.source);
       return;
     case "cte":
       if (seen.includes(n)) return;
       seen.push(n);
-      ctesIn(n.query(), found, seen);
+      visit(n.query());
       found.push(n);
       return;
     case "table":
@@ -201,7 +207,7 @@ function ctesIn(n: Node, found: SourceNode[], seen: SourceNode[]): void {
     case "insert":
     case "update":
     case "delete":
-      for (const c of n.with) ctesIn(c, found, seen);
+      for (const c of n.with) visit(c);
   }
-  eachChild(n, (c) => ctesIn(c, found, seen));
+  eachChild(n, visit);
 }

@@ -130,6 +130,19 @@ export function customType<T, B>(spec: CustomTypeSpec<T, B>): SqlType<T> {
   return make<T>("custom", { custom: spec as CustomTypeSpec<T, unknown> });
 }
 
+/** Whether two types are declared alike: kind, precision, scale, length, enum values, custom spec. */
+export function sameType(a: SqlType, b: SqlType): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.precision !== b.precision || a.scale !== b.scale || a.length !== b.length || a.custom !== b.custom) return false;
+  if (a.nested !== undefined || b.nested !== undefined) return false;
+  const x = a.values;
+  const y = b.values;
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 /** The stored type under any custom wrapping. */
 export function baseType(type: SqlType): SqlType {
   let t = type;

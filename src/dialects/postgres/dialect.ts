@@ -34,8 +34,13 @@ class PostgresCompiler extends Compiler {
   protected override placeholder(index: number, type: SqlType | undefined): string {
     // The declared spelling (numeric(10, 2), varchar(20)) cuts nothing: checkValue refused any
     // value that it would round or truncate.
-    return type === undefined || type.kind === "unknown" || type.kind === "nested" ? `$${index}` : `$${index}::${this.castType(type)}`;
+    if (type === undefined || type.kind === "unknown" || type.kind === "nested") return `$${index}`;
+    let cast = this.casts.get(type);
+    if (cast === undefined) this.casts.set(type, (cast = `::${this.castType(type)}`));
+    return `$${index}${cast}`;
   }
+  /** Cast spellings by type, for this compile: a multi-row INSERT repeats each column's per row. */
+  private readonly casts = new Map<SqlType, string>();
   /** PostgreSQL cuts identifiers to 63 bytes, so two long aliases could name one thing: refused. */
   override quote(name: string): string {
     if (identifierTooLong(name)) throw new NotSupportedError(`PostgreSQL identifiers hold at most ${MAX_IDENTIFIER_BYTES} bytes: ${JSON.stringify(name)}`);
