@@ -51,6 +51,7 @@ import {
   text,
   timestamptz,
   type CompiledQuery,
+  type Dialect,
   type Engine,
 } from "../src/index.js";
 import { mulberry32 } from "./support.js";
@@ -254,7 +255,9 @@ const flatSql = (q: string): string =>
   `SELECT c.id, c.name, c.vip, c.created, o.id, o.ordernum, o.placed_at, o.total, i.id, i.sku, i.qty, i.price, i.serial ` +
   `FROM customer c LEFT JOIN ${q}cust_order${q} o ON o.customer_id = c.id LEFT JOIN item i ON i.order_id = o.id ORDER BY c.id, o.id, i.id`;
 
-const paramValues = (c: CompiledQuery): unknown[] => c.params.map((p) => ("value" in p ? p.value : undefined));
+/** A compile's values as its engine sends them (encoded for the driver: SQLite's 0/1, dates as text). */
+const paramValues = (c: CompiledQuery, d: Dialect): unknown[] =>
+  c.params.map((p) => ("value" in p ? (p.value === null || p.value === undefined ? null : d.encode(p.type, p.value)) : undefined));
 
 // ---------------------------------------------------------------------------------------------
 // Regrouping a flat join (rows: customer 0-3, order 4-7, item 8-12), one function per engine so each
@@ -607,7 +610,7 @@ async function benchPostgres(): Promise<void> {
     await raw.query("ANALYZE customer; ANALYZE cust_order; ANALYZE item");
     const compiled = engine.compile(nestedTree);
     compiledSql.postgres = compiled.sql;
-    const values = paramValues(compiled);
+    const values = paramValues(compiled, engine.dialect);
     const flat = flatSql('"');
     if (!SHAPES_ONLY)
       await run(
@@ -743,14 +746,14 @@ async function benchSqlite(): Promise<void> {
     db.transaction(() => {
       for (const s of insertStatements()) {
         const c = engine.compile(s);
-        db.prepare(c.sql).run(...paramValues(c));
+        db.prepare(c.sql).run(...paramValues(c, engine.dialect));
       }
     })();
     db.exec("ANALYZE");
     await engine.withConnection((c) => c.runSql("ANALYZE"));
     const compiled = engine.compile(nestedTree);
     compiledSql.sqlite = compiled.sql;
-    const values = paramValues(compiled);
+    const values = paramValues(compiled, engine.dialect);
     // As Arbor's driver runs it: raw arrays, and no safeIntegers (no top-level bigint column).
     const floorStmt = db.prepare(compiled.sql).raw(true);
     const flatStmt = db.prepare(flatSql("")).raw(true).safeIntegers(true);
@@ -813,7 +816,7 @@ async function benchMariadb(): Promise<void> {
     await myQuery(raw, "ANALYZE TABLE customer, cust_order, item", []);
     const compiled = engine.compile(nestedTree);
     compiledSql.mariadb = compiled.sql;
-    const values = paramValues(compiled);
+    const values = paramValues(compiled, engine.dialect);
     const flat = flatSql("`");
     await run(
       "mariadb",
