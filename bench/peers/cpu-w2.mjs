@@ -10,7 +10,8 @@
 // --count: the client's instructions instead, which no load changes: the first contender matching
 // --only, set up and warmed, then --calls calls and nothing else; count under valgrind with
 // --calls=0 and --calls=N and subtract (the server's work runs in its own processes, not counted):
-//   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null node cpu-w2.mjs --count --only='(prepare: false)' --calls=1000
+//   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+//     node --predictable --predictable-gc-schedule --hash-seed=1 --random-seed=1 cpu-w2.mjs --count --only='(prepare: false)' --calls=2000
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
