@@ -1,7 +1,8 @@
-// Runs every benchmark present (core, ring, nested, orm, flush, shard) on the built package, one plain
-// `node` process each, in order, passing the flags given here on. `npm run bench [-- --quick]` builds
-// first (bench/build.mjs: dist/ and bench/.out/), then runs this from bench/.out/run.mjs.
-// Exits non-zero when one fails.
+// Runs every benchmark present (core, ring, nested, orm, session, flush, shard, dist, load) on the
+// built package, one plain `node` process each, in order, passing --quick on when given (the others'
+// own flags: run them one by one). `npm run bench [-- --quick]` builds first (bench/build.mjs: dist/
+// and bench/.out/), then runs this from bench/.out/run.mjs; its output is the markdown of
+// bench/RESULTS.md's "Latest" part. Exits non-zero when one fails.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -9,12 +10,15 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, ".out");
-const flags = process.argv.slice(2);
+const quick = process.argv.includes("--quick");
+// session takes its engine as an argument (all three without one); load's short run is --seconds.
+const flagsOf = (name: string): string[] => (!quick ? [] : name === "load" ? ["--seconds", "10"] : name === "session" ? [] : ["--quick"]);
 let failed = 0;
-for (const name of ["core", "ring", "nested", "orm", "flush", "shard"]) {
+for (const name of ["core", "ring", "nested", "orm", "session", "flush", "shard", "dist", "load"]) {
   const file = path.join(out, `${name}.mjs`);
   if (!existsSync(file)) continue;
-  console.log(`\n# bench/${name}.ts (node bench/.out/${name}.mjs)${flags.length ? " " + flags.join(" ") : ""}\n`);
+  const flags = flagsOf(name);
+  console.log(`\n# bench/${name}.ts (node bench/.out/${name}.mjs${flags.length ? " " + flags.join(" ") : ""})\n`);
   const { status, error } = spawnSync(process.execPath, [file, ...flags], { stdio: "inherit" });
   if (error || status !== 0) {
     console.error(`bench/${name} failed${error ? `: ${error.message}` : ` with exit code ${status}`}`);
