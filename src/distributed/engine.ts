@@ -10,14 +10,13 @@ import type { Result } from "../engine/result.js";
 import { ArgumentError, NotSupportedError } from "../errors.js";
 import type { MetaData } from "../schema/metadata.js";
 import type { AnyColumn, Table } from "../schema/table.js";
-import type { SelectNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
+import { type StatementShape, shapeKey } from "../sql/cache-key.js";
+import type { SelectNode, StatementNode, UpdateNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
-import { fromList, sourcesOfFrom } from "../sql/traverse.js";
-import { pinnedRootKeys } from "../shard/route.js";
-import { LocalityCache } from "../shard/locality.js";
 import { type DistributedKind, type Member, distributedMembers } from "./check.js";
 import { fdwHeadDdl, fdwHeadDropDdl } from "./fdw.js";
 import { mariadbHashPartition, postgresHashRemainder } from "./partition-hash.js";
+import { RouteCache } from "./routes.js";
 import type { BackendServer } from "./servers.js";
 import { type HeadDdlOptions, spiderHeadDdl, spiderHeadDropDdl } from "./spider.js";
 
@@ -35,6 +34,7 @@ export interface DistributedEngineOptions {
 
 /** Where a statement runs: the head, or one backend by index. */
 export type Route = { readonly to: "head" } | { readonly to: "backend"; readonly index: number };
+const HEAD: Route = { to: "head" };
 
 export class DistributedEngine {
   readonly kind: DistributedKind;
@@ -43,8 +43,8 @@ export class DistributedEngine {
   readonly backends: readonly Engine[];
   private readonly members: readonly Member[];
 
-  /** Which statements one backend can answer for its own groups, by shape. */
-  private readonly locality: LocalityCache;
+  /** Which SELECTs one backend can answer for its own groups, and by which values, per shape. */
+  private readonly routes: RouteCache;
 
   constructor(options: DistributedEngineOptions) {
     if (options.backends.length === 0) throw new ArgumentError("A distributed engine needs at least one backend");
@@ -58,7 +58,7 @@ export class DistributedEngine {
     this.metadata = options.metadata;
     this.head = options.head;
     this.backends = options.backends;
-    this.locality = new LocalityCache(this.groups);
+    this.routes = new RouteCache(this.groups);
   }
 
   /** The backend holding the group with this root key: the partition the engine itself computes. */
@@ -70,20 +70,41 @@ export class DistributedEngine {
   /** Where `stmt` runs: a SELECT whose WHERE pins root keys all on one backend goes there; everything else to the head. */
   routeOf(stmt: Statement<unknown>): Route {
     const n = stmt.statementNode;
-    if (n.kind !== "select") return { to: "head" };
-    // A backend holds only its own groups: anything reaching past the pinned group needs the head.
-    if (this.locality.of(n).reason) return { to: "head" };
-    const keys = pinnedRootKeys(this.groups, tablesOf(n), n.where);
-    if (!keys || keys.length === 0) return { to: "head" };
-    const at = new Set(keys.map((k) => this.backendFor(k[0])));
-    return at.size === 1 ? { to: "backend", index: [...at][0] } : { to: "head" };
+    return n.kind === "select" ? this.routeSelect(n, shapeKey(n)) : HEAD;
   }
 
-  async execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
-    const n = stmt.statementNode;
-    if (n.kind === "update") this.refuseRootKeyChange(n);
-    const r = this.routeOf(stmt);
-    return (r.to === "head" ? this.head : this.backends[r.index]).execute(stmt, params);
+  execute<S extends Statement<unknown>>(stmt: S, params?: Params): Promise<Result<RowType<S>>> {
+    let engine: Engine;
+    try {
+      engine = this.engineFor(stmt.statementNode);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return engine.execute(stmt, params);
+  }
+
+  /** The engine running `n`, which has its plan already when it is a SELECT. */
+  private engineFor(n: StatementNode): Engine {
+    if (n.kind !== "select") {
+      if (n.kind === "update") this.refuseRootKeyChange(n);
+      return this.head;
+    }
+    // The shape key routes the statement and is then the chosen engine's plan key: walked once.
+    const shape = shapeKey(n);
+    const r = this.routeSelect(n, shape);
+    const engine = r.to === "head" ? this.head : this.backends[r.index];
+    engine.plans.planAhead(n, shape);
+    return engine;
+  }
+
+  private routeSelect(n: SelectNode, shape: StatementShape | null): Route {
+    const keys = this.routes.pinnedKeys(n, shape);
+    if (keys === undefined) return HEAD;
+    // Every key is placed (a key that cannot be is refused, wherever the others are).
+    const index = this.backendFor(keys[0]);
+    let one = true;
+    for (let i = 1; i < keys.length; i++) one = this.backendFor(keys[i]) === index && one;
+    return one ? { to: "backend", index } : HEAD;
   }
 
   /** The head's DDL for these backends (servers and partitioned member tables). */
@@ -136,6 +157,7 @@ export class DistributedEngine {
 
   private get groups() {
     const metadata = this.metadata;
+    // Read once, by the constructor.
     return {
       metadata,
       groupOf: (t: AnyTable) => {
@@ -145,11 +167,4 @@ export class DistributedEngine {
       },
     };
   }
-}
-
-/** Every table a SELECT reads (the FROM list the compiler infers). */
-function tablesOf(q: SelectNode): TableNode[] {
-  return fromList(q, [])
-    .flatMap((f) => sourcesOfFrom(f))
-    .filter((s): s is TableNode => s.kind === "table");
 }

@@ -4,7 +4,7 @@
 // engine, bounded, with counters: nothing here is shared between engines or kept for the process.
 import type { Dialect } from "../dialects/dialect.js";
 import { ArgumentError } from "../errors.js";
-import { shapeKey } from "../sql/cache-key.js";
+import { type StatementShape, shapeKey } from "../sql/cache-key.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
@@ -37,6 +37,10 @@ export const MAX_SHAPED_PARAMS = 1000;
 
 export class PlanCache implements Namer {
   private readonly plans = new WeakMap<StatementNode, Plan>();
+  /** Statements planned ahead of their first run (`planAhead`), which counts as their miss. */
+  private readonly ahead = new WeakSet<StatementNode>();
+  /** How many of them have not run yet, as far as known (one that never runs stays counted): 0 spares the lookup. */
+  private planned = 0;
   /** Compiled shapes by key, in recency order (a hit moves its entry to the end). */
   private readonly shapes = new Map<string, SharedPlan>();
   /** Prepared-statement names by SQL text, in recency order. Names are never reused for another text. */
@@ -60,9 +64,24 @@ export class PlanCache implements Namer {
     let plan = this.plans.get(node);
     if (plan === undefined) {
       this.counts.statementMisses++;
-      this.plans.set(node, (plan = this.makePlan(node)));
+      this.plans.set(node, (plan = this.makePlan(node, undefined)));
+    } else if (this.planned > 0 && this.ahead.delete(node)) {
+      this.planned--;
+      this.counts.statementMisses++;
     } else this.counts.statementHits++;
     return plan;
+  }
+
+  /**
+   * Plans a statement about to run, with the shape key its caller has walked already (a router
+   * choosing the engine by it), so that the run finds its plan instead of walking it again. That
+   * run still counts as the statement's first.
+   */
+  planAhead(node: StatementNode, shape: StatementShape | null): void {
+    if (this.plans.has(node)) return;
+    this.plans.set(node, this.makePlan(node, shape));
+    this.ahead.add(node);
+    this.planned++;
   }
 
   nameFor(sql: string, params: number): string | null {
@@ -94,9 +113,9 @@ export class PlanCache implements Namer {
     };
   }
 
-  private makePlan(node: StatementNode): Plan {
+  private makePlan(node: StatementNode, given: StatementShape | null | undefined): Plan {
     const dialect = this.dialect;
-    const shape = tooLarge(node) ? null : shapeKey(node);
+    const shape = given !== undefined ? given : tooLarge(node) ? null : shapeKey(node);
     if (shape === null) {
       const compiled = dialect.createCompiler().compile(node);
       this.warn(compiled);

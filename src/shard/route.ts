@@ -1,6 +1,6 @@
 // Which shards a statement must run on: the root-key values its WHERE pins down (equality or IN on
 // every root-key column of a group member), or all shards when it pins none.
-import type { ColumnNode, ExprNode, TableNode } from "../sql/nodes/index.js";
+import type { BindNode, ColumnNode, ExprNode, TableNode } from "../sql/nodes/index.js";
 import type { ShardSet } from "./shards.js";
 import type { AnyColumn, Table } from "../schema/table.js";
 import { tableOf } from "../schema/table.js";
@@ -17,15 +17,15 @@ function isColumnOf(n: ExprNode, table: TableNode, name: string): n is ColumnNod
   return n.kind === "column" && n.source.kind === "table" && n.source.info === table.info && n.name === name;
 }
 
-/** Values a conjunct fixes for `column`: `col = v` → [v], `col IN (v…)` → [v…]. */
-function valuesFor(c: ExprNode, table: TableNode, name: string): unknown[] | undefined {
+/** The bind nodes a conjunct fixes `column` to: `col = v` → [v], `col IN (v…)` → [v…]. */
+function bindsFor(c: ExprNode, table: TableNode, name: string): BindNode[] | undefined {
   if (c.kind === "binary" && c.op === "=") {
-    if (isColumnOf(c.left, table, name) && c.right.kind === "bind") return [c.right.value];
-    if (isColumnOf(c.right, table, name) && c.left.kind === "bind") return [c.left.value];
+    if (isColumnOf(c.left, table, name) && c.right.kind === "bind") return [c.right];
+    if (isColumnOf(c.right, table, name) && c.left.kind === "bind") return [c.left];
   }
   if (c.kind === "in" && !c.negate && isColumnOf(c.expr, table, name) && Array.isArray(c.values)) {
     const vs = c.values as readonly ExprNode[];
-    if (vs.every((v) => v.kind === "bind")) return vs.map((v) => (v as { value: unknown }).value);
+    if (vs.every((v) => v.kind === "bind")) return vs as BindNode[];
   }
   return undefined;
 }
@@ -39,6 +39,18 @@ export function pinnedRootKeys(
   tables: readonly TableNode[],
   where: ExprNode | undefined,
 ): unknown[][] | undefined {
+  return pinnedRootBinds(shards, tables, where)?.map((key) => key.map((b) => b.value));
+}
+
+/**
+ * `pinnedRootKeys` as the bind nodes holding the values: which binds they are depends on the
+ * statement's structure only, so a router may remember it per shape and read the values later.
+ */
+export function pinnedRootBinds(
+  shards: Pick<ShardSet, "metadata" | "groupOf">,
+  tables: readonly TableNode[],
+  where: ExprNode | undefined,
+): BindNode[][] | undefined {
   const parts = conjuncts(where);
   for (const tn of tables) {
     let table: AnyTable;
@@ -51,7 +63,7 @@ export function pinnedRootKeys(
     const cols = shards.groupOf(table).rootKeyOf(table);
     const perColumn = cols.map((col) => {
       for (const c of parts) {
-        const v = valuesFor(c, tn, col.name);
+        const v = bindsFor(c, tn, col.name);
         if (v) return v;
       }
       return undefined;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DistributedEngine, NotSupportedError, createEngine, insert, select, update, type Engine } from "../../src/index.js";
 import { postgresHashRemainder } from "../../src/distributed/partition-hash.js";
-import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, pinnedCounts, shopRows, shopTree } from "./fixture.js";
+import { distShop, dropPgDatabases, freshPgDatabases, pgDatabases, pinnedCounts, routingReadsNothing, shopRows, shopTree } from "./fixture.js";
 
 const PG = new URL(process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test");
 const BACKENDS = 3;
@@ -95,6 +95,14 @@ describe("postgres_fdw", () => {
       assert.deepEqual(dist.routeOf(ownGroup), { to: "backend", index: postgresHashRemainder(c.id, BACKENDS) });
       assert.deepEqual((await dist.execute(ownGroup)).rows, (await single.execute(ownGroup)).rows, `customer ${c.id} direct`);
     }
+  });
+
+  test("issue 17: routing a point lookup walks nothing beyond what the owning backend's engine does running it alone", async () => {
+    const c = rows.customer[7];
+    const got = await routingReadsNothing(dist, () => tree().where(shop.customer.c.id.eq(c.id)), c.id);
+    assert.ok(got.direct > 0, "the statement's fields are read");
+    assert.equal(got.routed, got.direct, "reads of the statement: routed vs on the backend alone");
+    assert.deepEqual([got.misses, got.hits], [1, 0], "the routed run counts once, as a new statement, in the backend's plan cache");
   });
 
   test("issue 17: nested trees through the head and straight to the owning backend equal one node's", async () => {

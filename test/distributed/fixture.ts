@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { MetaData, bigint, date, foreignKey, func, integer, nested, numeric, primaryKey, select, text } from "../../src/index.js";
+import type { Engine, Statement } from "../../src/index.js";
 import { TEST_PREFIX } from "../support/prefix.js";
 
 export const DIST_PORT = Number(process.env.ARBOR_DIST_PORT ?? 3307);
@@ -164,4 +165,40 @@ export function pinnedCounts(shop: ReturnType<typeof distShop>, id: bigint) {
     crossGroup: select(shop.customer.c.id, count().scalar().as("everywhere"), own.as("own")).where(shop.customer.c.id.eq(id)),
     ownGroup: select(shop.customer.c.id, own.as("own")).where(shop.customer.c.id.eq(id)),
   };
+}
+
+/**
+ * How often `run` reads the fields of `stmt`'s statement node (its kind aside) while running it:
+ * each walk of the statement (shape key, locality, FROM inference) reads them again.
+ */
+export async function nodeReads(stmt: Statement<unknown>, run: (s: Statement<unknown>) => Promise<unknown>): Promise<number> {
+  let reads = 0;
+  const node = new Proxy(stmt.statementNode, {
+    get(target, field, receiver) {
+      if (field !== "kind") reads++;
+      return Reflect.get(target, field, receiver);
+    },
+  });
+  await run({ statementNode: node });
+  return reads;
+}
+
+/**
+ * The guard of routing's cost: a point lookup routed by `dist` (its shape seen before) reads its
+ * statement exactly as often as the owning backend's engine running it alone, so routing walks
+ * nothing of its own (the shape key it walks is the engine's plan key), and counts as one
+ * statement run, not two, in that engine's plan cache.
+ */
+export async function routingReadsNothing(
+  dist: { execute(s: Statement<unknown>): Promise<unknown>; backendFor(k: unknown): number; readonly backends: readonly Engine[] },
+  lookup: () => Statement<unknown>,
+  key: bigint,
+): Promise<{ routed: number; direct: number; misses: number; hits: number }> {
+  await dist.execute(lookup());
+  const backend = dist.backends[dist.backendFor(key)];
+  const direct = await nodeReads(lookup(), (s) => backend.execute(s));
+  const before = backend.plans.stats.statements;
+  const routed = await nodeReads(lookup(), (s) => dist.execute(s));
+  const after = backend.plans.stats.statements;
+  return { routed, direct, misses: after.misses - before.misses, hits: after.hits - before.hits };
 }

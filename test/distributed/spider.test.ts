@@ -15,6 +15,7 @@ import {
   ensureSpiderBed,
   freshSpiderDatabases,
   pinnedCounts,
+  routingReadsNothing,
   shopRows,
   shopTree,
 } from "./fixture.js";
@@ -106,6 +107,14 @@ describe("spider", () => {
       assert.deepEqual(dist.routeOf(ownGroup), { to: "backend", index: mariadbHashPartition(c.id, 3) });
       assert.deepEqual((await dist.execute(ownGroup)).rows, (await single.execute(ownGroup)).rows, `customer ${c.id} direct`);
     }
+  });
+
+  test("issue 17: routing a point lookup walks nothing beyond what the owning backend's engine does running it alone", async () => {
+    const c = rows.customer[7];
+    const got = await routingReadsNothing(dist, () => tree().where(shop.customer.c.id.eq(c.id)), c.id);
+    assert.ok(got.direct > 0, "the statement's fields are read");
+    assert.equal(got.routed, got.direct, "reads of the statement: routed vs on the backend alone");
+    assert.deepEqual([got.misses, got.hits], [1, 0], "the routed run counts once, as a new statement, in the backend's plan cache");
   });
 
   test("issue 17: nested trees through the head and straight to the owning backend equal one node's", async () => {
