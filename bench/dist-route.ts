@@ -14,6 +14,7 @@
 //   dist     through `dist.execute` (routed to the owning backend)
 //   direct   on the owning backend's engine, its index known beforehand: what `dist` costs less its routing
 //   route    `dist.routeOf` alone
+//   build    the statements alone (what `route` costs less the routing)
 import { DistributedEngine, type Engine, createEngine } from "../src/index.js";
 import type { Driver, DriverConnection, DriverResult } from "../src/engine/driver.js";
 import { distShop, shopRows, shopTree } from "../test/distributed/fixture.js";
@@ -55,6 +56,9 @@ for (let i = 0; i < n; i++) {
       sink += r.to === "backend" ? r.index : -1;
       break;
     }
+    case "build":
+      sink += lookup(keys[j]).statementNode.kind.length;
+      break;
     default:
       throw new Error(`unknown workload ${workload}`);
   }

@@ -4,16 +4,20 @@
 #     all on port ${ARBOR_DIST_PORT:-3307}, each its own mariadbd with its own data directory,
 #     started with --no-defaults so no server configuration file (Debian's spider.cnf included) is
 #     read. Spider tells XA members apart by host, hence one address per backend.
+#   - a fifth instance, `single` on 127.0.0.6, started with exactly the backends' flags: the single
+#     node bench/dist.ts compares the distributed reads with (the default server on 3306 runs
+#     Debian's configuration, so timings against it compare two configurations, not one node with
+#     three). Nothing of the tests needs it.
 #   - PostgreSQL: the FDW path uses databases of the default cluster (arbor_dist_b1..b3 as
 #     backends, arbor_dist_head as the head); they are created by the tests, not here.
-# Small buffers: the four instances together stay under ~300 MB. Idempotent: instances already
+# Small buffers: the five instances together stay under ~400 MB. Idempotent: instances already
 # answering are left running. `scripts/dist-down.sh` stops them and removes their data.
 set -euo pipefail
 
 DIR=${ARBOR_DIST_DIR:-/tmp/arbor-dist}
 PORT=${ARBOR_DIST_PORT:-3307}
-NAMES=(b1 b2 b3 head)
-HOSTS=(127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5)
+NAMES=(b1 b2 b3 head single)
+HOSTS=(127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6)
 RUN_AS=${ARBOR_DIST_USER:-mysql}
 [ "$(id -u)" = 0 ] || RUN_AS=$(id -un)
 

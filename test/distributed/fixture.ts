@@ -12,6 +12,8 @@ import { TEST_PREFIX } from "../support/prefix.js";
 export const DIST_PORT = Number(process.env.ARBOR_DIST_PORT ?? 3307);
 export const BACKEND_HOSTS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"] as const;
 export const HEAD_HOST = "127.0.0.5";
+/** An instance configured exactly like a backend, for benchmarks' single node (scripts/dist-up.sh). */
+export const SINGLE_HOST = "127.0.0.6";
 export const DB = `${TEST_PREFIX}dist`;
 
 export function distShop() {
@@ -74,7 +76,7 @@ async function answers(host: string): Promise<boolean> {
 
 /** Starts the Spider test bed unless every instance answers; an error says what is missing. */
 export async function ensureSpiderBed(): Promise<void> {
-  const all = async () => (await Promise.all([...BACKEND_HOSTS, HEAD_HOST].map(answers))).every(Boolean);
+  const all = async () => (await Promise.all([...BACKEND_HOSTS, HEAD_HOST, SINGLE_HOST].map(answers))).every(Boolean);
   if (await all()) return;
   if (!existsSync("/usr/lib/mysql/plugin/ha_spider.so"))
     throw new Error("MariaDB's Spider plugin is not installed: apt-get install mariadb-plugin-spider (.ci/run does), then scripts/dist-up.sh");
@@ -84,7 +86,7 @@ export async function ensureSpiderBed(): Promise<void> {
 
 /** (Re)creates database `DB` on each MariaDB instance of the bed. */
 export async function freshSpiderDatabases(): Promise<void> {
-  for (const host of [...BACKEND_HOSTS, HEAD_HOST]) {
+  for (const host of [...BACKEND_HOSTS, HEAD_HOST, SINGLE_HOST]) {
     const c = await mysql.createConnection({ host, port: DIST_PORT, user: "root" });
     await c.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await c.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin`);
@@ -93,7 +95,7 @@ export async function freshSpiderDatabases(): Promise<void> {
 }
 
 export async function dropSpiderDatabases(): Promise<void> {
-  for (const host of [...BACKEND_HOSTS, HEAD_HOST]) {
+  for (const host of [...BACKEND_HOSTS, HEAD_HOST, SINGLE_HOST]) {
     const c = await mysql.createConnection({ host, port: DIST_PORT, user: "root" });
     await c.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await c.end();
