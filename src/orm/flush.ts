@@ -73,7 +73,7 @@ export class UnitOfWork {
     const addDelete = async (s: InstanceState): Promise<void> => {
       if (deleting.has(s)) return;
       deleting.add(s);
-      for (const rel of s.mapper.relationships.values()) {
+      for (const rel of s.mapper.relationshipList) {
         if (rel.direction === "manyToMany") {
           if (!rel.options.passiveDeletes) this.assocPurges.push([s, rel]);
           continue;
@@ -108,54 +108,59 @@ export class UnitOfWork {
     for (const s of book.deleted) await addDelete(s);
 
     // A pending object that left its parent under delete-orphan is not inserted at all.
-    for (const ps of [...book.pending])
-      for (const rel of ps.mapper.relationships.values()) {
-        const parentSide = rel.back;
-        if (rel.direction !== "manyToOne" || !parentSide?.cascade.has("delete-orphan") || !ps.isLoaded(rel.key)) continue;
-        if (ps.dict[rel.key] === null && rel.pairs.every(([, ck]) => ps.dict[ck] === undefined || ps.dict[ck] === null)) this.dropPending(ps);
+    const pending = [...book.pending];
+    for (let i = 0; i < pending.length; i++) {
+      const ps = pending[i];
+      const rels = ps.mapper.relationshipList;
+      for (let r = 0; r < rels.length; r++) {
+        const rel = rels[r];
+        if (rel.direction !== "manyToOne" || !ps.isLoaded(rel.key) || ps.dict[rel.key] !== null || !rel.back?.cascade.has("delete-orphan")) continue;
+        if (rel.pairs.every(([, ck]) => ps.dict[ck] === undefined || ps.dict[ck] === null)) this.dropPending(ps);
       }
+    }
 
     // Relationship changes on everything being written: keys to copy, orphans, association rows.
     const writing = [...book.pending, ...book.modifiedStates().filter((s) => !deleting.has(s))];
-    for (const s of writing) {
-      for (const rel of s.mapper.relationships.values()) {
+    // Indexed loops here and in the helpers: this runs once per flush over every object written,
+    // mostly before V8 optimises it, and unoptimised for…of allocates an iterator result per step.
+    for (let i = 0; i < writing.length; i++) {
+      const s = writing[i];
+      const rels = s.mapper.relationshipList;
+      for (let r = 0; r < rels.length; r++) {
+        const rel = rels[r];
         if (!s.isLoaded(rel.key)) continue;
-        const value = s.dict[rel.key];
-        if (rel.direction === "manyToOne") {
-          if (value) this.depend(s, { parent: stateOf(value as object)!, pairs: rel.pairs, fk: rel.foreignKey });
-          else if (s.modified?.has(rel.key)) for (const [, ck] of rel.pairs) this.nullifyKey(s, ck);
-        } else if (rel.direction === "oneToMany") {
-          const current = rel.isCollection ? ((value as object[]) ?? []) : value ? [value as object] : [];
-          for (const child of current) this.depend(stateOf(child)!, { parent: s, pairs: rel.pairs, fk: rel.foreignKey });
-          const was = s.snapshot(rel.key) ?? [];
-          for (const gone of was) {
-            if (current.includes(gone)) continue;
-            const gs = stateOf(gone)!;
-            // An orphan only if no parent is left through this relationship: a child moved to
-            // another parent is updated, not deleted.
-            if (rel.cascade.has("delete-orphan") && !this.hasParent(gs, rel)) {
-              if (gs.status === "persistent") await addDelete(gs);
-              else if (gs.status === "pending") this.dropPending(gs);
-            } else this.nullFk(gs, rel);
-          }
-        } else {
-          const current = (value as object[]) ?? [];
-          const was = s.snapshot(rel.key) ?? [];
-          for (const o of current) if (!was.includes(o)) this.association(this.assocInserts, rel, s, stateOf(o)!);
-          for (const o of was) if (!current.includes(o)) this.association(this.assocDeletes, rel, s, stateOf(o)!);
+        if (rel.direction === "manyToMany") {
+          this.associations(s, rel);
+          continue;
+        }
+        for (const gone of this.linkKeys(s, rel)) {
+          const gs = stateOf(gone)!;
+          // An orphan only if no parent is left through this relationship: a child moved to
+          // another parent is updated, not deleted.
+          if (rel.cascade.has("delete-orphan") && !this.hasParent(gs, rel)) {
+            if (gs.status === "persistent") await addDelete(gs);
+            else if (gs.status === "pending") this.dropPending(gs);
+          } else this.nullFk(gs, rel);
         }
       }
     }
 
-    for (const s of book.pending) this.inserts.push(s);
+    const inserts = this.inserts;
+    const pendingNow = [...book.pending];
+    for (let i = 0; i < pendingNow.length; i++) inserts.push(pendingNow[i]);
     for (const s of deleting) this.deletes.push(s);
     const updating = new Set<InstanceState>();
     for (const s of book.modifiedStates()) if (!deleting.has(s)) updating.add(s);
-    for (const s of [...this.deps.keys(), ...this.nullify.keys()]) if (s.status === "persistent" && !deleting.has(s)) updating.add(s);
+    const linked = [...this.deps.keys(), ...this.nullify.keys()];
+    for (let i = 0; i < linked.length; i++) {
+      const s = linked[i];
+      if (s.status === "persistent" && !deleting.has(s)) updating.add(s);
+    }
     this.updates.push(...updating);
 
     // A row deleted and added again with the same key becomes one UPDATE.
-    for (const s of [...this.inserts]) {
+    for (let i = 0; i < inserts.length; i++) {
+      const s = inserts[i];
       const existing = book.find(s.mapper, s.mapper.identOf(s.dict));
       if (!existing || existing === s) continue;
       if (deleting.has(existing) && existing.mapper === s.mapper) {
@@ -180,6 +185,32 @@ export class UnitOfWork {
   }
 
   /**
+   * The keys `s` takes from its parent, or gives its children, through `rel` (many-to-one or
+   * one-to-many). Returns the members a one-to-many collection lost since it was last loaded or
+   * flushed: orphans, or children whose key is cleared.
+   */
+  private linkKeys(s: InstanceState, rel: Relationship): readonly object[] {
+    const value = s.dict[rel.key];
+    if (rel.direction === "manyToOne") {
+      if (value) this.depend(s, stateOf(value as object)!, rel);
+      else if (s.modified?.has(rel.key)) this.nullFk(s, rel);
+      return NONE;
+    }
+    const current: readonly object[] = rel.isCollection ? ((value as object[]) ?? NONE) : value ? [value as object] : NONE;
+    for (let i = 0; i < current.length; i++) this.depend(stateOf(current[i])!, s, rel);
+    const was = s.snapshot(rel.key);
+    return was === undefined || was.length === 0 ? NONE : was.filter((o) => !current.includes(o));
+  }
+
+  /** Association rows a many-to-many collection gained and lost. */
+  private associations(s: InstanceState, rel: Relationship): void {
+    const current: readonly object[] = (s.dict[rel.key] as object[]) ?? NONE;
+    const was = s.snapshot(rel.key) ?? NONE;
+    for (const o of current) if (!was.includes(o)) this.association(this.assocInserts, rel, s, stateOf(o)!);
+    for (const o of was) if (!current.includes(o)) this.association(this.assocDeletes, rel, s, stateOf(o)!);
+  }
+
+  /**
    * Whether `child` still has a parent through one-to-many `rel`: its back-reference points at
    * one, or it is a member of a loaded collection of `rel` on some object of the session.
    */
@@ -196,11 +227,20 @@ export class UnitOfWork {
     return members.has(child.obj);
   }
 
-  private depend(child: InstanceState, dep: Dependency): void {
-    const list = this.deps.get(child) ?? [];
-    if (!list.some((d) => d.parent === dep.parent && d.pairs === dep.pairs)) list.push(dep);
-    this.deps.set(child, list);
-    this.nullify.get(child)?.forEach((k) => dep.pairs.some(([, ck]) => ck === k) && this.nullify.get(child)!.delete(k));
+  /**
+   * `child` takes its key from `parent` through `rel`. Both sides of a bidirectional pair report
+   * the same link: it is kept once (same parent, key and column pairs).
+   */
+  private depend(child: InstanceState, parent: InstanceState, rel: Relationship): void {
+    const pairs = rel.pairs;
+    const fk = rel.foreignKey;
+    let list = this.deps.get(child);
+    if (list === undefined) this.deps.set(child, (list = []));
+    let known = false;
+    for (const d of list) if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
+    if (!known) list.push({ parent, pairs, fk });
+    const cleared = this.nullify.get(child);
+    if (cleared !== undefined) for (const k of cleared) if (pairs.some(([, ck]) => ck === k)) cleared.delete(k);
   }
 
   private nullifyKey(s: InstanceState, key: string): void {
@@ -219,7 +259,7 @@ export class UnitOfWork {
   private dropPending(s: InstanceState): void {
     if (!this.book.unpend(s)) return;
     this.dropped.push(s);
-    for (const rel of s.mapper.relationships.values()) {
+    for (const rel of s.mapper.relationshipList) {
       if (rel.direction !== "oneToMany" || !rel.cascade.has("delete") || !s.isLoaded(rel.key)) continue;
       for (const child of children(s, rel)) if (stateOf(child)!.status === "pending") this.dropPending(stateOf(child)!);
     }
@@ -242,9 +282,9 @@ export class UnitOfWork {
   private postUpdateKeys(): Set<ForeignKey> {
     const out = new Set<ForeignKey>();
     const mappers = new Set<Mapper>();
-    for (const s of [...this.inserts, ...this.updates, ...this.deletes]) mappers.add(s.mapper);
+    for (const list of [this.inserts, this.updates, this.deletes]) for (let i = 0; i < list.length; i++) mappers.add(list[i].mapper);
     for (const m of mappers)
-      for (const rel of m.relationships.values())
+      for (const rel of m.relationshipList)
         for (const r of [rel, rel.back]) {
           if (!r?.options.postUpdate || !r.foreignKey) continue;
           // The row goes in without the key first: a NOT NULL key cannot wait.
@@ -327,7 +367,8 @@ export class UnitOfWork {
     const skip = this.postUpdateKeys();
     const saving = [...this.inserts, ...this.updates];
     const pendingByKey = new Map<Mapper, Map<unknown, InstanceState>>();
-    for (const s of this.inserts) {
+    for (let i = 0; i < this.inserts.length; i++) {
+      const s = this.inserts[i];
       const ident = s.mapper.identOf(s.dict);
       if (ident === undefined || !this.isInsert(s)) continue;
       if (!pendingByKey.has(s.mapper)) pendingByKey.set(s.mapper, new Map());
@@ -353,7 +394,7 @@ export class UnitOfWork {
     const cut = new Map<InstanceState, Ordered["cut"]>();
     for (const c of ordered.cut) cut.set(c.child, [...(cut.get(c.child) ?? []), c]);
     for (const { mapper, states } of ordered.batches) {
-      for (const s of states) this.applyDeps(s, skip, cut.get(s) ?? []);
+      for (let i = 0; i < states.length; i++) this.applyDeps(states[i], skip, cut.get(states[i]) ?? NONE);
       const updates = states.filter((s) => !this.isInsert(s)).sort((a, b) => comparePk(mapper, this.oldOf(a), this.oldOf(b)));
       await updateRows(
         tx,
@@ -380,17 +421,19 @@ export class UnitOfWork {
    * Copies parent keys into `s` (and clears keys of orphans). Keys of post-update relationships
    * and of links cut to break a cycle wait for a post-update: a new row is inserted without them.
    */
-  private applyDeps(s: InstanceState, skip: ReadonlySet<ForeignKey>, cut: Ordered["cut"]): void {
-    for (const k of this.nullify.get(s) ?? []) this.journal.write(s, k, null);
-    const deps = this.deps.get(s) ?? [];
+  private applyDeps(s: InstanceState, skip: ReadonlySet<ForeignKey>, cut: readonly Ordered["cut"][number][]): void {
+    const cleared = this.nullify.get(s);
+    if (cleared !== undefined) for (const k of cleared) this.journal.write(s, k, null);
+    const deps = this.deps.get(s) ?? NONE;
     for (const dep of deps) {
-      const deferred = dep.fk !== undefined && (skip.has(dep.fk) || cut.some((c) => c.parent === dep.parent && c.fk === dep.fk));
+      const deferred = dep.fk !== undefined && (skip.has(dep.fk) || (cut.length > 0 && cut.some((c) => c.parent === dep.parent && c.fk === dep.fk)));
       if (deferred) {
         for (const [, ck] of dep.pairs) if (this.isInsert(s)) this.journal.write(s, ck, null);
         this.postUpdates.push({ s, pairs: dep.pairs, parent: dep.parent });
         continue;
       }
-      for (const [pk, ck] of dep.pairs) this.journal.write(s, ck, dep.parent.dict[pk]);
+      const parent = dep.parent.dict;
+      for (const pair of dep.pairs) this.journal.write(s, pair[1], parent[pair[0]]);
     }
     // A key set by hand to a row inserted later: inserted as NULL, then set.
     for (const c of cut) {
@@ -448,7 +491,8 @@ export class UnitOfWork {
   private finalize(): void {
     const book = this.book;
     for (const s of this.dropped) book.flushedDrop(s);
-    for (const s of this.inserts) {
+    for (let i = 0; i < this.inserts.length; i++) {
+      const s = this.inserts[i];
       book.flushedInsert(s, this.rowSwitches.get(s));
       s.markClean();
     }
@@ -458,12 +502,34 @@ export class UnitOfWork {
     }
     for (const s of this.deletes) book.flushedDelete(s);
     book.flushedDeletes();
-    for (const s of [...this.inserts, ...this.updates]) {
-      for (const rel of s.mapper.relationships.values())
-        if (rel.isCollection && s.isLoaded(rel.key) && s.dict[rel.key] instanceof Collection)
-          Collection.setSnapshot(s.dict[rel.key] as Collection<object>, [...(s.dict[rel.key] as object[])]);
-    }
+    for (const list of [this.inserts, this.updates])
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        const rels = s.mapper.relationshipList;
+        for (let r = 0; r < rels.length; r++) {
+          const rel = rels[r];
+          const value = s.dict[rel.key];
+          if (rel.isCollection && s.isLoaded(rel.key) && value instanceof Collection) Collection.setSnapshot(value, copyOf(value));
+        }
+      }
   }
+}
+
+/** A plain array of a collection's members (spreading an Array subclass goes through its iterator). */
+function copyOf(items: readonly object[]): object[] {
+  const out: object[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = items[i];
+  return out;
+}
+
+/** An empty list, shared: most objects have nothing of a kind (no links cut, no keys to clear). */
+const NONE: readonly never[] = [];
+
+function samePairs(a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+  return true;
 }
 
 function children(s: InstanceState, rel: Relationship): object[] {

@@ -29,6 +29,8 @@ export class Mapper {
   /** Columns the database fills in on INSERT (identity, server defaults): fetched with RETURNING. */
   readonly generatedKeys: readonly string[];
   readonly relationships = new Map<string, Relationship>();
+  /** The same relationships as an array, for loops run per object (no iterator each time). */
+  readonly relationshipList: Relationship[] = [];
   readonly versionKey?: string;
   /** Columns expired by default: all but the primary key (an identity does not go stale). */
   readonly expirableKeys: readonly string[];
@@ -70,6 +72,7 @@ export class Mapper {
       rel.bit = 1 << this.relationships.size;
       this.bits.set(key, rel.bit);
       this.relationships.set(key, rel);
+      this.relationshipList.push(rel);
       defineRelationshipAccessor(cls.prototype, rel);
     }
   }
@@ -231,7 +234,7 @@ export function Model<T extends AnyTable>(table: T): ModelClass<T> {
       super();
       registry.mapperOf(new.target as unknown as AnyClass);
       initNew(this as unknown as Entity);
-      if (init) for (const [k, v] of Object.entries(init)) (this as unknown as Record<string, unknown>)[k] = v;
+      if (init) for (const k of Object.keys(init)) (this as unknown as Record<string, unknown>)[k] = init[k];
     }
     /** Loaded columns and relationships for JSON.stringify (see orm/serialize.ts): expired ones raise, back-references are left out, bigint becomes a string. */
     toJSON(): Record<string, unknown> {

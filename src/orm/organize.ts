@@ -87,8 +87,10 @@ export function orderRows(
   });
   const nodesOf = new Map<Mapper, Node[]>();
   const rowNode = new Map<InstanceState, Node>();
+  const ownOf = new Map<Mapper, InstanceState[]>(mappers.map((m) => [m, []]));
+  for (let i = 0; i < states.length; i++) ownOf.get(states[i].mapper)!.push(states[i]);
   for (const m of mappers) {
-    const own = states.filter((s) => s.mapper === m);
+    const own = ownOf.get(m)!;
     if (!rowWise.has(m)) nodesOf.set(m, [node(m, own, false)]);
     else {
       const list = own.map((s) => node(m, [s], true));
@@ -115,22 +117,25 @@ export function orderRows(
       nodesOf.get(first)!.push(barrier);
     }
   // Inside a component: row by row, along the links the rows actually have.
-  for (const s of states) {
-    const n = rowNode.get(s);
-    if (!n) continue;
-    for (const { parent, fk } of links(s)) {
-      const p = rowNode.get(parent);
-      if (!p || skip.has(fk) || component.get(p.mapper) !== component.get(n.mapper)) continue;
-      if (deletes) edge(n, p, fk);
-      else edge(p, n, fk);
+  if (rowNode.size > 0)
+    for (const s of states) {
+      const n = rowNode.get(s);
+      if (!n) continue;
+      for (const { parent, fk } of links(s)) {
+        const p = rowNode.get(parent);
+        if (!p || skip.has(fk) || component.get(p.mapper) !== component.get(n.mapper)) continue;
+        if (deletes) edge(n, p, fk);
+        else edge(p, n, fk);
+      }
     }
-  }
   return sortNodes([...nodesOf.values()].flat(), rank, states, deletes);
 }
 
 /** Topological sort; ready row actions of one mapper go out together as one batch. */
 function sortNodes(nodes: Node[], rank: ReadonlyMap<Mapper, number>, states: readonly InstanceState[], deletes: boolean): Ordered {
-  const index = new Map(states.map((s, i) => [s, i] as const));
+  // Positions in the given order, for row actions only: a mapper's action holds its rows in that order already.
+  let positions: Map<InstanceState, number> | undefined;
+  const index = (): ReadonlyMap<InstanceState, number> => (positions ??= new Map(states.map((s, i) => [s, i] as const)));
   const batches: Batch[] = [];
   const cut: { child: InstanceState; parent: InstanceState; fk: ForeignKey }[] = [];
   breakCycles(nodes, index, deletes, cut);
@@ -156,7 +161,11 @@ function sortNodes(nodes: Node[], rank: ReadonlyMap<Mapper, number>, states: rea
       continue;
     }
     const group = pick.row ? [...ready].filter((n) => n.row && n.mapper === pick.mapper) : [pick];
-    const batchStates = group.flatMap((n) => n.states).sort((a, b) => index.get(a)! - index.get(b)!);
+    let batchStates = pick.states;
+    if (group.length > 1) {
+      const at = index();
+      batchStates = group.flatMap((n) => n.states).sort((a, b) => at.get(a)! - at.get(b)!);
+    }
     batches.push({ mapper: pick.mapper, states: batchStates });
     for (const n of group) release(n);
   }
@@ -168,14 +177,15 @@ function sortNodes(nodes: Node[], rank: ReadonlyMap<Mapper, number>, states: rea
  * on each cycle, the first nullable link met from its earliest row; when it has none, raises
  * naming the tables on it.
  */
-function breakCycles(nodes: readonly Node[], index: ReadonlyMap<InstanceState, number>, deletes: boolean, cut: Ordered["cut"]): void {
+function breakCycles(nodes: readonly Node[], index: () => ReadonlyMap<InstanceState, number>, deletes: boolean, cut: Ordered["cut"]): void {
   for (;;) {
     const comp = components(nodes, (n) => n.out);
     const sizes = new Map<number, number>();
     for (const c of comp.values()) sizes.set(c, (sizes.get(c) ?? 0) + 1);
     const cyclic = nodes.filter((n) => sizes.get(comp.get(n)!)! > 1);
     if (cyclic.length === 0) return;
-    const first = cyclic.filter((n) => n.row).sort((a, b) => index.get(a.states[0])! - index.get(b.states[0])!)[0] ?? cyclic[0];
+    const at = index();
+    const first = cyclic.filter((n) => n.row).sort((a, b) => at.get(a.states[0])! - at.get(b.states[0])!)[0] ?? cyclic[0];
     const members = new Set(cyclic.filter((n) => comp.get(n) === comp.get(first)));
     breakCycle(first, members, deletes, cut);
   }

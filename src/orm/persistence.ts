@@ -25,43 +25,64 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
-interface Saved {
-  readonly dict: Record<string, unknown>;
-  readonly committedWasDict: boolean;
-  readonly committed: Record<string, unknown> | null;
-  readonly modified: Set<string> | null;
-  readonly expired: ReadonlySet<string> | null;
-}
+/** Flags of an undo entry: the key was an own property of the dict; it was among the modified keys; there were none; committed was the dict. */
+const HAD_KEY = 1;
+const WAS_MODIFIED = 2;
+const NO_MODIFIED = 4;
+const COMMITTED_WAS_DICT = 8;
 
-/** What a flush wrote into objects, to put back when it fails. */
+/**
+ * What a flush wrote into objects, to put back when it fails: an undo log, one entry per value
+ * written, holding what the object held before that write (the value and its bookkeeping). Undone
+ * last to first, an object ends as it was before its first write. Objects are not copied whole,
+ * and no table of the objects written is kept: a flush writes a key or two into each of thousands.
+ */
 export class Journal {
-  private readonly saved = new Map<InstanceState, Saved>();
+  private readonly states: InstanceState[] = [];
+  private readonly keys: string[] = [];
+  private readonly olds: unknown[] = [];
+  private readonly flags: number[] = [];
+  private readonly committed: (Record<string, unknown> | null)[] = [];
+  /** The expired keys before the write (a copy: unexpiring may change the set in place). */
+  private readonly expired: (ReadonlySet<string> | null)[] = [];
 
   /** Writes a value into an object's dict, saving what it held first. */
   write<T>(s: InstanceState, key: string, value: T): T {
-    if (!this.saved.has(s))
-      this.saved.set(s, {
-        dict: { ...s.dict },
-        committedWasDict: s.committed === s.dict,
-        committed: s.committed,
-        modified: s.modified ? new Set(s.modified) : null,
-        expired: s.expired === null ? null : new Set(s.expired),
-      });
+    const dict = s.dict;
+    const expired = s.expired;
     // An expired attribute's dict value is stale: the write is a change whatever it held.
-    const expired = s.expired?.has(key) === true;
-    if (!expired && sameValue(s.dict[key], value) && s.dict[key] !== undefined) return value;
+    const stale = expired !== null && expired.has(key);
+    const old = dict[key];
+    if (!stale && old !== undefined && sameValue(old, value)) return value;
+    const modified = s.modified;
+    this.states.push(s);
+    this.keys.push(key);
+    this.olds.push(old);
+    this.flags.push(
+      (Object.hasOwn(dict, key) ? HAD_KEY : 0) |
+        (modified === null ? NO_MODIFIED : modified.has(key) ? WAS_MODIFIED : 0) |
+        (s.committed === dict ? COMMITTED_WAS_DICT : 0),
+    );
+    this.committed.push(s.committed);
+    this.expired.push(expired === null ? null : new Set(expired));
     s.noteWrite(key);
-    s.dict[key] = value;
-    if (expired) s.unexpire(key);
+    dict[key] = value;
+    if (stale) s.unexpire(key);
     return value;
   }
 
   restore(): void {
-    for (const [s, saved] of this.saved) {
-      s.dict = saved.dict;
-      s.committed = saved.committedWasDict ? s.dict : saved.committed;
-      s.modified = saved.modified;
-      s.restoreExpired(saved.expired);
+    for (let i = this.states.length - 1; i >= 0; i--) {
+      const s = this.states[i];
+      const key = this.keys[i];
+      const flags = this.flags[i];
+      const dict = s.dict;
+      if (flags & HAD_KEY) dict[key] = this.olds[i];
+      else delete dict[key];
+      if (flags & NO_MODIFIED) s.modified = null;
+      else if (!(flags & WAS_MODIFIED)) s.modified?.delete(key);
+      s.committed = flags & COMMITTED_WAS_DICT ? dict : this.committed[i];
+      s.restoreExpired(this.expired[i]);
     }
   }
 }
@@ -101,37 +122,93 @@ async function checked(tx: Transaction, stmt: Parameters<Transaction["execute"]>
 export async function insertRows(tx: Transaction, m: Mapper, rows: readonly InstanceState[], journal: Journal): Promise<void> {
   if (rows.length === 0) return;
   const table = m.table;
-  for (const s of rows) {
-    for (const col of table.columns) {
-      if (s.dict[col.key] !== undefined || col.def.default === undefined) continue;
+  fillDefaults(m, rows, journal);
+  for (const group of columnSets(m, rows)) {
+    const { keys } = group;
+    const fetch = [...new Set([...m.pkKeys, ...m.generatedKeys])].filter((k) => !keys.includes(k));
+    const perPage = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(tx.dialect.capabilities.maxParams / Math.max(1, keys.length))));
+    for (let i = 0; i < group.rows.length; i += perPage) {
+      const page = group.rows.slice(i, i + perPage);
+      const stmt = insert(table).values(rowValues(page, keys));
+      if (fetch.length) {
+        const res = await tx.execute(stmt.returning(...fetch.map((k) => table.column(k))));
+        writeBack(page, res.rows as readonly Record<string, unknown>[], fetch, journal);
+      } else await tx.execute(stmt);
+    }
+  }
+}
+
+// The loops over rows live in plain functions, with indexed loops: V8 optimises these on their
+// own, while the async caller runs once per flush, mostly unoptimised.
+
+/** Client-side defaults of columns a row leaves out, and the first version of versioned rows. */
+function fillDefaults(m: Mapper, rows: readonly InstanceState[], journal: Journal): void {
+  const defaulted = m.table.columns.filter((c) => c.def.default !== undefined);
+  for (let i = 0; i < rows.length; i++) {
+    const s = rows[i];
+    for (const col of defaulted) {
+      if (s.dict[col.key] !== undefined) continue;
       const d = col.def.default;
       journal.write(s, col.key, typeof d === "function" ? (d as () => unknown)() : d);
     }
     if (m.versionKey && s.dict[m.versionKey] == null) journal.write(s, m.versionKey, 1);
   }
-  const groups = new Map<string, InstanceState[]>();
-  for (const s of rows) {
-    const sig = m.columnKeys.filter((k) => s.dict[k] !== undefined).join(",");
-    const g = groups.get(sig);
-    if (g) g.push(s);
-    else groups.set(sig, [s]);
+}
+
+/** The values of `keys` of each row, for `insert().values()`. */
+function rowValues(page: readonly InstanceState[], keys: readonly string[]): Record<string, unknown>[] {
+  const values: Record<string, unknown>[] = new Array(page.length);
+  for (let j = 0; j < page.length; j++) {
+    const dict = page[j].dict;
+    const row: Record<string, unknown> = {};
+    for (let k = 0; k < keys.length; k++) row[keys[k]] = dict[keys[k]];
+    values[j] = row;
   }
-  for (const [sig, group] of groups) {
-    const keys = sig ? sig.split(",") : [];
-    const fetch = [...new Set([...m.pkKeys, ...m.generatedKeys])].filter((k) => !keys.includes(k));
-    const perPage = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(tx.dialect.capabilities.maxParams / Math.max(1, keys.length))));
-    for (let i = 0; i < group.length; i += perPage) {
-      const page = group.slice(i, i + perPage);
-      const values = page.map((s) => Object.fromEntries(keys.map((k) => [k, s.dict[k]])));
-      const stmt = insert(table).values(values);
-      if (fetch.length) {
-        const res = await tx.execute(stmt.returning(...fetch.map((k) => table.column(k))));
-        res.rows.forEach((r, j) => {
-          for (const k of fetch) journal.write(page[j], k, (r as Record<string, unknown>)[k]);
-        });
-      } else await tx.execute(stmt);
+  return values;
+}
+
+/** Generated keys from RETURNING, written into the rows in the order they were sent. */
+function writeBack(page: readonly InstanceState[], got: readonly Record<string, unknown>[], fetch: readonly string[], journal: Journal): void {
+  for (let j = 0; j < got.length; j++) for (let k = 0; k < fetch.length; k++) journal.write(page[j], fetch[k], got[j][fetch[k]]);
+}
+
+interface ColumnSet {
+  /** The columns these rows give values for, in the table's order. */
+  readonly keys: string[];
+  readonly rows: InstanceState[];
+}
+
+/**
+ * Rows grouped by the columns they give values for, groups in the order first met. A row is
+ * checked against the group of the row before it first: rows of one flush mostly share one set,
+ * and the check builds nothing.
+ */
+function columnSets(m: Mapper, rows: readonly InstanceState[]): Iterable<ColumnSet> {
+  const groups = new Map<string, ColumnSet>();
+  let last: ColumnSet | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const s = rows[i];
+    if (last === undefined || !givesExactly(m.columnKeys, last.keys, s.dict)) {
+      const keys = m.columnKeys.filter((k) => s.dict[k] !== undefined);
+      const sig = JSON.stringify(keys);
+      last = groups.get(sig);
+      if (last === undefined) groups.set(sig, (last = { keys, rows: [] }));
     }
+    last.rows.push(s);
   }
+  return groups.values();
+}
+
+/** Whether `dict` has a value for exactly the columns `keys` (a subsequence of `columnKeys`). */
+function givesExactly(columnKeys: readonly string[], keys: readonly string[], dict: Record<string, unknown>): boolean {
+  let at = 0;
+  for (let i = 0; i < columnKeys.length; i++) {
+    const k = columnKeys[i];
+    const given = dict[k] !== undefined;
+    if (given !== (keys[at] === k)) return false;
+    if (given) at++;
+  }
+  return true;
 }
 
 /**

@@ -98,18 +98,31 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
   }
 
   /** Follows save-update cascades from `s` to related objects that are not yet in the session. */
-  private cascadeAdd(s: InstanceState, seen = new Set<InstanceState>()): void {
+  /** `made` collects the objects it makes pending. */
+  private cascadeAdd(s: InstanceState, seen = new Set<InstanceState>(), made?: InstanceState[]): void {
     if (seen.has(s)) return;
     seen.add(s);
-    for (const rel of s.mapper.relationships.values()) {
+    const rels = s.mapper.relationshipList;
+    for (let r = 0; r < rels.length; r++) {
+      const rel = rels[r];
       if (!s.isLoaded(rel.key) || !rel.cascade.has("save-update")) continue;
-      for (const o of relatedObjects(s, rel)) {
-        const os = requireState(o);
-        if (os.discarded) continue;
-        if (os.status === "transient") this.makePending(os);
-        if (os.session === this.session) this.cascadeAdd(os, seen);
-      }
+      // The value read in place, not copied: nothing here changes a collection.
+      const v = s.dict[rel.key];
+      if (rel.isCollection) {
+        const items = (v as object[] | null) ?? [];
+        for (let i = 0; i < items.length; i++) this.cascadeAddTo(items[i], seen, made);
+      } else if (v) this.cascadeAddTo(v as object, seen, made);
     }
+  }
+
+  private cascadeAddTo(o: object, seen: Set<InstanceState>, made: InstanceState[] | undefined): void {
+    const os = requireState(o);
+    if (os.discarded) return;
+    if (os.status === "transient") {
+      this.makePending(os);
+      made?.push(os);
+    }
+    if (os.session === this.session) this.cascadeAdd(os, seen, made);
   }
 
   /** `Session.delete` for one object. */
@@ -199,10 +212,11 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
   // ---- the unit of work (FlushBook) ---------------------------------------------------------------
 
   cascadeChanges(): InstanceState[] {
-    const before = new Set(this.pendingSet);
+    const made: InstanceState[] = [];
     const seen = new Set<InstanceState>();
-    for (const s of [...this.pendingSet, ...this.modifiedStates()]) if (s.session === this.session) this.cascadeAdd(s, seen);
-    return [...this.pendingSet].filter((s) => !before.has(s));
+    const from = [...this.pendingSet, ...this.modifiedStates()];
+    for (let i = 0; i < from.length; i++) if (from[i].session === this.session) this.cascadeAdd(from[i], seen, made);
+    return made;
   }
 
   /**
