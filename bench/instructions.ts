@@ -15,6 +15,8 @@
 //   orm       n Session loads of 20 customers × 5 orders × 3 items with nestedload
 //   insert    n multi-row INSERTs of 8,400 rows × 8 columns built, planned and their values encoded
 //             for PostgreSQL (no connection: the client's share of a bulk insert)
+//   orm-insert n Sessions each adding a new graph of 20 customers × 7 orders × 6 items (1,000
+//             objects, database-assigned keys, tables of their own) and committing it
 //   mixed     n lookups as above, and every 20th iteration a scan whose rows are kept until four
 //             scans later, as an application holding results does: the old generation fills and
 //             full collections happen on their own (what class anchors are for), none forced
@@ -35,6 +37,7 @@ import {
   func,
   insert,
   integer,
+  manyToOne,
   nestedload,
   numeric,
   oneToMany,
@@ -85,6 +88,25 @@ const line = md.table("line", {
   sku: text().notNull(),
 });
 
+// Tables of orm-insert: keys assigned by the database.
+const newCustomer = md.table("new_customer", { id: integer().primaryKey().autoincrement(), name: text().notNull() });
+const newOrder = md.table("new_order", {
+  id: integer().primaryKey().autoincrement(),
+  customerId: integer()
+    .named("customer_id")
+    .notNull()
+    .references(() => newCustomer.c.id),
+  total: numeric(10, 2).notNull(),
+});
+const newLine = md.table("new_line", {
+  id: integer().primaryKey().autoincrement(),
+  orderId: integer()
+    .named("order_id")
+    .notNull()
+    .references(() => newOrder.c.id),
+  sku: text().notNull(),
+});
+
 const ROWS = 2_000;
 const engine = createEngine("sqlite::memory:");
 await engine.withConnection(async (c) => {
@@ -117,6 +139,41 @@ class Line extends Model(line) {}
 registry.map(Customer, { relationships: { orders: oneToMany(() => Order, { orderBy: () => [order.c.id] }) } });
 registry.map(Order, { relationships: { lines: oneToMany(() => Line, { orderBy: () => [line.c.id] }) } });
 registry.map(Line, {});
+
+class NewCustomer extends Model(newCustomer) {
+  declare orders: NewOrder[];
+}
+class NewOrder extends Model(newOrder) {
+  declare customer: NewCustomer | null;
+  declare lines: NewLine[];
+}
+class NewLine extends Model(newLine) {
+  declare order: NewOrder | null;
+}
+registry.map(NewCustomer, { relationships: { orders: oneToMany(() => NewOrder, { backPopulates: "customer" }) } });
+registry.map(NewOrder, {
+  relationships: { customer: manyToOne(() => NewCustomer, { backPopulates: "orders" }), lines: oneToMany(() => NewLine, { backPopulates: "order" }) },
+});
+registry.map(NewLine, { relationships: { order: manyToOne(() => NewOrder, { backPopulates: "lines" }) } });
+
+/** One new graph of 1,000 objects added and committed (the rows stay: keys keep growing). */
+async function insertGraph(i: number): Promise<number> {
+  const s = new Session(engine, { registry });
+  let n = 0;
+  for (let c = 0; c < 20; c++) {
+    const cust = new NewCustomer({ name: `n${i}-${c}` });
+    for (let o = 0; o < 7; o++) {
+      const ord = new NewOrder({ total: `${o}.25` });
+      for (let l = 0; l < 6; l++) ord.lines.push(new NewLine({ sku: `s${l}` }));
+      cust.orders.push(ord);
+    }
+    s.add(cust);
+    n += cust.orders.length;
+  }
+  await s.commit();
+  await s.close();
+  return n;
+}
 
 const joined = (i: number) =>
   select(customer.c.name, func.count(order.c.id).as("n"), caseWhen(customer.c.id.gt(i), "late").else("early").as("band"))
@@ -192,6 +249,9 @@ for (let i = 0; i < n; i++) {
       await s.close();
       break;
     }
+    case "orm-insert":
+      sink += await insertGraph(i);
+      break;
     default:
       throw new Error(`unknown workload ${workload}`);
   }

@@ -91,7 +91,7 @@ function rawAdd(owner: object, rel: Relationship, item: object): void {
   if (!s.isLoaded(rel.key) && s.status !== "transient" && s.status !== "pending") return;
   const coll = relationshipValue(s, rel) as object[];
   if (!coll.includes(item)) {
-    Array.prototype.push.call(coll, item);
+    coll[coll.length] = item; // not Array.prototype.push.call: see Collection.push
     noteChange(s, rel);
   }
 }

@@ -53,7 +53,9 @@ export class Collection<T extends object> extends Array<T> {
   override push(...items: T[]): number {
     for (const i of items) {
       cascadeOnAttach(this.owner, this.rel, i);
-      Array.prototype.push.call(this, i);
+      // An indexed store, not Array.prototype.push.call: on an Array subclass the call takes V8's
+      // slow generic path (docs/performance.md).
+      this[this.length] = i;
       syncBackOnAdd(this.owner, this.rel, i);
     }
     return this.length;

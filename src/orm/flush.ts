@@ -234,11 +234,14 @@ export class UnitOfWork {
   private depend(child: InstanceState, parent: InstanceState, rel: Relationship): void {
     const pairs = rel.pairs;
     const fk = rel.foreignKey;
-    let list = this.deps.get(child);
-    if (list === undefined) this.deps.set(child, (list = []));
-    let known = false;
-    for (const d of list) if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
-    if (!known) list.push({ parent, pairs, fk });
+    const list = this.deps.get(child);
+    // A list of one, at its size: most objects have one parent.
+    if (list === undefined) this.deps.set(child, [{ parent, pairs, fk }]);
+    else {
+      let known = false;
+      for (const d of list) if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
+      if (!known) list.push({ parent, pairs, fk });
+    }
     const cleared = this.nullify.get(child);
     if (cleared !== undefined) for (const k of cleared) if (pairs.some(([, ck]) => ck === k)) cleared.delete(k);
   }
