@@ -126,14 +126,32 @@ export async function insertRows(tx: Transaction, m: Mapper, rows: readonly Inst
   for (const group of columnSets(m, rows)) {
     const { keys } = group;
     const fetch = [...new Set([...m.pkKeys, ...m.generatedKeys])].filter((k) => !keys.includes(k));
+    const returning = fetch.map((k) => table.column(k));
     const perPage = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(tx.dialect.capabilities.maxParams / Math.max(1, keys.length))));
-    for (let i = 0; i < group.rows.length; i += perPage) {
-      const page = group.rows.slice(i, i + perPage);
+    const build = (from: number) => {
+      const page = group.rows.slice(from, from + perPage);
       const stmt = insert(table).values(rowValues(page, keys));
-      if (fetch.length) {
-        const res = await tx.execute(stmt.returning(...fetch.map((k) => table.column(k))));
-        writeBack(page, res.rows as readonly Record<string, unknown>[], fetch, journal);
-      } else await tx.execute(stmt);
+      return { page, stmt: returning.length ? stmt.returning(...returning) : stmt };
+    };
+    let next = build(0);
+    for (let i = 0; i < group.rows.length; i += perPage) {
+      const { page, stmt } = next;
+      // Sent before the next page is built and compiled: a server works on this one meanwhile.
+      // The engine keeps a statement's plan, so running the next one compiles nothing again.
+      const running = tx.execute(stmt);
+      let failed: { readonly err: unknown } | undefined;
+      if (i + perPage < group.rows.length) {
+        try {
+          next = build(i + perPage);
+          tx.compile(next.stmt);
+        } catch (err) {
+          // Raised once this page is through, as when the next page was built after it.
+          failed = { err };
+        }
+      }
+      const res = await running;
+      if (returning.length) writeBack(page, res.rows as readonly Record<string, unknown>[], fetch, journal);
+      if (failed) throw failed.err;
     }
   }
 }

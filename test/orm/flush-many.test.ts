@@ -1,7 +1,8 @@
 // Flushing many new objects at once, on every engine: a graph of customers → orders → items added
 // and committed in one flush goes in as one INSERT per table, column set and page of 1,000 rows, in
 // the order the rows were added, with each generated key and copied foreign key written back into
-// its object; a flush of such a graph that fails part-way leaves every object as it was.
+// its object, each next page built and compiled while the server runs the one before; a flush of
+// such a graph that fails part-way leaves every object as it was.
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { NotNullViolationError, Session, select, type LogEntry } from "../../src/index.js";
@@ -117,6 +118,24 @@ forEachEngine(
       await s.commit();
       assert.equal((await rows()).items.length, g.items.length);
       for (const i of g.items) assert.deepEqual([i.orderId, i.customerId], [i.order!.id, i.order!.customerId]);
+    });
+
+    test("a table's pages: each next page is built and compiled while the one before runs", async () => {
+      const s = await fresh();
+      const customer = new Customer({ name: "c" });
+      const order = new Order({ num: "o" });
+      customer.orders.push(order);
+      for (let n = 0; n < 2500; n++) order.items.push(new Item({ sku: `s${n}`, price: "1.00" }));
+      s.add(customer);
+      const before = ctx.engine.cacheStats.statements.hits;
+      await s.commit();
+      // The second and third pages were compiled ahead: running them found their plans.
+      assert.equal(ctx.engine.cacheStats.statements.hits - before, 2);
+      assert.deepEqual(
+        take().filter((t) => t.startsWith('INSERT INTO "item"')),
+        [1000, 1000, 500].map((n) => `INSERT INTO "item" ("customer_id", "order_id", "sku", "price") × ${n}`),
+      );
+      assert.deepEqual((await rows()).items.length, 2500);
     });
   },
   { echo: logger },
