@@ -22,10 +22,11 @@
 //
 // --probe: where a point lookup's time goes, per lookup — wall time, this process's CPU and the
 // servers' CPU (/proc/<id>/schedstat of the server threads, MariaDB, or processes, PostgreSQL, of
-// the sessions on the databases read: CPU time moves less with other load than wall time) for the
-// single node; the single node through three connections taking
-// turns as the backends do (so three server sessions — three processes on PostgreSQL — answer in
-// turn, without routing); the owning backend's engine called directly (its index found
+// the sessions on the databases read: CPU time moves less with other load than wall time) — for:
+// the single node; the single node through three connections taking turns as the backends do
+// (three server sessions answering in turn, without routing; three processes on PostgreSQL); the
+// single node and backend 0 reading backend 0's groups only (one backend answering every time, as
+// the single node does); the owning backend's engine called directly (its index found
 // beforehand); `dist.execute`; `dist.routeOf` alone. Instruction counts of the routing alone, with
 // no server: bench/dist-route.ts.
 import { readFileSync } from "node:fs";
@@ -109,6 +110,9 @@ async function measure(s: Setup): Promise<void> {
   const point = { single: [] as number[], head: [] as number[], direct: [] as number[] };
   const keys = Array.from({ length: POINTS }, (_, i) => rows.customer[(i * 7919) % CUSTOMERS].id);
   const owner = keys.map((k) => dist.backendFor(k));
+  // As many lookups of backend 0's groups only: one backend answering every time, like the single node.
+  const own0 = rows.customer.filter((c) => dist.backendFor(c.id) === 0);
+  const keys0 = keys.map((_, i) => own0[(i * 7919) % own0.length].id);
   const direct = async () => {
     const parts = await Promise.all(dist.backends.map((b) => b.execute(tree())));
     return parts.flatMap((p) => p.rows).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -132,6 +136,8 @@ async function measure(s: Setup): Promise<void> {
     "single node": { run: (ks) => each(ks, (k) => single.execute(lookup(k))), pids: s.singlePids },
     "single node, connections taking turns": { run: (ks, own) => each(ks, (k, i) => s.singles[own[i]].execute(lookup(k))), pids: s.singlePids },
     ...s.extra,
+    "single node, backend 0's groups only": { run: () => each(keys0, (k) => single.execute(lookup(k))), pids: s.singlePids },
+    "backend 0 alone, its groups only": { run: () => each(keys0, (k) => dist.backends[0].execute(lookup(k))), pids: s.backendPids },
     "owning backend's engine directly": { run: (ks, own) => each(ks, (k, i) => dist.backends[own[i]].execute(lookup(k))), pids: s.backendPids },
     "dist.execute": { run: (ks) => each(ks, (k) => dist.execute(lookup(k))), pids: s.backendPids },
     "dist.routeOf alone": {
