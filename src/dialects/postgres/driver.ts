@@ -59,12 +59,19 @@ class PgConnection implements DriverConnection {
   private readonly stale = new Set<string>();
   /** Names prepared on this connection, least recently used first. */
   private readonly kept = new Map<string, true>();
+  /**
+   * The server still holds the last unnamed statement run with values (it lingers until the next
+   * unnamed Parse or simple query). A statement prepared under a name while it lingers costs the
+   * server about twice the CPU on every later run (measured on PostgreSQL 15: bench/peers/cpu-w2.mjs,
+   * docs/performance.md), so it is dropped first.
+   */
+  private unnamed = false;
 
   async query(sql: string, params: readonly unknown[], options: QueryOptions): Promise<DriverResult> {
     // One row has nothing to overlap with: decode it afterwards, without per-query parsers.
     const choose = options.single === true ? undefined : options.decoderFor;
     const arrival = choose === undefined ? undefined : new ArrivalParsers(choose);
-    const res = await this.named(options, (name) =>
+    const res = await this.named(options, params.length, (name) =>
       this.client.query({ name, text: sql, values: params as unknown[], rowMode: "array", types: arrival ?? BASE_TYPES }),
     );
     if (params.length === 0 && DEALLOCATES.test(sql)) this.forgetPrepared(sql);
@@ -90,9 +97,14 @@ class PgConnection implements DriverConnection {
    * transaction; inside one the failure aborted it, so the caller gets it. PostgreSQL checks the
    * plan before sending any row, so nothing was handed over by the failed run.
    */
-  private async named<T>(options: QueryOptions, send: (name: string | undefined) => Promise<T>): Promise<T> {
+  private async named<T>(options: QueryOptions, values: number, send: (name: string | undefined) => Promise<T>): Promise<T> {
     const name = options.name;
-    if (name === undefined || !this.prepare || this.stale.has(name)) return send(undefined);
+    if (name === undefined || !this.prepare || this.stale.has(name)) return this.sendUnnamed(values, send);
+    // An empty simple query drops the unnamed statement (a round trip once per name and connection).
+    if (this.unnamed && !this.parsed(name)) {
+      await this.client.query("");
+      this.unnamed = false;
+    }
     try {
       const res = await send(name);
       await this.keep(name);
@@ -108,8 +120,20 @@ class PgConnection implements DriverConnection {
       if (!stalePlan(err)) throw err;
       this.stale.add(name);
       if (!this.idle) throw err;
-      return send(undefined);
+      return this.sendUnnamed(values, send);
     }
+  }
+
+  /** pg sends SQL with values as an unnamed statement (which then lingers), without as a simple query (which drops it). */
+  private sendUnnamed<T>(values: number, send: (name: undefined) => Promise<T>): Promise<T> {
+    this.unnamed = values > 0;
+    return send(undefined);
+  }
+
+  /** pg has sent (or will not send again) the Parse of this name on this connection. */
+  private parsed(name: string): boolean {
+    const s = this.statements;
+    return s.parsedStatements[name] !== undefined || s.submittedNamedStatements[name] !== undefined;
   }
 
   /** Marks `name` used; past the bound, deallocates the least recently used on the server. */
@@ -151,7 +175,7 @@ class PgConnection implements DriverConnection {
   }
 
   queryEach(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink): Promise<DriverResult> {
-    return this.named(options, (name) => this.each(sql, params, options, sink, name));
+    return this.named(options, params.length, (name) => this.each(sql, params, options, sink, name));
   }
 
   private each(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowSink, name: string | undefined): Promise<DriverResult> {
