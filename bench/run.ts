@@ -1,4 +1,4 @@
-// Runs every benchmark present (core, ring, nested, orm, session, flush, shard, dist, load) on the
+// Runs every benchmark present (core, ring, nested, stream, orm, session, flush, shard, dist, load) on the
 // built package, one plain `node` process each, in order, passing --quick on when given (the others'
 // own flags: run them one by one). `npm run bench [-- --quick]` builds first (bench/build.mjs: dist/
 // and bench/.out/), then runs this from bench/.out/run.mjs; its output is the markdown of
@@ -11,10 +11,11 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, ".out");
 const quick = process.argv.includes("--quick");
-// session takes its engine as an argument (all three without one); load's short run is --seconds.
-const flagsOf = (name: string): string[] => (!quick ? [] : name === "load" ? ["--seconds", "10"] : name === "session" ? [] : ["--quick"]);
+// The short runs: session takes only its engine as an argument; load and stream have their own sizes.
+const QUICK_FLAGS: Readonly<Record<string, readonly string[]>> = { session: [], load: ["--seconds", "10"], stream: ["--parents=100000"] };
+const flagsOf = (name: string): readonly string[] => (!quick ? [] : (QUICK_FLAGS[name] ?? ["--quick"]));
 let failed = 0;
-for (const name of ["core", "ring", "nested", "orm", "session", "flush", "shard", "dist", "load"]) {
+for (const name of ["core", "ring", "nested", "stream", "orm", "session", "flush", "shard", "dist", "load"]) {
   const file = path.join(out, `${name}.mjs`);
   if (!existsSync(file)) continue;
   const flags = flagsOf(name);
