@@ -185,7 +185,9 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
   }
 
   expireAll(): void {
-    for (const m of this.identityMap.maps()) for (const o of m.values()) viewOf(o).expire();
+    // forEach, not for…of: once per commit over every object, mostly before V8 optimises it, and
+    // an unoptimised for…of allocates an iterator result per object.
+    for (const m of this.identityMap.maps()) m.forEach((o) => viewOf(o).expire());
   }
 
   /** @internal Loaders: a row just loaded becomes the session's object for its identity. */
@@ -198,7 +200,7 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
   /** Objects in the identity map with writes since their last load or flush. */
   modifiedStates(): InstanceState[] {
     const out: InstanceState[] = [];
-    for (const m of this.identityMap.maps()) for (const o of m.values()) if (hasWrites(o)) out.push(viewOf(o));
+    for (const m of this.identityMap.maps()) m.forEach((o) => hasWrites(o) && out.push(viewOf(o)));
     return out;
   }
 
@@ -355,14 +357,14 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
   closed(): void {
     const token = this.session.identityToken;
     for (const m of this.identityMap.maps())
-      for (const o of m.values()) {
+      m.forEach((o) => {
         o[STATUS] = "detached";
         o[SESSION] = undefined;
         // A detached object's identity key still names the shard it came from (or none).
         const st = o[STATE];
         if (st !== null) st.token = token;
         else if (token !== "") viewOf(o).token = token;
-      }
+      });
     this.identityMap.clear();
     for (const s of this.pendingSet) {
       s.status = "transient";
