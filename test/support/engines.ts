@@ -1,7 +1,7 @@
 // The engines every parameterised suite runs on. Each test file gets its own PostgreSQL schema
 // and MariaDB database, so files can run in parallel against the same servers.
 import { after, before, describe } from "node:test";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { createEngine, type Engine, type EngineOptions } from "../../src/index.js";
 import pg from "pg";
 import mysql from "mysql2/promise";
@@ -14,15 +14,12 @@ export type EngineName = "sqlite" | "postgres" | "mariadb";
 const PG_URL = process.env.ARBOR_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const MY_URL = process.env.ARBOR_MYSQL_URL ?? "mariadb://root@127.0.0.1:3306/test";
 
-/** A namespace name for one test file: a-z, 0-9 and _ only. */
+/**
+ * A namespace name for one test file: a-z, 0-9 and _ only. Its folder is part of it: files of one
+ * name in two folders (engine/faults, orm/faults) shared a namespace and dropped each other's tables.
+ */
 export function namespaceFor(file: string): string {
-  return (
-    TEST_PREFIX +
-    "t_" +
-    basename(file)
-      .replace(/\.test\.ts$/, "")
-      .replace(/[^A-Za-z0-9]+/g, "_")
-  )
+  return (TEST_PREFIX + "t_" + `${basename(dirname(file))}_${basename(file)}`.replace(/\.test\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "_"))
     .toLowerCase()
     .slice(0, 50);
 }
