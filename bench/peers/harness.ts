@@ -25,6 +25,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type pg from "pg";
 import type { BenchContext, Contender, ContenderModule, EngineKind } from "./lib/contender.js";
+import { goalsTable, type Summary } from "./lib/goals.js";
 import {
   CUSTOMERS,
   INSERT_DIGEST_SQL,
@@ -200,11 +201,6 @@ function emit(md: string): void {
   sections.push(md);
 }
 
-interface Summary {
-  workload: string;
-  engine: EngineKind;
-  medians: Map<string, number>;
-}
 const summaries: Summary[] = [];
 
 function report(title: string, intro: string, engine: EngineKind, entries: Entry[], series: Series[], opts: { fidelity?: boolean; latency?: boolean } = {}): void {
@@ -231,7 +227,7 @@ function report(title: string, intro: string, engine: EngineKind, entries: Entry
       rows.push([e.c.name, fmt(m), fmt(Math.min(...s.ms)), fmt(Math.max(...s.ms)), ratio, ...(opts.fidelity ? [e.fidelity ?? ""] : [])]);
     }
   }
-  summaries.push({ workload: title, engine, medians });
+  summaries.push({ workload: title, engine, medians, floor: floorEntry?.c.name });
   const head = opts.latency
     ? ["contender", "p50 ms", "p99 ms", "max ms", "pass median ms", "pass min", "pass max", "p50 vs floor"]
     : ["contender", "median ms", "min", "max", "vs floor", ...(opts.fidelity ? ["types returned (dates · int8 · numeric)"] : [])];
@@ -422,38 +418,11 @@ async function main(): Promise<void> {
   else console.log("\n(RESULTS.md not written: partial run; --only/--workloads/--no-write given)");
 }
 
-/** The issue's targets, for the Arbor contenders present. */
+/** The performance goals, for the Arbor contenders present (lib/goals.ts). */
 function targets(): void {
-  const w1 = summaries.find((s) => s.workload.startsWith("1."));
-  const w3 = summaries.find((s) => s.workload.startsWith("3."));
-  const lines: string[] = [];
-  const isPeer = (n: string): boolean => !/^arbor|^raw/i.test(n);
-  const best = (m: Map<string, number>, pred: (n: string) => boolean): [string, number] | undefined =>
-    [...m].filter(([n, v]) => pred(n) && !Number.isNaN(v)).sort((a, b) => a[1] - b[1])[0];
-  const arborNames = (m: Map<string, number>): string[] => [...m.keys()].filter((n) => /^arbor/i.test(n));
-  const hasOrm = w1 && arborNames(w1.medians).some((n) => /orm/i.test(n));
-  if (w1) {
-    const mikro = best(w1.medians, (n) => /mikro/i.test(n));
-    const peer = best(w1.medians, isPeer);
-    for (const a of arborNames(w1.medians)) {
-      const v = w1.medians.get(a)!;
-      if (mikro) lines.push(`| graph load | ${a} | ≤ 0.5 × MikroORM (${mikro[0]}, ${fmt(mikro[1])} ms) | ${(v / mikro[1]).toFixed(2)} × | ${v / mikro[1] <= 0.5 ? "met" : "not met"} |`);
-      if (peer) lines.push(`| graph load | ${a} | ≤ 0.8 × fastest peer (${peer[0]}, ${fmt(peer[1])} ms) | ${(v / peer[1]).toFixed(2)} × | ${v / peer[1] <= 0.8 ? "met" : "not met"} |`);
-    }
-  }
-  if (w3) {
-    const mikro = best(w3.medians, (n) => /mikro/i.test(n));
-    for (const a of arborNames(w3.medians)) {
-      const v = w3.medians.get(a)!;
-      if (mikro) lines.push(`| insert | ${a} | ≤ 0.5 × MikroORM (${mikro[0]}, ${fmt(mikro[1])} ms) | ${(v / mikro[1]).toFixed(2)} × | ${v / mikro[1] <= 0.5 ? "met" : "not met"} |`);
-    }
-  }
-  if (!lines.length) return;
-  emit(
-    `\n### Targets\n\nThe issue's targets apply to the Arbor ORM (nestedload for the graph load, its unit of work for the insert)` +
-      `${hasOrm ? "" : ", which is not in this run yet: the rows below show Arbor Core against the same bars, for context"}.\n\n` +
-      `| workload | Arbor contender | target | ratio | |\n|---|---|---|---:|---|\n${lines.join("\n")}`,
-  );
+  const table = goalsTable(summaries);
+  if (table === undefined) return;
+  emit(`\n### Goals\n\nArbor's goals, each a ratio to the floor of its workload on PostgreSQL (W2: p50 latency).\n\n${table}`);
 }
 
 function pkgVersion(name: string): string {
