@@ -13,17 +13,11 @@ import { describeKey, nullableKey, orderRows, type Ordered, type RowLink } from 
 import { Journal, deleteRows, insertRows, sameValue, updateColumns, updateRows, writeAssociations, type AssociationRow } from "./persistence.js";
 import type { Relationship } from "./relationships.js";
 import type { FlushBook } from "./flush-book.js";
+import { KeyLinks } from "./key-links.js";
 import type { InstanceState } from "./state.js";
 import { stateOf } from "./state.js";
 
 export { sameValue };
-
-/** `child[childKey] = parent[parentKey]` for each pair, once the parent has its key. */
-interface Dependency {
-  readonly parent: InstanceState;
-  readonly pairs: readonly (readonly [string, string])[];
-  readonly fk: ForeignKey | undefined;
-}
 
 interface Plan {
   /** Keys of post-update relationships: they order nothing and are written separately. */
@@ -44,8 +38,7 @@ export class UnitOfWork {
   private readonly inserts: InstanceState[] = [];
   private readonly updates: InstanceState[] = [];
   private readonly deletes: InstanceState[] = [];
-  private readonly deps = new Map<InstanceState, Dependency[]>();
-  private readonly nullify = new Map<InstanceState, Set<string>>();
+  private readonly links = new KeyLinks();
   private readonly assocInserts: AssociationRow[] = [];
   private readonly assocDeletes: AssociationRow[] = [];
   /** Deleting these also removes their association rows of unloaded many-to-many collections. */
@@ -93,7 +86,7 @@ export class UnitOfWork {
           const cs = stateOf(child)!;
           if (cascadeDelete) {
             if (cs.status === "persistent" && book.cascadesTo(s, rel, child)) await addDelete(cs);
-          } else this.nullFk(cs, rel);
+          } else this.links.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.
         if (rel.cascade.has("delete-orphan") && s.isLoaded(rel.key)) {
@@ -140,7 +133,7 @@ export class UnitOfWork {
           if (rel.cascade.has("delete-orphan") && !this.hasParent(gs, rel)) {
             if (gs.status === "persistent") await addDelete(gs);
             else if (gs.status === "pending") this.dropPending(gs);
-          } else this.nullFk(gs, rel);
+          } else this.links.nullFk(gs, rel);
         }
       }
     }
@@ -151,7 +144,7 @@ export class UnitOfWork {
     for (const s of deleting) this.deletes.push(s);
     const updating = new Set<InstanceState>();
     for (const s of book.modifiedStates()) if (!deleting.has(s)) updating.add(s);
-    const linked = [...this.deps.keys(), ...this.nullify.keys()];
+    const linked = this.links.linked();
     for (let i = 0; i < linked.length; i++) {
       const s = linked[i];
       if (s.status === "persistent" && !deleting.has(s)) updating.add(s);
@@ -192,12 +185,12 @@ export class UnitOfWork {
   private linkKeys(s: InstanceState, rel: Relationship): readonly object[] {
     const value = s.dict[rel.key];
     if (rel.direction === "manyToOne") {
-      if (value) this.depend(s, stateOf(value as object)!, rel);
-      else if (s.modified?.has(rel.key)) this.nullFk(s, rel);
+      if (value) this.links.depend(s, stateOf(value as object)!, rel);
+      else if (s.modified?.has(rel.key)) this.links.nullFk(s, rel);
       return NONE;
     }
     const current: readonly object[] = rel.isCollection ? ((value as object[]) ?? NONE) : value ? [value as object] : NONE;
-    for (let i = 0; i < current.length; i++) this.depend(stateOf(current[i])!, s, rel);
+    for (let i = 0; i < current.length; i++) this.links.depend(stateOf(current[i])!, s, rel);
     const was = s.snapshot(rel.key);
     return was === undefined || was.length === 0 ? NONE : was.filter((o) => !current.includes(o));
   }
@@ -225,37 +218,6 @@ export class UnitOfWork {
       this.members.set(rel, members);
     }
     return members.has(child.obj);
-  }
-
-  /**
-   * `child` takes its key from `parent` through `rel`. Both sides of a bidirectional pair report
-   * the same link: it is kept once (same parent, key and column pairs).
-   */
-  private depend(child: InstanceState, parent: InstanceState, rel: Relationship): void {
-    const pairs = rel.pairs;
-    const fk = rel.foreignKey;
-    const list = this.deps.get(child);
-    // A list of one, at its size: most objects have one parent.
-    if (list === undefined) this.deps.set(child, [{ parent, pairs, fk }]);
-    else {
-      let known = false;
-      for (const d of list) if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
-      if (!known) list.push({ parent, pairs, fk });
-    }
-    const cleared = this.nullify.get(child);
-    if (cleared !== undefined) for (const k of cleared) if (pairs.some(([, ck]) => ck === k)) cleared.delete(k);
-  }
-
-  private nullifyKey(s: InstanceState, key: string): void {
-    if (this.deps.get(s)?.some((d) => d.pairs.some(([, ck]) => ck === key))) return;
-    const set = this.nullify.get(s) ?? new Set();
-    set.add(key);
-    this.nullify.set(s, set);
-  }
-
-  /** A child left its parent without a delete cascade: clear its key unless it joined another parent. */
-  private nullFk(child: InstanceState, rel: Relationship): void {
-    for (const [, ck] of rel.pairs) this.nullifyKey(child, ck);
   }
 
   /** A pending object that will not be inserted; its pending children under a delete cascade go too. */
@@ -303,7 +265,7 @@ export class UnitOfWork {
   /** The rows a row to save references and must follow: parents being inserted (or re-keyed). */
   private saveLinks(s: InstanceState, pendingByKey: Map<Mapper, Map<unknown, InstanceState>>): RowLink[] {
     const out: RowLink[] = [];
-    for (const dep of this.deps.get(s) ?? []) {
+    for (const dep of this.links.parentsOf(s)) {
       const p = dep.parent;
       if (!dep.fk) continue;
       if (this.isInsert(p) || (p.status === "persistent" && p.mapper.pkKeys.some((k) => !sameValue(p.dict[k], (p.committed ?? p.dict)[k]))))
@@ -425,9 +387,9 @@ export class UnitOfWork {
    * and of links cut to break a cycle wait for a post-update: a new row is inserted without them.
    */
   private applyDeps(s: InstanceState, skip: ReadonlySet<ForeignKey>, cut: readonly Ordered["cut"][number][]): void {
-    const cleared = this.nullify.get(s);
+    const cleared = this.links.clearedOf(s);
     if (cleared !== undefined) for (const k of cleared) this.journal.write(s, k, null);
-    const deps = this.deps.get(s) ?? NONE;
+    const deps = this.links.parentsOf(s);
     for (const dep of deps) {
       const deferred = dep.fk !== undefined && (skip.has(dep.fk) || (cut.length > 0 && cut.some((c) => c.parent === dep.parent && c.fk === dep.fk)));
       if (deferred) {
@@ -527,13 +489,6 @@ function copyOf(items: readonly object[]): object[] {
 
 /** An empty list, shared: most objects have nothing of a kind (no links cut, no keys to clear). */
 const NONE: readonly never[] = [];
-
-function samePairs(a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
-  return true;
-}
 
 function children(s: InstanceState, rel: Relationship): object[] {
   const v = s.dict[rel.key];
