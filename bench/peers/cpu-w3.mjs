@@ -1,0 +1,113 @@
+// Workload 3 (insert a 10,000-object graph) in CPU time, which does not depend on the machine's
+// load: per pass, the client's CPU (this process) and the server's (the database's backends, from
+// /proc/<pid>/stat), for the floor and the Arbor contenders, over interleaved rounds on a pool of one
+// connection. Splits the harness's wall-clock ratio into what the client library costs and what
+// the server costs. Needs the bundles (`node build.mjs`) and the schema the harness made (run it
+// once on the same database first); the server must run on this machine (Linux /proc).
+//
+//   node cpu-w3.mjs [--rounds=15] [--only=floor,core,orm]   (ARBOR_PEERS_PG_URL as for the harness)
+//
+// With --cpu-prof (node --cpu-prof cpu-w3.mjs --only=core) the profile shows where the client's
+// share goes. The graph is lib/data.ts's makeInsertGraph shape: 200 customers × 7 orders × 6 items.
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ROUNDS = Number(opt("rounds") ?? 15);
+const ONLY = (opt("only") ?? "floor,core nested(),orm nestedload").toLowerCase().split(",");
+const PG_URL = process.env.ARBOR_PEERS_PG_URL ?? "postgres://root@127.0.0.1:5432/arbor_peers";
+const TICK_MS = 10; // Linux USER_HZ = 100
+
+const T0 = Date.UTC(2024, 0, 1);
+const money = (cents) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+let n = 0;
+const graph = Array.from({ length: 200 }, (_, c) => ({
+  name: `new customer ${c + 1}`,
+  vip: c % 5 === 0,
+  created: new Date(T0 + c * 1_000_003),
+  orders: Array.from({ length: 7 }, (_, o) => ({
+    ordernum: `NEW-${c + 1}-${o + 1}`,
+    placedAt: new Date(T0 + (c * 7 + o) * 77_007),
+    total: money(((c + 1) * (o + 1) * 1_231) % 10_000_000),
+    items: Array.from({ length: 6 }, (_, i) => {
+      n++;
+      return { sku: `NEW-${c + 1}-${o + 1}-${i + 1}`, qty: (n % 9) + 1, price: money((n * 31) % 100_000), serial: 2n ** 53n + BigInt(2 * n + 1) };
+    }),
+  })),
+}));
+
+/** utime + stime of a process, in ms. */
+function cpuOf(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) * TICK_MS;
+}
+
+const admin = new pg.Client({ connectionString: PG_URL });
+await admin.connect();
+/** CPU ms so far of every other backend on the database, by pid. */
+async function serverCpu() {
+  const pids = (await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).rows.map((r) => r.pid);
+  const out = new Map();
+  for (const pid of pids) {
+    try {
+      out.set(pid, cpuOf(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+const empty = () => admin.query("TRUNCATE item, cust_order, customer RESTART IDENTITY");
+
+const entries = [];
+for (const file of ["raw-pg.mjs", "arbor-core.mjs", "arbor-orm-nestedload.mjs"]) {
+  const mod = await import(pathToFileURL(path.join(here, ".out", "contenders", file)).href);
+  for (const c of mod.default) {
+    if (c.engine !== "postgres" || !c.insertGraph) continue;
+    if (!ONLY.some((s) => c.name.toLowerCase().includes(s))) continue;
+    await c.setup({ pgUrl: PG_URL, poolSize: 1, sqliteFile: "" });
+    for (let k = 0; k < 2; k++) {
+      await empty();
+      await c.insertGraph(graph); // warm-up
+    }
+    entries.push({ c, client: [], server: [], wall: [] });
+  }
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[(k + round) % entries.length];
+    await empty();
+    const s0 = await serverCpu();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await e.c.insertGraph(graph);
+    e.wall.push(performance.now() - t0);
+    const cu = process.cpuUsage(c0);
+    e.client.push((cu.user + cu.system) / 1000);
+    const s1 = await serverCpu();
+    let server = 0;
+    for (const [pid, ms] of s1) server += ms - (s0.get(pid) ?? 0);
+    e.server.push(server);
+  }
+}
+for (const e of entries) await e.c.teardown();
+await empty();
+await admin.end();
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const rows = entries.map((e) => ({ name: e.c.name, client: median(e.client), server: median(e.server), wall: median(e.wall) }));
+const floor = rows.find((r) => r.name.includes("floor"));
+const f = (x) => x.toFixed(1);
+console.log(`Workload 3 in CPU time: medians of ${ROUNDS} interleaved passes, pool of 1; load average ${os.loadavg()[0].toFixed(2)} (wall is load-dependent, CPU is not; server CPU in 10 ms ticks)\n`);
+console.log("| contender | client CPU ms/pass | server CPU ms/pass | wall ms/pass | client vs floor | wall vs floor |");
+console.log("|---|--:|--:|--:|--:|--:|");
+for (const r of rows) {
+  const c = floor ? `${(r.client / floor.client).toFixed(2)}x` : "";
+  const w = floor ? `${(r.wall / floor.wall).toFixed(2)}x` : "";
+  console.log(`| ${r.name} | ${f(r.client)} | ${f(r.server)} | ${f(r.wall)} | ${c} | ${w} |`);
+}
