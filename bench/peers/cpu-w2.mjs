@@ -12,11 +12,11 @@
 // --calls=0 and --calls=N and subtract (the server's work runs in its own processes, not counted):
 //   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
 //     node --predictable --predictable-gc-schedule --hash-seed=1 --random-seed=1 cpu-w2.mjs --count --only='(prepare: false)' --calls=2000
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
+import { serverCpu } from "./server-cpu.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -25,7 +25,6 @@ const CALLS = Number(opt("calls") ?? 2000);
 const ROUNDS = Number(opt("rounds") ?? 7);
 const ONLY = (opt("only") ?? "floor,unnamed,core nested()").toLowerCase().split(",");
 const PG_URL = process.env.ARBOR_PEERS_PG_URL ?? "postgres://root@127.0.0.1:5432/arbor_peers";
-const TICK_MS = 10; // Linux USER_HZ = 100
 
 const ids = (() => {
   let a = 12345;
@@ -35,28 +34,8 @@ const ids = (() => {
   });
 })();
 
-/** utime + stime of a process, in ms. */
-function cpuOf(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return (Number(rest[11]) + Number(rest[12])) * TICK_MS;
-}
-
 const admin = new pg.Client({ connectionString: PG_URL });
 await admin.connect();
-/** CPU ms so far of every other backend on the database, by pid. */
-async function serverCpu() {
-  const pids = (await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).rows.map((r) => r.pid);
-  const out = new Map();
-  for (const pid of pids) {
-    try {
-      out.set(pid, cpuOf(pid));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
-}
 
 const entries = [];
 const COUNT = args.includes("--count");
@@ -87,14 +66,14 @@ for (let round = 0; round < ROUNDS; round++) {
   for (let k = 0; k < entries.length; k++) {
     const e = entries[(k + round) % entries.length];
     for (let j = 0; j < 10; j++) await e.c.oneGraph(1 + j); // the pool's connection is open and used
-    const s0 = await serverCpu();
+    const s0 = await serverCpu(admin);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const id of ids) await e.c.oneGraph(id);
     e.wall.push((performance.now() - t0) / CALLS);
     const cu = process.cpuUsage(c0);
     e.client.push((cu.user + cu.system) / 1000 / CALLS);
-    const s1 = await serverCpu();
+    const s1 = await serverCpu(admin);
     let server = 0;
     for (const [pid, ms] of s1) server += ms - (s0.get(pid) ?? 0);
     e.server.push(server / CALLS);

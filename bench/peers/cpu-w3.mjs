@@ -9,11 +9,12 @@
 //
 // With --cpu-prof (node --cpu-prof cpu-w3.mjs --only=core) the profile shows where the client's
 // share goes. The graph is lib/data.ts's makeInsertGraph shape: 200 customers × 7 orders × 6 items.
-import { readFileSync } from "node:fs";
+// It leaves the tables empty, as the harness's workload 3 does: run the harness again before cpu-w2.mjs.
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
+import { serverCpu } from "./server-cpu.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -21,7 +22,6 @@ const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.l
 const ROUNDS = Number(opt("rounds") ?? 15);
 const ONLY = (opt("only") ?? "floor,core nested(),orm nestedload").toLowerCase().split(",");
 const PG_URL = process.env.ARBOR_PEERS_PG_URL ?? "postgres://root@127.0.0.1:5432/arbor_peers";
-const TICK_MS = 10; // Linux USER_HZ = 100
 
 const T0 = Date.UTC(2024, 0, 1);
 const money = (cents) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
@@ -41,28 +41,8 @@ const graph = Array.from({ length: 200 }, (_, c) => ({
   })),
 }));
 
-/** utime + stime of a process, in ms. */
-function cpuOf(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return (Number(rest[11]) + Number(rest[12])) * TICK_MS;
-}
-
 const admin = new pg.Client({ connectionString: PG_URL });
 await admin.connect();
-/** CPU ms so far of every other backend on the database, by pid. */
-async function serverCpu() {
-  const pids = (await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).rows.map((r) => r.pid);
-  const out = new Map();
-  for (const pid of pids) {
-    try {
-      out.set(pid, cpuOf(pid));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
-}
 const empty = () => admin.query("TRUNCATE item, cust_order, customer RESTART IDENTITY");
 
 const entries = [];
@@ -83,14 +63,14 @@ for (let round = 0; round < ROUNDS; round++) {
   for (let k = 0; k < entries.length; k++) {
     const e = entries[(k + round) % entries.length];
     await empty();
-    const s0 = await serverCpu();
+    const s0 = await serverCpu(admin);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await e.c.insertGraph(graph);
     e.wall.push(performance.now() - t0);
     const cu = process.cpuUsage(c0);
     e.client.push((cu.user + cu.system) / 1000);
-    const s1 = await serverCpu();
+    const s1 = await serverCpu(admin);
     let server = 0;
     for (const [pid, ms] of s1) server += ms - (s0.get(pid) ?? 0);
     e.server.push(server);
