@@ -209,7 +209,8 @@ export abstract class Executor {
   /** Logs a statement that ran (a stream logs no row count) and hands its result on. */
   private logged<T extends DriverResult | undefined>(sql: string, values: readonly unknown[], started: number, res: T): T {
     const logger = this.ctx.logger;
-    if (logger !== undefined) logger({ sql, params: values, durationMs: performance.now() - started, rowCount: res?.rowCount });
+    // A copy: a statement's values array is shared by its runs (Plan.fill), and a logger may redact in place.
+    if (logger !== undefined) logger({ sql, params: values.slice(), durationMs: performance.now() - started, rowCount: res?.rowCount });
     return res;
   }
 
@@ -219,7 +220,7 @@ export abstract class Executor {
     const e = guard === undefined ? translated : guard.translate(translated);
     if (e instanceof ConnectionError) this.markBroken();
     const logger = this.ctx.logger;
-    if (logger !== undefined) logger({ sql, params: values, durationMs: performance.now() - started, error: e });
+    if (logger !== undefined) logger({ sql, params: values.slice(), durationMs: performance.now() - started, error: e });
     return e;
   }
 }

@@ -123,13 +123,13 @@ export abstract class ExpressionCompiler {
    * Emits a placeholder for a value that was checked when its bind node was built. The slot keeps
    * the checked value and its stored type: the engine encodes it for its driver when it runs.
    */
-  bind(value: unknown, type: SqlType, source?: BindNode, typed = true, shared = true): void {
+  bind(value: unknown, type: SqlType, source?: BindNode, typed = true): void {
     if (this.inlineValues) {
       this.write(this.literal(value, type));
       return;
     }
     // A raw fragment's value is typed by its text, so it does not share a typed placeholder.
-    const key = source !== undefined && typed && shared ? source : undefined;
+    const key = source !== undefined && typed ? source : undefined;
     if (key !== undefined && this.reuseSlot(key)) return;
     const base = baseType(type);
     this.params.push({ value, type: base });

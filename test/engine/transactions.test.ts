@@ -329,6 +329,23 @@ forEachEngine(import.meta.url, (ctx) => {
     }
   });
 
+  // Regression: a statement's encoded values are shared by its runs, so a logger that redacted
+  // them in place changed what the next run of the same statement sent.
+  test("a logger that redacts params in place does not change what a statement sends next time", async () => {
+    const engine = createEngine(ctx.url, {
+      echo: (e) => {
+        const params = e.params as unknown[];
+        for (let i = 0; i < params.length; i++) params[i] = "REDACTED";
+      },
+    });
+    try {
+      const stmt = select(value("it's ✓", types.text).as("v"));
+      for (let run = 0; run < 3; run++) assert.deepStrictEqual((await engine.execute(stmt)).rows, [{ v: "it's ✓" }], `run ${run}`);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   // ---- pool -------------------------------------------------------------------------------------
 
   test("with poolSize 2, five concurrent executes all complete on at most two connections", async () => {
