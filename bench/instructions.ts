@@ -17,6 +17,9 @@
 //             for PostgreSQL (no connection: the client's share of a bulk insert)
 //   orm-insert n Sessions each adding a new graph of 20 customers × 7 orders × 6 items (1,000
 //             objects, database-assigned keys, tables of their own) and committing it
+//   orm-reassign n Sessions each loading a customer with 4,000 orders, assigning the collection
+//             its own members in reverse order and flushing (membership compared both ways), then
+//             rolling back
 //   mixed     n lookups as above, and every 20th iteration a scan whose rows are kept until four
 //             scans later, as an application holding results does: the old generation fills and
 //             full collections happen on their own (what class anchors are for), none forced
@@ -29,6 +32,7 @@ import {
   Model,
   Registry,
   Session,
+  selectinload,
   bigint,
   boolean,
   caseWhen,
@@ -156,6 +160,29 @@ registry.map(NewOrder, {
 });
 registry.map(NewLine, { relationships: { order: manyToOne(() => NewOrder, { backPopulates: "lines" }) } });
 
+/** The customer orm-reassign loads, with its 4,000 orders (made once, on first use). */
+let bigCustomer: number | undefined;
+async function reassign(): Promise<number> {
+  if (bigCustomer === undefined) {
+    const s = new Session(engine, { registry });
+    const c = new NewCustomer({ name: "big" });
+    for (let o = 0; o < 4_000; o++) c.orders.push(new NewOrder({ total: `${o}.50` }));
+    s.add(c);
+    await s.commit();
+    bigCustomer = c.id;
+    await s.close();
+  }
+  const s = new Session(engine, { registry });
+  const c = await s.query(NewCustomer).options(selectinload(NewCustomer, "orders")).where(NewCustomer.c.id.eq(bigCustomer)).first();
+  if (!c) throw new Error("the big customer is gone");
+  c.orders = [...c.orders].reverse();
+  const n = c.orders.length;
+  await s.flush();
+  await s.rollback();
+  await s.close();
+  return n;
+}
+
 /** One new graph of 1,000 objects added and committed (the rows stay: keys keep growing). */
 async function insertGraph(i: number): Promise<number> {
   const s = new Session(engine, { registry });
@@ -251,6 +278,9 @@ for (let i = 0; i < n; i++) {
     }
     case "orm-insert":
       sink += await insertGraph(i);
+      break;
+    case "orm-reassign":
+      sink += await reassign();
       break;
     default:
       throw new Error(`unknown workload ${workload}`);
