@@ -3,6 +3,7 @@
 import { cascadeOnAttach } from "./attach.js";
 import { Collection } from "./collection.js";
 import { ExpiredAttributeError, NotLoadedError } from "./errors.js";
+import { memberOf } from "./members.js";
 import type { Relationship } from "./relationships.js";
 import { DICT, LOADED, STATE, noteWrite, viewOf, type Entity, type InstanceState } from "./state.js";
 
@@ -61,13 +62,15 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
       if (rel.isCollection) {
         const old = s.isLoaded(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
         const next = (value as object[] | null) ?? [];
-        for (const o of next) if (!old.includes(o)) cascadeOnAttach(s.obj, rel, o);
-        for (const o of old) if (!next.includes(o)) syncBackOnRemove(s.obj, rel, o);
+        const inOld = memberOf(old);
+        const inNext = memberOf(next);
+        for (const o of next) if (!inOld(o)) cascadeOnAttach(s.obj, rel, o);
+        for (const o of old) if (!inNext(o)) syncBackOnRemove(s.obj, rel, o);
         // The membership last loaded or flushed carries over to the new array.
         const coll = Collection.of_(s.obj, rel, next, Collection.snapshotOf(s.dict[rel.key]) ?? []);
         s.dict[rel.key] = coll;
         s.markLoaded(rel.key);
-        for (const o of next) if (!old.includes(o)) syncBackOnAdd(s.obj, rel, o);
+        for (const o of next) if (!inOld(o)) syncBackOnAdd(s.obj, rel, o);
       } else {
         if (value) cascadeOnAttach(s.obj, rel, value as object);
         setReference(s, rel, (value as object | null) ?? null, true);

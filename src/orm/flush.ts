@@ -14,6 +14,7 @@ import { Journal, deleteRows, insertRows, sameValue, updateColumns, updateRows, 
 import type { Relationship } from "./relationships.js";
 import type { FlushBook } from "./flush-book.js";
 import { KeyLinks } from "./key-links.js";
+import { memberOf } from "./members.js";
 import type { InstanceState } from "./state.js";
 import { stateOf } from "./state.js";
 
@@ -90,10 +91,10 @@ export class UnitOfWork {
         }
         // Children removed from the collection before the parent was deleted are orphans too.
         if (rel.cascade.has("delete-orphan") && s.isLoaded(rel.key)) {
-          const current = children(s, rel);
+          const current = memberOf(children(s, rel));
           for (const gone of s.snapshot(rel.key) ?? []) {
             const gs = stateOf(gone)!;
-            if (!current.includes(gone) && gs.status === "persistent" && !this.hasParent(gs, rel)) await addDelete(gs);
+            if (!current(gone) && gs.status === "persistent" && !this.hasParent(gs, rel)) await addDelete(gs);
           }
         }
       }
@@ -192,15 +193,19 @@ export class UnitOfWork {
     const current: readonly object[] = rel.isCollection ? ((value as object[]) ?? NONE) : value ? [value as object] : NONE;
     for (let i = 0; i < current.length; i++) this.links.depend(stateOf(current[i])!, s, rel);
     const was = s.snapshot(rel.key);
-    return was === undefined || was.length === 0 ? NONE : was.filter((o) => !current.includes(o));
+    if (was === undefined || was.length === 0) return NONE;
+    const kept = memberOf(current);
+    return was.filter((o) => !kept(o));
   }
 
   /** Association rows a many-to-many collection gained and lost. */
   private associations(s: InstanceState, rel: Relationship): void {
     const current: readonly object[] = (s.dict[rel.key] as object[]) ?? NONE;
     const was = s.snapshot(rel.key) ?? NONE;
-    for (const o of current) if (!was.includes(o)) this.association(this.assocInserts, rel, s, stateOf(o)!);
-    for (const o of was) if (!current.includes(o)) this.association(this.assocDeletes, rel, s, stateOf(o)!);
+    const inWas = memberOf(was);
+    const inCurrent = memberOf(current);
+    for (const o of current) if (!inWas(o)) this.association(this.assocInserts, rel, s, stateOf(o)!);
+    for (const o of was) if (!inCurrent(o)) this.association(this.assocDeletes, rel, s, stateOf(o)!);
   }
 
   /**
