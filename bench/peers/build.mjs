@@ -1,5 +1,5 @@
 // Builds the peers benchmark for plain `node`: the package (src/ → dist/, unless --no-package), then
-// harness.ts and each contenders/*.ts (not "_" files) bundled into .out/ (or --out <dir>) with Arbor's
+// harness.ts, each contenders/*.ts (not "_" files) and lib/data.ts (for the cpu-w*.mjs tools) bundled into .out/ (or --out <dir>) with Arbor's
 // imports pointing at dist/ and packages left to node_modules (../bundle.mjs).
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -17,5 +17,5 @@ const contenders = readdirSync(path.join(here, "contenders"))
   .map((f) => path.join(here, "contenders", f));
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-await bundle({ entries: [path.join(here, "harness.ts"), ...contenders], base: here, out });
+await bundle({ entries: [path.join(here, "harness.ts"), path.join(here, "lib", "data.ts"), ...contenders], base: here, out });
 console.log(`bench/peers/build.mjs: harness and ${contenders.length} contender modules → ${path.relative(here, out)}/`);

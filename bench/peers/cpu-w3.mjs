@@ -8,7 +8,7 @@
 //   node cpu-w3.mjs [--rounds=15] [--only=floor,core,orm]   (ARBOR_PEERS_PG_URL as for the harness)
 //
 // With --cpu-prof (node --cpu-prof cpu-w3.mjs --only=core) the profile shows where the client's
-// share goes. The graph is lib/data.ts's makeInsertGraph shape: 200 customers × 7 orders × 6 items.
+// share goes. The graph is the harness's (lib/data.ts makeInsertGraph): 200 customers × 7 orders × 6 items.
 // It leaves the tables empty, as the harness's workload 3 does: run the harness again before cpu-w2.mjs.
 import os from "node:os";
 import path from "node:path";
@@ -17,29 +17,15 @@ import pg from "pg";
 import { serverCpu } from "./server-cpu.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The harness's own graph, from the bundle build.mjs makes of lib/data.ts.
+const { makeInsertGraph } = await import(pathToFileURL(path.join(here, ".out", "lib", "data.mjs")).href);
 const args = process.argv.slice(2);
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ROUNDS = Number(opt("rounds") ?? 15);
 const ONLY = (opt("only") ?? "floor,core nested(),orm nestedload").toLowerCase().split(",");
 const PG_URL = process.env.ARBOR_PEERS_PG_URL ?? "postgres://root@127.0.0.1:5432/arbor_peers";
 
-const T0 = Date.UTC(2024, 0, 1);
-const money = (cents) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
-let n = 0;
-const graph = Array.from({ length: 200 }, (_, c) => ({
-  name: `new customer ${c + 1}`,
-  vip: c % 5 === 0,
-  created: new Date(T0 + c * 1_000_003),
-  orders: Array.from({ length: 7 }, (_, o) => ({
-    ordernum: `NEW-${c + 1}-${o + 1}`,
-    placedAt: new Date(T0 + (c * 7 + o) * 77_007),
-    total: money(((c + 1) * (o + 1) * 1_231) % 10_000_000),
-    items: Array.from({ length: 6 }, (_, i) => {
-      n++;
-      return { sku: `NEW-${c + 1}-${o + 1}-${i + 1}`, qty: (n % 9) + 1, price: money((n * 31) % 100_000), serial: 2n ** 53n + BigInt(2 * n + 1) };
-    }),
-  })),
-}));
+const graph = makeInsertGraph();
 
 const admin = new pg.Client({ connectionString: PG_URL });
 await admin.connect();
