@@ -50,6 +50,8 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
+/** run.ts --pin put this process on CPU 0 and the PostgreSQL server on the others (pin.ts). */
+const PINNED = args.includes("--pin");
 const opt = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ONLY = opt("only")?.toLowerCase().split(",").filter(Boolean);
 const WORKLOADS = new Set((opt("workloads") ?? "1,2,3,4,5").split(",").map(Number));
@@ -457,7 +459,7 @@ function writeResults(all: Entry[], started: Date, finished: Date, pgVersion: st
     "",
     "## Setup",
     "",
-    `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; the client and the server share the machine. ` +
+    `- Machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; ${PINNED ? "the client pinned to CPU 0 and the PostgreSQL server to the other CPUs (`run.ts --pin`). " : "the client and the server share the machine, unpinned. "}` +
       `Load average (1 min) ${LOAD_START.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end${LOAD_START > cpus.length * 0.75 ? " — other work was running on the machine: expect noise, read the min column too" : ""}.`,
     `- Node ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1 (database \`arbor_peers\`, \`jit = off\` and \`TimeZone = UTC\` set on the database, so every contender's sessions get them); SQLite via better-sqlite3 ${pkgVersion("better-sqlite3")} (a WAL file in the OS temp folder).`,
     `- Arbor: the built package (../../dist, built from src/ at ${gitDescribe()} by run.ts), run with plain node like everything here (its \`pg\` resolves to the repository's node_modules: ${existsSync(arborPg) ? (JSON.parse(readFileSync(arborPg, "utf8")) as { version: string }).version : "?"}).`,
