@@ -107,6 +107,18 @@ function checkDecimal(precision: number | undefined, scale: number | undefined):
   return { precision, scale };
 }
 
+/**
+ * The type of a product. Of two numerics: the sum of their scales, as PostgreSQL and MariaDB give
+ * it (0.15 × 0.15 is 0.0225, not a numeric(10, 2)), so every engine prints the product alike and
+ * none is read back as if it had the left operand's scale; unconstrained when either is.
+ */
+export function productType(left: SqlType, right: SqlType): SqlType {
+  if (left.kind !== "numeric" || right.kind !== "numeric") return left;
+  if (left.precision === undefined || right.precision === undefined) return types.numeric();
+  const precision = Math.min(left.precision + right.precision, MAX_NUMERIC_PRECISION);
+  return types.numeric(precision, Math.min((left.scale ?? 0) + (right.scale ?? 0), precision));
+}
+
 function checkLength(length: number | undefined): number | undefined {
   if (length !== undefined && !isCount(length, 1, MAX_VARCHAR_LENGTH))
     throw new ArgumentError(`varchar(): length must be an integer from 1 to ${MAX_VARCHAR_LENGTH}, got ${String(length)}`);

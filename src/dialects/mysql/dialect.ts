@@ -21,7 +21,7 @@ import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
-import { checkIsolation, type Capabilities, type Dialect, type TypeSite } from "../dialect.js";
+import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { exactDecimal } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
 
@@ -275,6 +275,12 @@ const capabilities: Capabilities = {
   maxParams: 65535,
 };
 
+/**
+ * MariaDB returns a negative zero for some DECIMAL results (-2.00 % 1.00 is "-0.00"), which no other
+ * engine does and which is not equal to "0.00" as a string: the sign is dropped.
+ */
+const positiveZero: Decoder = (v) => (typeof v === "string" && v.charCodeAt(0) === 45 && !/[1-9]/.test(v) ? v.slice(1) : v);
+
 export const mysqlDialect: Dialect = {
   name: "mysql",
   capabilities,
@@ -320,7 +326,7 @@ export const mysqlDialect: Dialect = {
         return toBigInt;
       case "numeric":
         // DECIMAL columns keep their scale; a decimal arriving as text (a bound value) is given it.
-        if (hint === T.NEWDECIMAL) return null;
+        if (hint === T.NEWDECIMAL) return positiveZero;
         return type.scale === undefined ? String : (v) => withScale(String(v), type.scale!);
       case "boolean":
         return toBoolean;

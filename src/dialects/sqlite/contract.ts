@@ -11,6 +11,7 @@ import {
   DECIMAL_NEG,
   DECIMAL_SUB,
   DECIMAL_MUL,
+  DECIMAL_MOD,
   DECIMAL_SUM,
   DECIMAL_TEXT,
   decimalAbs,
@@ -21,6 +22,7 @@ import {
   decimalNeg,
   decimalSub,
   decimalMul,
+  decimalMod,
   decimalSum,
   decimalText,
 } from "./decimal.js";
@@ -57,6 +59,7 @@ export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: DECIMAL_ADD, fn: (a, b) => decimalAdd(a, b) },
   { name: DECIMAL_SUB, fn: (a, b) => decimalSub(a, b) },
   { name: DECIMAL_MUL, fn: (a, b) => decimalMul(a, b) },
+  { name: DECIMAL_MOD, fn: (a, b) => decimalMod(a, b) },
   { name: DECIMAL_NEG, fn: (a) => decimalNeg(a) },
   { name: DECIMAL_ABS, fn: (a) => decimalAbs(a) },
   { name: DECIMAL_KEY, fn: (a) => decimalKey(a) },

@@ -10,6 +10,7 @@ import {
   DECIMAL_MAX,
   DECIMAL_MIN,
   DECIMAL_MUL,
+  DECIMAL_MOD,
   DECIMAL_NEG,
   DECIMAL_SUB,
   DECIMAL_SUM,
@@ -46,6 +47,10 @@ export function decimalBinary(n: BinaryNode): ExprNode | undefined {
   const exact = (isNumeric(l) || isNumeric(r)) && [l, r].every((t) => t.kind === "numeric" || INTEGERS.has(t.kind));
   if (exact && (n.op === "+" || n.op === "-")) return call(n.op === "+" ? DECIMAL_ADD : DECIMAL_SUB, [n.left, n.right], n.type);
   if (exact && n.op === "*") return call(DECIMAL_MUL, [n.left, n.right], n.type);
+  if (exact && n.op === "%") return call(DECIMAL_MOD, [n.left, n.right], n.type);
+  // A quotient of decimals is a double on SQLite (Expr.div). A narrow numeric holding a whole number
+  // is stored as an INTEGER (NUMERIC affinity), and INTEGER / INTEGER truncates: 7.00 / 2.00 gave 3.
+  if (exact && n.op === "/") return { ...n, left: { kind: "cast", expr: n.left, type: types.double } };
   // Wide numerics are TEXT, which SQLite compares as text: compare sort keys instead.
   if (COMPARISONS.has(n.op) && (isWide(l) || isWide(r))) return { ...n, left: key(n.left), right: key(n.right) };
   return undefined;

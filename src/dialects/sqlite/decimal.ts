@@ -14,6 +14,7 @@ export const DECIMAL_MAX = "arbor_decimal_max";
 export const DECIMAL_ADD = "arbor_decimal_add";
 export const DECIMAL_SUB = "arbor_decimal_sub";
 export const DECIMAL_MUL = "arbor_decimal_mul";
+export const DECIMAL_MOD = "arbor_decimal_mod";
 export const DECIMAL_NEG = "arbor_decimal_neg";
 export const DECIMAL_ABS = "arbor_decimal_abs";
 /** A TEXT sort key whose binary order is the decimals' numeric order (see `decimalKey`). */
@@ -89,6 +90,21 @@ export const decimalAdd = two((a, b) => add(a, b, 1n));
 export const decimalSub = two((a, b) => add(a, b, -1n));
 /** The exact product, with the sum of the scales (as PostgreSQL gives it). */
 export const decimalMul = two((a, b) => ({ units: a.units * b.units, scale: a.scale + b.scale, text: a.text || b.text }));
+/**
+ * The exact remainder, with the sign of the dividend and the larger scale (7.50 % 2.00 is 1.50, as
+ * on PostgreSQL and MariaDB; SQLite's own % truncates both operands to integers). By zero: NULL,
+ * as SQLite gives x % 0.
+ */
+export function decimalMod(a: unknown, b: unknown): string | number | null {
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  const x = toScaled(a);
+  const y = toScaled(b);
+  const scale = Math.max(x.scale, y.scale);
+  const divisor = rescale(y, scale);
+  if (divisor === 0n) return null;
+  // BigInt % truncates toward zero: the remainder takes the dividend's sign.
+  return result({ units: rescale(x, scale) % divisor, scale, text: x.text || y.text });
+}
 export const decimalNeg = one((a) => ({ ...a, units: -a.units }));
 export const decimalAbs = one((a) => ({ ...a, units: a.units < 0n ? -a.units : a.units }));
 

@@ -20,6 +20,7 @@ import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { decimalBetween, decimalBinary, decimalCast, decimalFunc, decimalIn, decimalOrder, decimalUnary, EXACT_DIGITS, isNarrow } from "./decimal-nodes.js";
+import { scaledText, toScaled } from "./decimal.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
@@ -147,8 +148,18 @@ function numericDecoder(type: SqlType): Decoder {
   return (v) => {
     if (typeof v === "string") return scale === undefined ? v : withScale(v, scale);
     if (typeof v === "bigint") return scale ? `${v}.${"0".repeat(scale)}` : String(v);
-    return scale === undefined ? String(v) : (v as number).toFixed(scale);
+    // A REAL's shortest text is the decimal it was stored from (15 digits at most), padded to the
+    // scale and never cut: a value with more places (a quotient, a float from SQL the dialect does
+    // not make exact) keeps them, as PostgreSQL and MariaDB return them, instead of being rounded.
+    const text = realText(v as number);
+    return scale === undefined ? text : withScale(text, scale);
   };
+}
+
+/** A double's shortest decimal text without an exponent (String(1e-7) is "1e-7"). */
+function realText(n: number): string {
+  const s = String(n);
+  return /e/i.test(s) ? scaledText(toScaled(n)) : s;
 }
 
 const intFromBig: Decoder = (v) => (typeof v === "bigint" ? Number(v) : v);
