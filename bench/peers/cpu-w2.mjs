@@ -5,7 +5,7 @@
 // statement). Needs the bundles (`node build.mjs`) and the data the harness loaded (run it once on
 // the same database first); the server must run on this machine (Linux /proc).
 //
-//   node cpu-w2.mjs [--calls=2000] [--rounds=7] [--only=floor,unnamed,core]   (ARBOR_PEERS_PG_URL as for the harness)
+//   node cpu-w2.mjs [--calls=2000] [--rounds=7] [--only=floor,unnamed,core,orm]   (ARBOR_PEERS_PG_URL as for the harness)
 //
 // --count: the client's instructions instead, which no load changes: the first contender matching
 // --only, set up and warmed, then --calls calls and nothing else; count under valgrind with
@@ -23,7 +23,7 @@ const args = process.argv.slice(2);
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const CALLS = Number(opt("calls") ?? 2000);
 const ROUNDS = Number(opt("rounds") ?? 7);
-const ONLY = (opt("only") ?? "floor,unnamed,core nested()").toLowerCase().split(",");
+const ONLY = (opt("only") ?? "floor,unnamed,core nested(),orm nestedload").toLowerCase().split(",");
 const PG_URL = process.env.ARBOR_PEERS_PG_URL ?? "postgres://root@127.0.0.1:5432/arbor_peers";
 
 const ids = (() => {
@@ -39,7 +39,7 @@ await admin.connect();
 
 const entries = [];
 const COUNT = args.includes("--count");
-for (const file of ["raw-pg.mjs", "arbor-core.mjs"]) {
+for (const file of ["raw-pg.mjs", "arbor-core.mjs", "arbor-orm-nestedload.mjs"]) {
   const mod = await import(pathToFileURL(path.join(here, ".out", "contenders", file)).href);
   for (const c of mod.default) {
     if (c.engine !== "postgres" || !c.oneGraph || (c.workloads && !c.workloads.includes(2))) continue;

@@ -3,6 +3,7 @@
 // it runs come from the engine's cache (plan-cache.ts, plan.ts).
 import type { Dialect } from "../dialects/dialect.js";
 import { ConnectionError, NotSupportedError, TransactionError, type ArborError } from "../errors.js";
+import type { StatementShape } from "../sql/cache-key.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
 import type { RowType, Statement } from "../sql/statement.js";
@@ -56,6 +57,14 @@ export abstract class Executor {
   /** @internal The engine's plan of a statement. */
   planOf(node: StatementNode): Plan {
     return this.ctx.plans.planFor(node);
+  }
+
+  /**
+   * @internal Plans a statement about to run here whose shape its caller knows without walking it
+   * (the ORM's queries of one shape: orm/query-shapes.ts); see `PlanCache.planAhead`.
+   */
+  planAhead(node: StatementNode, shape: StatementShape): void {
+    this.ctx.plans.planAhead(node, shape);
   }
 
   /**

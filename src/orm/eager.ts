@@ -89,23 +89,47 @@ class Setup implements StatementSetup {
   }
 }
 
+/**
+ * What a load plan adds to any statement of its mapper: select items, LEFT JOINs and orders, and
+ * the row processors reading them. It depends on the plan only, so queries of one shape share it
+ * (query-shapes.ts); processors keep their per-run state in the LoadContext (`local`).
+ */
+export interface Composition {
+  readonly items: readonly SelectArg[];
+  readonly joins: readonly { readonly target: Source; readonly on: Expr<boolean> }[];
+  readonly orders: readonly (Expr<unknown> | OrderBy)[];
+  readonly processors: readonly RowProcessor[];
+  readonly finishing: readonly RowProcessor[];
+  readonly after: readonly LoadPlan[];
+}
+
 export class Composer {
   constructor(private readonly mapper: Mapper) {}
 
   compose(base: Select<Row>, plan: readonly LoadPlan[]): Composed {
+    return this.apply(base, this.prepare(plan));
+  }
+
+  /** The plan's additions, made once whatever statement they go into. */
+  prepare(plan: readonly LoadPlan[]): Composition {
     const table = this.mapper.table;
     const state: ComposeState = { aliases: 0, joins: [], orders: [], finishing: [] };
     const items: SelectArg[] = [table];
     const root = new Setup(state, items, table as unknown as SourceWithColumns, [table], "", true);
     const { processors, after } = root.setupChildren(plan);
-    let stmt = base.columns(...items) as unknown as Select<Row>;
-    for (const j of state.joins) stmt = stmt.leftJoin(j.target, j.on);
-    const joins = state.joins.length > 0;
+    return { items, joins: state.joins, orders: state.orders, processors, finishing: state.finishing, after };
+  }
+
+  /** `base` with a composition: its select list, the joins and their order. */
+  apply(base: Select<Row>, c: Composition): Composed {
+    let stmt = base.columns(...c.items) as unknown as Select<Row>;
+    for (const j of c.joins) stmt = stmt.leftJoin(j.target, j.on);
+    const joins = c.joins.length > 0;
     if (joins) {
       if (base.node.limit || base.node.offset) throw new MappingError("joinedload cannot be combined with limit()/offset(); use nestedload or selectinload");
-      stmt = stmt.orderBy(...table.primaryKey, ...state.orders);
+      stmt = stmt.orderBy(...this.mapper.table.primaryKey, ...c.orders);
     }
-    return { stmt, processors, finishing: state.finishing, after, joins };
+    return { stmt, processors: c.processors, finishing: c.finishing, after: c.after, joins };
   }
 }
 
@@ -125,6 +149,8 @@ export class Materializer implements LoadContext {
   private readonly out: Entity[] = [];
   private readonly seen = new Set<Entity>();
   private readonly objects: ReadonlyMap<Ident, Entity>;
+  /** Row processors' state for this run (`local`). */
+  private locals: Map<object, unknown> | undefined = undefined;
 
   constructor(
     readonly session: Session,
@@ -175,6 +201,13 @@ export class Materializer implements LoadContext {
 
   reader(): Promise<Executor> {
     return this.session.reader();
+  }
+
+  local<T>(owner: object, make: () => T): T {
+    const locals = (this.locals ??= new Map<object, unknown>());
+    let v = locals.get(owner) as T | undefined;
+    if (v === undefined) locals.set(owner, (v = make()));
+    return v;
   }
 
   defer(obj: Entity, nodes: readonly LoadPlan[]): void {

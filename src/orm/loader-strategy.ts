@@ -89,6 +89,12 @@ export interface LoadContext {
   defer(obj: Entity, nodes: readonly LoadPlan[]): void;
   /** Where a post-load reads: the session's transaction, or its connection in autocommit. */
   reader(): Promise<Executor>;
+  /**
+   * A row processor's state for this run: `make()`'s value, made on the first call for `owner`.
+   * A processor serves every run of the queries of its shape, at the same time on several
+   * sessions: what it gathers while reading rows is kept here, not on the processor.
+   */
+  local<T>(owner: object, make: () => T): T;
 }
 
 /** Populates one plan node's relationship from the rows of the statement `setupQuery` extended. */

@@ -143,14 +143,19 @@ interface Acc {
   readonly seen: Set<Entity>;
 }
 
-class JoinedProcessor implements RowProcessor {
-  private readonly byParent = new Map<Entity, Acc>();
+/** What a joined processor gathers in one run (kept by the run: `LoadContext.local`). */
+class JoinedRun {
+  readonly byParent = new Map<Entity, Acc>();
   /** Rows come ordered by parent: the parent of the previous row is usually this row's. */
-  private lastParent: Entity | undefined = undefined;
-  private lastAcc: Acc | undefined = undefined;
+  lastParent: Entity | undefined = undefined;
+  lastAcc: Acc | undefined = undefined;
   /** Objects this processor built from a row: rows repeating one skip building its dict. */
-  private readonly hydrated = new Set<Entity>();
+  readonly hydrated = new Set<Entity>();
+}
 
+const joinedRun = (): JoinedRun => new JoinedRun();
+
+class JoinedProcessor implements RowProcessor {
   constructor(
     private readonly rel: Relationship,
     /** The target's column keys and primary-key keys as labelled in the row (prefixed). */
@@ -161,11 +166,12 @@ class JoinedProcessor implements RowProcessor {
   ) {}
 
   processRow(ctx: LoadContext, parent: Entity, row: Row): void {
-    let acc = this.lastParent === parent ? this.lastAcc : this.byParent.get(parent);
-    if (acc === undefined) this.byParent.set(parent, (acc = { list: [], seen: new Set() }));
-    this.lastParent = parent;
-    this.lastAcc = acc;
-    const child = this.child(ctx, row);
+    const run = ctx.local(this, joinedRun);
+    let acc = run.lastParent === parent ? run.lastAcc : run.byParent.get(parent);
+    if (acc === undefined) run.byParent.set(parent, (acc = { list: [], seen: new Set() }));
+    run.lastParent = parent;
+    run.lastAcc = acc;
+    const child = this.child(ctx, run, row);
     if (child === undefined) return;
     const first = !acc.seen.has(child);
     if (first) {
@@ -178,23 +184,23 @@ class JoinedProcessor implements RowProcessor {
   }
 
   /** The object a joined row holds (undefined when the outer join found none). */
-  private child(ctx: LoadContext, row: Row): Entity | undefined {
+  private child(ctx: LoadContext, run: JoinedRun, row: Row): Entity | undefined {
     const target = this.rel.target;
     const ident = target.identAt(row, this.pks);
     if (ident === undefined) return undefined;
     const known = ctx.find(target, ident);
-    if (known !== undefined && this.hydrated.has(known)) return known;
+    if (known !== undefined && run.hydrated.has(known)) return known;
     const dict: Row = {};
     const keys = target.columnKeys;
     const columns = this.columns;
     for (let i = 0; i < keys.length; i++) dict[keys[i]] = row[columns[i]];
     const child = ctx.hydrate(target, dict);
-    this.hydrated.add(child);
+    run.hydrated.add(child);
     return child;
   }
 
   finish(ctx: LoadContext): void {
-    for (const [parent, acc] of this.byParent) ctx.assign(parent, this.rel, acc.list);
+    for (const [parent, acc] of ctx.local(this, joinedRun).byParent) ctx.assign(parent, this.rel, acc.list);
   }
 }
 

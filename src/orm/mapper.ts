@@ -9,6 +9,7 @@ import { entityJSON } from "./serialize.js";
 import { MAPPER, initEntity, initNew, stateOf, type Entity, type Ident } from "./state.js";
 import type { Session } from "./session.js";
 import type { ComposedCache } from "./query.js";
+import type { QueryShapes } from "./query-shapes.js";
 import type { Select } from "../sql/select.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
@@ -42,6 +43,8 @@ export class Mapper {
   private readonly Loaded: LoadedConstructor;
   /** @internal `Session.get`'s statement by primary key and what it composed (query.ts), made on first use. */
   byKey: { readonly stmt: Select<Record<string, unknown>>; readonly cache: ComposedCache } | undefined = undefined;
+  /** @internal What queries of this mapper composed, per statement shape (query-shapes.ts), made on first use. */
+  queryShapes: QueryShapes | undefined = undefined;
 
   constructor(
     readonly cls: AnyClass,

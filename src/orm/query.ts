@@ -8,10 +8,12 @@ import type { Expr, OrderBy } from "../sql/expression.js";
 import { param } from "../sql/functions.js";
 import { select, type Select } from "../sql/select.js";
 import type { Source } from "../sql/source.js";
-import { Composer, Materializer, type Composed } from "./eager.js";
+import type { StatementShape } from "../sql/cache-key.js";
+import { Composer, Materializer, type Composed, type Composition } from "./eager.js";
 import type { Mapper } from "./mapper.js";
 import type { LoaderOption } from "./options.js";
 import type { Session } from "./session.js";
+import { QueryShapes, compositionSignature, planComposed } from "./query-shapes.js";
 import { buildPlan } from "./strategies.js";
 
 type Cond = Expr<boolean> | Expr<boolean | null> | undefined | false | null;
@@ -132,23 +134,42 @@ export class EntityQuery<T> {
   }
 
   private composed(how: keyof ComposedCache): Composed {
+    return this.composedWithShape(how).composed;
+  }
+
+  /**
+   * @internal The statement composed for `how`, and its shape when known without walking it: this
+   * query's own (composed once), else the composition of queries of its shape (query-shapes.ts).
+   */
+  composedWithShape(how: keyof ComposedCache): { composed: Composed; shape?: StatementShape | null } {
     const found = this.cache[how];
-    if (found !== undefined) return found;
-    // LIMIT counts joined rows, not entities: with joins or joined loads the whole result is read.
-    const plan = this.eager ? buildPlan(this.mapper, this.loaders) : [];
-    const composed = new Composer(this.mapper).compose(this.stmt, plan);
-    if (how === "all" || this.joined || composed.joins) return (this.cache[how] = composed);
-    return (this.cache[how] = { ...composed, stmt: composed.stmt.limit(how === "first" ? 1 : 2) });
+    if (found !== undefined) return { composed: found };
+    const composer = new Composer(this.mapper);
+    const prepare = (): Composition => composer.prepare(this.eager ? buildPlan(this.mapper, this.loaders) : []);
+    const apply = (c: Composition): Composed => this.limited(how, composer.apply(this.stmt, c));
+    const shapes = (this.mapper.queryShapes ??= new QueryShapes());
+    const shaped = shapes.composed(this.stmt, compositionSignature(how, this.eager, this.joined, this.loaders), prepare, apply);
+    const out = shaped ?? { composed: apply(prepare()) };
+    this.cache[how] = out.composed;
+    return out;
+  }
+
+  /** LIMIT counts joined rows, not entities: with joins or joined loads the whole result is read. */
+  private limited(how: keyof ComposedCache, composed: Composed): Composed {
+    if (how === "all" || this.joined || composed.joins) return composed;
+    return { ...composed, stmt: composed.stmt.limit(how === "first" ? 1 : 2) };
   }
 
   /** Every matching object; `params` gives the values of the statement's `param()`s. */
   async all(params?: Params): Promise<T[]> {
-    return this.session.run(() => this.fetch(this.composed("all"), params));
+    const c = this.composedWithShape("all");
+    return this.session.run(() => this.fetch(c, params));
   }
 
-  private async fetch(composed: Composed, params: Params | undefined): Promise<T[]> {
+  private async fetch({ composed, shape }: { composed: Composed; shape?: StatementShape | null }, params: Params | undefined): Promise<T[]> {
     await this.session.maybeAutoflush();
     const exec = await this.session.reader();
+    planComposed(exec, composed, shape);
     // Objects are made as rows are read (on PostgreSQL, while the server still sends the rest).
     const m = new Materializer(this.session, this.populate, this.mapper, composed);
     await exec.forEach(composed.stmt, (row) => m.add(row), params);
@@ -158,12 +179,14 @@ export class EntityQuery<T> {
   }
 
   async first(params?: Params): Promise<T | undefined> {
-    return (await this.session.run(() => this.fetch(this.composed("first"), params)))[0];
+    const c = this.composedWithShape("first");
+    return (await this.session.run(() => this.fetch(c, params)))[0];
   }
 
   /** Exactly one object, or NoResultError / MultipleResultsError. */
   async one(params?: Params): Promise<T> {
-    const rows = await this.session.run(() => this.fetch(this.composed("one"), params));
+    const c = this.composedWithShape("one");
+    const rows = await this.session.run(() => this.fetch(c, params));
     if (rows.length === 0) throw new NoResultError(`No ${this.mapper.name} matched`);
     if (rows.length > 1) throw new MultipleResultsError(`More than one ${this.mapper.name} matched`);
     return rows[0];
