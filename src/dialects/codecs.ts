@@ -1,9 +1,35 @@
 // Value conversions shared by several dialects. Each decoder assumes a non-null input: the row
 // builder never calls a decoder for NULL.
+import { InvalidValueError } from "../errors.js";
 import type { Decoder } from "./dialect.js";
 
 export const toNumber: Decoder = (v) => (typeof v === "number" ? v : Number(v));
 export const toBigInt: Decoder = (v) => (typeof v === "bigint" ? v : BigInt(v as string | number));
+
+/**
+ * An integer-typed value that arrived as something wider (int8 text, a bigint, a DECIMAL, a REAL):
+ * a number only while it is one exactly. Past 2^53 − 1 a number would round it, so it is refused
+ * with the way to read it whole.
+ */
+export const toSafeInteger: Decoder = (v) => {
+  const n = typeof v === "number" ? v : Number(v);
+  if (Number.isSafeInteger(n)) return n;
+  throw new InvalidValueError(
+    `The result ${String(v)} of an integer-typed expression is not an integer a JS number holds exactly (|n| ≤ 2^53 − 1): cast the expression to types.bigint to read it whole`,
+    { value: v },
+  );
+};
+
+/** A bigint-typed value from an engine that overflows into doubles (SQLite): refused unless exact. */
+export const toExactBigInt: Decoder = (v) => {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && !Number.isSafeInteger(v))
+    throw new InvalidValueError(
+      `The result ${String(v)} of a bigint-typed expression is not a 64-bit integer: the engine computed it as a floating-point number (an integer result past 2^63 − 1 overflowed)`,
+      { value: v },
+    );
+  return BigInt(v as string | number);
+};
 export const toBytes: Decoder = (v) => {
   const b = v as Uint8Array;
   return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -304,7 +304,9 @@ forEachEngine(import.meta.url, (ctx) => {
       const stmt = select(value("it's ✓", types.text).as("v"), value(7n, types.bigint).as("b"));
       const res = await engine.execute(stmt);
       assert.deepStrictEqual(res.rows, [{ v: "it's ✓", b: 7n }]);
-      const expectedParams = ctx.name === "sqlite" ? ["it's ✓", 7n] : ["it's ✓", "7"];
+      // The values as the driver gets them: node-postgres takes an int8 as text; MariaDB's adapter
+      // binds a bigint as a BIGINT parameter (a string would be a DOUBLE in arithmetic).
+      const expectedParams = ctx.name === "postgres" ? ["it's ✓", "7"] : ["it's ✓", 7n];
       assert.equal(log.length, 1);
       assert.equal(log[0].sql, engine.compile(stmt).sql);
       assert.deepStrictEqual(log[0].params, expectedParams);

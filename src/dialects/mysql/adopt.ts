@@ -4,7 +4,7 @@
 import type * as mysql from "mysql2";
 import { connectWithin, loadPeer, type Driver, type DriverConnection, type DriverOptions } from "../../engine/driver.js";
 import { ArgumentError } from "../../errors.js";
-import { MysqlConnection, decimalParameter, startSession } from "./driver.js";
+import { MysqlConnection, startSession, typedParameters } from "./driver.js";
 
 /** mysql2's ConnectionConfig, as far as Arbor reads it. */
 interface OwnConfig {
@@ -110,7 +110,7 @@ async function adopt(given: unknown, options: DriverOptions): Promise<DriverConn
     else if (conn.release !== undefined) conn.release();
     else conn.end(() => undefined);
   };
-  wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side, decimalParameter(m), giveBack);
+  wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side, typedParameters(m), giveBack);
   return wrapped;
 }
 

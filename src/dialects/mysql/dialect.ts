@@ -20,13 +20,25 @@ import type { BinaryNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, Or
 import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, parseJson, withScale, toBigInt, toBoolean, toBytes, toNumber, utcTimestamp, utcWallClock } from "../codecs.js";
+import {
+  bytesToBuffer,
+  hexToBytes,
+  parseJson,
+  withScale,
+  toBigInt,
+  toBoolean,
+  toBytes,
+  toNumber,
+  toSafeInteger,
+  utcTimestamp,
+  utcWallClock,
+} from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { exactDecimal } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
 
 /** mysql2 column type codes. */
-const T = { TINY: 1, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
+const T = { TINY: 1, SHORT: 2, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
 
 /**
  * DECIMAL(p, s) for numeric(p, s). There is no unconstrained DECIMAL: numeric() would be
@@ -301,7 +313,8 @@ export const mysqlDialect: Dialect = {
         // (CAST(… AS DECIMAL(30, 10)) * CAST(… AS DECIMAL(30, 10)) differs from the same product of columns).
         return exactDecimal(type.scale === undefined ? (value as string) : withScale(value as string, type.scale));
       case "bigint":
-        return (value as bigint).toString();
+        // Bound as a BIGINT parameter by the adapter (driver.ts bindable), never as a string.
+        return value;
       case "boolean":
         return value ? 1 : 0;
       case "timestamp":
@@ -319,9 +332,11 @@ export const mysqlDialect: Dialect = {
     switch (type.kind) {
       case "integer":
       case "smallint":
+        // sum() of integers is a DECIMAL, and one past 2^53 would round as a number.
+        return hint === T.LONG || hint === T.TINY || hint === T.SHORT || hint === T.INT24 ? null : toSafeInteger;
       case "real":
       case "double":
-        return hint === T.LONG || hint === T.TINY || hint === T.INT24 || hint === T.DOUBLE ? null : toNumber;
+        return hint === T.DOUBLE ? null : toNumber;
       case "bigint":
         return toBigInt;
       case "numeric":

@@ -19,7 +19,13 @@ import { ExactDecimal } from "./decimal.js";
 
 type MysqlModule = typeof mysql;
 /** Makes a parameter mysql2 sends as a DECIMAL (its `TypedParameter.NEWDECIMAL`, mysql2 3.24 and later). */
-type DecimalParameter = (text: string) => unknown;
+/** How mysql2 is made to send a value with its own type (see typedParameters). */
+export interface TypedParameters {
+  /** A DECIMAL parameter. */
+  decimal(text: string): unknown;
+  /** A BIGINT parameter. */
+  bigint(value: bigint): unknown;
+}
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
 
 /** MySQL's JSON column type code; MariaDB's JSON is LONGTEXT marked only in extended metadata. */
@@ -34,8 +40,8 @@ export class MysqlConnection implements DriverConnection {
     private limit: number,
     /** Opens a side connection (for KILL QUERY). */
     private readonly side: () => Promise<mysql.Connection>,
-    /** Makes mysql2's DECIMAL parameter (see decimalParameter). */
-    private readonly decimal: DecimalParameter,
+    /** Makes mysql2's DECIMAL and BIGINT parameters (see typedParameters). */
+    private readonly typed: TypedParameters,
     /** Hands a connection taken from the application's own pool back to it (instead of end()). */
     private readonly giveBack?: (destroy: boolean) => void,
   ) {}
@@ -57,12 +63,17 @@ export class MysqlConnection implements DriverConnection {
     return callback ? this.conn.query(text, callback) : this.conn.query(text);
   }
 
-  /** The values as mysql2 sends them: an exact decimal (dialect's encode) as a DECIMAL parameter. */
+  /**
+   * The values as mysql2 sends them: an exact decimal (the dialect's encode) as a DECIMAL parameter,
+   * a bigint as a BIGINT one. mysql2 sends a bigint as a string, which MariaDB reads as a DOUBLE in
+   * arithmetic (a BIGINT column + '1' gave 9007199254740992 for 9007199254740993 + 1).
+   */
   private bindable(params: readonly unknown[]): unknown[] {
     let out: unknown[] | undefined;
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
-      if (p instanceof ExactDecimal) (out ??= params.slice())[i] = this.decimal(p.text);
+      if (p instanceof ExactDecimal) (out ??= params.slice())[i] = this.typed.decimal(p.text);
+      else if (typeof p === "bigint") (out ??= params.slice())[i] = this.typed.bigint(p);
     }
     return out ?? (params as unknown[]);
   }
@@ -280,14 +291,22 @@ function fieldsOf(fields: Field[] | undefined): FieldInfo[] {
 }
 
 /**
- * @internal mysql2's DECIMAL parameter; an older mysql2 cannot send one, so such a value is
- * refused rather than sent as text.
+ * @internal mysql2's DECIMAL and BIGINT parameters. An older mysql2 cannot send them: a decimal is
+ * then refused rather than sent as text, and a bigint is sent as text only while a DOUBLE holds it
+ * exactly (|n| ≤ 2^53), and refused past that.
  */
-export function decimalParameter(m: MysqlModule): DecimalParameter {
+export function typedParameters(m: MysqlModule): TypedParameters {
   const typed = (m as { TypedParameter?: MysqlModule["TypedParameter"] }).TypedParameter;
-  if (typed !== undefined) return (text) => typed.NEWDECIMAL(text);
-  return () => {
-    throw new NotSupportedError("Binding an unconstrained numeric exactly needs mysql2 3.24 or later (its TypedParameter): upgrade mysql2");
+  if (typed !== undefined) return { decimal: (text) => typed.NEWDECIMAL(text), bigint: (n) => typed.BIGINT(n) };
+  const upgrade = (what: string) => new NotSupportedError(`Binding ${what} exactly needs mysql2 3.24 or later (its TypedParameter): upgrade mysql2`);
+  return {
+    decimal() {
+      throw upgrade("an unconstrained numeric");
+    },
+    bigint(n) {
+      if (n > 2n ** 53n || n < -(2n ** 53n)) throw upgrade(`the bigint ${n} (past 2^53)`);
+      return n.toString();
+    },
   };
 }
 
@@ -329,7 +348,7 @@ export function mysqlDriver(url: URL, options: DriverOptions): Driver {
           },
           () => undefined,
         );
-      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side, decimalParameter(m));
+      wrapped = new MysqlConnection(conn, conn.threadId ?? 0, limit, side, typedParameters(m));
       return wrapped;
     },
   };

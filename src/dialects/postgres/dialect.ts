@@ -17,7 +17,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode, FuncNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber } from "../codecs.js";
+import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber, toSafeInteger } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { OID, postgresDriver } from "./driver.js";
 import { MAX_IDENTIFIER_BYTES, identifierTooLong } from "../../schema/validate.js";
@@ -175,8 +175,10 @@ export const postgresDialect: Dialect = {
         return toFloat32;
       case "integer":
       case "smallint":
+        // sum() of integers is an int8, and an int8 past 2^53 would round as a number.
+        return hint === OID.int4 || hint === OID.int2 ? null : toSafeInteger;
       case "double":
-        return hint === OID.int4 || hint === OID.int2 || hint === OID.float8 ? null : toNumber;
+        return hint === OID.float8 ? null : toNumber;
       case "bigint":
         return toBigInt;
       case "numeric":

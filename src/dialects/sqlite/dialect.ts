@@ -17,7 +17,7 @@ import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { BetweenNode, BinaryNode, CastNode, CompoundNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBigInt, toBytes, toBoolean, withScale } from "../codecs.js";
+import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBytes, toBoolean, toExactBigInt, toSafeInteger, withScale } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { decimalBetween, decimalBinary, decimalCast, decimalFunc, decimalIn, decimalOrder, decimalUnary, EXACT_DIGITS, isNarrow } from "./decimal-nodes.js";
 import { scaledText, toScaled } from "./decimal.js";
@@ -163,6 +163,8 @@ function realText(n: number): string {
 }
 
 const intFromBig: Decoder = (v) => (typeof v === "bigint" ? Number(v) : v);
+/** An integer read as a number (no bigint column in the statement): refused where it may have been rounded. */
+const safeNumber: Decoder = (v) => (Number.isSafeInteger(v) ? v : toSafeInteger(v));
 
 export const sqliteDialect: Dialect = {
   name: "sqlite",
@@ -203,11 +205,13 @@ export const sqliteDialect: Dialect = {
     switch (type.kind) {
       case "integer":
       case "smallint":
+        // A result past 2^53 would round as a number; past 2^63 SQLite itself goes over to a REAL.
+        return hint === BIGINTS ? toSafeInteger : safeNumber;
       case "real":
       case "double":
         return hint === BIGINTS ? intFromBig : null;
       case "bigint":
-        return toBigInt;
+        return toExactBigInt;
       case "numeric":
         return numericDecoder(type);
       case "boolean":
