@@ -51,6 +51,10 @@ class PostgresCompiler extends Compiler {
     const name = n.name.toLowerCase();
     if ((name === "min" || name === "max") && n.args.length === 1 && baseType(n.args[0].type).kind === "boolean")
       return super.visitFunc({ ...n, name: name === "min" ? "bool_and" : "bool_or" });
+    // PostgreSQL has no round(double precision, integer): round the numeric the double converts to.
+    const first = n.args[0];
+    if (name === "round" && n.args.length === 2 && (baseType(first.type).kind === "double" || baseType(first.type).kind === "real"))
+      return super.visitFunc({ ...n, args: [{ kind: "cast", expr: first, type: types.numeric() }, n.args[1]] });
     super.visitFunc(n);
   }
   protected override nestedValue(e: ExprNode): ExprNode {

@@ -11,6 +11,10 @@ import {
   DECIMAL_MIN,
   DECIMAL_MUL,
   DECIMAL_MOD,
+  DECIMAL_ROUND,
+  DECIMAL_FIT,
+  DECIMAL_INTEGER,
+  DOUBLE_INTEGER,
   DECIMAL_NEG,
   DECIMAL_SUB,
   DECIMAL_SUM,
@@ -60,7 +64,14 @@ export function decimalUnary(n: UnaryNode): ExprNode | undefined {
   return n.op === "-" && isWide(n.operand.type) ? call(DECIMAL_NEG, [n.operand], n.type) : undefined;
 }
 
+const DOUBLES = new Set(["real", "double"]);
+
 export function decimalFunc(n: FuncNode): FuncNode | undefined {
+  // round(x, d) of a decimal or a double rounds its decimal value (SQLite's works on the binary double).
+  if (n.name.toLowerCase() === "round" && n.args.length === 2) {
+    const k = baseType(n.args[0].type).kind;
+    return k === "numeric" || DOUBLES.has(k) ? { ...n, name: DECIMAL_ROUND } : undefined;
+  }
   if (n.args.length !== 1) return undefined;
   const name = n.name.toLowerCase();
   const arg = n.args[0].type;
@@ -99,7 +110,16 @@ export function decimalOrder(n: OrderNode): OrderNode | undefined {
  */
 export function decimalCast(n: CastNode): ExprNode | undefined {
   const from = baseType(n.expr.type);
-  if (baseType(n.type).kind !== "text") return undefined;
+  const to = baseType(n.type);
+  // SQLite's CAST truncates a REAL to an integer and leaves a NUMERIC(p, s) unrounded: round as
+  // PostgreSQL and MariaDB do instead.
+  if (INTEGERS.has(to.kind) && from.kind === "numeric") return call(DECIMAL_INTEGER, [n.expr], n.type);
+  if (INTEGERS.has(to.kind) && DOUBLES.has(from.kind)) return call(DOUBLE_INTEGER, [n.expr], n.type);
+  if (to.kind === "numeric" && to.precision !== undefined && (from.kind === "numeric" || DOUBLES.has(from.kind) || INTEGERS.has(from.kind))) {
+    const lit = (k: number): ExprNode => ({ kind: "raw", strings: [String(k)], values: [], type: types.integer });
+    return call(DECIMAL_FIT, [n.expr, lit(to.scale ?? 0), lit(to.precision)], n.type);
+  }
+  if (to.kind !== "text") return undefined;
   if (INTEGERS.has(from.kind) && n.expr.kind !== "cast") return { ...n, expr: { kind: "cast", expr: n.expr, type: from } };
   if (!isNarrow(from)) return undefined;
   const scale: ExprNode = { kind: "raw", strings: [String(from.scale ?? 0)], values: [], type: types.integer };

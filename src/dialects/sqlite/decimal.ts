@@ -15,6 +15,10 @@ export const DECIMAL_ADD = "arbor_decimal_add";
 export const DECIMAL_SUB = "arbor_decimal_sub";
 export const DECIMAL_MUL = "arbor_decimal_mul";
 export const DECIMAL_MOD = "arbor_decimal_mod";
+export const DECIMAL_ROUND = "arbor_decimal_round";
+export const DECIMAL_FIT = "arbor_decimal_fit";
+export const DECIMAL_INTEGER = "arbor_decimal_integer";
+export const DOUBLE_INTEGER = "arbor_double_integer";
 export const DECIMAL_NEG = "arbor_decimal_neg";
 export const DECIMAL_ABS = "arbor_decimal_abs";
 /** A TEXT sort key whose binary order is the decimals' numeric order (see `decimalKey`). */
@@ -105,6 +109,76 @@ export function decimalMod(a: unknown, b: unknown): string | number | null {
   // BigInt % truncates toward zero: the remainder takes the dividend's sign.
   return result({ units: rescale(x, scale) % divisor, scale, text: x.text || y.text });
 }
+/**
+ * Rounded half away from zero to `digits` places (tens, hundreds… when negative), as PostgreSQL
+ * and MariaDB round a decimal; padded when it has fewer (round(2.5, 3) is 2.500).
+ */
+function roundTo(a: Scaled, digits: number): Scaled {
+  if (digits >= a.scale) return { ...a, units: rescale(a, digits), scale: digits };
+  const drop = 10n ** BigInt(a.scale - digits);
+  const rest = a.units % drop;
+  let units = a.units / drop;
+  if ((rest < 0n ? -rest : rest) * 2n >= drop) units += a.units < 0n ? -1n : 1n;
+  return digits < 0 ? { ...a, units: units * 10n ** BigInt(-digits), scale: 0 } : { ...a, units, scale: digits };
+}
+
+function placesOf(digits: unknown): number {
+  const d = Number(digits);
+  if (!Number.isInteger(d) || Math.abs(d) > 1000) throw new InvalidValueError(`round(): ${String(digits)} is not a number of decimal places`);
+  return d;
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+function int64(units: bigint, what: string): bigint {
+  if (units > INT64_MAX || units < INT64_MIN) throw new InvalidValueError(`${what} is out of range for a 64-bit integer`);
+  return units;
+}
+
+/**
+ * round(x, digits) of a decimal (or of a double, by its shortest decimal text, as PostgreSQL rounds
+ * the numeric a double converts to): exact, as TEXT with `digits` places, like an unconstrained
+ * numeric (SQLite's own round() works on the binary double: round(0.15, 1) gave 0.1).
+ */
+export function decimalRound(v: unknown, digits: unknown): string | null {
+  if (v === null || v === undefined || digits === null || digits === undefined) return null;
+  return scaledText(roundTo(toScaled(v), placesOf(digits)));
+}
+
+/**
+ * CAST(x AS numeric(p, s)): rounded to s places, refused when it needs more than p digits
+ * (PostgreSQL's "numeric field overflow"); a number when p ≤ 15 (a narrow numeric is a REAL).
+ */
+export function decimalFit(v: unknown, scale: unknown, precision: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  const s = Number(scale);
+  const p = Number(precision);
+  const r = roundTo(toScaled(v), s);
+  const digits = (r.units < 0n ? -r.units : r.units).toString().length;
+  if (r.units !== 0n && digits - s > p - s)
+    throw new InvalidValueError(`${scaledText(r)} does not fit numeric(${p}, ${s}): it has ${digits - s} digits before the point, the type ${p - s}`);
+  return p <= 15 ? Number(scaledText(r)) : scaledText(r);
+}
+
+/** CAST(decimal AS INTEGER): rounded half away from zero, as PostgreSQL and MariaDB cast (SQLite truncated 2.50 to 2). */
+export function decimalInteger(v: unknown): bigint | null {
+  if (v === null || v === undefined) return null;
+  const r = roundTo(toScaled(v), 0);
+  return int64(r.units, scaledText(r));
+}
+
+/** CAST(double AS INTEGER): rounded half to even, as PostgreSQL (rint) and MariaDB cast a double (SQLite truncated). */
+export function doubleInteger(v: unknown): bigint | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "bigint") return v;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new InvalidValueError(`${String(v)} is out of range for a 64-bit integer`);
+  let r = Math.round(x); // halves go up: 2.5 → 3, -2.5 → -2
+  if (r - x === 0.5 && r % 2 !== 0) r -= 1;
+  return int64(BigInt(r), String(v));
+}
+
 export const decimalNeg = one((a) => ({ ...a, units: -a.units }));
 export const decimalAbs = one((a) => ({ ...a, units: a.units < 0n ? -a.units : a.units }));
 
