@@ -16,7 +16,7 @@ import {
 } from "../../errors.js";
 import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
-import type { BinaryNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
+import type { BinaryNode, CastNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, OrderNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
@@ -152,6 +152,24 @@ class MysqlCompiler extends Compiler {
    * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which
    * yields NULL for the rows the filter drops. Other aggregates would count those NULLs: refused.
    */
+  protected override visitCast(n: CastNode): void {
+    const from = baseType(n.expr.type).kind;
+    const to = baseType(n.type).kind;
+    // A boolean is a TINYINT: it would print 1 and 0; print it as PostgreSQL does.
+    if (from === "boolean" && (to === "text" || to === "varchar")) {
+      this.write("CASE WHEN ");
+      this.visit(n.expr);
+      this.write(" THEN 'true' WHEN NOT (");
+      this.visit(n.expr);
+      this.write(") THEN 'false' END");
+      return;
+    }
+    // CAST('true' AS SIGNED) is 0 with only a warning, and a malformed text would be read as
+    // another value alike: refused rather than answered wrongly.
+    if (to === "boolean" && (from === "text" || from === "varchar"))
+      throw new NotSupportedError("MariaDB/MySQL cannot cast a text to a boolean (CAST('true' AS SIGNED) is 0): compare the text instead");
+    super.visitCast(n);
+  }
   protected override visitFunc(n: FuncNode): void {
     if (!n.filter) return super.visitFunc(n);
     const name = n.name.toLowerCase();

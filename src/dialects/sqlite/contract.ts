@@ -35,6 +35,8 @@ import {
   decimalText,
 } from "./decimal.js";
 
+import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER, booleanText, textBoolean, textDate, textInteger } from "./casts.js";
+
 /** The `typeHint` of every field when the driver read integers as bigint (`QueryOptions.bigints`). */
 export const SQLITE_BIGINTS_HINT = 1;
 
@@ -62,7 +64,7 @@ export interface SqliteFunction {
   readonly fn: (...args: unknown[]) => unknown;
 }
 
-/** Every exact-decimal scalar function the SQLite dialect may compile to. */
+/** Every scalar function the SQLite dialect may compile to: exact decimals, and the casts of casts.ts. */
 export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: DECIMAL_ADD, fn: (a, b) => decimalAdd(a, b) },
   { name: DECIMAL_SUB, fn: (a, b) => decimalSub(a, b) },
@@ -72,6 +74,10 @@ export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: DECIMAL_FIT, fn: (a, scale, precision) => decimalFit(a, scale, precision) },
   { name: DECIMAL_INTEGER, fn: (a) => decimalInteger(a) },
   { name: DOUBLE_INTEGER, fn: (a) => doubleInteger(a) },
+  { name: TEXT_BOOLEAN, fn: (a) => textBoolean(a) },
+  { name: TEXT_INTEGER, fn: (a, bits) => textInteger(a, bits) },
+  { name: TEXT_DATE, fn: (a) => textDate(a) },
+  { name: BOOLEAN_TEXT, fn: (a) => booleanText(a) },
   { name: DECIMAL_NEG, fn: (a) => decimalNeg(a) },
   { name: DECIMAL_ABS, fn: (a) => decimalAbs(a) },
   { name: DECIMAL_KEY, fn: (a) => decimalKey(a) },

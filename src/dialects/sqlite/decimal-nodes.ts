@@ -20,6 +20,7 @@ import {
   DECIMAL_SUM,
   DECIMAL_TEXT,
 } from "./decimal.js";
+import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER } from "./casts.js";
 
 /** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
 export const EXACT_DIGITS = 15;
@@ -65,6 +66,8 @@ export function decimalUnary(n: UnaryNode): ExprNode | undefined {
 }
 
 const DOUBLES = new Set(["real", "double"]);
+const TEXTS = new Set(["text", "varchar"]);
+const BITS: Record<string, number> = { smallint: 16, integer: 32, bigint: 64 };
 
 export function decimalFunc(n: FuncNode): FuncNode | undefined {
   // round(x, d) of a decimal or a double rounds its decimal value (SQLite's works on the binary double).
@@ -113,10 +116,21 @@ export function decimalCast(n: CastNode): ExprNode | undefined {
   const to = baseType(n.type);
   // SQLite's CAST truncates a REAL to an integer and leaves a NUMERIC(p, s) unrounded: round as
   // PostgreSQL and MariaDB do instead.
+  const lit = (k: number): ExprNode => ({ kind: "raw", strings: [String(k)], values: [], type: types.integer });
+  if (TEXTS.has(from.kind)) {
+    // SQLite reads a text's numeric prefix ('4x' is 4, 'true' is 0): parse it as PostgreSQL does.
+    if (INTEGERS.has(to.kind)) return call(TEXT_INTEGER, [n.expr, lit(BITS[to.kind])], n.type);
+    if (to.kind === "boolean") return call(TEXT_BOOLEAN, [n.expr], n.type);
+    if (to.kind === "date") return call(TEXT_DATE, [n.expr], n.type);
+  }
+  if (from.kind === "boolean" && TEXTS.has(to.kind)) return call(BOOLEAN_TEXT, [n.expr], n.type);
   if (INTEGERS.has(to.kind) && from.kind === "numeric") return call(DECIMAL_INTEGER, [n.expr], n.type);
   if (INTEGERS.has(to.kind) && DOUBLES.has(from.kind)) return call(DOUBLE_INTEGER, [n.expr], n.type);
-  if (to.kind === "numeric" && to.precision !== undefined && (from.kind === "numeric" || DOUBLES.has(from.kind) || INTEGERS.has(from.kind))) {
-    const lit = (k: number): ExprNode => ({ kind: "raw", strings: [String(k)], values: [], type: types.integer });
+  if (
+    to.kind === "numeric" &&
+    to.precision !== undefined &&
+    (from.kind === "numeric" || DOUBLES.has(from.kind) || INTEGERS.has(from.kind) || TEXTS.has(from.kind))
+  ) {
     return call(DECIMAL_FIT, [n.expr, lit(to.scale ?? 0), lit(to.precision)], n.type);
   }
   if (to.kind !== "text") return undefined;

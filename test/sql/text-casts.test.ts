@@ -1,0 +1,55 @@
+// Casts between text and booleans, integers, decimals and dates, as PostgreSQL does them, on every
+// engine: a text that is not a value of the target type is refused, never read as another value.
+//
+// Regressions: SQLite read CAST('true' AS boolean) as false, CAST('4x' AS integer) as 4,
+// CAST('1.255' AS numeric(10, 2)) as 1.255, CAST('2024-02-30' AS date) as itself, and printed
+// CAST(true AS text) as "1.0"; MariaDB read 'true' as false and printed true as "1".
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DatabaseError, InvalidValueError, NotSupportedError, select, types, value } from "../../src/index.js";
+import { forEachEngine } from "../support/engines.js";
+
+forEachEngine(import.meta.url, (ctx) => {
+  const refused = (e: unknown) => e instanceof InvalidValueError || e instanceof DatabaseError;
+
+  test("regression: a boolean cast to text is 'true' or 'false' (SQLite printed 1.0, MariaDB 1)", async () => {
+    assert.deepEqual((await ctx.engine.execute(select(value(true, types.boolean).cast(types.text).as("v")))).rows[0], { v: "true" });
+    assert.deepEqual((await ctx.engine.execute(select(value(1, types.integer).eq(2).cast(types.text).as("v")))).rows[0], { v: "false" });
+  });
+
+  test("regression: a text cast to a boolean reads PostgreSQL's words (SQLite read 'true' as false); MariaDB refuses the cast", async () => {
+    const cases: [string, boolean][] = [
+      [" TRUE ", true],
+      ["yes", true],
+      ["on", true],
+      ["1", true],
+      ["f", false],
+      ["of", false],
+      ["No", false],
+      ["0", false],
+    ];
+    for (const [text, want] of cases) {
+      const q = value(text, types.text).cast(types.boolean).as("v");
+      if (ctx.name === "mariadb") await assert.rejects(ctx.engine.execute(select(q)), NotSupportedError);
+      else assert.deepEqual((await ctx.engine.execute(select(q))).rows[0], { v: want }, text);
+    }
+    if (ctx.name !== "mariadb") await assert.rejects(ctx.engine.execute(select(value("x", types.text).cast(types.boolean).as("v"))), refused);
+  });
+
+  test("regression: a text cast to an integer, a decimal or a date is parsed whole (SQLite read '4x' as 4)", async () => {
+    assert.deepEqual((await ctx.engine.execute(select(value(" -42 ", types.text).cast(types.integer).as("v")))).rows[0], { v: -42 });
+    assert.deepEqual((await ctx.engine.execute(select(value("9223372036854775807", types.text).cast(types.bigint).as("v")))).rows[0], {
+      v: 9223372036854775807n,
+    });
+    assert.deepEqual((await ctx.engine.execute(select(value("1.255", types.text).cast(types.numeric(10, 2)).as("v")))).rows[0], { v: "1.26" });
+    assert.deepEqual((await ctx.engine.execute(select(value("2024-02-29", types.text).cast(types.date).as("v")))).rows, [{ v: "2024-02-29" }]);
+  });
+
+  test("a malformed text cast to an integer or a date is an error", {
+    // MariaDB reads such a CAST with only a warning ('4x' is 4, '2024-02-30' is NULL); Arbor does not yet catch it.
+    todo: ctx.name === "mariadb" && "MariaDB casts a malformed text with a warning",
+  }, async () => {
+    await assert.rejects(ctx.engine.execute(select(value("4x", types.text).cast(types.integer).as("v"))), refused);
+    await assert.rejects(ctx.engine.execute(select(value("2024-02-30", types.text).cast(types.date).as("v"))), refused);
+  });
+});
