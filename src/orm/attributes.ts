@@ -7,6 +7,9 @@ import { memberOf } from "./members.js";
 import type { Relationship } from "./relationships.js";
 import { DICT, LOADED, STATE, noteWrite, viewOf, type Entity, type InstanceState } from "./state.js";
 
+/** An empty list, shared: a new collection's items and membership when last flushed (neither is changed in place). */
+const NONE: readonly never[] = [];
+
 function describe(s: InstanceState): string {
   return `${s.mapper.name}${s.key ? ` ${s.mapper.describeKey(s.dict)}` : ""}`;
 }
@@ -37,11 +40,11 @@ export function defineColumnAccessors(proto: object, keys: readonly string[]): v
 
 /** The value of a relationship, initialising an empty one on objects that are not yet persistent. */
 export function relationshipValue(s: InstanceState, rel: Relationship): unknown {
-  if (s.isLoaded(rel.key)) return s.dict[rel.key];
+  if (s.isLoadedRel(rel)) return s.dict[rel.key];
   if (s.status === "transient" || s.status === "pending") {
-    const v = rel.isCollection ? Collection.of_(s.obj, rel, [], Collection.snapshotOf(s.dict[rel.key]) ?? []) : null;
+    const v = rel.isCollection ? Collection.of_(s.obj, rel, NONE, Collection.snapshotOf(s.dict[rel.key]) ?? NONE) : null;
     s.dict[rel.key] = v;
-    s.markLoaded(rel.key);
+    s.markLoadedRel(rel);
     return v;
   }
   throw new NotLoadedError(`${describe(s)}.${rel.key} is not loaded: await session.load(obj, ${JSON.stringify(rel.key)}) or query with a loader option`, {
@@ -60,7 +63,7 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
     set(this: Entity, value: unknown) {
       const s = viewOf(this);
       if (rel.isCollection) {
-        const old = s.isLoaded(rel.key) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
+        const old = s.isLoadedRel(rel) ? ((s.dict[rel.key] as object[] | null) ?? []) : [];
         const next = (value as object[] | null) ?? [];
         const inOld = memberOf(old);
         const inNext = memberOf(next);
@@ -69,7 +72,7 @@ export function defineRelationshipAccessor(proto: object, rel: Relationship): vo
         // The membership last loaded or flushed carries over to the new array.
         const coll = Collection.of_(s.obj, rel, next, Collection.snapshotOf(s.dict[rel.key]) ?? []);
         s.dict[rel.key] = coll;
-        s.markLoaded(rel.key);
+        s.markLoadedRel(rel);
         for (const o of next) if (!inOld(o)) syncBackOnAdd(s.obj, rel, o);
       } else {
         if (value) cascadeOnAttach(s.obj, rel, value as object);
@@ -85,13 +88,13 @@ function stateOfObj(o: object): InstanceState {
 
 /** Flags a relationship of `owner` as changed so the flush looks at it. */
 function noteChange(s: InstanceState, rel: Relationship): void {
-  (s.modified ??= new Set()).add(rel.key);
+  s.noteModified(rel.key);
 }
 
 /** Raw collection membership changes, without re-syncing the other side. */
 function rawAdd(owner: object, rel: Relationship, item: object): void {
   const s = stateOfObj(owner);
-  if (!s.isLoaded(rel.key) && s.status !== "transient" && s.status !== "pending") return;
+  if (!s.isLoadedRel(rel) && s.status !== "transient" && s.status !== "pending") return;
   const coll = relationshipValue(s, rel) as object[];
   if (!coll.includes(item)) {
     coll[coll.length] = item; // not Array.prototype.push.call: see Collection.push
@@ -100,7 +103,7 @@ function rawAdd(owner: object, rel: Relationship, item: object): void {
 }
 function rawRemove(owner: object, rel: Relationship, item: object): void {
   const s = stateOfObj(owner);
-  if (!s.isLoaded(rel.key)) return;
+  if (!s.isLoadedRel(rel)) return;
   const coll = s.dict[rel.key] as object[];
   const at = coll.indexOf(item);
   if (at >= 0) {
@@ -111,9 +114,9 @@ function rawRemove(owner: object, rel: Relationship, item: object): void {
 
 /** Sets a to-one reference; with `sync`, moves `s.obj` between the collections of the old and new target. */
 export function setReference(s: InstanceState, rel: Relationship, value: object | null, sync: boolean): void {
-  const old = s.isLoaded(rel.key) ? (s.dict[rel.key] as object | null) : null;
+  const old = s.isLoadedRel(rel) ? (s.dict[rel.key] as object | null) : null;
   s.dict[rel.key] = value;
-  s.markLoaded(rel.key);
+  s.markLoadedRel(rel);
   noteChange(s, rel);
   const back = rel.back;
   if (!sync || !back || old === value) return;
@@ -134,7 +137,7 @@ export function syncBackOnAdd(owner: object, rel: Relationship, item: object): v
   const is = stateOfObj(item);
   if (back.isCollection) rawAdd(item, back, owner);
   else {
-    const prev = is.isLoaded(back.key) ? (is.dict[back.key] as object | null) : null;
+    const prev = is.isLoadedRel(back) ? (is.dict[back.key] as object | null) : null;
     if (prev && prev !== owner) rawRemove(prev, rel, item);
     setReference(is, back, owner, false);
   }
@@ -147,5 +150,5 @@ export function syncBackOnRemove(owner: object, rel: Relationship, item: object)
   if (!back) return;
   const is = stateOfObj(item);
   if (back.isCollection) rawRemove(item, back, owner);
-  else if (is.isLoaded(back.key) && is.dict[back.key] === owner) setReference(is, back, null, false);
+  else if (is.isLoadedRel(back) && is.dict[back.key] === owner) setReference(is, back, null, false);
 }

@@ -5,7 +5,7 @@ import { stateOf, type InstanceState } from "./state.js";
 
 /** The current members of a loaded relationship (nothing when it is not loaded). */
 export function relatedObjects(s: InstanceState, rel: Relationship): object[] {
-  if (!s.isLoaded(rel.key)) return [];
+  if (!s.isLoadedRel(rel)) return [];
   const v = s.dict[rel.key];
   return rel.isCollection ? [...((v as object[] | null) ?? [])] : v ? [v as object] : [];
 }

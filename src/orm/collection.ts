@@ -34,6 +34,13 @@ export class Collection<T extends object> extends Array<T> {
     return value instanceof Collection ? (value as Collection<object>)[SNAPSHOT] : undefined;
   }
 
+  /** @internal A plain array of a collection's members (spreading an Array subclass goes through its iterator). */
+  static copy(items: readonly object[]): object[] {
+    const out: object[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = items[i];
+    return out;
+  }
+
   /** @internal */
   static setSnapshot(value: Collection<object>, members: readonly object[]): void {
     (value as unknown as { [SNAPSHOT]: readonly object[] })[SNAPSHOT] = members;
@@ -51,7 +58,8 @@ export class Collection<T extends object> extends Array<T> {
   }
 
   override push(...items: T[]): number {
-    for (const i of items) {
+    for (let k = 0; k < items.length; k++) {
+      const i = items[k];
       cascadeOnAttach(this.owner, this.rel, i);
       // An indexed store, not Array.prototype.push.call: on an Array subclass the call takes V8's
       // slow generic path (docs/performance.md).

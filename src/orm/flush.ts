@@ -76,7 +76,7 @@ export class UnitOfWork {
         const cascadeDelete = rel.cascade.has("delete");
         // Unloaded children are loaded to delete them or clear their key, unless the database
         // is trusted to do it (passiveDeletes).
-        if (!s.isLoaded(rel.key)) {
+        if (!s.isLoadedRel(rel)) {
           if (rel.options.passiveDeletes) continue;
           await book.loadRelationship(s, rel);
         }
@@ -90,7 +90,7 @@ export class UnitOfWork {
           } else this.links.nullFk(cs, rel);
         }
         // Children removed from the collection before the parent was deleted are orphans too.
-        if (rel.cascade.has("delete-orphan") && s.isLoaded(rel.key)) {
+        if (rel.cascade.has("delete-orphan") && s.isLoadedRel(rel)) {
           const current = memberOf(children(s, rel));
           for (const gone of s.snapshot(rel.key) ?? []) {
             const gs = stateOf(gone)!;
@@ -108,7 +108,7 @@ export class UnitOfWork {
       const rels = ps.mapper.relationshipList;
       for (let r = 0; r < rels.length; r++) {
         const rel = rels[r];
-        if (rel.direction !== "manyToOne" || !ps.isLoaded(rel.key) || ps.dict[rel.key] !== null || !rel.back?.cascade.has("delete-orphan")) continue;
+        if (rel.direction !== "manyToOne" || !ps.isLoadedRel(rel) || ps.dict[rel.key] !== null || !rel.back?.cascade.has("delete-orphan")) continue;
         if (rel.pairs.every(([, ck]) => ps.dict[ck] === undefined || ps.dict[ck] === null)) this.dropPending(ps);
       }
     }
@@ -122,7 +122,7 @@ export class UnitOfWork {
       const rels = s.mapper.relationshipList;
       for (let r = 0; r < rels.length; r++) {
         const rel = rels[r];
-        if (!s.isLoaded(rel.key)) continue;
+        if (!s.isLoadedRel(rel)) continue;
         if (rel.direction === "manyToMany") {
           this.associations(s, rel);
           continue;
@@ -187,7 +187,7 @@ export class UnitOfWork {
     const value = s.dict[rel.key];
     if (rel.direction === "manyToOne") {
       if (value) this.links.depend(s, stateOf(value as object)!, rel);
-      else if (s.modified?.has(rel.key)) this.links.nullFk(s, rel);
+      else if (s.isModified(rel.key)) this.links.nullFk(s, rel);
       return NONE;
     }
     const current: readonly object[] = rel.isCollection ? ((value as object[]) ?? NONE) : value ? [value as object] : NONE;
@@ -214,7 +214,7 @@ export class UnitOfWork {
    */
   private hasParent(child: InstanceState, rel: Relationship): boolean {
     const back = rel.back;
-    if (back && child.isLoaded(back.key) && child.dict[back.key]) return true;
+    if (back && child.isLoadedRel(back) && child.dict[back.key]) return true;
     let members = this.members.get(rel);
     if (!members) {
       members = new Set();
@@ -230,7 +230,7 @@ export class UnitOfWork {
     if (!this.book.unpend(s)) return;
     this.dropped.push(s);
     for (const rel of s.mapper.relationshipList) {
-      if (rel.direction !== "oneToMany" || !rel.cascade.has("delete") || !s.isLoaded(rel.key)) continue;
+      if (rel.direction !== "oneToMany" || !rel.cascade.has("delete") || !s.isLoadedRel(rel)) continue;
       for (const child of children(s, rel)) if (stateOf(child)!.status === "pending") this.dropPending(stateOf(child)!);
     }
   }
@@ -395,7 +395,8 @@ export class UnitOfWork {
     const cleared = this.links.clearedOf(s);
     if (cleared !== undefined) for (const k of cleared) this.journal.write(s, k, null);
     const deps = this.links.parentsOf(s);
-    for (const dep of deps) {
+    for (let d = 0; d < deps.length; d++) {
+      const dep = deps[d];
       const deferred = dep.fk !== undefined && (skip.has(dep.fk) || (cut.length > 0 && cut.some((c) => c.parent === dep.parent && c.fk === dep.fk)));
       if (deferred) {
         for (const [, ck] of dep.pairs) if (this.isInsert(s)) this.journal.write(s, ck, null);
@@ -403,7 +404,8 @@ export class UnitOfWork {
         continue;
       }
       const parent = dep.parent.dict;
-      for (const pair of dep.pairs) this.journal.write(s, pair[1], parent[pair[0]]);
+      const pairs = dep.pairs;
+      for (let p = 0; p < pairs.length; p++) this.journal.write(s, pairs[p][1], parent[pairs[p][0]]);
     }
     // A key set by hand to a row inserted later: inserted as NULL, then set.
     for (const c of cut) {
@@ -453,12 +455,14 @@ export class UnitOfWork {
 
   /** The flush failed: every object is as it was before it. */
   restore(): void {
+    this.links.release();
     this.journal.restore();
     this.book.undoPending(this.cascaded, this.dropped);
   }
 
   /** The session's bookkeeping catches up with what was written. */
   private finalize(): void {
+    this.links.release();
     const book = this.book;
     for (const s of this.dropped) book.flushedDrop(s);
     for (let i = 0; i < this.inserts.length; i++) {
@@ -479,17 +483,10 @@ export class UnitOfWork {
         for (let r = 0; r < rels.length; r++) {
           const rel = rels[r];
           const value = s.dict[rel.key];
-          if (rel.isCollection && s.isLoaded(rel.key) && value instanceof Collection) Collection.setSnapshot(value, copyOf(value));
+          if (rel.isCollection && s.isLoadedRel(rel) && value instanceof Collection) Collection.setSnapshot(value, Collection.copy(value));
         }
       }
   }
-}
-
-/** A plain array of a collection's members (spreading an Array subclass goes through its iterator). */
-function copyOf(items: readonly object[]): object[] {
-  const out: object[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = items[i];
-  return out;
 }
 
 /** An empty list, shared: most objects have nothing of a kind (no links cut, no keys to clear). */

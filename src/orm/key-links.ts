@@ -13,8 +13,13 @@ export interface Dependency {
 
 const NONE: readonly never[] = [];
 
+/**
+ * The links of one flush. A row's links to its parents hang on its state (`linksOf` is this
+ * object, `links` the list), not in a Map keyed by thousands of rows; `release` clears them.
+ */
 export class KeyLinks {
-  private readonly deps = new Map<InstanceState, Dependency[]>();
+  /** The rows with links, in the order first linked. */
+  private readonly children: InstanceState[] = [];
   private readonly nullify = new Map<InstanceState, Set<string>>();
 
   /**
@@ -24,14 +29,21 @@ export class KeyLinks {
   depend(child: InstanceState, parent: InstanceState, rel: Relationship): void {
     const pairs = rel.pairs;
     const fk = rel.foreignKey;
-    const list = this.deps.get(child);
-    // A list of one, at its size: most objects have one parent.
-    if (list === undefined) this.deps.set(child, [{ parent, pairs, fk }]);
-    else {
+    if (child.linksOf !== this) {
+      // A list of one, at its size: most objects have one parent.
+      child.linksOf = this;
+      child.links = [{ parent, pairs, fk }];
+      this.children.push(child);
+    } else {
+      const list = child.links as Dependency[];
       let known = false;
-      for (const d of list) if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i];
+        if (d.parent === parent && d.fk === fk && samePairs(d.pairs, pairs)) known = true;
+      }
       if (!known) list.push({ parent, pairs, fk });
     }
+    if (this.nullify.size === 0) return;
     const cleared = this.nullify.get(child);
     if (cleared !== undefined) for (const k of cleared) if (pairs.some(([, ck]) => ck === k)) cleared.delete(k);
   }
@@ -43,7 +55,7 @@ export class KeyLinks {
 
   /** The parents `s` takes key values from. */
   parentsOf(s: InstanceState): readonly Dependency[] {
-    return this.deps.get(s) ?? NONE;
+    return s.linksOf === this ? (s.links as Dependency[]) : NONE;
   }
 
   /** The keys `s` clears, if any. */
@@ -53,11 +65,22 @@ export class KeyLinks {
 
   /** Every row that takes a key from a parent or clears one. */
   linked(): InstanceState[] {
-    return [...this.deps.keys(), ...this.nullify.keys()];
+    return [...this.children, ...this.nullify.keys()];
+  }
+
+  /** The flush is over: the rows let go of its links. */
+  release(): void {
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) {
+      const s = children[i];
+      if (s.linksOf !== this) continue;
+      s.linksOf = null;
+      s.links = null;
+    }
   }
 
   private nullifyKey(s: InstanceState, key: string): void {
-    if (this.deps.get(s)?.some((d) => d.pairs.some(([, ck]) => ck === key))) return;
+    if (this.parentsOf(s).some((d) => d.pairs.some(([, ck]) => ck === key))) return;
     const set = this.nullify.get(s) ?? new Set();
     set.add(key);
     this.nullify.set(s, set);

@@ -78,9 +78,26 @@ export class Mapper {
       this.relationshipList.push(rel);
       defineRelationshipAccessor(cls.prototype, rel);
     }
+    for (const k of this.columnKeys) this.addModBit(k);
+    for (const k of this.relationships.keys()) this.addModBit(k);
   }
 
   private readonly bits = new Map<string, number>();
+  /** Per column, then per relationship: its bit in an instance's modified keys (InstanceState.mods), while bits last. */
+  private readonly modBits = new Map<string, number>();
+  /** The keys with a modified bit, in bit order. */
+  readonly modKeys: string[] = [];
+
+  /** The bit standing for a key in an instance's modified keys (0 past the bits: those go in a Set). */
+  modBit(key: string): number {
+    return this.modBits.get(key) ?? 0;
+  }
+
+  private addModBit(key: string): void {
+    if (this.modKeys.length >= 30) return;
+    this.modBits.set(key, 1 << this.modKeys.length);
+    this.modKeys.push(key);
+  }
 
   /** The bit standing for a relationship in an instance's loaded set (0 for unknown keys). */
   relationshipBit(key: string): number {

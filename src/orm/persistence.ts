@@ -25,26 +25,24 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Flags of an undo entry: the key was an own property of the dict; it was among the modified keys; there were none; committed was the dict. */
+/** Flags of an undo entry: the key was an own property of the dict; committed was the dict; more was saved aside. */
 const HAD_KEY = 1;
-const WAS_MODIFIED = 2;
-const NO_MODIFIED = 4;
-const COMMITTED_WAS_DICT = 8;
+const COMMITTED_WAS_DICT = 2;
+const SAVED = 4;
 
 /**
  * What a flush wrote into objects, to put back when it fails: an undo log, one entry per value
  * written, holding what the object held before that write (the value and its bookkeeping). Undone
  * last to first, an object ends as it was before its first write. Objects are not copied whole,
  * and no table of the objects written is kept: a flush writes a key or two into each of thousands.
+ * An entry is five slots of one array; committed values, expired keys and modified keys past the
+ * bits are saved aside only where there are any (a new object has none: most writes are to new objects).
  */
 export class Journal {
-  private readonly states: InstanceState[] = [];
-  private readonly keys: string[] = [];
-  private readonly olds: unknown[] = [];
-  private readonly flags: number[] = [];
-  private readonly committed: (Record<string, unknown> | null)[] = [];
-  /** The expired keys before the write (a copy: unexpiring may change the set in place). */
-  private readonly expired: (ReadonlySet<string> | null)[] = [];
+  /** Per write: the object, the key, the value it held, flags, its modified-key bits. */
+  private readonly log: unknown[] = [];
+  /** Per write flagged SAVED, three slots: its committed values, expired keys and other modified keys before it (copies of the sets). */
+  private readonly saved: unknown[] = [];
 
   /** Writes a value into an object's dict, saving what it held first. */
   write<T>(s: InstanceState, key: string, value: T): T {
@@ -54,35 +52,50 @@ export class Journal {
     const stale = expired !== null && expired.has(key);
     const old = dict[key];
     if (!stale && old !== undefined && sameValue(old, value)) return value;
-    const modified = s.modified;
-    this.states.push(s);
-    this.keys.push(key);
-    this.olds.push(old);
-    this.flags.push(
-      (Object.hasOwn(dict, key) ? HAD_KEY : 0) |
-        (modified === null ? NO_MODIFIED : modified.has(key) ? WAS_MODIFIED : 0) |
-        (s.committed === dict ? COMMITTED_WAS_DICT : 0),
-    );
-    this.committed.push(s.committed);
-    this.expired.push(expired === null ? null : new Set(expired));
+    const committed = s.committed;
+    const other = s.modsOther;
+    let flags = (Object.hasOwn(dict, key) ? HAD_KEY : 0) | (committed === dict ? COMMITTED_WAS_DICT : 0);
+    if ((committed !== null && committed !== dict) || expired !== null || other !== null) {
+      flags |= SAVED;
+      // Copies of the sets: unexpiring and noting writes change them in place.
+      this.saved.push(committed, expired === null ? null : new Set(expired), other === null ? null : new Set(other));
+    }
+    this.log.push(s, key, old, flags, s.mods);
     s.noteWrite(key);
     dict[key] = value;
     if (stale) s.unexpire(key);
     return value;
   }
 
+  /** @internal Writes whose committed values, expired or other modified keys were saved aside. */
+  get savedAside(): number {
+    return this.saved.length / 3;
+  }
+
   restore(): void {
-    for (let i = this.states.length - 1; i >= 0; i--) {
-      const s = this.states[i];
-      const key = this.keys[i];
-      const flags = this.flags[i];
+    const log = this.log;
+    const saved = this.saved;
+    let at = saved.length;
+    for (let i = log.length - 5; i >= 0; i -= 5) {
+      const s = log[i] as InstanceState;
+      const key = log[i + 1] as string;
+      const flags = log[i + 3] as number;
       const dict = s.dict;
-      if (flags & HAD_KEY) dict[key] = this.olds[i];
+      if (flags & HAD_KEY) dict[key] = log[i + 2];
       else delete dict[key];
-      if (flags & NO_MODIFIED) s.modified = null;
-      else if (!(flags & WAS_MODIFIED)) s.modified?.delete(key);
-      s.committed = flags & COMMITTED_WAS_DICT ? dict : this.committed[i];
-      s.restoreExpired(this.expired[i]);
+      s.mods = log[i + 4] as number;
+      let committed: Record<string, unknown> | null = null;
+      let expired: ReadonlySet<string> | null = null;
+      let other: Set<string> | null = null;
+      if (flags & SAVED) {
+        at -= 3;
+        committed = saved[at] as Record<string, unknown> | null;
+        expired = saved[at + 1] as ReadonlySet<string> | null;
+        other = saved[at + 2] as Set<string> | null;
+      }
+      s.modsOther = other;
+      s.committed = flags & COMMITTED_WAS_DICT ? dict : committed;
+      s.restoreExpired(expired);
     }
   }
 }
@@ -164,7 +177,8 @@ function fillDefaults(m: Mapper, rows: readonly InstanceState[], journal: Journa
   const defaulted = m.table.columns.filter((c) => c.def.default !== undefined);
   for (let i = 0; i < rows.length; i++) {
     const s = rows[i];
-    for (const col of defaulted) {
+    for (let c = 0; c < defaulted.length; c++) {
+      const col = defaulted[c];
       if (s.dict[col.key] !== undefined) continue;
       const d = col.def.default;
       journal.write(s, col.key, typeof d === "function" ? (d as () => unknown)() : d);

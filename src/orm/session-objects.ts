@@ -10,7 +10,7 @@ import { loadRelationship } from "./loading.js";
 import type { Mapper } from "./mapper.js";
 import type { Relationship } from "./relationships.js";
 import type { Session } from "./session.js";
-import { SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type Entity, type Ident, type InstanceState } from "./state.js";
+import { LOADED, SESSION, STATE, STATUS, hasWrites, stateOf, viewOf, type Entity, type Ident, type InstanceState } from "./state.js";
 
 /** What the session holds, read-only: for observers of a session (the session trace). */
 export interface SessionObjectsView {
@@ -28,6 +28,9 @@ export interface RollbackMark {
   readonly updated: number;
   readonly pending: ReadonlySet<InstanceState>;
 }
+
+/** An empty list, shared. */
+const NONE: readonly never[] = [];
 
 /** The state of a mapped object; anything else is refused. */
 export function requireState(obj: object): InstanceState {
@@ -97,32 +100,36 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
     this.pendingSet.add(s);
   }
 
-  /** Follows save-update cascades from `s` to related objects that are not yet in the session. */
-  /** `made` collects the objects it makes pending. */
-  private cascadeAdd(s: InstanceState, seen = new Set<InstanceState>(), made?: InstanceState[]): void {
-    if (seen.has(s)) return;
-    seen.add(s);
+  /**
+   * Follows save-update cascades from `s` to related objects that are not yet in the session;
+   * `made` collects the objects it makes pending. `walk` marks what this walk has seen (a token
+   * on each object, not a Set of them).
+   */
+  private cascadeAdd(s: InstanceState, walk: object = {}, made?: InstanceState[]): void {
+    if (s.walk === walk) return;
+    s.walk = walk;
     const rels = s.mapper.relationshipList;
+    const loaded = s.obj[LOADED];
     for (let r = 0; r < rels.length; r++) {
       const rel = rels[r];
-      if (!s.isLoaded(rel.key) || !rel.cascade.has("save-update")) continue;
+      if ((loaded & rel.bit) === 0 || !rel.cascade.has("save-update")) continue;
       // The value read in place, not copied: nothing here changes a collection.
       const v = s.dict[rel.key];
       if (rel.isCollection) {
-        const items = (v as object[] | null) ?? [];
-        for (let i = 0; i < items.length; i++) this.cascadeAddTo(items[i], seen, made);
-      } else if (v) this.cascadeAddTo(v as object, seen, made);
+        const items = (v as object[] | null) ?? NONE;
+        for (let i = 0; i < items.length; i++) this.cascadeAddTo(items[i], walk, made);
+      } else if (v) this.cascadeAddTo(v as object, walk, made);
     }
   }
 
-  private cascadeAddTo(o: object, seen: Set<InstanceState>, made: InstanceState[] | undefined): void {
+  private cascadeAddTo(o: object, walk: object, made: InstanceState[] | undefined): void {
     const os = requireState(o);
     if (os.discarded) return;
     if (os.status === "transient") {
       this.makePending(os);
       made?.push(os);
     }
-    if (os.session === this.session) this.cascadeAdd(os, seen, made);
+    if (os.session === this.session) this.cascadeAdd(os, walk, made);
   }
 
   /** `Session.delete` for one object. */
@@ -134,7 +141,7 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
       this.expungeState(s);
       s.discarded = true;
       for (const rel of s.mapper.relationships.values()) {
-        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.isLoaded(rel.key)) continue;
+        if (!rel.cascade.has("delete") || rel.direction !== "oneToMany" || !s.isLoadedRel(rel)) continue;
         for (const child of relatedObjects(s, rel)) {
           const cs = requireState(child);
           if (cs.status === "pending" && cs.session === session) this.delete(cs);
@@ -149,7 +156,7 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
     // child moved in afterwards is not deleted with the parent (its move then fails the flush).
     const members = new Map<Relationship, readonly object[]>();
     for (const rel of s.mapper.relationships.values())
-      if (rel.direction === "oneToMany" && rel.cascade.has("delete") && s.isLoaded(rel.key)) members.set(rel, relatedObjects(s, rel));
+      if (rel.direction === "oneToMany" && rel.cascade.has("delete") && s.isLoadedRel(rel)) members.set(rel, relatedObjects(s, rel));
     this.cascadeAtDelete.set(s, members);
   }
 
@@ -215,9 +222,9 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
 
   cascadeChanges(): InstanceState[] {
     const made: InstanceState[] = [];
-    const seen = new Set<InstanceState>();
+    const walk = {};
     const from = [...this.pendingSet, ...this.modifiedStates()];
-    for (let i = 0; i < from.length; i++) if (from[i].session === this.session) this.cascadeAdd(from[i], seen, made);
+    for (let i = 0; i < from.length; i++) if (from[i].session === this.session) this.cascadeAdd(from[i], walk, made);
     return made;
   }
 

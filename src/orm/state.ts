@@ -80,12 +80,24 @@ export class InstanceState {
   expired: ReadonlySet<string> | null = null;
   /** Whether `expired` is this object's own set (else shared, copied before a change). */
   private ownExpired = false;
-  /** Keys written since the last load/flush (a hint; flush compares values). */
-  modified: Set<string> | null = null;
+  /**
+   * Keys written since the last load/flush (a hint; flush compares values): one bit per key
+   * (`Mapper.modBit`), and a Set only for keys past the bits. No Set per object written.
+   */
+  mods = 0;
+  modsOther: Set<string> | null = null;
   /** A pending object deleted before it was ever flushed: cascades pass it by. */
   discarded = false;
   /** The identity token of the session that last held the object (a sharded session's shard), kept once detached. */
   token = "";
+  /**
+   * Per-walk and per-flush slots, valid only while `walk` / `linksOf` is the current walk or
+   * flush's own token: a cascade marks what it has seen, a flush hangs each row's links to its
+   * parents here, instead of a Set or Map keyed by thousands of objects.
+   */
+  walk: object | null = null;
+  linksOf: object | null = null;
+  links: unknown = null;
 
   constructor(
     readonly obj: Entity,
@@ -133,6 +145,13 @@ export class InstanceState {
   markLoaded(key: string): void {
     this.obj[LOADED] |= this.mapper.relationshipBit(key);
   }
+  /** `isLoaded` by the relationship's bit: no lookup by key. */
+  isLoadedRel(rel: { readonly bit: number }): boolean {
+    return (this.obj[LOADED] & rel.bit) !== 0;
+  }
+  markLoadedRel(rel: { readonly bit: number }): void {
+    this.obj[LOADED] |= rel.bit;
+  }
   loadedKeys(): string[] {
     return [...this.mapper.relationships.keys()].filter((k) => this.isLoaded(k));
   }
@@ -141,15 +160,34 @@ export class InstanceState {
     return Collection.snapshotOf(this.obj[DICT][key]);
   }
 
+  /** The keys written since the last load or flush, or null when none: a view, made per call. */
+  get modified(): ModifiedKeys | null {
+    return this.mods === 0 && this.modsOther === null ? null : new ModifiedKeys(this);
+  }
+
+  /** Whether `key` was written since the last load or flush. */
+  isModified(key: string): boolean {
+    const bit = this.obj[MAPPER].modBit(key);
+    return bit !== 0 ? (this.mods & bit) !== 0 : this.modsOther !== null && this.modsOther.has(key);
+  }
+
+  /** Records that `key` changed (no copy of the committed values: see noteWrite). */
+  noteModified(key: string): void {
+    const bit = this.obj[MAPPER].modBit(key);
+    if (bit !== 0) this.mods |= bit;
+    else (this.modsOther ??= new Set()).add(key);
+  }
+
   noteWrite(key: string): void {
     if (this.committed === this.obj[DICT]) this.committed = { ...this.obj[DICT] };
-    (this.modified ??= new Set()).add(key);
+    this.noteModified(key);
   }
 
   /** After a load or flush: what is in the dict is now what the database holds. */
   markClean(): void {
     this.committed = this.obj[DICT];
-    this.modified = null;
+    this.mods = 0;
+    this.modsOther = null;
   }
 
   /** Expires columns (all but the primary key by default: an identity does not go stale). */
@@ -164,11 +202,13 @@ export class InstanceState {
       const committed = this.committed;
       if (committed !== null) {
         const key: Record<string, unknown> = {};
-        for (const k of mapper.pkKeys) key[k] = committed[k];
+        const pk = mapper.pkKeys;
+        for (let i = 0; i < pk.length; i++) key[pk[i]] = committed[pk[i]];
         this.committed = key;
       }
       o[LOADED] = 0;
-      this.modified = null;
+      this.mods = 0;
+      this.modsOther = null;
       return;
     }
     const expired = this.ownSet();
@@ -224,10 +264,31 @@ export function stateOf(obj: object): InstanceState | undefined {
 /** Whether an object has writes since its last load or flush. */
 export function hasWrites(o: Entity): boolean {
   const s = o[STATE];
-  return s !== null && s.modified !== null;
+  return s !== null && (s.mods !== 0 || s.modsOther !== null);
 }
 
 export function isExpired(o: Entity): boolean {
   const s = o[STATE];
   return s !== null && s.isExpired;
+}
+
+/** The keys an object changed since its last load or flush, read-only, over its bits (InstanceState.modified). */
+export class ModifiedKeys {
+  constructor(private readonly s: InstanceState) {}
+
+  has(key: string): boolean {
+    return this.s.isModified(key);
+  }
+
+  get size(): number {
+    let n = this.s.modsOther?.size ?? 0;
+    for (let m = this.s.mods; m !== 0; m &= m - 1) n++;
+    return n;
+  }
+
+  *[Symbol.iterator](): IterableIterator<string> {
+    const keys = this.s.mapper.modKeys;
+    for (let i = 0; i < keys.length; i++) if ((this.s.mods & (1 << i)) !== 0) yield keys[i];
+    if (this.s.modsOther !== null) yield* this.s.modsOther;
+  }
 }
