@@ -1,5 +1,5 @@
 // Workload 2 in CPU time, which does not depend on the machine's load: per call, the client's CPU
-// (this process) and the server's (the database's backends, from /proc/<pid>/stat) over rounds of N
+// (this process) and the server's (the database's backends, from /proc/<pid>/schedstat) over rounds of N
 // sequential one-graph calls on a pool of one connection. Splits the wall-clock ratio of the harness
 // into what the client library costs and what the server costs (parse + plan for an unnamed
 // statement). Needs the bundles (`node build.mjs`) and the data the harness loaded (run it once on

@@ -69,7 +69,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rows = entries.map((e) => ({ name: e.c.name, client: median(e.client), server: median(e.server), wall: median(e.wall) }));
 const floor = rows.find((r) => r.name.includes("floor"));
 const f = (x) => x.toFixed(1);
-console.log(`Workload 3 in CPU time: medians of ${ROUNDS} interleaved passes, pool of 1; load average ${os.loadavg()[0].toFixed(2)} (wall is load-dependent, CPU is not; server CPU in 10 ms ticks)\n`);
+console.log(`Workload 3 in CPU time: medians of ${ROUNDS} interleaved passes, pool of 1; load average ${os.loadavg()[0].toFixed(2)} (wall is load-dependent, CPU is not; server CPU from /proc/<pid>/schedstat)\n`);
 console.log("| contender | client CPU ms/pass | server CPU ms/pass | wall ms/pass | client vs floor | wall vs floor |");
 console.log("|---|--:|--:|--:|--:|--:|");
 for (const r of rows) {

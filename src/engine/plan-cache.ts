@@ -7,6 +7,7 @@ import { ArgumentError } from "../errors.js";
 import { type StatementShape, shapeKey } from "../sql/cache-key.js";
 import type { CompiledQuery } from "../sql/compiled.js";
 import type { StatementNode } from "../sql/nodes/index.js";
+import { rowCount } from "../sql/insert-rows.js";
 import { ShapedQuery } from "../sql/shaped-query.js";
 import { type Namer, Plan, SharedPlan } from "./plan.js";
 
@@ -159,7 +160,7 @@ export class PlanCache implements Namer {
 
 /** A multi-row INSERT's parameter count is known without walking its values. */
 function tooLarge(node: StatementNode): boolean {
-  return node.kind === "insert" && node.rows.length * node.columns.length > MAX_SHAPED_PARAMS;
+  return node.kind === "insert" && rowCount(node) * node.columns.length > MAX_SHAPED_PARAMS;
 }
 
 function bound(v: number | undefined, fallback: number, what: string): number {

@@ -3,6 +3,7 @@
 // transaction or savepoint: all rows or none, RETURNING rows in the order the rows were given.
 import type { Dialect } from "../dialects/dialect.js";
 import { ArgumentError } from "../errors.js";
+import { rowCount, sliceRows } from "../sql/insert-rows.js";
 import type { InsertNode, RawNode, StatementNode } from "../sql/nodes/index.js";
 import { types } from "../sql/types.js";
 import type { Executor, Params } from "./executor.js";
@@ -21,13 +22,13 @@ export function tooManyParams(dialect: Dialect, count: number, why: string): Arg
  * the whole statement needs `count` parameters. `fits` tells whether a slice does (compiling it).
  */
 export function splitInsert(dialect: Dialect, node: StatementNode, count: number, fits: (part: InsertNode) => boolean): InsertNode[] {
-  if (node.kind !== "insert" || node.rows.length < 2) throw tooManyParams(dialect, count, "only a multi-row INSERT … VALUES is split into several statements");
-  const rows = node.rows;
+  const rows = node.kind === "insert" ? rowCount(node) : 0;
+  if (node.kind !== "insert" || rows < 2) throw tooManyParams(dialect, count, "only a multi-row INSERT … VALUES is split into several statements");
   const max = dialect.capabilities.maxParams;
-  let perPart = Math.max(1, Math.floor((rows.length * max) / count));
+  let perPart = Math.max(1, Math.floor((rows * max) / count));
   const parts: InsertNode[] = [];
-  for (let i = 0; i < rows.length; ) {
-    const part: InsertNode = { ...node, rows: rows.slice(i, i + perPart) };
+  for (let i = 0; i < rows; ) {
+    const part = sliceRows(node, i, Math.min(rows, i + perPart));
     if (!fits(part)) {
       // Rows carry different numbers of parameters (expressions, defaults): take fewer.
       if (perPart === 1) throw tooManyParams(dialect, count, `one row of ${node.table.info.name} alone needs more`);
@@ -35,7 +36,7 @@ export function splitInsert(dialect: Dialect, node: StatementNode, count: number
       continue;
     }
     parts.push(part);
-    i += part.rows.length;
+    i += rowCount(part);
   }
   return parts;
 }

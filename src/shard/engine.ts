@@ -7,6 +7,7 @@ import type { Result } from "../engine/result.js";
 import type { Engine } from "../engine/engine.js";
 import type { Executor } from "../engine/executor.js";
 import type { DeleteNode, ExprNode, InsertNode, SelectNode, StatementNode, TableNode, UpdateNode } from "../sql/nodes/index.js";
+import { cellNode, pickRows, rowCount } from "../sql/insert-rows.js";
 import type { RowType, Statement } from "../sql/statement.js";
 import { fromList, sourcesOfFrom } from "../sql/traverse.js";
 import { tableOf } from "../schema/table.js";
@@ -165,8 +166,8 @@ export class ShardedEngine {
     if (reason) throw new NotSupportedError(`${reason}: run it on one shard with { shard }, or restructure it`);
   }
 
-  /** Reads the root key of each row of an INSERT. */
-  private insertKeyReader(n: InsertNode): (row: readonly ExprNode[]) => unknown[] {
+  /** Reads the root key of row `i` of an INSERT. */
+  private insertKeyReader(n: InsertNode): (i: number) => unknown[] {
     if (n.query) throw new NotSupportedError("INSERT … SELECT cannot be routed: pass { shard }");
     const table = tableOf(n.table);
     const keyCols = this.shards.rootKeyColumns(table);
@@ -174,8 +175,8 @@ export class ShardedEngine {
     if (at.some((i) => i < 0))
       throw new ArgumentError(`Rows inserted into ${table.name} must set its root key (${keyCols.join(", ")}) to be placed`, { table: table.name });
     return (row) =>
-      at.map((i) => {
-        const v = row[i];
+      at.map((j) => {
+        const v = cellNode(n, row, j);
         if (v.kind !== "bind" || v.value === null)
           throw new ArgumentError(`The root key of a row inserted into ${table.name} must be a value`, { table: table.name });
         return v.value;
@@ -185,13 +186,14 @@ export class ShardedEngine {
   /** One INSERT per shard, each with the rows whose root key places them there. */
   private splitInsert(n: InsertNode): Map<string, InsertNode> {
     const keyAt = this.insertKeyReader(n);
-    const out = new Map<string, (readonly ExprNode[])[]>();
-    for (const row of n.rows) {
-      const key = keyAt(row);
-      const shard = this.shards.shardFor(key);
-      out.set(shard, [...(out.get(shard) ?? []), row]);
+    const out = new Map<string, number[]>();
+    for (let i = 0, rows = rowCount(n); i < rows; i++) {
+      const shard = this.shards.shardFor(keyAt(i));
+      const picked = out.get(shard);
+      if (picked) picked.push(i);
+      else out.set(shard, [i]);
     }
-    return new Map([...out].map(([s, rows]) => [s, { ...n, rows }]));
+    return new Map([...out].map(([s, picked]) => [s, pickRows(n, picked)]));
   }
 }
 

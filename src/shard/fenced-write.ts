@@ -8,6 +8,7 @@ import type { Executor } from "../engine/executor.js";
 import type { Result } from "../engine/result.js";
 import type { TableGroup } from "../schema/groups.js";
 import { tableOf } from "../schema/table.js";
+import { pickRows, rowCount } from "../sql/insert-rows.js";
 import type { DeleteNode, ExprNode, InsertNode, StatementNode, UpdateNode } from "../sql/nodes/index.js";
 import { keyCondition, type AnyTable } from "./checksum.js";
 import { lockRoots } from "./fence.js";
@@ -53,15 +54,15 @@ export function restrictTo(group: TableGroup, node: UpdateNode | DeleteNode, key
   return { ...node, where };
 }
 
-/** An INSERT's rows split by root key (`keyAt` reads a row's key). */
-export function insertPerKey(node: InsertNode, keyAt: (row: readonly ExprNode[]) => unknown[]): Map<string, { key: unknown[]; node: InsertNode }> {
-  const out = new Map<string, { key: unknown[]; rows: (readonly ExprNode[])[] }>();
-  for (const row of node.rows) {
-    const key = keyAt(row);
+/** An INSERT's rows split by root key (`keyAt` reads row i's key). */
+export function insertPerKey(node: InsertNode, keyAt: (i: number) => unknown[]): Map<string, { key: unknown[]; node: InsertNode }> {
+  const out = new Map<string, { key: unknown[]; rows: number[] }>();
+  for (let i = 0, rows = rowCount(node); i < rows; i++) {
+    const key = keyAt(i);
     const k = rootKeyText(key);
     const e = out.get(k);
-    if (e) e.rows.push(row);
-    else out.set(k, { key, rows: [row] });
+    if (e) e.rows.push(i);
+    else out.set(k, { key, rows: [i] });
   }
-  return new Map([...out].map(([k, e]) => [k, { key: e.key, node: { ...node, rows: e.rows } }]));
+  return new Map([...out].map(([k, e]) => [k, { key: e.key, node: pickRows(node, e.rows) }]));
 }

@@ -17,17 +17,25 @@ import type { NestedSpec, SqlType } from "./types.js";
 export interface StatementShape {
   /** Everything that decides the compiled SQL, the parameter slots and the result columns' keys and types. */
   readonly key: string;
-  /** The statement's bound values, in walk order; a bind node used twice counts once. */
+  /**
+   * The statement's bound values: its bind nodes' in walk order (a bind node used twice counts
+   * once), then the values of its INSERT cells (nodes/insert.ts), if any.
+   */
   readonly values: readonly unknown[];
-  /** The bind nodes the values came from: `values[i] === binds[i].value`. */
+  /** The bind nodes the values came from: `values[i] === binds[i].value`; the values past them are cells. */
   readonly binds: readonly BindNode[];
+  /** Where each list of INSERT cells starts among the values past the binds'; absent when there are none. */
+  readonly cells?: ReadonlyMap<readonly unknown[], number>;
 }
 
 /** The shape of a statement, or null when something in it cannot be keyed safely. */
 export function shapeKey(node: Node): StatementShape | null {
   const w = new Walk(writers);
   w.node(node);
-  return w.ok ? { key: unitsToString(w.units), values: w.values, binds: w.binds } : null;
+  if (!w.ok) return null;
+  const cells = w.cells;
+  if (cells === undefined) return { key: unitsToString(w.units), values: w.values, binds: w.binds };
+  return { key: unitsToString(w.units), values: w.values.concat(cells.values), binds: w.binds, cells: cells.starts };
 }
 
 /** Writes a field's value; `owner` is the node holding it. */
@@ -60,6 +68,8 @@ export class Walk {
   ok = true;
   readonly values: unknown[] = [];
   readonly binds: BindNode[] = [];
+  /** INSERT cells' values in walk order, and where each list of them starts there. */
+  cells: { readonly values: unknown[]; readonly starts: Map<readonly unknown[], number> } | undefined;
   private bindIndex: Map<BindNode, number> | undefined;
   /** Sources met so far: a source is described once, then referred to by position. */
   private readonly sources: SourceNode[] = [];
@@ -184,6 +194,15 @@ export class Walk {
     if (this.bindIndex !== undefined) this.bindIndex.set(n, binds.length - 1);
     else if (binds.length > SCAN_LIMIT) this.bindIndex = new Map(binds.map((b, j) => [b, j]));
   }
+
+  /** A `values` field: its length decides the SQL; the values are the shape's, after its binds'. */
+  cellList(list: readonly unknown[]): void {
+    this.count(list.length);
+    const values: unknown[] = [];
+    const cells = (this.cells ??= { values, starts: new Map<readonly unknown[], number>() });
+    if (!cells.starts.has(list)) cells.starts.set(list, cells.values.length);
+    for (let i = 0; i < list.length; i++) cells.values.push(list[i]);
+  }
 }
 
 // Tags: the first few say how a node seen before is written; each kind's tag is its number after them.
@@ -217,6 +236,8 @@ function roleWriter(role: Role): FieldWriter | undefined {
           w.count(v.length);
           for (const c of v as readonly Node[]) w.node(c);
         };
+      case "values":
+        return (w, v) => w.cellList(v as readonly unknown[]);
       case "value":
       case "meta":
         return undefined;

@@ -36,6 +36,12 @@ import type {
 import { defaultPrecedence, Level, needsParens } from "./precedence.js";
 import { baseType, sameType, type SqlType } from "./types.js";
 
+/**
+ * Where a parameter slot's value came from: a bind node, or cell `index` of an INSERT's checked
+ * cells (nodes/insert.ts); undefined for named params and constants the compiler adds.
+ */
+export type ParamSource = BindNode | { readonly cells: readonly unknown[]; readonly index: number } | undefined;
+
 export abstract class ExpressionCompiler {
   protected sql = "";
   protected params: ParamSlot[] = [];
@@ -43,7 +49,7 @@ export abstract class ExpressionCompiler {
    * The bind node each value slot came from, by slot: what lets a cached compile be re-bound.
    * Kept only when asked for (compileTraced): a one-off compile of a large INSERT need not.
    */
-  protected paramSources: (BindNode | undefined)[] | undefined;
+  protected paramSources: ParamSource[] | undefined;
   /** DDL cannot carry parameters: values are rendered as escaped literals. */
   protected inlineValues = false;
   /**
@@ -190,6 +196,19 @@ export abstract class ExpressionCompiler {
     this.params.push({ value: n.value, type: base });
     this.paramSources?.push(n);
     return this.placeholder(this.params.length, sameType(n.type, column.type) ? undefined : base);
+  }
+
+  /**
+   * The placeholder of cell `index` of an INSERT's checked cells, for `column`, whose stored type is
+   * `base`: as `valuesPlaceholder` writes a value of its column's own type (the cell was checked
+   * against it), untyped.
+   */
+  protected cellPlaceholder(cells: readonly unknown[], index: number, column: ColumnNode, base: SqlType): string {
+    const value = cells[index];
+    if (this.inlineValues) return this.literal(value, column.type);
+    this.params.push({ value, type: base });
+    this.paramSources?.push({ cells, index });
+    return this.placeholder(this.params.length, undefined);
   }
 
   /** What visiting `n` writes, taken aside instead of written. */

@@ -3,9 +3,10 @@
 // node kind, plus quoting, placeholders, LIMIT, upsert …); they never copy the grammar.
 import { ArgumentError, NotSupportedError } from "../errors.js";
 import { resultColumns, type CompiledQuery } from "./compiled.js";
-import { ExpressionCompiler } from "./compile-expr.js";
+import { ExpressionCompiler, type ParamSource } from "./compile-expr.js";
+import { rowCount } from "./insert-rows.js";
+import { baseType } from "./types.js";
 import type {
-  BindNode,
   ColumnNode,
   CompoundNode,
   CteNode,
@@ -51,8 +52,8 @@ export class Compiler extends ExpressionCompiler {
    * Compiles and tells, per parameter slot, the bind node its value came from; undefined for
    * named params and for constants the compiler adds itself.
    */
-  compileTraced(node: StatementNode): { readonly compiled: CompiledQuery; readonly sources: readonly (BindNode | undefined)[] } {
-    const sources: (BindNode | undefined)[] = [];
+  compileTraced(node: StatementNode): { readonly compiled: CompiledQuery; readonly sources: readonly ParamSource[] } {
+    const sources: ParamSource[] = [];
     this.paramSources = sources;
     return { compiled: this.compile(node), sources };
   }
@@ -258,29 +259,45 @@ export class Compiler extends ExpressionCompiler {
     if (n.query) {
       this.write(" ");
       this.visitQuery(n.query);
-    } else if (n.rows.length === 0 || n.columns.length === 0) {
-      this.defaultValues(n.rows.length);
+    } else if (n.columns.length === 0 || rowCount(n) === 0) {
+      this.defaultValues(rowCount(n));
     } else {
       this.write(" VALUES ");
-      // Each row's text is joined from its cells' and the rows' at the end: thousands of rows
-      // written piece by piece made a chain of partial strings per value for the collector.
-      const rows = n.rows;
-      const columns = n.columns;
-      const texts = new Array<string>(rows.length);
-      const cells = new Array<string>(columns.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        for (let j = 0; j < row.length; j++) {
-          const v = row[j];
-          cells[j] = v.kind === "bind" ? this.valuesPlaceholder(v, columns[j]) : this.textOf(v);
-        }
-        texts[i] = `(${cells.join(", ")})`;
-      }
-      this.write(texts.join(", "));
+      this.write(n.cells !== undefined ? this.cellRows(n.cells, n.columns) : this.nodeRows(n.rows, n.columns));
     }
     if (n.onConflict) this.onConflict(n);
     this.returning(n.returning, "insert");
     this.scopes.pop();
+  }
+
+  // Each row's text is joined from its cells' and the rows' at the end: thousands of rows written
+  // piece by piece made a chain of partial strings per value for the collector.
+
+  private nodeRows(rows: readonly (readonly ExprNode[])[], columns: readonly ColumnNode[]): string {
+    const texts: string[] = [];
+    const cells = new Array<string>(columns.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      for (let j = 0; j < row.length; j++) {
+        const v = row[j];
+        cells[j] = v.kind === "bind" ? this.valuesPlaceholder(v, columns[j]) : this.textOf(v);
+      }
+      texts.push(`(${cells.join(", ")})`);
+    }
+    return texts.join(", ");
+  }
+
+  /** Checked cells, row after row (nodes/insert.ts): a placeholder each, no node visited. */
+  private cellRows(values: readonly unknown[], columns: readonly ColumnNode[]): string {
+    const width = columns.length;
+    const bases = columns.map((c) => baseType(c.type));
+    const texts: string[] = [];
+    const cells = new Array<string>(width);
+    for (let k = 0; k < values.length; ) {
+      for (let j = 0; j < width; j++, k++) cells[j] = this.cellPlaceholder(values, k, columns[j], bases[j]);
+      texts.push(`(${cells.join(", ")})`);
+    }
+    return texts.join(", ");
   }
 
   protected defaultValues(rows: number): void {

@@ -2,11 +2,12 @@
 // given, so a bad value fails at the call that supplied it, naming table and column.
 import { ArgumentError } from "../errors.js";
 import type { AnyColumn, InsertRowOf, RowOf, Table } from "../schema/table.js";
-import { Expr, siteOf, toNode, valueNode, type QueryLike } from "./expression.js";
+import { Expr, isSqlValue, siteOf, toNode, valueNode, type QueryLike } from "./expression.js";
 import { and } from "./functions.js";
 import type { ColumnNode, DeleteNode, ExprNode, InsertNode, OnConflict, SelectItem, UpdateNode } from "./nodes/index.js";
 import type { Source } from "./source.js";
 import { selectItems, type ROW, type RowOfItems, type SelectArg, type Statement } from "./statement.js";
+import { checkValue, type ValueSite } from "./types.js";
 
 type AnyTable = Table<string, Record<string, AnyColumn>>;
 type ColumnsOfTable<T> = T extends Table<string, infer C> ? C : never;
@@ -43,29 +44,38 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
         throw new ArgumentError(`insert into ${table.name} lacks a value for required column ${c.name}`, { table: table.name, column: c.name });
     // Type and site are the column's, shared by every row's value (thousands of rows per statement).
     const sites = columns.map((c) => siteOf(c.node));
-    const nodeRows = new Array<ExprNode[]>(list.length);
+    const width = columns.length;
+    // Plain values are checked into one flat array of cells, with no node per value (a bulk INSERT
+    // holds thousands: allocating and collecting them was most of its cost); an expression or a
+    // subquery anywhere turns the rows into nodes, the cells checked so far included.
+    // (Filled by push: `new Array(n)` past 100,000 elements makes a slow dictionary-backed array.)
+    let cells: unknown[] | undefined = width > 0 && columns.every((c) => c.node.type.kind !== "unknown") ? [] : undefined;
+    let nodeRows: ExprNode[][] | undefined = cells === undefined ? new Array<ExprNode[]>(list.length) : undefined;
     for (let i = 0; i < list.length; i++) {
       const row = list[i];
-      const cells = new Array<ExprNode>(columns.length);
-      for (let j = 0; j < columns.length; j++) {
+      let nodes: ExprNode[] | undefined = nodeRows === undefined ? undefined : new Array<ExprNode>(width);
+      for (let j = 0; j < width; j++) {
         const c = columns[j];
-        // Own properties only: a column keyed "constructor" or "toString" must not read Object.prototype.
-        let v = Object.hasOwn(row, c.key) ? row[c.key] : undefined;
-        if (v === undefined && c.def.default !== undefined) v = typeof c.def.default === "function" ? (c.def.default as () => unknown)() : c.def.default;
-        if (v === undefined) {
-          if (c.nullable && c.def.serverDefault === undefined) v = null;
-          else throw new ArgumentError(`Row ${i} of insert into ${table.name} lacks ${c.name}, which other rows set`, { table: table.name, column: c.name });
+        const v = cellValue(table, c, row, i);
+        if (nodes === undefined) {
+          if (!isSqlValue(v)) {
+            cells!.push(v === null ? null : checkValue(c.node.type, v, sites[j]));
+            continue;
+          }
+          nodeRows = cellsToNodes(cells!, list.length, columns, sites);
+          nodes = nodeRows[i] ?? new Array<ExprNode>(width);
+          cells = undefined;
         }
-        cells[j] = valueNode(v, c.node.type, sites[j]);
+        nodes[j] = valueNode(v, c.node.type, sites[j]);
       }
-      nodeRows[i] = cells;
+      if (nodes !== undefined) nodeRows![i] = nodes;
     }
-    return new Insert<T, R>(table, { ...this.node, columns: columns.map((c) => c.node), rows: nodeRows, query: undefined });
+    return new Insert<T, R>(table, { ...this.node, columns: columns.map((c) => c.node), rows: nodeRows ?? [], cells, query: undefined });
   }
 
   /** INSERT INTO t (columns) SELECT … */
   fromSelect(columns: readonly AnyColumn[], query: QueryLike): Insert<T, R> {
-    return new Insert<T, R>(this.table, { ...this.node, columns: columns.map((c) => c.node), rows: [], query: query.queryNode });
+    return new Insert<T, R>(this.table, { ...this.node, columns: columns.map((c) => c.node), rows: [], cells: undefined, query: query.queryNode });
   }
 
   /**
@@ -81,6 +91,28 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
   returning<const I extends readonly SelectArg[]>(...items: I): Insert<T, I extends readonly [] ? RowOf<ColumnsOfTable<T>> : RowOfItems<I>> {
     return new Insert(this.table, { ...this.node, returning: returningOf(this.table, items) });
   }
+}
+
+/** A row's value for `c`: its own property, else the column's client default, else NULL where allowed. */
+function cellValue(table: AnyTable, c: AnyColumn, row: Record<string, unknown>, i: number): unknown {
+  // Own properties only: a column keyed "constructor" or "toString" must not read Object.prototype.
+  let v = Object.hasOwn(row, c.key) ? row[c.key] : undefined;
+  if (v === undefined && c.def.default !== undefined) v = typeof c.def.default === "function" ? (c.def.default as () => unknown)() : c.def.default;
+  if (v !== undefined) return v;
+  if (c.nullable && c.def.serverDefault === undefined) return null;
+  throw new ArgumentError(`Row ${i} of insert into ${table.name} lacks ${c.name}, which other rows set`, { table: table.name, column: c.name });
+}
+
+/** Cells checked so far (row after row) as the bind nodes `valueNode` makes of the same values; rows past them are left to fill. */
+function cellsToNodes(cells: readonly unknown[], rows: number, columns: readonly AnyColumn[], sites: readonly (ValueSite | undefined)[]): ExprNode[][] {
+  const width = columns.length;
+  const out = new Array<ExprNode[]>(rows);
+  for (let k = 0; k < cells.length; k++) {
+    const i = Math.floor(k / width);
+    const j = k - i * width;
+    (out[i] ??= new Array<ExprNode>(width))[j] = { kind: "bind", value: cells[k], type: columns[j].node.type, site: sites[j] };
+  }
+  return out;
 }
 
 function assignments(table: AnyTable, values: Record<string, unknown>): [ColumnNode, ExprNode][] {

@@ -186,6 +186,11 @@ export function valueNode(value: unknown, type: SqlType, site: ValueSite | undef
   return bindValue(value, type, site);
 }
 
+/** Whether a value given for a column is written as SQL (an expression or a subquery) rather than bound. */
+export function isSqlValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value instanceof Expr || isQueryLike(value));
+}
+
 function isQueryLike(x: unknown): x is QueryLike {
   return typeof x === "object" && x !== null && "queryNode" in x;
 }

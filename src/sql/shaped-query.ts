@@ -18,9 +18,16 @@ export class ShapedQuery {
   /** Compiles `node`, whose shape is `shape`, recording where each parameter's value comes from. */
   static compile(dialect: Dialect, node: StatementNode, shape: StatementShape): ShapedQuery {
     const { compiled, sources } = dialect.createCompiler().compileTraced(node);
-    const index = new Map(shape.binds.map((b, i) => [b, i]));
+    const index = new Map<object, number>(shape.binds.map((b, i) => [b, i]));
     // A bind the walk did not count (a constant the compiler added, or a value the key holds) stays as compiled.
-    const from = sources.map((bind) => (bind === undefined ? -1 : (index.get(bind) ?? -1)));
+    const from = sources.map((source) => {
+      if (source === undefined) return -1;
+      if ("cells" in source) {
+        const start = shape.cells?.get(source.cells);
+        return start === undefined ? -1 : shape.binds.length + start + source.index;
+      }
+      return index.get(source) ?? -1;
+    });
     return new ShapedQuery(compiled, from);
   }
 

@@ -41,6 +41,7 @@ function sameByRole(role: Role, x: unknown, y: unknown): boolean {
         return x === y;
       case "type":
       case "value":
+      case "values":
         return sameData(x, y);
       case "meta":
         return true;

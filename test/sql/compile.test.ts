@@ -26,6 +26,7 @@ import {
   type Dialect,
   type Statement,
 } from "../../src/index.js";
+import { cellNode } from "../../src/sql/insert-rows.js";
 import { customer, order, item, employee } from "../fixtures/shop.js";
 
 const compile = (d: Dialect, s: Statement<unknown>) => d.createCompiler().compile(s.statementNode);
@@ -206,7 +207,7 @@ describe("compiler", () => {
     assert.equal(pgSql(same), 'INSERT INTO "customer" ("name", "vip") VALUES ($1, $2)');
     // A cell given as an expression of another type (integer into text): its cast stays.
     const node = same.statementNode;
-    const other = { statementNode: { ...node, rows: [[value(7, types.integer).node, node.rows[0][1]]] } };
+    const other = { statementNode: { ...node, cells: undefined, rows: [[value(7, types.integer).node, cellNode(node, 0, 1)]] } };
     assert.equal(pgSql(other), 'INSERT INTO "customer" ("name", "vip") VALUES ($1::integer, $2)');
     // Elsewhere values keep their type in the text: a comparison of two parameters needs it.
     assert.equal(pgSql(update(customer).set({ name: "b" })), 'UPDATE "customer" SET "name" = $1::text');

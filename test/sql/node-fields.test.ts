@@ -178,6 +178,8 @@ function sample(role: Role): unknown {
         return other.c.id.node;
       case "lazy":
         return () => select(other.c.id).statementNode;
+      case "values":
+        return [1, "two"];
       case "value":
       case "meta":
         return undefined;
@@ -209,6 +211,8 @@ function variants(role: Role, v: unknown): unknown[] {
         return [{ ...(v as object), name: `${field(v as object, "name") as string}_changed` }];
       case "lazy":
         return [() => select(other.c.id).statementNode];
+      case "values":
+        return [[...(v as unknown[]), 3]];
       case "value":
       case "meta":
         return [];

@@ -12,6 +12,8 @@
  * - `type`: an SqlType: keyed and compared by structure.
  * - `value`: a bound value: not keyed (it is one of the shape's values; the bind node's identity,
  *   which decides placeholder sharing, is), compared by value.
+ * - `values`: a list of bound values whose number decides the SQL (an INSERT's checked cells): keyed
+ *   by its length, each value one of the shape's values; compared by value; holds no node.
  * - `meta`: only for messages or for building rows (a bind's site, a column's row key): neither
  *   keyed nor compared, since it changes no SQL.
  * - `ref`: an object keyed and compared by identity (a table's schema object), not walked.
@@ -29,6 +31,7 @@ export type Role =
   | "name"
   | "type"
   | "value"
+  | "values"
   | "meta"
   | "ref"
   | "source"
