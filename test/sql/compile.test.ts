@@ -66,7 +66,7 @@ describe("compiler", () => {
   test("ILIKE is native on PostgreSQL and lower() LIKE lower() elsewhere", () => {
     const q = select(customer.c.id).where(customer.c.name.ilike("a%"));
     assert.match(pgSql(q), /"customer"\."name" ILIKE \$1::text$/);
-    assert.match(liteSql(q), /lower\("customer"\."name"\) LIKE lower\(\?\) ESCAPE '\\'$/);
+    assert.match(liteSql(q), /arbor_lower\("customer"\."name"\) LIKE arbor_lower\(\?\) ESCAPE '\\'$/);
     assert.match(mySql(q), /LOWER\(`customer`\.`name`\) LIKE LOWER\(\?\)$/);
   });
 

@@ -35,6 +35,7 @@ import {
   decimalText,
 } from "./decimal.js";
 
+import { TEXT_LOWER, TEXT_UPPER, textLower, textUpper } from "./text-case.js";
 import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER, booleanText, textBoolean, textDate, textInteger } from "./casts.js";
 
 /** The `typeHint` of every field when the driver read integers as bigint (`QueryOptions.bigints`). */
@@ -64,7 +65,7 @@ export interface SqliteFunction {
   readonly fn: (...args: unknown[]) => unknown;
 }
 
-/** Every scalar function the SQLite dialect may compile to: exact decimals, and the casts of casts.ts. */
+/** Every scalar function the SQLite dialect may compile to: exact decimals, the casts of casts.ts, upper/lower of text-case.ts. */
 export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: DECIMAL_ADD, fn: (a, b) => decimalAdd(a, b) },
   { name: DECIMAL_SUB, fn: (a, b) => decimalSub(a, b) },
@@ -78,6 +79,8 @@ export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: TEXT_INTEGER, fn: (a, bits) => textInteger(a, bits) },
   { name: TEXT_DATE, fn: (a) => textDate(a) },
   { name: BOOLEAN_TEXT, fn: (a) => booleanText(a) },
+  { name: TEXT_UPPER, fn: (a) => textUpper(a) },
+  { name: TEXT_LOWER, fn: (a) => textLower(a) },
   { name: DECIMAL_NEG, fn: (a) => decimalNeg(a) },
   { name: DECIMAL_ABS, fn: (a) => decimalAbs(a) },
   { name: DECIMAL_KEY, fn: (a) => decimalKey(a) },

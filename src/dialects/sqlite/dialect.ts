@@ -21,6 +21,7 @@ import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBytes, toBoolean,
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { decimalBetween, decimalBinary, decimalCast, decimalFunc, decimalIn, decimalOrder, decimalUnary, EXACT_DIGITS, isNarrow } from "./decimal-nodes.js";
 import { scaledText, toScaled } from "./decimal.js";
+import { TEXT_LOWER, TEXT_UPPER } from "./text-case.js";
 import { BIGINTS, sqliteDriver } from "./driver.js";
 
 class SqliteCompiler extends Compiler {
@@ -69,6 +70,8 @@ class SqliteCompiler extends Compiler {
   protected override visitFunc(n: FuncNode): void {
     // length() counts characters of text in SQLite, which has no char_length.
     if (n.name === "char_length") return super.visitFunc({ ...n, name: "length" });
+    // SQLite's upper()/lower() change only ASCII letters (text-case.ts).
+    if (n.name === "upper" || n.name === "lower") return super.visitFunc({ ...n, name: n.name === "upper" ? TEXT_UPPER : TEXT_LOWER });
     super.visitFunc(decimalFunc(n) ?? n);
   }
   protected override visitBinary(n: BinaryNode): void {
@@ -84,9 +87,9 @@ class SqliteCompiler extends Compiler {
       return;
     }
     if (n.op === "ILIKE" || n.op === "NOT ILIKE") {
-      this.write("lower(");
+      this.write(`${TEXT_LOWER}(`);
       this.visit(n.left);
-      this.write(n.op === "ILIKE" ? ") LIKE lower(" : ") NOT LIKE lower(");
+      this.write(n.op === "ILIKE" ? `) LIKE ${TEXT_LOWER}(` : `) NOT LIKE ${TEXT_LOWER}(`);
       this.visit(n.right);
       this.write(") ESCAPE '\\'");
       return;
