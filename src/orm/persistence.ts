@@ -30,17 +30,22 @@ const HAD_KEY = 1;
 const COMMITTED_WAS_DICT = 2;
 const SAVED = 4;
 
+/** Slots per chunk of the undo log: an array past about 32,000 slots lives in V8's large-object space, where each growth maps fresh pages. */
+const CHUNK = 5 * 2048;
+
 /**
  * What a flush wrote into objects, to put back when it fails: an undo log, one entry per value
  * written, holding what the object held before that write (the value and its bookkeeping). Undone
  * last to first, an object ends as it was before its first write. Objects are not copied whole,
  * and no table of the objects written is kept: a flush writes a key or two into each of thousands.
- * An entry is five slots of one array; committed values, expired keys and modified keys past the
- * bits are saved aside only where there are any (a new object has none: most writes are to new objects).
+ * An entry is five slots of an array (in chunks of CHUNK slots); committed values, expired keys and
+ * modified keys past the bits are saved aside only where there are any (a new object has none:
+ * most writes are to new objects).
  */
 export class Journal {
   /** Per write: the object, the key, the value it held, flags, its modified-key bits. */
-  private readonly log: unknown[] = [];
+  private readonly chunks: unknown[][] = [];
+  private log: unknown[] = [];
   /** Per write flagged SAVED, three slots: its committed values, expired keys and other modified keys before it (copies of the sets). */
   private readonly saved: unknown[] = [];
 
@@ -60,7 +65,12 @@ export class Journal {
       // Copies of the sets: unexpiring and noting writes change them in place.
       this.saved.push(committed, expired === null ? null : new Set(expired), other === null ? null : new Set(other));
     }
-    this.log.push(s, key, old, flags, s.mods);
+    let log = this.log;
+    if (log.length === CHUNK) {
+      this.chunks.push(log);
+      this.log = log = [];
+    }
+    log.push(s, key, old, flags, s.mods);
     s.noteWrite(key);
     dict[key] = value;
     if (stale) s.unexpire(key);
@@ -72,10 +82,24 @@ export class Journal {
     return this.saved.length / 3;
   }
 
+  /** @internal The longest array of the log, in slots. */
+  get longestChunk(): number {
+    let n = this.log.length;
+    for (let c = 0; c < this.chunks.length; c++) n = Math.max(n, this.chunks[c].length);
+    return n;
+  }
+
   restore(): void {
-    const log = this.log;
+    this.chunks.push(this.log);
+    this.log = [];
     const saved = this.saved;
     let at = saved.length;
+    for (let c = this.chunks.length - 1; c >= 0; c--) at = this.undo(this.chunks[c], saved, at);
+    this.chunks.length = 0;
+  }
+
+  /** Undoes one chunk's entries, last to first; returns where the entries saved aside now end. */
+  private undo(log: unknown[], saved: unknown[], at: number): number {
     for (let i = log.length - 5; i >= 0; i -= 5) {
       const s = log[i] as InstanceState;
       const key = log[i + 1] as string;
@@ -97,6 +121,7 @@ export class Journal {
       s.committed = flags & COMMITTED_WAS_DICT ? dict : committed;
       s.restoreExpired(expired);
     }
+    return at;
   }
 }
 

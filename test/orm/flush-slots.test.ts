@@ -106,3 +106,17 @@ test("the undo log saves nothing aside for a new object; for a changed one it sa
     [undefined, undefined, "a", ["price", "sku"], null, null],
   );
 });
+
+test("the undo log keeps its entries in chunks below V8's large-object size, and undoes them all", () => {
+  const journal = new Journal();
+  const items = Array.from({ length: 3000 }, (_, n) => new Item({ sku: `s${n}`, price: "1.00" }));
+  for (let n = 0; n < items.length; n++) {
+    journal.write(stateOf(items[n])!, "orderId", 7);
+    journal.write(stateOf(items[n])!, "id", n + 1);
+  }
+  // 6,000 writes of five slots each: in one array, 30,000 slots.
+  assert.ok(journal.longestChunk <= 5 * 2048, `${journal.longestChunk} slots in one array`);
+  journal.restore();
+  for (const i of items) assert.deepEqual([i.orderId, i.id, [...stateOf(i)!.modified!].sort()], [undefined, undefined, ["price", "sku"]]);
+  assert.equal(journal.longestChunk, 0);
+});
