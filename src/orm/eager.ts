@@ -3,8 +3,9 @@
 // objects through the session's identity API, hands each row to the processors, then runs the
 // post-loads level by level (LoadContext). Strategies themselves are in loaders.ts.
 import type { Expr, OrderBy } from "../sql/expression.js";
-import type { Select } from "../sql/select.js";
-import type { SelectArg } from "../sql/statement.js";
+import type { SelectItem } from "../sql/nodes/index.js";
+import { Select } from "../sql/select.js";
+import { selectItems, type SelectArg } from "../sql/statement.js";
 import { Alias, type Source } from "../sql/source.js";
 import type { Executor } from "../engine/executor.js";
 import { MappingError } from "./errors.js";
@@ -96,6 +97,8 @@ class Setup implements StatementSetup {
  */
 export interface Composition {
   readonly items: readonly SelectArg[];
+  /** `items` as the select list's nodes, made once. */
+  readonly itemNodes: readonly SelectItem[];
   readonly joins: readonly { readonly target: Source; readonly on: Expr<boolean> }[];
   readonly orders: readonly (Expr<unknown> | OrderBy)[];
   readonly processors: readonly RowProcessor[];
@@ -117,12 +120,13 @@ export class Composer {
     const items: SelectArg[] = [table];
     const root = new Setup(state, items, table as unknown as SourceWithColumns, [table], "", true);
     const { processors, after } = root.setupChildren(plan);
-    return { items, joins: state.joins, orders: state.orders, processors, finishing: state.finishing, after };
+    return { items, itemNodes: selectItems(items), joins: state.joins, orders: state.orders, processors, finishing: state.finishing, after };
   }
 
   /** `base` with a composition: its select list, the joins and their order. */
   apply(base: Select<Row>, c: Composition): Composed {
-    let stmt = base.columns(...c.items) as unknown as Select<Row>;
+    // The select list's nodes are the composition's (a grouped statement shares them its own way).
+    let stmt = base.node.groupBy.length === 0 ? new Select<Row>({ ...base.node, items: c.itemNodes }) : (base.columns(...c.items) as unknown as Select<Row>);
     for (const j of c.joins) stmt = stmt.leftJoin(j.target, j.on);
     const joins = c.joins.length > 0;
     if (joins) {

@@ -8,9 +8,9 @@
 import type { Executor } from "../engine/executor.js";
 import { shapeKey, type StatementShape } from "../sql/cache-key.js";
 import type { BindNode } from "../sql/nodes/index.js";
-import type { Select } from "../sql/select.js";
+import { select, type Select } from "../sql/select.js";
 import type { Composed, Composition } from "./eager.js";
-import type { Row } from "./loader-strategy.js";
+import type { AnyTable, Row } from "./loader-strategy.js";
 import type { LoaderOption } from "./options.js";
 
 /** One shape's composition and where the composed statement's values come from. */
@@ -34,7 +34,14 @@ const LIMIT = -2;
 /** Compositions per mapper, least recently used dropped past `limit` (bases with IN lists of any length make new shapes). */
 export class QueryShapes {
   private readonly entries = new Map<string, Entry>();
-  constructor(private readonly limit = 200) {}
+  /** The statement every query of the mapper starts from: its table's columns. */
+  readonly base: Select<Row>;
+  constructor(
+    table: AnyTable,
+    private readonly limit = 200,
+  ) {
+    this.base = select(table) as unknown as Select<Row>;
+  }
 
   /**
    * The composed statement for `base` and its shape, from the entry of `base`'s shape, made on

@@ -39,7 +39,7 @@ export class EntityQuery<T> {
     readonly mapper: Mapper,
     stmt?: Select<Record<string, unknown>>,
   ) {
-    this.stmt = stmt ?? (select(mapper.table) as unknown as Select<Record<string, unknown>>);
+    this.stmt = stmt ?? (mapper.queryShapes ??= new QueryShapes(mapper.table)).base;
   }
 
   /**
@@ -147,7 +147,7 @@ export class EntityQuery<T> {
     const composer = new Composer(this.mapper);
     const prepare = (): Composition => composer.prepare(this.eager ? buildPlan(this.mapper, this.loaders) : []);
     const apply = (c: Composition): Composed => this.limited(how, composer.apply(this.stmt, c));
-    const shapes = (this.mapper.queryShapes ??= new QueryShapes());
+    const shapes = (this.mapper.queryShapes ??= new QueryShapes(this.mapper.table));
     const shaped = shapes.composed(this.stmt, compositionSignature(how, this.eager, this.joined, this.loaders), prepare, apply);
     const out = shaped ?? { composed: apply(prepare()) };
     this.cache[how] = out.composed;

@@ -57,11 +57,14 @@ forEachEngine(import.meta.url, (ctx) => {
     const first = byId(1).composedWithShape("first").composed;
     for (const id of [2, 3, 4]) {
       assertShapeKnown(byId(id), "first");
-      // The nested sub-select is the first query's, not built again.
+      // The select list, nested sub-select included, is the first query's, not built again.
       const items = byId(id).composedWithShape("first").composed.stmt.node.items;
-      assert.equal(items[items.length - 1].expr, first.stmt.node.items[first.stmt.node.items.length - 1].expr);
+      assert.equal(items.length, first.stmt.node.items.length);
+      items.forEach((item, k) => assert.equal(item, first.stmt.node.items[k]));
     }
     assert.equal(prepare.mock.callCount(), 1);
+    // Every query of the mapper starts from one statement of its table.
+    assert.equal(s.query(Customer).statement, session().query(Customer).statement);
     // Other shapes: each composes once, their values where a walk puts them.
     const others: (() => EntityQuery<Customer>)[] = [
       () =>
