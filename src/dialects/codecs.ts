@@ -34,7 +34,48 @@ export const toBytes: Decoder = (v) => {
   const b = v as Uint8Array;
   return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
-export const parseJson: Decoder = (v) => (typeof v === "string" ? JSON.parse(v) : v);
+/**
+ * JSON text → value. A number no JS number reads back as written (past 15 significant digits, or
+ * an exponent past a double's) is refused: JSON.parse would silently turn 12345678901234567890 into
+ * 12345678901234567000, and PostgreSQL's jsonb, MariaDB and SQLite keep such numbers as written.
+ */
+export const parseJson: Decoder = (v) => {
+  if (typeof v !== "string") return v;
+  if (LONG_NUMBER.test(v)) refuseInexactNumbers(v);
+  return JSON.parse(v);
+};
+
+/** Where a number may need more than a double: 16 digits (a point among them), or a 3-digit exponent. */
+const LONG_NUMBER = /\d[\d.]{15}|[eE][+-]?\d{3}/;
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+function refuseInexactNumbers(text: string): void {
+  for (const m of text.matchAll(JSON_TOKEN)) {
+    const token = m[0];
+    if (token.charCodeAt(0) === 34) continue; // a string
+    const n = Number(token);
+    if (!Number.isFinite(n) || !sameDecimal(token, String(n)))
+      throw new InvalidValueError(
+        `The JSON number ${token} has no exact JS number (${String(n)}): read the value as text (cast(types.text)), or store the number as a string`,
+        { value: token },
+      );
+  }
+}
+
+/** Whether two decimal numerals (sign, digits, point, exponent) are the same number. */
+function sameDecimal(a: string, b: string): boolean {
+  // As 0.d1d2… × 10^point, with neither leading nor trailing zeros in the digits.
+  const norm = (s: string): string => {
+    const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+    if (!m) return s;
+    const all = m[2] + (m[3] ?? "");
+    const lead = all.length - all.replace(/^0+/, "").length;
+    const digits = all.slice(lead).replace(/0+$/, "");
+    if (digits === "") return "0";
+    return `${m[1]}${digits}e${m[2].length - lead + Number(m[4] ?? 0)}`;
+  };
+  return norm(a) === norm(b);
+}
 export const toBoolean: Decoder = (v) => (typeof v === "boolean" ? v : Number(v) !== 0);
 
 /** Two ASCII digits at i as a number, or -1 when either is not a digit. */
