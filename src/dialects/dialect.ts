@@ -75,6 +75,8 @@ export interface Dialect {
    * when a statement runs (the compiler keeps values as checked; it encodes only DDL literals).
    */
   encode(type: SqlType, value: unknown): unknown;
+  /** What the driver binds for a NULL of this type, where that is not a plain null (MariaDB types it). */
+  encodeNull?(type: SqlType): unknown;
   /**
    * The function that restores a driver value of this (non-custom) type, given the driver's type
    * hint for the result field; null when the driver value is already right.

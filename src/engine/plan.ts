@@ -165,7 +165,8 @@ export class Plan {
       if (params === undefined || !(slot.name in params))
         throw new ArgumentError(`No value given for parameter ${JSON.stringify(slot.name)}`, { column: slot.name });
       const v = params[slot.name];
-      values[slot.index] = v === null || v === undefined ? null : dialect.encode(slot.base, checkValue(slot.type, v, slot.site));
+      values[slot.index] =
+        v === null || v === undefined ? (dialect.encodeNull?.(slot.base) ?? null) : dialect.encode(slot.base, checkValue(slot.type, v, slot.site));
     }
     return values;
   }
@@ -190,7 +191,7 @@ export class Plan {
         const j = sources === undefined ? -1 : sources[i];
         v = j >= 0 ? values[j] : slot.value;
       }
-      out[i] = v === null || v === undefined ? null : dialect.encode(slot.type, v);
+      out[i] = v === null || v === undefined ? (dialect.encodeNull?.(slot.type) ?? null) : dialect.encode(slot.type, v);
     }
     return out;
   }

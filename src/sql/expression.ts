@@ -1,7 +1,7 @@
 // Typed wrappers over expression nodes. An `Expr<T>` is immutable: every operator returns a new
 // expression; the TypeScript value type `T` travels with it into inferred result rows.
 import { ArgumentError } from "../errors.js";
-import { checkValue, productType, typeOfValue, types, type SqlType, type ValueSite } from "./types.js";
+import { checkValue, productType, sumType, typeOfValue, types, type SqlType, type ValueSite } from "./types.js";
 import type { BinaryOp, ColumnNode, ExprNode, OrderNode, QueryNode, SourceNode } from "./nodes/index.js";
 
 export declare const VALUE_TYPE: unique symbol;
@@ -201,7 +201,8 @@ function compare(op: BinaryOp, left: ExprNode, right: unknown, rightType?: SqlTy
 
 function arith<T>(op: BinaryOp, left: Expr<T>, right: unknown): Expr<T> {
   const r = toNode(right, left.node);
-  return new Expr<T>({ kind: "binary", op, left: left.node, right: r, type: op === "*" ? productType(left.node.type, r.type) : left.node.type });
+  const type = op === "*" ? productType(left.node.type, r.type) : op === "/" ? left.node.type : sumType(left.node.type, r.type);
+  return new Expr<T>({ kind: "binary", op, left: left.node, right: r, type });
 }
 
 function unary(op: "IS NULL" | "IS NOT NULL", operand: ExprNode): Expr<boolean> {

@@ -119,6 +119,22 @@ export function productType(left: SqlType, right: SqlType): SqlType {
   return types.numeric(precision, Math.min((left.scale ?? 0) + (right.scale ?? 0), precision));
 }
 
+/**
+ * The type of a sum, difference or remainder. Of two numerics: the larger scale and room for the
+ * larger integer part, as PostgreSQL and MariaDB give it (0.10 + 0.0225 is 0.1225), so every engine
+ * prints the result alike (SQLite reads it back at its type's scale, and holds it as TEXT past 15
+ * digits); unconstrained when either numeric is; the left operand's type when one is no numeric.
+ */
+export function sumType(left: SqlType, right: SqlType): SqlType {
+  if (left.kind !== "numeric" || right.kind !== "numeric") return left;
+  if (left.precision === undefined || right.precision === undefined) return types.numeric();
+  const ls = left.scale ?? 0;
+  const rs = right.scale ?? 0;
+  if (left.precision - ls >= right.precision - rs && ls >= rs) return left;
+  const scale = Math.max(ls, rs);
+  return types.numeric(Math.min(Math.max(left.precision - ls, right.precision - rs) + scale, MAX_NUMERIC_PRECISION), scale);
+}
+
 function checkLength(length: number | undefined): number | undefined {
   if (length !== undefined && !isCount(length, 1, MAX_VARCHAR_LENGTH))
     throw new ArgumentError(`varchar(): length must be an integer from 1 to ${MAX_VARCHAR_LENGTH}, got ${String(length)}`);

@@ -41,8 +41,22 @@ export interface BuiltStatement {
   readonly code: string;
 }
 
-const TYPE_OF: Record<Ty, SqlType> = { int: types.integer, dec: types.numeric(10, 2), text: types.text, bool: types.boolean, date: types.date };
-const TYPE_CODE: Record<Ty, string> = { int: "types.integer", dec: "types.numeric(10, 2)", text: "types.text", bool: "types.boolean", date: "types.date" };
+const TYPE_OF: Record<Ty, SqlType> = {
+  int: types.integer,
+  dec: types.numeric(10, 2),
+  dec4: types.numeric(20, 4),
+  text: types.text,
+  bool: types.boolean,
+  date: types.date,
+};
+const TYPE_CODE: Record<Ty, string> = {
+  int: "types.integer",
+  dec: "types.numeric(10, 2)",
+  dec4: "types.numeric(20, 4)",
+  text: "types.text",
+  bool: "types.boolean",
+  date: "types.date",
+};
 
 class Builder {
   readonly params: Record<string, unknown> = {};
@@ -79,7 +93,7 @@ class Builder {
         return this.lit(e.ty, e.v, e.how === "param" ? "param" : "value");
       case "arith": {
         const l = this.expr(e.l);
-        const [r, rc] = this.operand(e.r);
+        const [r, rc] = this.operand(e.r, e.l);
         return { x: l.x[e.op](r), code: `${l.code}.${e.op}(${rc})` };
       }
       case "neg": {
@@ -88,7 +102,7 @@ class Builder {
       }
       case "cmp": {
         const l = this.expr(e.l);
-        const [r, rc] = this.operand(e.r);
+        const [r, rc] = this.operand(e.r, e.l);
         return { x: l.x[e.op](r), code: `${l.code}.${e.op}(${rc})` };
       }
       case "isnull": {
@@ -106,14 +120,14 @@ class Builder {
       }
       case "in": {
         const x = this.expr(e.e);
-        const list = e.list.map((v) => this.operand(v));
+        const list = e.list.map((v) => this.operand(v, e.e));
         const m = e.not ? "notIn" : "in";
         return { x: x.x[m](list.map((l) => l[0])), code: `${x.code}.${m}([${list.map((l) => l[1]).join(", ")}])` };
       }
       case "between": {
         const x = this.expr(e.e);
-        const [lo, loc] = this.operand(e.lo);
-        const [hi, hic] = this.operand(e.hi);
+        const [lo, loc] = this.operand(e.lo, e.e);
+        const [hi, hic] = this.operand(e.hi, e.e);
         const m = e.not ? "notBetween" : "between";
         return { x: x.x[m](lo, hi), code: `${x.code}.${m}(${loc}, ${hic})` };
       }
@@ -133,7 +147,7 @@ class Builder {
       }
       case "coalesce": {
         const first = this.expr(e.args[0]);
-        const rest = e.args.slice(1).map((a) => this.operand(a));
+        const rest = e.args.slice(1).map((a) => this.operand(a, e.args[0]));
         return {
           x: func.coalesce(first.x, ...rest.map((r) => r[0] as Expr<unknown>)),
           code: `func.coalesce(${[first.code, ...rest.map((r) => r[1])].join(", ")})`,
@@ -150,12 +164,12 @@ class Builder {
       }
       case "concat": {
         const l = this.expr(e.l);
-        const [r, rc] = this.operand(e.r);
+        const [r, rc] = this.operand(e.r, e.l);
         return { x: (l.x as Expr<string | null>).concat(r as Expr<string>), code: `${l.code}.concat(${rc})` };
       }
       case "like": {
         const l = this.expr(e.e);
-        const [r, rc] = this.operand(e.pattern);
+        const [r, rc] = this.operand(e.pattern, e.e);
         const m = e.not ? "notLike" : "like";
         return { x: (l.x as Expr<string | null>)[m](r as Expr<string>), code: `${l.code}.${m}(${rc})` };
       }
@@ -180,9 +194,12 @@ class Builder {
     }
   }
 
-  /** An operand typed by its left sibling: a plain JS value where the literal says so. */
-  operand(e: E): [Opnd, string] {
-    if (e.k === "lit" && e.how === "raw" && e.v !== null) return [e.v, JSON.stringify(e.v)];
+  /**
+   * An operand typed by its left sibling: a plain JS value where the literal says so and has the
+   * sibling's type (beside a numeric(10, 2), "0.0225" or the integer 3 is a value() of its own type).
+   */
+  operand(e: E, sibling: E): [Opnd, string] {
+    if (e.k === "lit" && e.how === "raw" && e.v !== null && e.ty === sibling.ty) return [e.v, JSON.stringify(e.v)];
     const b = this.expr(e);
     return [b.x as Expr<NonNullable<unknown> | null>, b.code];
   }

@@ -7,6 +7,8 @@ import { COLUMNS } from "./model.js";
 const CHECK: Record<string, (v: unknown) => boolean> = {
   int: (v) => typeof v === "number" && Number.isInteger(v),
   dec: (v) => typeof v === "string" && /^-?\d+\.\d{2}$/.test(v),
+  dec4: (v) => typeof v === "string" && /^-?\d+\.\d{4}$/.test(v),
+  quot: (v) => typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v),
   text: (v) => typeof v === "string",
   bool: (v) => typeof v === "boolean",
   date: (v) => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v),
@@ -20,6 +22,11 @@ function canon(ty: string, v: unknown): string {
   if (!CHECK[ty](v)) return `WRONG-TYPE(${ty}: ${typeof v} ${describe(v)})`;
   // Averages are compared to a fixed number of places (dialect-differences.ts: averagePrecision).
   if (ty === "double") return (v as number).toFixed(DIFFERENCES.averagePrecision.places - 1);
+  // Decimal quotients likewise (dialect-differences.ts: decimalQuotient), without a negative zero.
+  if (ty === "quot")
+    return Number(v)
+      .toFixed(DIFFERENCES.decimalQuotient.places)
+      .replace(/^-(?=[0.]+$)/, "");
   return JSON.stringify(v);
 }
 

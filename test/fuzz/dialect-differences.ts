@@ -14,14 +14,22 @@ export const DIFFERENCES = {
   },
   division: {
     reason:
-      "x / 0 and x % 0 raise on PostgreSQL and are NULL elsewhere, and decimal quotients get a different scale per engine (Expr.div documents both): " +
-      "`/` and `%` only divide integers, by a non-zero integer literal (integer division truncates on every engine).",
+      "x / 0 and x % 0 raise on PostgreSQL and are NULL elsewhere (Expr.div): `/` and `%` divide by a non-zero literal only. Integer division " +
+      "truncates on every engine; a decimal remainder is exact with the larger scale and the dividend's sign; a decimal quotient, see decimalQuotient.",
   },
-  decimalProduct: {
+  decimalQuotient: {
     reason:
-      "Not an engine difference any more (a product of decimals has the sum of their scales on every engine, exact on SQLite too), but a limit of the oracle, " +
-      "which holds every decimal at scale 2: decimals are only added, subtracted and negated here, and products and remainders are checked against " +
-      "BigInt arithmetic on every engine in test/sql/decimal-product.test.ts.",
+      "A quotient of decimals has each engine's own scale (PostgreSQL at least 16 significant digits, MariaDB the dividend's scale + div_precision_increment (4), " +
+      "SQLite a double; Expr.div): quotients divide a decimal by a non-zero literal (2, 3, -4, 0.30, -1.50), whose exact quotient never lies on a rounding " +
+      "boundary at the places compared (a power of two divides exactly, a multiple of 3 leaves a repeating 3 or 6), are only selected (never compared, " +
+      "grouped or ordered, where the engines' different digits would decide) and are compared rounded to this many places.",
+    places: 4,
+  },
+  decimalScales: {
+    reason:
+      "PostgreSQL keeps each value's own scale where a column mixes numerics of different scales (CASE, COALESCE, UNION of numeric(10, 2) and numeric(20, 4) " +
+      "give 0.10 in one row and 0.0225 in the next; MariaDB pads all to the larger): the branches of a CASE or COALESCE and the columns of a compound " +
+      "have one decimal type. Comparisons, IN and BETWEEN mix them freely, and so do + and - (whose results have the larger scale on every engine).",
   },
   averagePrecision: {
     reason:

@@ -5,6 +5,7 @@ import {
   T,
   U,
   colsOf,
+  isDec,
   type AggFn,
   type CmpOp,
   type Compound,
@@ -29,14 +30,33 @@ import { avoided, knownOpenHits } from "./known-open.js";
 export const VALUES: Record<Ty, readonly Val[]> = {
   int: [-3, -1, 0, 1, 2, 3, 5],
   // 0.10 and 0.20 have no exact binary form: sums of them catch float arithmetic.
-  dec: ["-1.50", "0.00", "0.10", "0.20", "1.00", "2.50", "10.10"],
+  // -123456.78: products and sums with eight integer digits. Narrow results (numeric(10, 2), its sums
+  // and its products with integers, which SQLite holds as a REAL) stay within 15 significant digits,
+  // so SQLite's refusal of a narrow result no double holds exactly is never an accepted outcome.
+  dec: ["-1.50", "0.00", "0.10", "0.20", "1.00", "2.50", "10.10", "-123456.78"],
+  // Products of the values above, and one (0.0225) none of them makes.
+  dec4: ["-0.1500", "0.0000", "0.0100", "0.0225", "0.2500", "2.2500", "102.0100"],
   text: DIFFERENCES.collation.texts,
   bool: [true, false],
   date: ["2023-12-31", "2024-01-01", "2024-01-15", "2024-02-29"],
 };
 export const PATTERNS = ["a%", "%b", "_", "%", "a_", "%a%", "b", ""];
-const TYS: readonly Ty[] = ["int", "dec", "text", "bool", "date"];
-const ORDERABLE: readonly Ty[] = ["int", "dec", "text", "bool", "date"];
+const TYS: readonly Ty[] = ["int", "dec", "dec4", "text", "bool", "date"];
+const ORDERABLE: readonly Ty[] = ["int", "dec", "dec4", "text", "bool", "date"];
+/** Non-zero divisors (dialect-differences.ts: division, decimalQuotient), by the dividend's type. */
+const MOD_DIVISORS: Record<"int" | "dec" | "dec4", readonly Val[]> = {
+  int: [2, 3, -2],
+  dec: ["2.00", "0.30", "-1.50"],
+  dec4: ["2.0000", "0.3000", "-1.5000"],
+};
+const QUOT_DIVISORS: readonly [Ty, Val][] = [
+  ["int", 2],
+  ["int", 3],
+  ["int", -4],
+  ["dec", "0.30"],
+  ["dec", "-1.50"],
+  ["dec", "-4.00"],
+];
 
 const nullable = <T>(arb: fc.Arbitrary<T>, p = 4): fc.Arbitrary<T | null> => fc.option(arb, { freq: p, nil: null });
 
@@ -111,6 +131,8 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       const leaf: fc.Arbitrary<E>[] = [lit(ty)];
       const c = col(scope, ty);
       if (c) leaf.push(c, c, c);
+      // No column is a numeric(20, 4): its leaves are products of numeric(10, 2) leaves.
+      if (ty === "dec4") leaf.push(...Array<fc.Arbitrary<E>>(3).fill(product(exprArb(scope, "dec", 0), exprArb(scope, "dec", 0))));
       if (depth <= 0) return fc.oneof(...leaf);
       const sub = (t: Ty) => exprArb(scope, t, depth - 1);
       const opts: { arbitrary: fc.Arbitrary<E>; weight: number }[] = leaf.map((arbitrary) => ({ arbitrary, weight: 2 }));
@@ -154,18 +176,37 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
           sub("text").map((e): E => ({ k: "fn", f: "length", e, ty })),
         );
       }
-      if (ty === "dec") {
+      if (ty === "dec" || ty === "dec4") {
         add(
           3,
-          fc.tuple(fc.constantFrom("add" as const, "sub" as const), sub("dec"), sub("dec")).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })),
+          fc.tuple(fc.constantFrom("add" as const, "sub" as const), sub(ty), sub(ty)).map(([op, l, r]): E => ({ k: "arith", op, l, r, ty })),
+        );
+        // × an integer keeps the decimal's scale; % a non-zero literal has the larger scale (the dividend's here).
+        add(
+          1,
+          fc.tuple(sub(ty), sub("int")).map(([l, r]): E => ({ k: "arith", op: "mul", l, r, ty })),
         );
         add(
           1,
-          sub("dec").map((e): E => ({ k: "neg", e, ty })),
+          fc.tuple(sub(ty), divisor(ty, MOD_DIVISORS)).map(([l, r]): E => ({ k: "arith", op: "mod", l, r, ty })),
         );
         add(
           1,
-          sub("dec").map((e): E => ({ k: "fn", f: "abs", e, ty })),
+          sub(ty).map((e): E => ({ k: "neg", e, ty })),
+        );
+        add(
+          1,
+          sub(ty).map((e): E => ({ k: "fn", f: "abs", e, ty })),
+        );
+      }
+      if (ty === "dec4") {
+        // A product of two numeric(10, 2) is a numeric(20, 4); a sum with one has the larger scale.
+        add(3, product(sub("dec"), sub("dec")));
+        add(
+          2,
+          fc
+            .tuple(fc.constantFrom("add" as const, "sub" as const), sub("dec"), sub("dec4"), fc.boolean())
+            .map(([op, d, d4, swap]): E => ({ k: "arith", op, l: swap ? d4 : d, r: swap ? d : d4, ty })),
         );
       }
       if (ty === "text") {
@@ -191,13 +232,37 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     });
   }
 
+  function product(l: fc.Arbitrary<E>, r: fc.Arbitrary<E>): fc.Arbitrary<E> {
+    return fc.tuple(l, r).map(([a, b]): E => ({ k: "arith", op: "mul", l: a, r: b, ty: "dec4" }));
+  }
+
+  /** A non-zero literal divisor for a dividend of type `ty`: of its type, or an integer. */
+  function divisor(ty: "int" | "dec" | "dec4", table: Record<"int" | "dec" | "dec4", readonly Val[]>): fc.Arbitrary<E> {
+    const of = (t: "int" | "dec" | "dec4") =>
+      fc.record({ k: fc.constant("lit" as const), ty: fc.constant(t), v: fc.constantFrom(...table[t]), how: fc.constantFrom<How>("raw", "value", "param") });
+    return ty === "int" ? of("int") : fc.oneof(of(ty), of("int"));
+  }
+
+  /** A decimal quotient, only ever selected (dialect-differences.ts: decimalQuotient). */
+  function quotientArb(scope: Scope): fc.Arbitrary<E> {
+    return fc
+      .tuple(
+        fc.constantFrom<Ty>("dec", "dec4").chain((ty) => exprArb(scope, ty, 1)),
+        fc.constantFrom(...QUOT_DIVISORS),
+        fc.constantFrom<How>("raw", "value", "param"),
+      )
+      .map(([l, [ty, v], how]): E => ({ k: "arith", op: "div", l, r: { k: "lit", ty, v, how }, ty: "quot" }));
+  }
+
   /** A boolean condition. */
   function condArb(scope: Scope, depth: number): fc.Arbitrary<E> {
     return memoized(`${scope.key}|cond|${depth}`, () => {
       const e = (t: Ty) => exprArb(scope, t, Math.max(0, depth - 1));
       const anyTy = fc.constantFrom(...TYS);
+      // A decimal is compared with a decimal of either scale.
+      const mate = (ty: Ty) => (isDec(ty) ? fc.constantFrom<Ty>("dec", "dec4").chain(e) : e(ty));
       const cmp = anyTy.chain((ty) =>
-        fc.tuple(fc.constantFrom<CmpOp>("eq", "ne", "lt", "le", "gt", "ge"), e(ty), e(ty)).map(([op, l, r]): E => ({ k: "cmp", op, l, r, ty: "bool" })),
+        fc.tuple(fc.constantFrom<CmpOp>("eq", "ne", "lt", "le", "gt", "ge"), e(ty), mate(ty)).map(([op, l, r]): E => ({ k: "cmp", op, l, r, ty: "bool" })),
       );
       const opts: { arbitrary: fc.Arbitrary<E>; weight: number }[] = [
         { arbitrary: cmp, weight: 6 },
@@ -205,7 +270,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
         {
           arbitrary: anyTy.chain((ty) =>
             fc
-              .tuple(fc.boolean(), e(ty), fc.array(e(ty), { minLength: 1, maxLength: 4 }))
+              .tuple(fc.boolean(), e(ty), fc.array(mate(ty), { minLength: 1, maxLength: 4 }))
               .map(([not, x, list]): E => ({ k: "in", not, e: x, list, ty: "bool" })),
           ),
           weight: 2,
@@ -213,7 +278,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
         {
           arbitrary: fc
             .constantFrom<Ty>(...ORDERABLE)
-            .chain((ty) => fc.tuple(fc.boolean(), e(ty), e(ty), e(ty)).map(([not, x, lo, hi]): E => ({ k: "between", not, e: x, lo, hi, ty: "bool" }))),
+            .chain((ty) => fc.tuple(fc.boolean(), e(ty), mate(ty), mate(ty)).map(([not, x, lo, hi]): E => ({ k: "between", not, e: x, lo, hi, ty: "bool" }))),
           weight: 2,
         },
         {
@@ -280,7 +345,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       const inner = innerScope(outer, src);
       const own: Scope = { key: src.name, srcs: [src], sub: false };
       const fns: AggFn[] = ["min", "max"];
-      if (ty === "int" || ty === "dec") fns.push("sum");
+      if (ty === "int" || isDec(ty)) fns.push("sum");
       if (ty === "int") fns.push("count");
       const agg = fc.constantFrom(...fns);
       return fc.tuple(agg, exprArb(own, ty, 1), fc.option(condArb(inner, 1), { nil: null, freq: 5 })).map(
@@ -301,12 +366,11 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
   const scopeOf = (from: FromKind): Scope => ({ key: from, srcs: from === "t" ? [T] : [T, U], sub: true });
 
   function itemsArb(scope: Scope, min = 1, max = 4): fc.Arbitrary<Item[]> {
-    return fc
-      .array(
-        fc.constantFrom(...TYS).chain((ty) => exprArb(scope, ty, 2)),
-        { minLength: min, maxLength: max },
-      )
-      .map((es) => es.map((e, n) => ({ label: `c${n}`, e })));
+    const item = fc.oneof(
+      { arbitrary: fc.constantFrom(...TYS).chain((ty) => exprArb(scope, ty, 2)), weight: 12 },
+      { arbitrary: quotientArb(scope), weight: 1 },
+    );
+    return fc.array(item, { minLength: min, maxLength: max }).map((es) => es.map((e, n) => ({ label: `c${n}`, e })));
   }
 
   function orderArb(scope: Scope): fc.Arbitrary<Ord> {
@@ -416,7 +480,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     const filter = avoided("20.10-filter") ? fc.constant(null) : fc.option(condArb(scope, 1), { nil: null, freq: 3 });
     return fc.constantFrom(...TYS).chain((ty) => {
       const fns: AggFn[] = ["count", "countStar", "countDistinct", "min", "max"];
-      if (ty === "int" || ty === "dec") fns.push("sum", "avg");
+      if (ty === "int" || isDec(ty)) fns.push("sum", "avg");
       return fc.tuple(fc.constantFrom(...fns), exprArb(scope, ty, 1), filter).map(
         ([f, e, flt]): E => ({
           k: "agg",
@@ -435,7 +499,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
       const scope: Scope = { ...scopeOf(from), key: from + "-nosub", sub: false };
       const win = fc.constantFrom(...TYS).chain((ty) => {
         const fns: WinFn[] = ["rowNumber", "rank", "denseRank", "count", "lag", "lead", "firstValue", "min", "max"];
-        if (ty === "int" || ty === "dec") fns.push("sum");
+        if (ty === "int" || isDec(ty)) fns.push("sum");
         return fc
           .record({
             f: fc.constantFrom(...fns),

@@ -3,7 +3,14 @@
 // neither depends on the other; fast-check shrinks the tree.
 import { MetaData, integer, numeric, text, boolean, date } from "../../src/index.js";
 
-export type Ty = "int" | "dec" | "text" | "bool" | "date";
+/** `dec` is numeric(10, 2), the columns' type; `dec4` is numeric(20, 4), the type of a product of two. */
+export type Ty = "int" | "dec" | "dec4" | "text" | "bool" | "date";
+/** The decimal types and their scales. */
+export const SCALE = { dec: 2, dec4: 4 } as const;
+export type DecTy = keyof typeof SCALE;
+export const isDec = (ty: string): ty is DecTy => ty === "dec" || ty === "dec4";
+/** A decimal quotient: each engine's own scale, compared to a fixed number of places (dialect-differences.ts). */
+export type QuotTy = "quot";
 export type Val = number | string | boolean | null;
 
 export const md = new MetaData();
@@ -50,7 +57,7 @@ export type How = "raw" | "value" | "param";
 export type E =
   | { readonly k: "col"; readonly src: Src; readonly col: string; readonly ty: Ty }
   | { readonly k: "lit"; readonly ty: Ty; readonly v: Val; readonly how: How }
-  | { readonly k: "arith"; readonly op: "add" | "sub" | "mul" | "div" | "mod"; readonly l: E; readonly r: E; readonly ty: Ty }
+  | { readonly k: "arith"; readonly op: "add" | "sub" | "mul" | "div" | "mod"; readonly l: E; readonly r: E; readonly ty: Ty | QuotTy }
   | { readonly k: "neg"; readonly e: E; readonly ty: Ty }
   | { readonly k: "cmp"; readonly op: CmpOp; readonly l: E; readonly r: E; readonly ty: "bool" }
   | { readonly k: "isnull"; readonly not: boolean; readonly e: E; readonly ty: "bool" }
@@ -124,7 +131,7 @@ export interface Dataset {
 }
 
 /** The type a result column comes back as. */
-export type OutTy = Ty | "double";
+export type OutTy = Ty | "double" | QuotTy;
 
 export function sourcesOf(from: FromKind | Src): Src[] {
   if (typeof from !== "string") return [from];

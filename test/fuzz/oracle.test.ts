@@ -8,7 +8,7 @@ import { T, U, type Dataset, type E, type Sel } from "./model.js";
 import { expected } from "./oracle.js";
 
 const col = (name: string, ty: E["ty"] & string): E => ({ k: "col", src: T, col: name, ty: ty as "int" });
-const lit = (v: number | string | null, ty: "int" | "dec" | "text" = "int"): E => ({ k: "lit", ty, v, how: "raw" });
+const lit = (v: number | string | null, ty: "int" | "dec" | "dec4" | "text" = "int"): E => ({ k: "lit", ty, v, how: "raw" });
 const sel = (patch: Partial<Sel>): Sel => ({
   k: "select",
   from: "t",
@@ -92,6 +92,28 @@ describe("fuzz oracle", () => {
       where: { k: "cmp", op: "eq", l: { k: "col", src: su, col: "tid", ty: "int" }, r: col("id", "int"), ty: "bool" },
     });
     assert.deepEqual(ids(sel({ where: { k: "exists", not: true, q: inner, ty: "bool" } })), [2, 3]);
+  });
+
+  test("decimals of any scale: products add scales, sums and remainders take the larger, quotients compare rounded", () => {
+    const d = col("d", "dec");
+    const lit4 = (v: string): E => ({ k: "lit", ty: "dec4", v, how: "value" });
+    const item = (e: E) => sel({ items: [{ label: "x", e }], where: { k: "cmp", op: "eq", l: col("id", "int"), r: lit(3), ty: "bool" } });
+    const one = (e: E) => expected(item(e), data)[0].x;
+    assert.equal(one({ k: "arith", op: "mul", l: d, r: d, ty: "dec4" }), "2.2500");
+    assert.equal(one({ k: "arith", op: "mul", l: d, r: { k: "lit", ty: "int", v: -3, how: "value" }, ty: "dec" }), "4.50");
+    assert.equal(one({ k: "arith", op: "add", l: d, r: lit4("0.0225"), ty: "dec4" }), "-1.4775");
+    // The remainder has the dividend's sign: -1.50 % 0.40 is -0.30; never a negative zero.
+    assert.equal(one({ k: "arith", op: "mod", l: d, r: lit("0.40", "dec"), ty: "dec" }), "-0.30");
+    assert.equal(one({ k: "arith", op: "mod", l: d, r: lit("0.50", "dec"), ty: "dec" }), "0.00");
+    assert.equal(one({ k: "arith", op: "div", l: d, r: lit(3), ty: "quot" }), "-0.50000000000000000000");
+    // Compared by value across scales: only -1.50 is below -1.4999.
+    const lt: E = { k: "cmp", op: "lt", l: d, r: lit4("-1.4999"), ty: "bool" };
+    assert.deepEqual(ids(sel({ where: lt })), [3]);
+    const types = { q: "quot" };
+    assert.equal(diffRows(types, false, [{ q: "0.33333333333333333333" }], [{ q: "0.333333" }]), undefined);
+    assert.equal(diffRows(types, false, [{ q: "-0.00003333" }], [{ q: "0.000000" }]), undefined);
+    assert.notEqual(diffRows(types, false, [{ q: "0.3333" }], [{ q: "0.3334" }]), undefined);
+    assert.match(diffRows({ a: "dec4" }, false, [{ a: "0.0225" }], [{ a: "0.02" }])!, /WRONG-TYPE/);
   });
 
   test("the comparator checks exact types and scales, and multisets", () => {

@@ -1,31 +1,34 @@
 // An independent evaluator of generated statements over a dataset, written from SQL's semantics:
 // three-valued logic, NULLs in aggregates, IN/NOT IN with NULLs, set operations treating NULLs as
-// equal, window frames with peers. Decimals are exact (bigint hundredths).
-import { COLUMNS, T, U, type Compound, type Dataset, type E, type Ord, type Row, type Sel, type Src, type Stmt, type Ty, type Val } from "./model.js";
+// equal, window frames with peers. Decimals are exact (scaled bigints with their scale, decimal.ts).
+import { type Dec, decAdd, decCmp, decKey, decMod, decMul, decNeg, decQuotient, decText, parseDec } from "./decimal.js";
+import {
+  COLUMNS,
+  isDec,
+  SCALE,
+  T,
+  U,
+  type Compound,
+  type Dataset,
+  type E,
+  type Ord,
+  type Row,
+  type Sel,
+  type Src,
+  type Stmt,
+  type Ty,
+  type Val,
+} from "./model.js";
 
 export type Env = Readonly<Record<string, Row | null>>;
 export type OutRow = Record<string, unknown>;
 
-const cents = (v: string): bigint => {
-  const m = /^(-?)(\d+)\.(\d{2})$/.exec(v);
-  if (!m) throw new Error(`not a decimal with scale 2: ${v}`);
-  const c = BigInt(m[2]) * 100n + BigInt(m[3]);
-  return m[1] ? -c : c;
-};
-const dec = (c: bigint): string => {
-  const neg = c < 0n;
-  const a = neg ? -c : c;
-  return `${neg ? "-" : ""}${a / 100n}.${String(a % 100n).padStart(2, "0")}`;
-};
 const noNegZero = (n: number): number => (n === 0 ? 0 : n);
 
 /** Orders two non-NULL values of one type. */
 export function compareVals(ty: Ty, a: Val, b: Val): number {
-  if (ty === "dec") {
-    const x = cents(a as string);
-    const y = cents(b as string);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
+  // Decimals by value: a comparison may set a numeric(10, 2) beside a numeric(20, 4).
+  if (isDec(ty)) return decCmp(parseDec(a as string), parseDec(b as string));
   if (ty === "bool") return Number(a) - Number(b);
   return (a as number | string) < (b as number | string) ? -1 : (a as number | string) > (b as number | string) ? 1 : 0;
 }
@@ -76,7 +79,7 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
       const l = evalExpr(e.l, env, ctx);
       const r = evalExpr(e.r, env, ctx);
       if (l === null || r === null) return null;
-      if (e.ty === "dec") return dec(e.op === "add" ? cents(l as string) + cents(r as string) : cents(l as string) - cents(r as string));
+      if (isDec(e.ty) || e.ty === "quot") return decArith(e.op, parseDec(l as string | number), parseDec(r as string | number));
       const a = l as number;
       const b = r as number;
       return noNegZero(e.op === "add" ? a + b : e.op === "sub" ? a - b : e.op === "mul" ? a * b : e.op === "div" ? Math.trunc(a / b) : a % b);
@@ -84,7 +87,7 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
     case "neg": {
       const v = evalExpr(e.e, env, ctx);
       if (v === null) return null;
-      return e.ty === "dec" ? dec(-cents(v as string)) : noNegZero(-(v as number));
+      return isDec(e.ty) ? decText(decNeg(parseDec(v as string))) : noNegZero(-(v as number));
     }
     case "cmp":
       return cmp3(e.op, e.l.ty as Ty, evalExpr(e.l, env, ctx), evalExpr(e.r, env, ctx));
@@ -129,7 +132,9 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
       if (e.f === "lower") return (v as string).toLowerCase();
       if (e.f === "upper") return (v as string).toUpperCase();
       if (e.f === "length") return [...(v as string)].length;
-      return e.ty === "dec" ? dec(cents(v as string) < 0n ? -cents(v as string) : cents(v as string)) : Math.abs(v as number);
+      if (!isDec(e.ty)) return Math.abs(v as number);
+      const d = parseDec(v as string);
+      return decText(d.units < 0n ? decNeg(d) : d);
     }
     case "cast": {
       // Only to text, from integers, decimals (keeping their scale) and dates.
@@ -172,6 +177,14 @@ export function evalExpr(e: E, env: Env, ctx: Ctx): Val {
   }
 }
 
+/** Decimal arithmetic with SQL's scales; a quotient as exact text to 20 places (compared rounded). */
+function decArith(op: Extract<E, { k: "arith" }>["op"], l: Dec, r: Dec): string {
+  if (op === "add" || op === "sub") return decText(decAdd(l, r, op === "add" ? 1n : -1n));
+  if (op === "mul") return decText(decMul(l, r));
+  if (op === "mod") return decText(decMod(l, r));
+  return decQuotient(l, r);
+}
+
 function aggregate(e: Extract<E, { k: "agg" }>, ctx: Ctx): Val {
   if (!ctx.group) throw new Error("aggregate outside a group");
   let envs = ctx.group;
@@ -184,12 +197,13 @@ function aggregate(e: Extract<E, { k: "agg" }>, ctx: Ctx): Val {
 
 function foldAgg(f: string, ty: Ty, vals: readonly Exclude<Val, null>[]): Val {
   if (f === "count") return vals.length;
-  if (f === "countDistinct") return new Set(vals.map((v) => (ty === "dec" ? String(cents(v as string)) : JSON.stringify(v)))).size;
+  if (f === "countDistinct") return new Set(vals.map((v) => (isDec(ty) ? decKey(parseDec(v as string)) : JSON.stringify(v)))).size;
   if (vals.length === 0) return null;
   if (f === "min" || f === "max") return vals.reduce((a, b) => ((f === "min" ? compareVals(ty, b, a) < 0 : compareVals(ty, b, a) > 0) ? b : a));
-  if (ty === "dec") {
-    const s = vals.reduce<bigint>((a, b) => a + cents(b as string), 0n);
-    return f === "sum" ? dec(s) : Number(s) / 100 / vals.length;
+  if (isDec(ty)) {
+    const zero: Dec = { units: 0n, scale: SCALE[ty] };
+    const s = decText(vals.reduce<Dec>((a, b) => decAdd(a, parseDec(b as string)), zero));
+    return f === "sum" ? s : Number(s) / vals.length;
   }
   const s = vals.reduce<number>((a, b) => a + (b as number), 0);
   return f === "sum" ? s : s / vals.length;
@@ -376,9 +390,12 @@ function dedupe<X>(xs: readonly X[], vals: (x: X) => readonly unknown[]): X[] {
   });
 }
 
-/** A key under which equal rows (NULLs equal, decimals by value) collide. */
+/**
+ * A key under which equal rows (NULLs equal) collide. A column's decimals all have its type's scale
+ * (the generator never mixes scales in one column), so equal decimals have equal text.
+ */
 function canonical(vals: readonly unknown[]): string {
-  return JSON.stringify(vals.map((v) => (typeof v === "string" && /^-?\d+\.\d{2}$/.test(v) ? `#${cents(v)}` : v)));
+  return JSON.stringify(vals);
 }
 
 function evalCompound(c: Compound, data: Dataset): EvalRow[] {

@@ -15,16 +15,15 @@ import {
 import { ArgumentError, NotSupportedError } from "../../errors.js";
 import { adoptingDriver } from "./adopt.js";
 import { mysqlClientOptions } from "./client-options.js";
-import { ExactDecimal } from "./decimal.js";
+import { ExactDecimal, TypedNull } from "./decimal.js";
 
 type MysqlModule = typeof mysql;
-/** Makes a parameter mysql2 sends as a DECIMAL (its `TypedParameter.NEWDECIMAL`, mysql2 3.24 and later). */
 /** How mysql2 is made to send a value with its own type (see typedParameters). */
 export interface TypedParameters {
   /** A DECIMAL parameter. */
-  decimal(text: string): unknown;
+  decimal(text: string | null): unknown;
   /** A BIGINT parameter. */
-  bigint(value: bigint): unknown;
+  bigint(value: bigint | null): unknown;
 }
 type Field = { name: string; columnType?: number; type?: number; extendedFormat?: string };
 
@@ -65,8 +64,9 @@ export class MysqlConnection implements DriverConnection {
 
   /**
    * The values as mysql2 sends them: an exact decimal (the dialect's encode) as a DECIMAL parameter,
-   * a bigint as a BIGINT one. mysql2 sends a bigint as a string, which MariaDB reads as a DOUBLE in
-   * arithmetic (a BIGINT column + '1' gave 9007199254740992 for 9007199254740993 + 1).
+   * a bigint as a BIGINT one, a NULL of either with its type. mysql2 sends a bigint as a string,
+   * which MariaDB reads as a DOUBLE in arithmetic (a BIGINT column + '1' gave 9007199254740992 for
+   * 9007199254740993 + 1), and an untyped NULL makes the arithmetic around it a DOUBLE.
    */
   private bindable(params: readonly unknown[]): unknown[] {
     let out: unknown[] | undefined;
@@ -74,6 +74,7 @@ export class MysqlConnection implements DriverConnection {
       const p = params[i];
       if (p instanceof ExactDecimal) (out ??= params.slice())[i] = this.typed.decimal(p.text);
       else if (typeof p === "bigint") (out ??= params.slice())[i] = this.typed.bigint(p);
+      else if (p instanceof TypedNull) (out ??= params.slice())[i] = p.kind === "decimal" ? this.typed.decimal(null) : this.typed.bigint(null);
     }
     return out ?? (params as unknown[]);
   }
@@ -300,10 +301,12 @@ export function typedParameters(m: MysqlModule): TypedParameters {
   if (typed !== undefined) return { decimal: (text) => typed.NEWDECIMAL(text), bigint: (n) => typed.BIGINT(n) };
   const upgrade = (what: string) => new NotSupportedError(`Binding ${what} exactly needs mysql2 3.24 or later (its TypedParameter): upgrade mysql2`);
   return {
-    decimal() {
+    decimal(text) {
+      if (text === null) return null;
       throw upgrade("an unconstrained numeric");
     },
     bigint(n) {
+      if (n === null) return null;
       if (n > 2n ** 53n || n < -(2n ** 53n)) throw upgrade(`the bigint ${n} (past 2^53)`);
       return n.toString();
     },

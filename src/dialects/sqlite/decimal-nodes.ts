@@ -45,14 +45,27 @@ function call(name: string, args: readonly ExprNode[], type: SqlType, from?: Fun
 const key = (e: ExprNode): ExprNode => call(DECIMAL_KEY, [e], types.text);
 
 const COMPARISONS = new Set(["=", "<>", "<", "<=", ">", ">="]);
+const ARITHMETIC: Readonly<Record<string, string>> = { "+": DECIMAL_ADD, "-": DECIMAL_SUB, "*": DECIMAL_MUL, "%": DECIMAL_MOD };
+
+/**
+ * A wide result as TEXT with its type's scale. The functions return a REAL when their inputs were
+ * REALs (numeric(10, 2) × numeric(10, 2) is a numeric(20, 4) holding the REAL 0.02) and TEXT with the
+ * inputs' scales otherwise, while wide columns and values are TEXT with their scale ("0.0200"):
+ * DISTINCT, GROUP BY, PARTITION BY and set operations compare stored values, not sort keys, and
+ * kept the two apart.
+ */
+function canonical(e: FuncNode): ExprNode {
+  const t = baseType(e.type);
+  if (!isWide(t) || t.scale === undefined) return e;
+  return call(DECIMAL_TEXT, [e, { kind: "raw", strings: [String(t.scale)], values: [], type: types.integer }], e.type);
+}
 
 export function decimalBinary(n: BinaryNode): ExprNode | undefined {
   const l = baseType(n.left.type);
   const r = baseType(n.right.type);
   const exact = (isNumeric(l) || isNumeric(r)) && [l, r].every((t) => t.kind === "numeric" || INTEGERS.has(t.kind));
-  if (exact && (n.op === "+" || n.op === "-")) return call(n.op === "+" ? DECIMAL_ADD : DECIMAL_SUB, [n.left, n.right], n.type);
-  if (exact && n.op === "*") return call(DECIMAL_MUL, [n.left, n.right], n.type);
-  if (exact && n.op === "%") return call(DECIMAL_MOD, [n.left, n.right], n.type);
+  const fn = exact ? ARITHMETIC[n.op] : undefined;
+  if (fn !== undefined) return canonical(call(fn, [n.left, n.right], n.type));
   // A quotient of decimals is a double on SQLite (Expr.div). A narrow numeric holding a whole number
   // is stored as an INTEGER (NUMERIC affinity), and INTEGER / INTEGER truncates: 7.00 / 2.00 gave 3.
   if (exact && n.op === "/") return { ...n, left: { kind: "cast", expr: n.left, type: types.double } };
