@@ -9,6 +9,10 @@
 // when one was a product of narrow numerics (the REAL 0.01) and the other a wide value (the TEXT
 // "0.0100"). A wide result is TEXT with its type's scale.
 //
+// Regression: MariaDB held a negative-zero remainder unequal to zero: -1.50 % -1.50 is -0.00 there,
+// and -0.00 = 0 is false, so 0.0000 NOT IN (-1.50 % -1.50) was true. A decimal remainder is spelled
+// (x % y + 0), which makes it 0.
+//
 // Regression: MariaDB computed decimal arithmetic with an integer parameter in doubles (mysql2 sends
 // a JS number as a DOUBLE): 10.10 × 3 read back "30.299999999999997", -123456.78 % -2 read
 // "-0.7799999999988358". A bound integer beside a numeric is cast to SIGNED there. GROUP BY and ORDER
@@ -137,6 +141,20 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.deepEqual((await ctx.engine.execute(both)).rows, [{ x: "0.0100" }]);
       const grouped = select(either.as("x"), func.count().as("c")).from(mixed).groupBy(either);
       assert.deepEqual((await ctx.engine.execute(grouped)).rows, [{ x: "0.0100", c: 2 }]);
+    } finally {
+      await md.dropAll(ctx.engine);
+    }
+  });
+
+  test("regression: a zero remainder equals zero (MariaDB: -1.50 % -1.50 is -0.00, and -0.00 = 0 was false)", async () => {
+    await md.createAll(ctx.engine);
+    try {
+      await ctx.engine.execute(insert(mixed).values({ id: 1, a: "-1.50", w: "0.0000", n: 1 }));
+      const rem = mixed.c.a.mod(value("-1.50", types.numeric(10, 2)));
+      const q = select(rem.as("m"), rem.eq(value("0.00", types.numeric(10, 2))).as("zero"))
+        .from(mixed)
+        .where(mixed.c.w.in([rem]));
+      assert.deepEqual((await ctx.engine.execute(q)).rows, [{ m: "0.00", zero: true }]);
     } finally {
       await md.dropAll(ctx.engine);
     }

@@ -209,6 +209,14 @@ class MysqlCompiler extends Compiler {
       this.write(")");
       return;
     }
+    if (n.op === "%" && baseType(n.type).kind === "numeric") {
+      // A DECIMAL remainder can be a negative zero (-1.50 % -1.50 is -0.00), which MariaDB holds
+      // unequal to 0 (-0.00 = 0 is false, so 0.0000 NOT IN (-0.00) was true); adding 0 makes it 0.
+      this.write("(");
+      super.visitBinary(n);
+      this.write(" + 0)");
+      return;
+    }
     super.visitBinary(n);
   }
   /**
