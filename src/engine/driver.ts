@@ -102,8 +102,10 @@ export interface DriverOptions {
    */
   prepare?: boolean;
   /**
-   * Statements one connection keeps prepared at most (PostgreSQL; default 2000, or the engine's
-   * `cache.prepared`): past it the least recently used is deallocated on the server.
+   * Statements one connection keeps prepared at most (default 2000, or the engine's
+   * `cache.prepared`): past it the least recently used is deallocated on the server. On MariaDB/MySQL
+   * also at most 8,191 / poolSize (half the server's default max_prepared_stmt_count, which every
+   * connection shares).
    */
   maxPrepared?: number;
   /** Statements run on every new connection. */

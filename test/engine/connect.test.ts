@@ -145,6 +145,16 @@ test("issue 13.8: MySQL URL query parameters reach mysql2; driverOptions pass th
   assert.throws(() => mysqlConfig(new URL("mariadb://h/db?ssl={bad"), {}), ArgumentError);
 });
 
+test("regression: a MariaDB pool keeps at most half the server's prepared-statement limit (mysql2 kept 16,000 per connection: a pool of ten ran past the server's 16,382)", () => {
+  const url = new URL("mariadb://h/db");
+  assert.equal(mysqlConfig(url, {}).maxPreparedStatements, 819);
+  assert.equal(mysqlConfig(url, { poolSize: 1 }).maxPreparedStatements, 2000);
+  assert.equal(mysqlConfig(url, { poolSize: 4, maxPrepared: 50 }).maxPreparedStatements, 50);
+  assert.equal(mysqlConfig(url, { poolSize: 100, maxPrepared: 5000 }).maxPreparedStatements, 81);
+  // A URL parameter or driverOptions still overrides it.
+  assert.equal(mysqlConfig(new URL("mariadb://h/db?maxPreparedStatements=7"), {}).maxPreparedStatements, 7);
+});
+
 test("issue 13.8: an application's own pg.Pool hands Arbor its clients; values decode as on Arbor's connections; released back on dispose", {
   skip: !engines.includes("postgres") && "postgres not selected",
 }, async () => {

@@ -268,10 +268,24 @@ export function mysqlConfig(url: URL, options: DriverOptions): mysql.ConnectionO
     database: database || undefined,
     socketPath: url.searchParams.get("socket") ?? undefined,
     connectTimeout: options.connectTimeout === 0 ? undefined : options.connectTimeout,
+    maxPreparedStatements: preparedPerConnection(options),
     ...fromQuery,
     ...options.driverOptions,
     ...mysqlClientOptions(),
   };
+}
+
+/**
+ * The server's max_prepared_stmt_count (16,382 by default) counts every connection's prepared
+ * statements together, and mysql2 keeps up to 16,000 per connection: a pool that runs many distinct
+ * statements reached it ("Can't create more than max_prepared_stmt_count statements"), after which
+ * no connection of any client could prepare one. Each connection keeps at most `maxPrepared`, and
+ * the pool as a whole at most half the server's default.
+ */
+export const SERVER_PREPARED_LIMIT = 16_382;
+export function preparedPerConnection(options: DriverOptions): number {
+  const share = Math.floor(SERVER_PREPARED_LIMIT / 2 / Math.max(1, options.poolSize ?? 10));
+  return Math.max(1, Math.min(options.maxPrepared ?? 2000, share));
 }
 
 function queryValue(key: string, v: string): unknown {
