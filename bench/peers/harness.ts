@@ -64,7 +64,7 @@ const SQLITE_FILE = path.join(os.tmpdir(), `arbor-peers-${process.pid}.db`);
 
 const CFG = QUICK
   ? { w1: { warm: 1, reps: 3 }, w2: { warm: 1, reps: 2, calls: 200 }, w3: { warm: 1, reps: 2 }, w4: { warm: 1, reps: 3 }, w5: { warm: 1, reps: 3 } }
-  : { w1: { warm: 3, reps: 10 }, w2: { warm: 1, reps: 3, calls: 2_000 }, w3: { warm: 1, reps: 5 }, w4: { warm: 2, reps: 9 }, w5: { warm: 3, reps: 10 } };
+  : { w1: { warm: 3, reps: 10 }, w2: { warm: 1, reps: 3, calls: 2_000 }, w3: { warm: 2, reps: 11 }, w4: { warm: 2, reps: 9 }, w5: { warm: 3, reps: 10 } };
 const UPDATE_N = 1_000;
 const LOAD_START = os.loadavg()[0];
 
