@@ -94,6 +94,11 @@ export class Engine implements EngineContext {
     return hold;
   }
 
+  /** Ends a claim (`claim()`): its holder will take no more connections through it. */
+  unclaim(claim: Claim | undefined): void {
+    if (claim !== undefined) this.pool.scope.unclaim();
+  }
+
   private connectAs(kind: HoldKind, call: string, claim?: Claim): Promise<Connection> {
     // In the synchronous part of the call, so the mark lands in the caller's async context.
     let hold = claim;

@@ -54,6 +54,21 @@ export class HoldScope {
     this.als.enterWith(hold);
   }
 
+  /**
+   * A claim's holder is done with it (a Session closed): with no claim and no hold left the storage
+   * is disabled again, so promises stop paying for it (a pool of one kept it on for good after its
+   * first Session).
+   */
+  unclaim(): void {
+    if (this.claims === 0) return;
+    if (--this.claims === 0 && this.live === 0) this.als.disable();
+  }
+
+  /** Whether holds or claims are live, so the storage is in use (tests read it). */
+  get inUse(): boolean {
+    return this.live > 0 || this.claims > 0;
+  }
+
   /** A hold on a connection of `owner`, chained to the holds of the calling context. */
   make(owner: object, kind: HoldKind): Hold {
     return new Hold(owner, kind, this.als.getStore());

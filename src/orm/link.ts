@@ -114,6 +114,11 @@ export class SessionLink {
     return this.conn !== undefined;
   }
 
+  /** The session is closed: it takes no more connections, so its claim ends (engine/holds.ts). */
+  endClaim(): void {
+    this.engine.unclaim(this.claim);
+  }
+
   /** Hands the connection back to the pool (rolling back a transaction still open on it). */
   async release(): Promise<void> {
     const c = this.conn;

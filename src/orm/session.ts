@@ -372,6 +372,7 @@ export class Session {
     }
     this.book.closed();
     this.closed = true;
+    this.link.endClaim();
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------
