@@ -88,7 +88,7 @@ export class Engine implements EngineContext {
    * Undefined while the pool does not track holders (engine/holds.ts).
    */
   claim(): Claim | undefined {
-    const hold = this.pool.hold("connection", true);
+    const hold = this.pool.claimHold("connection");
     if (hold === undefined) return undefined;
     this.pool.scope.claim(hold);
     return hold;

@@ -5,14 +5,16 @@
 // engine.transaction() and withConnection() run their callback under it, engine.stream() and
 // engine.connect() mark the async function that called them (AsyncLocalStorage.enterWith, in the
 // synchronous part of the call). Holds chain to the holds already in force, and lapse when their
-// connection is released, so a mark left behind in a context is harmless.
+// connection is released, so a mark left behind in a context is harmless. A claim (a Session's,
+// marked when it is made and taken when it first needs a connection) skips the claims in force that
+// hold nothing yet: Sessions made together are siblings, not one another's callers.
 //
 // Cost: on Node 20 an AsyncLocalStorage in use turns on promise hooks for the whole process
 // (every promise then costs more). So the pool makes holds only from the first time it runs out
 // of connections (with the default pool of one for SQLite, at the first transaction, stream or
 // connect()), and the storage is disabled again whenever no hold is live: statements sent while
 // no connection is held by a transaction, stream or connect() pay nothing. A Session's claim
-// keeps it enabled (a claim is live for the session's life).
+// keeps it enabled until the session is closed.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PoolStats } from "../errors.js";
 
@@ -27,6 +29,8 @@ export class Hold {
     readonly kind: HoldKind,
     /** The hold in force where this one was taken. */
     readonly parent: Hold | undefined,
+    /** Marked ahead of its connection (Engine.claim: a Session's). */
+    readonly claimed = false,
   ) {}
 }
 
@@ -72,6 +76,19 @@ export class HoldScope {
   /** A hold on a connection of `owner`, chained to the holds of the calling context. */
   make(owner: object, kind: HoldKind): Hold {
     return new Hold(owner, kind, this.als.getStore());
+  }
+
+  /**
+   * A claim's hold (Engine.claim), chained past the claims in force that hold no connection yet:
+   * two Sessions made together and then used side by side wait for each other, neither being the
+   * other's caller (the second was refused as a self-deadlock while the first held its
+   * transaction). A claim made while another already holds stays chained to it, so a Session
+   * opened while its creator's earlier one holds the only connection is still refused at once.
+   */
+  makeClaim(owner: object, kind: HoldKind): Hold {
+    let parent = this.als.getStore();
+    while (parent !== undefined && parent.claimed && !parent.active) parent = parent.parent;
+    return new Hold(owner, kind, parent, true);
   }
 
   run<T>(hold: Hold, fn: () => T): T {

@@ -126,6 +126,11 @@ export class Pool {
     return this.exhaustedBy(taking) ? this.scope.make(this, kind) : undefined;
   }
 
+  /** A hold marked ahead of its connection (Engine.claim), when the pool tracks holds. */
+  claimHold(kind: HoldKind): Hold | undefined {
+    return this.exhaustedBy(true) ? this.scope.makeClaim(this, kind) : undefined;
+  }
+
   /** Raises SelfDeadlockError when every connection in use is held by the calling context. */
   private refuseSelfDeadlock(call: string): void {
     if (!this.tracking) return;
