@@ -148,10 +148,6 @@ class MysqlCompiler extends Compiler {
     // `||` is printed as CONCAT(…), a call.
     return n.kind === "binary" && n.op === "||" ? Level.ATOM : super.precedence(n);
   }
-  /**
-   * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which
-   * yields NULL for the rows the filter drops. Other aggregates would count those NULLs: refused.
-   */
   protected override visitCast(n: CastNode): void {
     const from = baseType(n.expr.type).kind;
     const to = baseType(n.type).kind;
@@ -170,6 +166,10 @@ class MysqlCompiler extends Compiler {
       throw new NotSupportedError("MariaDB/MySQL cannot cast a text to a boolean (CAST('true' AS SIGNED) is 0): compare the text instead");
     super.visitCast(n);
   }
+  /**
+   * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which
+   * yields NULL for the rows the filter drops. Other aggregates would count those NULLs: refused.
+   */
   protected override visitFunc(n: FuncNode): void {
     if (!n.filter) return super.visitFunc(n);
     const name = n.name.toLowerCase();

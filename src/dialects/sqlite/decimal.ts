@@ -156,7 +156,7 @@ export function decimalFit(v: unknown, scale: unknown, precision: unknown): stri
   const p = Number(precision);
   const r = roundTo(toScaled(v), s);
   const digits = (r.units < 0n ? -r.units : r.units).toString().length;
-  if (r.units !== 0n && digits - s > p - s)
+  if (r.units !== 0n && digits > p)
     throw new InvalidValueError(`${scaledText(r)} does not fit numeric(${p}, ${s}): it has ${digits - s} digits before the point, the type ${p - s}`);
   return p <= 15 ? Number(scaledText(r)) : scaledText(r);
 }

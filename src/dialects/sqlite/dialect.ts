@@ -166,8 +166,6 @@ function realText(n: number): string {
 }
 
 const intFromBig: Decoder = (v) => (typeof v === "bigint" ? Number(v) : v);
-/** An integer read as a number (no bigint column in the statement): refused where it may have been rounded. */
-const safeNumber: Decoder = (v) => (Number.isSafeInteger(v) ? v : toSafeInteger(v));
 
 export const sqliteDialect: Dialect = {
   name: "sqlite",
@@ -208,8 +206,9 @@ export const sqliteDialect: Dialect = {
     switch (type.kind) {
       case "integer":
       case "smallint":
-        // A result past 2^53 would round as a number; past 2^63 SQLite itself goes over to a REAL.
-        return hint === BIGINTS ? toSafeInteger : safeNumber;
+        // A result past 2^53 would round as a number (read as a bigint or not); past 2^63 SQLite
+        // itself goes over to a REAL.
+        return toSafeInteger;
       case "real":
       case "double":
         return hint === BIGINTS ? intFromBig : null;
