@@ -11,6 +11,7 @@ import { describeOperation, type Operation } from "./operations.js";
 import { record } from "./recorder.js";
 import { StatementPlan } from "./plan.js";
 import { liveSchema } from "./live.js";
+import { primaryKeyName } from "../schema/reflect/catalog.js";
 import { generateMigration, type GeneratedMigration, type GenerateOptions } from "./generate.js";
 import type { MetaData } from "../schema/metadata.js";
 import { appliedRows, DEFAULT_VERSION_TABLE, markApplied, markReverted, versionSql, versionTable, type VersionTable } from "./version.js";
@@ -210,7 +211,9 @@ export class Migrator {
       };
       let stmts: string[];
       try {
-        stmts = plan.next().statements;
+        // Every operation before this one has run: the catalog names the key as it now is.
+        const keyName = op.kind === "dropPrimaryKey" && ex.dialect.name === "postgres" ? await primaryKeyName(ex, op.table) : undefined;
+        stmts = plan.next(keyName).statements;
       } catch (err) {
         throw fail(err);
       }
@@ -252,6 +255,8 @@ export class Migrator {
       const rows = await appliedRows(conn, this.version);
       if (!rows.length && direction === "up") for (const s of this.version.metadata.createStatements(conn, { ifNotExists: true })) out.push(`${s};`);
       let { spec: state } = await liveSchema(conn, this.versionTableName);
+      // Tables whose key the printed operations make: the catalog's name for theirs would be stale.
+      const rekeyed = new Set<string>();
       for (const f of this.plan(files, new Set(rows.map((r) => r.id)), direction, target)) {
         const m = await loadMigration(f);
         out.push("", `-- ${m.id} (${direction})${m.message ? `: ${m.message}` : ""}`);
@@ -261,7 +266,10 @@ export class Migrator {
         const plan = new StatementPlan(ops, state, d);
         for (const op of ops) {
           out.push(`-- ${describeOperation(op)}`);
-          for (const s of plan.next().printed) out.push(s.startsWith("-- ") ? s : `${s};`);
+          const keyName = op.kind === "dropPrimaryKey" && d.name === "postgres" && !rekeyed.has(op.table) ? await primaryKeyName(conn, op.table) : undefined;
+          for (const s of plan.next(keyName).printed) out.push(s.startsWith("-- ") ? s : `${s};`);
+          if (op.kind === "createTable") rekeyed.add(op.table.name);
+          else if (op.kind === "dropTable" || op.kind === "addPrimaryKey") rekeyed.add(op.table);
         }
         state = plan.schema;
         out.push(`${versionSql(d, this.version, m.id, direction)};`);

@@ -31,7 +31,10 @@ export interface AlterColumn {
   readonly default?: DefaultSpec | null;
   readonly autoincrement?: boolean;
 }
-/** The table's primary key, whatever its columns (PostgreSQL's is the constraint it names <table>_pkey). */
+/**
+ * The table's primary key, whatever its columns and whatever its name (PostgreSQL's is the
+ * constraint the catalog names when the migration runs).
+ */
 export interface DropPrimaryKey {
   readonly kind: "dropPrimaryKey";
   readonly table: string;

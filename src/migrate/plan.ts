@@ -54,8 +54,9 @@ export class StatementPlan {
   /**
    * The statements to run for the next operation, with the rebuilds that end after it; `printed`
    * is the same with a comment before each rebuild naming the operations it stands for.
+   * `primaryKeyName`: the catalog's name for the key a dropPrimaryKey drops, where it was read.
    */
-  next(): { statements: string[]; printed: string[] } {
+  next(primaryKeyName?: string): { statements: string[]; printed: string[] } {
     const op = this.ops[++this.index];
     const statements: string[] = [];
     const printed: string[] = [];
@@ -83,7 +84,7 @@ export class StatementPlan {
       if (op.kind === "execute") for (const t of [...this.pending.keys()]) flush(t);
       else if (op.kind === "dropTable") this.pending.delete(op.table);
       else if (table !== undefined) flush(table);
-      const sql = renderOperation(op, this.state, this.dialect);
+      const sql = renderOperation(op, this.state, this.dialect, primaryKeyName);
       statements.push(...sql);
       printed.push(...sql);
       this.state = applyOperation(this.state, op);

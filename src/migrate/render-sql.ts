@@ -43,8 +43,12 @@ export function rebuiltTable(op: Operation, before: SchemaSpec, dialect: Dialect
   return op.table;
 }
 
-/** The statements that carry out `op` on a database whose schema is `before`. */
-export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dialect): string[] {
+/**
+ * The statements that carry out `op` on a database whose schema is `before`. `primaryKeyName`:
+ * for a dropPrimaryKey on PostgreSQL, the key's name as the catalog has it (without it, the name
+ * PostgreSQL gives a key it names itself).
+ */
+export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dialect, primaryKeyName?: string): string[] {
   const after = applyOperation(before, op);
   const rebuilt = rebuiltTable(op, before, dialect);
   if (rebuilt !== undefined) return rebuildTable(tableIn(before, rebuilt), after, dialect);
@@ -115,7 +119,7 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       return out;
     }
     case "dropPrimaryKey": {
-      if (!mysql) return [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(pgConstraintName(op.table, undefined, "pkey"))}`];
+      if (!mysql) return [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT ${q(primaryKeyName ?? pgConstraintName(op.table, undefined, "pkey"))}`];
       // InnoDB refuses to drop the key a foreign key of the table uses as its index.
       const pk = tableIn(before, op.table).primaryKey;
       return aroundServedKeys(ddl, tableOfSpec(before, op.table), pk, `ALTER TABLE ${q(op.table)} DROP PRIMARY KEY`);

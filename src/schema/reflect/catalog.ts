@@ -27,3 +27,18 @@ export async function foreignKeyNames(ex: CatalogExecutor, table: string, schema
   );
   return new Set(found.map((r) => String(r.name)));
 }
+
+/**
+ * The name of a table's primary key constraint, as the catalog has it: PostgreSQL names it
+ * `<table>_pkey` only when it names it itself, and a key created under another name, or kept
+ * through a rename of its table, has its own.
+ */
+export async function primaryKeyName(ex: CatalogExecutor, table: string, schema?: string): Promise<string | undefined> {
+  if (ex.dialect.name === "sqlite") return undefined;
+  const found = await rows(
+    ex,
+    sql`SELECT constraint_name AS name FROM information_schema.table_constraints
+        WHERE constraint_type = 'PRIMARY KEY' AND table_schema = ${currentNamespace(ex, schema)} AND table_name = ${table}`,
+  );
+  return found.length ? String(found[0].name) : undefined;
+}
