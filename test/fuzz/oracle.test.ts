@@ -165,6 +165,21 @@ describe("fuzz oracle", () => {
     );
   });
 
+  test("fuzz seed 939494094 statement 5442: an average on a rounding boundary agrees with its double one ulp below", () => {
+    const types = { c0: "date", c1: "double" };
+    // 623457.0165 exactly (PostgreSQL, MariaDB, the oracle) and as SQLite's double division left it.
+    assert.equal(diffRows(types, true, [{ c0: null, c1: 623457.0165 }], [{ c0: null, c1: 623457.0164999999 }]), undefined);
+    // MariaDB rounds an integer average to 4 places; a difference in the 3rd place is still one.
+    assert.equal(diffRows(types, false, [{ c0: null, c1: 1 / 3 }], [{ c0: null, c1: 0.3333 }]), undefined);
+    assert.notEqual(diffRows(types, false, [{ c0: null, c1: 0.3333 }], [{ c0: null, c1: 0.3343 }]), undefined);
+    assert.notEqual(diffRows(types, false, [{ c0: null, c1: 623457.0165 }], [{ c0: null, c1: 623457.0185 }]), undefined);
+    assert.match(diffRows(types, false, [{ c0: null, c1: 2.5 }], [{ c0: null, c1: "2.5" }])!, /WRONG-TYPE/);
+    // As a multiset: rows pair up by their averages, whichever order they come in.
+    const rows = (...xs: number[]) => xs.map((c1) => ({ c0: null, c1 }));
+    assert.equal(diffRows(types, false, rows(2.0005, 1 / 3, 7), rows(7, 0.3333, 2.0004999999999997)), undefined);
+    assert.notEqual(diffRows(types, false, rows(2.0005, 1 / 3), rows(2.0005, 2.0005)), undefined);
+  });
+
   test("KNOWN_OPEN shapes are recognised", () => {
     const cmpOfIs: E = { k: "cmp", op: "eq", l: col("b", "bool"), r: { k: "isnull", not: true, e: col("i", "int"), ty: "bool" }, ty: "bool" };
     assert.equal(knownOpenHits(sel({ where: cmpOfIs })).includes("20.4"), avoided("20.4"));

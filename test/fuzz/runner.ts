@@ -22,6 +22,8 @@ export interface FuzzOptions {
   readonly log?: (line: string) => void;
   /** false: print failing statements as generated (faster when surveying many failures). */
   readonly shrink?: boolean;
+  /** Runs statement `only` of the seed alone, on the dataset of its batch (a failure's replay). */
+  readonly only?: number;
 }
 
 export interface FuzzReport {
@@ -167,18 +169,21 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const parallel = opts.parallel ?? Number(process.env.FUZZ_PARALLEL ?? 8);
   const maxFailures = opts.maxFailures ?? 3;
   const arb = stmtArb();
-  const stmts = fc.sample(arb, { seed: opts.seed, numRuns: opts.count });
-  const datasets = fc.sample(datasetArb(), { seed: opts.seed ^ 0x5eed, numRuns: Math.ceil(opts.count / batch) });
+  // A sample's first values do not depend on its length, so statement `only` is the one a full run makes.
+  const count = opts.only === undefined ? opts.count : Math.max(opts.count, opts.only + 1);
+  const stmts = fc.sample(arb, { seed: opts.seed, numRuns: count });
+  const datasets = fc.sample(datasetArb(), { seed: opts.seed ^ 0x5eed, numRuns: Math.ceil(count / batch) });
   const ctxs = await open();
   const refusals: Record<string, number> = {};
   const failures: string[] = [];
   let run = 0;
   try {
-    for (let b = 0; b * batch < stmts.length && failures.length < maxFailures; b++) {
+    const first = opts.only === undefined ? 0 : Math.floor(opts.only / batch);
+    for (let b = first; b * batch < stmts.length && failures.length < maxFailures; b++) {
       const data = datasets[b];
       await load(ctxs, data);
-      const end = Math.min(stmts.length, (b + 1) * batch);
-      for (let i = b * batch; i < end && failures.length < maxFailures; i += parallel) {
+      const end = opts.only === undefined ? Math.min(stmts.length, (b + 1) * batch) : opts.only + 1;
+      for (let i = opts.only ?? b * batch; i < end && failures.length < maxFailures; i += parallel) {
         const idx = Array.from({ length: Math.min(parallel, end - i) }, (_, n) => i + n);
         const results = await Promise.all(idx.map((n) => check(ctxs, stmts[n], data, refusals)));
         run += idx.length;
@@ -186,7 +191,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           if (results[n] === undefined) continue;
           log(`statement ${idx[n]} of seed ${opts.seed} fails; shrinking…`);
           failures.push(
-            opts.shrink === false
+            opts.shrink === false || opts.only !== undefined
               ? `FUZZ_SEED=${opts.seed} statement ${idx[n]}\n${describeCase(ctxs, stmts[idx[n]], data, results[n]!)}`
               : await shrink(ctxs, arb, opts.seed, idx[n], opts.count, data, stmts[idx[n]], results[n]!),
           );
