@@ -9,9 +9,6 @@ export const DIFFERENCES = {
       "Texts are therefore lower-case ASCII without trailing spaces (PAD SPACE collations would ignore them).",
     texts: ["", "a", "ab", "b", "ba", "abc"] as readonly string[],
   },
-  likeCase: {
-    reason: "SQLite's LIKE ignores ASCII case, PostgreSQL's and MariaDB's binary LIKE do not: LIKE only sees lower-case text (never upper()).",
-  },
   division: {
     reason:
       "x / 0 and x % 0 raise on PostgreSQL and are NULL elsewhere (Expr.div): `/` and `%` divide by a non-zero literal only. Integer division " +

@@ -40,7 +40,8 @@ export const VALUES: Record<Ty, readonly Val[]> = {
   bool: [true, false],
   date: ["2023-12-31", "2024-01-01", "2024-01-15", "2024-02-29"],
 };
-export const PATTERNS = ["a%", "%b", "_", "%", "a_", "%a%", "b", ""];
+/** LIKE patterns; the upper-case ones tell a case-sensitive LIKE (every engine's) from one that ignores case. */
+export const PATTERNS = ["a%", "%b", "_", "%", "a_", "%a%", "b", "", "A%", "%B", "_A%"];
 const TYS: readonly Ty[] = ["int", "dec", "dec4", "text", "bool", "date"];
 const ORDERABLE: readonly Ty[] = ["int", "dec", "dec4", "text", "bool", "date"];
 /** Non-zero divisors (dialect-differences.ts: division, decimalQuotient), by the dividend's type. */
@@ -282,7 +283,8 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
           weight: 2,
         },
         {
-          // LIKE only over lower-case text: SQLite's LIKE ignores ASCII case (dialect-differences.ts).
+          // LIKE is case-sensitive on every engine (SQLite's connections set case_sensitive_like):
+          // subjects and patterns come in both cases.
           arbitrary: fc
             .tuple(fc.boolean(), likeSubject(scope), fc.constantFrom(...PATTERNS), fc.constantFrom<How>("raw", "value", "param"))
             .map(([not, x, v, how]): E => ({ k: "like", not, e: x, pattern: { k: "lit", ty: "text", v, how }, ty: "bool" })),
@@ -320,6 +322,7 @@ export function stmtArb(): fc.Arbitrary<Stmt> {
     return fc.oneof(
       base,
       base.map((e): E => ({ k: "fn", f: "lower", e, ty: "text" })),
+      base.map((e): E => ({ k: "fn", f: "upper", e, ty: "text" })),
       fc.tuple(base, base).map(([l, r]): E => ({ k: "concat", l, r, ty: "text" })),
     );
   }
