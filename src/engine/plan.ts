@@ -182,6 +182,9 @@ export class Plan {
     const slots = (own ?? shared.compiled).params;
     const sources = own === undefined ? shared.shaped!.sources : undefined;
     const values = this.values;
+    // Preallocated: V8 (Node 20) keeps `new Array(n)` a fast holey array up to 32M elements (a
+    // dictionary only past that); filled by push instead, a 300,000-parameter INSERT's encoding
+    // counted 9% more instructions (the copies as it grows).
     const out = new Array<unknown>(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
