@@ -116,11 +116,13 @@ export class PlanCache implements Namer {
 
   private makePlan(node: StatementNode, given: StatementShape | null | undefined): Plan {
     const dialect = this.dialect;
-    const shape = given !== undefined ? given : tooLarge(node) ? null : shapeKey(node);
+    const large = given === undefined && tooLarge(node);
+    const shape = given !== undefined ? given : large ? null : shapeKey(node);
     if (shape === null) {
       const compiled = dialect.createCompiler().compile(node);
       this.warn(compiled);
-      if (compiled.params.length > MAX_SHAPED_PARAMS) this.counts.unshaped++;
+      // (A large INSERT counts even when its dialect sends it in fewer parameters: PostgreSQL's arrays.)
+      if (large || compiled.params.length > MAX_SHAPED_PARAMS) this.counts.unshaped++;
       return new Plan(new SharedPlan(dialect, this, compiled, undefined), node, compiled);
     }
     const shapes = this.shapes;

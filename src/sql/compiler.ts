@@ -262,12 +262,20 @@ export class Compiler extends ExpressionCompiler {
     } else if (n.columns.length === 0 || rowCount(n) === 0) {
       this.defaultValues(rowCount(n));
     } else {
-      this.write(" VALUES ");
-      this.write(n.cells !== undefined ? this.cellRows(n.cells, n.columns) : this.nodeRows(n.rows, n.columns));
+      this.insertValues(n);
     }
     if (n.onConflict) this.onConflict(n);
     this.returning(n.returning, "insert");
     this.scopes.pop();
+  }
+
+  /**
+   * The rows of an INSERT with columns and at least one row: ` VALUES (…), (…)`. A dialect may send
+   * many checked cells another way (PostgreSQL: one array per column).
+   */
+  protected insertValues(n: InsertNode): void {
+    this.write(" VALUES ");
+    this.write(n.cells !== undefined ? this.cellRows(n.cells, n.columns) : this.nodeRows(n.rows, n.columns));
   }
 
   // Each row's text is joined from its cells' and the rows' at the end: thousands of rows written

@@ -34,39 +34,49 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
     const list = (Array.isArray(rows) ? rows : [rows]) as readonly Record<string, unknown>[];
     const table = this.table;
     if (list.length === 0) throw new ArgumentError(`insert into ${table.name} was given no rows`, { table: table.name });
-    const given = new Set<string>();
-    for (const row of list) for (const k in row) if (Object.hasOwn(row, k) && row[k] !== undefined && !given.has(k)) given.add(k);
     const keys = new Set<string>();
-    for (const k of given) keys.add(table.column(k).key);
+    for (const k of givenKeys(list)) keys.add(table.column(k).key);
     const columns = table.columns.filter((c) => keys.has(c.key) || c.def.default !== undefined);
     for (const c of table.columns)
       if (!keys.has(c.key) && !c.nullable && c.def.default === undefined && c.def.serverDefault === undefined && !c.def.autoincrement)
         throw new ArgumentError(`insert into ${table.name} lacks a value for required column ${c.name}`, { table: table.name, column: c.name });
-    // Type and site are the column's, shared by every row's value (thousands of rows per statement).
-    const sites = columns.map((c) => siteOf(c.node));
+    // Key, type and site are the column's, shared by every row's value (thousands of rows per statement).
     const width = columns.length;
+    const names = columns.map((c) => c.key);
+    const types = columns.map((c) => c.node.type);
+    const sites = columns.map((c) => siteOf(c.node));
+    // Only own properties count: a key Object.prototype also has ("constructor", "toString") is
+    // looked up as one on every row, other keys only on rows that are not plain objects.
+    const inherited = names.map((k) => k in Object.prototype);
     // Plain values are checked into one flat array of cells, with no node per value (a bulk INSERT
     // holds thousands: allocating and collecting them was most of its cost); an expression or a
     // subquery anywhere turns the rows into nodes, the cells checked so far included.
     // (Filled by push: `new Array(n)` past 100,000 elements makes a slow dictionary-backed array.)
-    let cells: unknown[] | undefined = width > 0 && columns.every((c) => c.node.type.kind !== "unknown") ? [] : undefined;
+    let cells: unknown[] | undefined = width > 0 && types.every((t) => t.kind !== "unknown") ? [] : undefined;
     let nodeRows: ExprNode[][] | undefined = cells === undefined ? new Array<ExprNode[]>(list.length) : undefined;
     for (let i = 0; i < list.length; i++) {
       const row = list[i];
+      const proto: unknown = Object.getPrototypeOf(row);
+      const plain = proto === Object.prototype || proto === null;
       let nodes: ExprNode[] | undefined = nodeRows === undefined ? undefined : new Array<ExprNode>(width);
       for (let j = 0; j < width; j++) {
-        const c = columns[j];
-        const v = cellValue(table, c, row, i);
+        const key = names[j];
+        let v = plain && !inherited[j] ? row[key] : Object.hasOwn(row, key) ? row[key] : undefined;
+        if (v === undefined) v = missingValue(table, columns[j], i);
         if (nodes === undefined) {
-          if (!isSqlValue(v)) {
-            cells!.push(v === null ? null : checkValue(c.node.type, v, sites[j]));
+          if (v === null) {
+            cells!.push(null);
+            continue;
+          }
+          if (typeof v !== "object" || !isSqlValue(v)) {
+            cells!.push(checkValue(types[j], v, sites[j]));
             continue;
           }
           nodeRows = cellsToNodes(cells!, list.length, columns, sites);
           nodes = nodeRows[i] ?? new Array<ExprNode>(width);
           cells = undefined;
         }
-        nodes[j] = valueNode(v, c.node.type, sites[j]);
+        nodes[j] = valueNode(v, types[j], sites[j]);
       }
       if (nodes !== undefined) nodeRows![i] = nodes;
     }
@@ -93,11 +103,18 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
   }
 }
 
-/** A row's value for `c`: its own property, else the column's client default, else NULL where allowed. */
-function cellValue(table: AnyTable, c: AnyColumn, row: Record<string, unknown>, i: number): unknown {
-  // Own properties only: a column keyed "constructor" or "toString" must not read Object.prototype.
-  let v = Object.hasOwn(row, c.key) ? row[c.key] : undefined;
-  if (v === undefined && c.def.default !== undefined) v = typeof c.def.default === "function" ? (c.def.default as () => unknown)() : c.def.default;
+/** The keys some row sets (own properties, not undefined), in first-seen order. */
+function givenKeys(list: readonly Record<string, unknown>[]): Set<string> {
+  const given = new Set<string>();
+  // Rows mostly share their keys: the set answers for a key seen before without a property lookup.
+  for (const row of list) for (const k in row) if (!given.has(k) && Object.hasOwn(row, k) && row[k] !== undefined) given.add(k);
+  return given;
+}
+
+/** The value for `c` of a row that does not set it: the column's client default, else NULL where allowed. */
+function missingValue(table: AnyTable, c: AnyColumn, i: number): unknown {
+  const d = c.def.default;
+  const v = d === undefined ? undefined : typeof d === "function" ? (d as () => unknown)() : d;
   if (v !== undefined) return v;
   if (c.nullable && c.def.serverDefault === undefined) return null;
   throw new ArgumentError(`Row ${i} of insert into ${table.name} lacks ${c.name}, which other rows set`, { table: table.name, column: c.name });

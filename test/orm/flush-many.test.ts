@@ -10,12 +10,18 @@ import { md, registry, Customer, Order, Item, customerT, orderT, itemT } from ".
 import { forEachEngine } from "../support/engines.js";
 import { normalizeSql } from "../support/statements.js";
 
-/** Each statement as `INSERT INTO "t" (columns) × rows` (other statements as they are). */
+/**
+ * Each statement as `INSERT INTO "t" (columns) × rows` (other statements as they are): rows counted
+ * in the VALUES text, or as inserted where PostgreSQL sends a page's columns as arrays.
+ */
 const log: string[] = [];
 const logger = (e: LogEntry): void => {
   const text = normalizeSql(e.sql);
-  const at = text.indexOf(" VALUES ");
-  log.push(at < 0 ? text : `${text.slice(0, at)} × ${text.slice(at).split("), (").length}`);
+  const values = text.indexOf(" VALUES ");
+  const arrays = text.indexOf(" SELECT * FROM unnest(");
+  if (values >= 0) log.push(`${text.slice(0, values)} × ${text.slice(values).split("), (").length}`);
+  else if (arrays >= 0) log.push(`${text.slice(0, arrays)} × ${e.rowCount}`);
+  else log.push(text);
 };
 const take = (): string[] => log.splice(0);
 

@@ -80,6 +80,35 @@ describe("INSERT cells", () => {
     assert.throws(() => insert(item).values(gap as Rows<typeof item>), /Row 1 of insert into item lacks sku/);
   });
 
+  test("values() reads own properties only, on plain rows, class instances and null-prototype rows alike", () => {
+    // Plain rows are read without an own-property check per value (bench/instructions.ts insert):
+    // what a prototype holds must still never become a value.
+    class Row {
+      constructor(
+        readonly orderId: number,
+        readonly sku: string,
+      ) {}
+      get qty(): number {
+        return 99;
+      }
+    }
+    const one = (rows: unknown[]) => insert(item).values(rows as Rows<typeof item>);
+    // qty is inherited: not given, so a required column left out.
+    assert.throws(() => one([new Row(1, "a")]), /lacks a value for required column qty/);
+    // Given by a plain row before it, it is still not read from the class row's prototype.
+    assert.throws(() => one([items(1)[0], new Row(2, "b")]), /Row 1 of insert into item lacks qty/);
+    const bare: unknown = Object.assign(Object.create(null) as object, items(1)[0]);
+    assert.deepEqual(one([bare]).statementNode.cells, insert(item).values(items(1)).statementNode.cells);
+    // A key Object.prototype holds only while values() runs is not read from it either.
+    const proto = Object.prototype as { sku?: string };
+    proto.sku = "polluted";
+    try {
+      assert.throws(() => one([items(1)[0], { orderId: 2, qty: 1, price: "1", serial: 1n }]), /Row 1 of insert into item lacks sku/);
+    } finally {
+      delete proto.sku;
+    }
+  });
+
   test("statements of one shape share a key and a compile; each binds its own cells", () => {
     const a = insert(customer).values([{ name: "a" }, { name: "b", vip: true }]).statementNode;
     const b = insert(customer).values([{ name: "c" }, { name: "d" }]).statementNode;

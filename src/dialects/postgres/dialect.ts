@@ -15,10 +15,11 @@ import {
 } from "../../errors.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import type { ExprNode, FuncNode } from "../../sql/nodes/index.js";
+import type { ExprNode, FuncNode, InsertNode } from "../../sql/nodes/index.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
 import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber, toSafeInteger } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
+import { arrayLiteral, hasArrayForm } from "./array-literal.js";
 import { OID, postgresDriver } from "./driver.js";
 import { MAX_IDENTIFIER_BYTES, identifierTooLong } from "../../schema/validate.js";
 
@@ -38,6 +39,29 @@ class PostgresCompiler extends Compiler {
     let cast = this.casts.get(type);
     if (cast === undefined) this.casts.set(type, (cast = `::${this.castType(type)}`));
     return `$${index}${cast}`;
+  }
+  /**
+   * A bulk INSERT of checked cells sends each column as one array, unnested by the server:
+   * `INSERT INTO t (a, b) SELECT * FROM unnest($1::integer[], $2::text[])`. Parsing and planning a
+   * VALUES list of thousands of rows cost the server more than the rows' writes (a third of the
+   * time of an 8,400-row INSERT); the arrays are parsed in C, and the statement's text and its
+   * parameter count no longer grow with the rows. Cells' values come back in RETURNING in row
+   * order, as VALUES rows do. Smaller INSERTs, which are keyed by shape and kept prepared (one
+   * statement text per row count), and a compile traced for re-binding keep VALUES.
+   */
+  protected override insertValues(n: InsertNode): void {
+    const cells = n.cells;
+    const width = n.columns.length;
+    if (cells === undefined || cells.length <= UNNEST_MIN_CELLS || this.paramSources !== undefined || this.inlineValues) return super.insertValues(n);
+    const bases = n.columns.map((c) => baseType(c.type));
+    if (!bases.every((b) => hasArrayForm(b.kind))) return super.insertValues(n);
+    const arrays = bases.map((base, j) => {
+      this.params.push({ value: arrayLiteral(cells, width, j, base.kind, (v) => postgresDialect.encode(base, v)), type: types.text });
+      // An element type without a length: an explicit cast to varchar(n) would cut a longer value,
+      // where storing it into the column refuses it.
+      return `$${this.params.length}::${base.kind === "varchar" ? "text" : this.castType(base)}[]`;
+    });
+    this.write(` SELECT * FROM unnest(${arrays.join(", ")})`);
   }
   /** Cast spellings by type, for this compile: a multi-row INSERT repeats each column's per row. */
   private readonly casts = new Map<SqlType, string>();
@@ -149,6 +173,9 @@ function byOid(hint: number | undefined): Decoder | null {
       return null;
   }
 }
+
+/** Cells past which a multi-row INSERT sends arrays (the plan cache keys and prepares statements up to 1,000 parameters). */
+const UNNEST_MIN_CELLS = 1000;
 
 export const postgresDialect: Dialect = {
   name: "postgres",
