@@ -15,6 +15,9 @@
 //     with Maps; one graph as one LEFT JOIN of the three tables (≤ 50 rows), regrouped.
 // "raw pg json_agg, unnamed" (workloads 1 and 2): the floor's statements sent unnamed, so the server
 //     parses and plans them on every call (what any client does with prepared statements off).
+// "raw pg unnest" (workload 3 only): the floor's three INSERTs written as INSERT … SELECT * FROM
+//     unnest($1::int[], …), one array literal per column built by hand, as Arbor sends a bulk
+//     INSERT on PostgreSQL: the strongest hand-written form, shown beside the VALUES floor.
 // "raw pg, UPDATE per row" (workload 4 only): one prepared UPDATE per row in a transaction, which
 //     is what an ORM without batched updates sends.
 import pg from "pg";
@@ -240,4 +243,71 @@ function rawPgPerRow(): Contender {
   };
 }
 
-export default [rawPgJsonAgg(), rawPgStitched(), rawPgPerRow(), rawPgUnnamed()];
+/** Workload 3 with one array per column: `INSERT … SELECT * FROM unnest($1::t[], …) RETURNING id`. */
+function rawPgUnnest(): Contender {
+  let pool: pg.Pool;
+  const base = rawPgJsonAgg();
+  return {
+    name: "raw pg unnest",
+    engine: "postgres",
+    order: 4,
+    workloads: [3],
+    description:
+      "Workload 3 only: the floor's three INSERTs in one transaction, each INSERT … SELECT * FROM unnest($1::integer[], …) RETURNING id with one hand-built array literal per column (text quoted and escaped).",
+    async setup(ctx: BenchContext) {
+      pool = new pg.Pool({ connectionString: ctx.pgUrl, max: ctx.poolSize });
+      await base.setup(ctx);
+    },
+    graphLoad: () => base.graphLoad(),
+    async insertGraph(data: readonly NewCustomer[]) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const quote = (s: string) => `"${s.replace(/["\\]/g, "\\$&")}"`;
+        const array = (values: readonly unknown[], quoted: boolean) => `{${values.map((v) => (quoted ? quote(String(v)) : String(v))).join(",")}}`;
+        const cIds = (
+          await client.query("INSERT INTO customer (name, vip, created) SELECT * FROM unnest($1::text[], $2::boolean[], $3::timestamptz[]) RETURNING id", [
+            array(data.map((c) => c.name), true),
+            array(data.map((c) => c.vip), false),
+            array(data.map((c) => c.created.toISOString()), true),
+          ])
+        ).rows;
+        const orders = data.flatMap((c, k) => c.orders.map((o) => [cIds[k].id, o]) as [number, NewCustomer["orders"][number]][]);
+        const oIds = (
+          await client.query(
+            "INSERT INTO cust_order (customer_id, ordernum, placed_at, total) SELECT * FROM unnest($1::integer[], $2::text[], $3::timestamptz[], $4::numeric[]) RETURNING id",
+            [
+              array(orders.map(([cid]) => cid), false),
+              array(orders.map(([, o]) => o.ordernum), true),
+              array(orders.map(([, o]) => o.placedAt.toISOString()), true),
+              array(orders.map(([, o]) => o.total), false),
+            ],
+          )
+        ).rows;
+        const items = orders.flatMap(([, o], k) => o.items.map((i) => [oIds[k].id, i] as const));
+        await client.query(
+          "INSERT INTO item (order_id, sku, qty, price, serial) SELECT * FROM unnest($1::integer[], $2::text[], $3::integer[], $4::numeric[], $5::bigint[]) RETURNING id",
+          [
+            array(items.map(([oid]) => oid), false),
+            array(items.map(([, i]) => i.sku), true),
+            array(items.map(([, i]) => i.qty), false),
+            array(items.map(([, i]) => i.price), false),
+            array(items.map(([, i]) => i.serial), false),
+          ],
+        );
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK");
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async teardown() {
+      await pool.end();
+      await base.teardown();
+    },
+  };
+}
+
+export default [rawPgJsonAgg(), rawPgStitched(), rawPgPerRow(), rawPgUnnamed(), rawPgUnnest()];
