@@ -96,7 +96,7 @@ function rawAdd(owner: object, rel: Relationship, item: object): void {
   const s = stateOfObj(owner);
   if (!s.isLoadedRel(rel) && s.status !== "transient" && s.status !== "pending") return;
   const coll = relationshipValue(s, rel) as object[];
-  if (!coll.includes(item)) {
+  if (!Collection.has_(coll, item)) {
     coll[coll.length] = item; // not Array.prototype.push.call: see Collection.push
     noteChange(s, rel);
   }
@@ -107,6 +107,7 @@ function rawRemove(owner: object, rel: Relationship, item: object): void {
   const coll = s.dict[rel.key] as object[];
   const at = coll.indexOf(item);
   if (at >= 0) {
+    Collection.changed_(coll);
     Array.prototype.splice.call(coll, at, 1);
     noteChange(s, rel);
   }

@@ -7,6 +7,16 @@ import type { Relationship } from "./relationships.js";
 const OWNER: unique symbol = Symbol("arbor.owner");
 const REL: unique symbol = Symbol("arbor.relationship");
 const SNAPSHOT: unique symbol = Symbol("arbor.snapshot");
+const INDEX: unique symbol = Symbol("arbor.index");
+
+/** Where each member of `items[0, length)` first stands. */
+interface MemberIndex {
+  readonly at: Map<object, number>;
+  length: number;
+}
+
+/** Collections this short are scanned: building an index would cost more. */
+const SCAN_LIMIT = 16;
 
 export class Collection<T extends object> extends Array<T> {
   /** Array methods that build new arrays (map, filter…) return plain arrays. */
@@ -41,15 +51,45 @@ export class Collection<T extends object> extends Array<T> {
     return out;
   }
 
+  /**
+   * @internal Whether `item` is a member of `c`, in constant time (amortised) past a few members:
+   * the back-reference of each of n objects set to one owner asks this of the owner's collection n
+   * times. The index follows appends by any means (it reads the members past its length), the
+   * Collection methods that remove or put members in place of others drop it, and a member it
+   * places where it no longer is (after a sort, or an assignment to its index) rebuilds it. What
+   * it cannot see is a new member assigned to an index it already covers, which bypasses every
+   * method and the back-reference's sync alike.
+   */
+  static has_(c: readonly object[], item: object): boolean {
+    const n = c.length;
+    if (n <= SCAN_LIMIT || !(c instanceof Collection)) return c.includes(item);
+    const link = c as unknown as { [INDEX]?: MemberIndex };
+    let ix = link[INDEX];
+    if (ix === undefined || ix.length > n) ix = link[INDEX] = { at: new Map(), length: 0 };
+    for (let i = ix.length; i < n; i++) if (!ix.at.has(c[i])) ix.at.set(c[i], i);
+    ix.length = n;
+    const i = ix.at.get(item);
+    if (i === undefined) return false;
+    if (c[i] === item) return true;
+    link[INDEX] = undefined;
+    return Collection.has_(c, item);
+  }
+
+  /** @internal Drops the member index after a change made around the Collection's methods. */
+  static changed_(c: readonly object[]): void {
+    if (c instanceof Collection) (c as unknown as { [INDEX]?: MemberIndex })[INDEX] = undefined;
+  }
+
   /** @internal */
   static setSnapshot(value: Collection<object>, members: readonly object[]): void {
     (value as unknown as { [SNAPSHOT]: readonly object[] })[SNAPSHOT] = members;
   }
 
-  // Symbol keys: the owner, relationship and snapshot stay out of iteration, JSON and printing.
+  // Symbol keys: the owner, relationship, snapshot and index stay out of iteration, JSON and printing.
   declare readonly [OWNER]: object;
   declare readonly [REL]: Relationship;
   declare readonly [SNAPSHOT]: readonly object[];
+  declare readonly [INDEX]?: MemberIndex;
   private get owner(): object {
     return this[OWNER];
   }
@@ -70,32 +110,41 @@ export class Collection<T extends object> extends Array<T> {
   }
   override unshift(...items: T[]): number {
     for (const i of items) cascadeOnAttach(this.owner, this.rel, i);
+    Collection.changed_(this);
     Array.prototype.unshift.apply(this, items);
     for (const i of items) syncBackOnAdd(this.owner, this.rel, i);
     return this.length;
   }
   override pop(): T | undefined {
+    Collection.changed_(this);
     const i = Array.prototype.pop.call(this) as T | undefined;
     if (i) syncBackOnRemove(this.owner, this.rel, i);
     return i;
   }
   override shift(): T | undefined {
+    Collection.changed_(this);
     const i = Array.prototype.shift.call(this) as T | undefined;
     if (i) syncBackOnRemove(this.owner, this.rel, i);
     return i;
   }
   override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
     if (deleteCount !== undefined) for (const i of items) cascadeOnAttach(this.owner, this.rel, i);
+    Collection.changed_(this);
     const args: unknown[] = deleteCount === undefined ? [start] : [start, deleteCount, ...items];
     const removed = Array.prototype.splice.apply(this, args as [number, number, ...T[]]) as T[];
     for (const r of removed) syncBackOnRemove(this.owner, this.rel, r);
     if (deleteCount !== undefined) for (const i of items) syncBackOnAdd(this.owner, this.rel, i);
     return removed;
   }
+  override fill(value: T, start?: number, end?: number): this {
+    Collection.changed_(this);
+    return super.fill(value, start, end);
+  }
   /** Removes `item` if present; true when it was. */
   remove(item: T): boolean {
     const at = this.indexOf(item);
     if (at < 0) return false;
+    Collection.changed_(this);
     Array.prototype.splice.call(this, at, 1);
     syncBackOnRemove(this.owner, this.rel, item);
     return true;
