@@ -13,6 +13,10 @@
 //   walk      n full walks (every child) of the same statement
 //   compile   n compiles of the same statement (no cache)
 //   orm       n Session loads of 20 customers × 5 orders × 3 items with nestedload
+//   orm-point n Sessions each loading one customer by key with its orders and their lines
+//             (nestedload, the query rebuilt per call as an application writes it): bench/peers
+//             workload 2's client share
+//   core-point the same graph by key through Core: one nested() statement with param("id")
 //   insert    n multi-row INSERTs of 8,400 rows × 8 columns built, planned and their values encoded
 //             for PostgreSQL (no connection: the client's share of a bulk insert)
 //   orm-insert n Sessions each adding a new graph of 20 customers × 7 orders × 6 items (1,000
@@ -42,6 +46,7 @@ import {
   insert,
   integer,
   manyToOne,
+  nested,
   nestedload,
   numeric,
   oneToMany,
@@ -221,6 +226,20 @@ const lookup = select(item)
   .from(item)
   .where(item.c.id.eq(param("id", types.integer)));
 const all = select(item).from(item);
+const pointGraph = select(
+  customer.c.id,
+  customer.c.name,
+  nested(
+    select(
+      order.c.id,
+      order.c.customerId,
+      order.c.total,
+      nested(select(line.c.id, line.c.orderId, line.c.sku).where(line.c.orderId.eq(order.c.id)).orderBy(line.c.id)).as("lines"),
+    )
+      .where(order.c.customerId.eq(customer.c.id))
+      .orderBy(order.c.id),
+  ).as("orders"),
+).where(customer.c.id.eq(param("id", types.integer)));
 const compiler = engine.dialect;
 const bulkRows = Array.from({ length: 8_400 }, (_, k) => ({
   id: k + 1,
@@ -276,6 +295,20 @@ for (let i = 0; i < n; i++) {
       await s.close();
       break;
     }
+    case "orm-point": {
+      const s = new Session(engine, { registry });
+      const c = await s
+        .query(Customer)
+        .options(nestedload(Customer, "orders", "lines"))
+        .where(Customer.c.id.eq(1 + (i % 20)))
+        .first();
+      sink += c?.orders.length ?? 0;
+      await s.close();
+      break;
+    }
+    case "core-point":
+      sink += ((await engine.execute(pointGraph, { id: 1 + (i % 20) })).rows[0]?.orders.length as number | undefined) ?? 0;
+      break;
     case "orm-insert":
       sink += await insertGraph(i);
       break;
