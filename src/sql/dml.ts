@@ -51,7 +51,6 @@ export class Insert<T extends AnyTable, R = never> implements Statement<R> {
     // Plain values are checked into one flat array of cells, with no node per value (a bulk INSERT
     // holds thousands: allocating and collecting them was most of its cost); an expression or a
     // subquery anywhere turns the rows into nodes, the cells checked so far included.
-    // (Filled by push: `new Array(n)` past 100,000 elements makes a slow dictionary-backed array.)
     let cells: unknown[] | undefined = width > 0 && types.every((t) => t.kind !== "unknown") ? [] : undefined;
     let nodeRows: ExprNode[][] | undefined = cells === undefined ? new Array<ExprNode[]>(list.length) : undefined;
     for (let i = 0; i < list.length; i++) {

@@ -56,7 +56,7 @@ class PostgresCompiler extends Compiler {
     const bases = n.columns.map((c) => baseType(c.type));
     if (!bases.every((b) => hasArrayForm(b.kind))) return super.insertValues(n);
     const arrays = bases.map((base, j) => {
-      this.params.push({ value: arrayLiteral(cells, width, j, base.kind, (v) => postgresDialect.encode(base, v)), type: types.text });
+      this.params.push({ value: arrayLiteral(cells, width, j, base.kind, (v) => this.dialect.encode(base, v)), type: types.text });
       // An element type without a length: an explicit cast to varchar(n) would cut a longer value,
       // where storing it into the column refuses it.
       return `$${this.params.length}::${base.kind === "varchar" ? "text" : this.castType(base)}[]`;
