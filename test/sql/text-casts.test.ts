@@ -6,7 +6,7 @@
 // CAST(true AS text) as "1.0"; MariaDB read 'true' as false and printed true as "1".
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DatabaseError, InvalidValueError, NotSupportedError, select, types, value } from "../../src/index.js";
+import { DatabaseError, InvalidValueError, MetaData, NotSupportedError, insert, integer, select, sql, types, value } from "../../src/index.js";
 import { forEachEngine } from "../support/engines.js";
 
 forEachEngine(import.meta.url, (ctx) => {
@@ -15,6 +15,29 @@ forEachEngine(import.meta.url, (ctx) => {
   test("regression: a boolean cast to text is 'true' or 'false' (SQLite printed 1.0, MariaDB 1)", async () => {
     assert.deepEqual((await ctx.engine.execute(select(value(true, types.boolean).cast(types.text).as("v")))).rows[0], { v: "true" });
     assert.deepEqual((await ctx.engine.execute(select(value(1, types.integer).eq(2).cast(types.text).as("v")))).rows[0], { v: "false" });
+  });
+
+  test("regression: a boolean cast to text evaluates the boolean once (MariaDB's CASE evaluated it twice, and rand() < 0.5 printed neither)", async () => {
+    const md = new MetaData();
+    const rows = md.table("tc_rows", { n: integer().primaryKey() });
+    await md.createAll(ctx.engine);
+    await ctx.engine.execute(insert(rows).values(Array.from({ length: 400 }, (_, n) => ({ n }))));
+    const coin = { sqlite: sql`random() % 2 = 0`, postgres: sql`random() < 0.5`, mariadb: sql`rand() < 0.5` }[ctx.name].typed(types.boolean);
+    const q = select(coin.cast(types.text).as("v")).from(rows);
+    if (ctx.name === "mariadb")
+      assert.equal(
+        ctx.engine.dialect.createCompiler().compile(q.statementNode).sql,
+        "SELECT ELT(((rand() < 0.5) <> 0) + 1, 'false', 'true') AS `v` FROM `tc_rows`",
+      );
+    const printed = (await ctx.engine.execute(q)).rows.map((r) => r.v);
+    // Evaluated twice, a quarter of the rows (false, then true) printed NULL: about 100 of 400.
+    assert.deepEqual(
+      printed.filter((v) => v !== "true" && v !== "false"),
+      [],
+    );
+    assert.ok(printed.includes("true") && printed.includes("false"), "both values appear");
+    assert.deepEqual((await ctx.engine.execute(select(value(null, types.boolean).cast(types.text).as("v")))).rows[0], { v: null });
+    await md.dropAll(ctx.engine);
   });
 
   test("regression: a text cast to a boolean reads PostgreSQL's words (SQLite read 'true' as false); MariaDB refuses the cast", async () => {

@@ -151,13 +151,13 @@ class MysqlCompiler extends Compiler {
   protected override visitCast(n: CastNode): void {
     const from = baseType(n.expr.type).kind;
     const to = baseType(n.type).kind;
-    // A boolean is a TINYINT: it would print 1 and 0; print it as PostgreSQL does.
+    // A boolean is a TINYINT: it would print 1 and 0; print it as PostgreSQL does. ELT picks by
+    // the boolean evaluated once (NULL stays NULL): CASE WHEN x … WHEN NOT x evaluated it twice,
+    // and a boolean that is not the same each time (rand() < 0.5) printed neither.
     if (from === "boolean" && (to === "text" || to === "varchar")) {
-      this.write("CASE WHEN ");
+      this.write("ELT(((");
       this.visit(n.expr);
-      this.write(" THEN 'true' WHEN NOT (");
-      this.visit(n.expr);
-      this.write(") THEN 'false' END");
+      this.write(") <> 0) + 1, 'false', 'true')");
       return;
     }
     // CAST('true' AS SIGNED) is 0 with only a warning, and a malformed text would be read as
