@@ -1,6 +1,18 @@
 // Arbor's public API.
 export * from "./errors.js";
-export { types, customType, typeName, type SqlType, type TypeKind, type CustomTypeSpec, type ValueOf } from "./sql/types.js";
+export {
+  types,
+  customType,
+  typeName,
+  type SqlType,
+  type TypeKind,
+  type CustomTypeSpec,
+  type ValueOf,
+  type TimestampMode,
+  type TimestampOptions,
+  type TimestampType,
+  type TimestampValue,
+} from "./sql/types.js";
 export { Expr, Labeled, ColumnExpr, OrderBy, type Operand, type TypeOf, type QueryLike } from "./sql/expression.js";
 export {
   and,

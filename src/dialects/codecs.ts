@@ -1,6 +1,8 @@
 // Value conversions shared by several dialects. Each decoder assumes a non-null input: the row
 // builder never calls a decoder for NULL.
-import { InvalidValueError } from "../errors.js";
+import { InvalidValueError, describeValue } from "../errors.js";
+import { formatTimestampText, parseTimestampText } from "../sql/timestamp-text.js";
+import type { SqlType } from "../sql/types.js";
 import type { Decoder } from "./dialect.js";
 
 export const toNumber: Decoder = (v) => (typeof v === "number" ? v : Number(v));
@@ -158,18 +160,92 @@ function readTimestamp(s: string, server: boolean): Date | undefined {
   return i === n ? new Date(Date.UTC(hi * 100 + lo, month - 1, day, hour, minute, second, ms) - offset) : undefined;
 }
 
-/** ISO-8601 text (SQLite's stored form) → Date; text without an offset is UTC, as SQLite writes it. */
-export const isoTimestamp: Decoder = (v) => {
-  const s = v as string;
-  return fastUtcDate(s) ?? (/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s) ? new Date(s) : utcTimestamp(s));
-};
+/**
+ * ISO-8601 text (SQLite's stored form) → Date; text without an offset is UTC, as SQLite writes it.
+ * `where` names the column or expression in a refusal (see `refuseForDate`).
+ */
+export function isoTimestampDecoder(kind: TimestampKind, where: string | undefined): Decoder {
+  return (v) => fastUtcDate(v as string) ?? isoGeneral(v as string, kind, where);
+}
+
+function isoGeneral(s: string, kind: TimestampKind, where: string | undefined): Date {
+  // SQLite keeps the text as written: a cast keeps its digits.
+  refuseForDate(s, kind, where, true);
+  return /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s) ? new Date(s) : utcGeneral(s);
+}
 
 /** "YYYY-MM-DD HH:MM:SS[.fff…]" written in UTC (no offset) → Date. */
-export const utcTimestamp: Decoder = (v) => {
-  if (v instanceof Date) return v;
-  const s = v as string;
-  return fastUtcDate(s) ?? new Date(s.length > 10 && s[10] === " " ? `${s.slice(0, 10)}T${s.slice(11)}Z` : s.endsWith("Z") ? s : `${s}Z`);
-};
+export function utcTimestampDecoder(kind: TimestampKind, where: string | undefined): Decoder {
+  return (v) => (v instanceof Date ? v : (fastUtcDate(v as string) ?? (refuseForDate(v as string, kind, where), utcGeneral(v as string))));
+}
+
+function utcGeneral(s: string): Date {
+  return new Date(s.length > 10 && s[10] === " " ? `${s.slice(0, 10)}T${s.slice(11)}Z` : s.endsWith("Z") ? s : `${s}Z`);
+}
+
+export const isoTimestamp: Decoder = isoTimestampDecoder("timestamp", undefined);
+export const utcTimestamp: Decoder = utcTimestampDecoder("timestamp", undefined);
+
+export type TimestampKind = "timestamp" | "timestamptz";
+
+/** A fraction with a digit other than 0 past its third. */
+const SUB_MILLISECOND = /\.\d{3}\d*[1-9]/;
+
+/**
+ * What a timestamp read as a Date must not be, checked where the char-code reader declined: digits
+ * past the millisecond (a Date would round them), PostgreSQL's 'infinity' and '-infinity' (no Date
+ * is that instant), a year before 1 (" BC"). Each is refused naming the column or expression.
+ */
+export function refuseForDate(s: string, kind: TimestampKind, where: string | undefined, text = false): void {
+  if (SUB_MILLISECOND.test(s))
+    throw timestampRefused(
+      s,
+      where,
+      "as a Date: it holds digits past the millisecond, which a Date would round",
+      `declare it ${kind}({ precision: 6, mode: "string" }) to read ISO-8601 text to the microsecond, or ${
+        text ? "store it with at most 3 digits" : `cast it to types.${kind} in the query to drop the digits past the millisecond`
+      }`,
+    );
+  if (s === "infinity" || s === "-infinity" || s.endsWith(" BC")) throw timestampRefused(s, where, "as a Date: no Date is that instant", OUTSIDE_FIX);
+}
+
+const OUTSIDE_FIX = "read it as text (cast it to types.text), or keep such values out of the column: Arbor's dates and timestamps hold years 0001 to 9999";
+
+function timestampRefused(s: string, where: string | undefined, why: string, fix: string): InvalidValueError {
+  return new InvalidValueError(`Cannot read ${describeValue(s)} of ${where === undefined ? "a result column" : JSON.stringify(where)} ${why}: ${fix}`, {
+    column: where,
+    value: s,
+  });
+}
+
+/**
+ * A string-mode timestamp (`types.timestamp({ mode: "string" })`): the engine's text in Arbor's
+ * one form for its type (sql/timestamp-text.ts), microseconds kept. 'infinity', BC years and text
+ * in no timestamp form are refused, naming the column or expression.
+ */
+export function timestampTextDecoder(type: SqlType, where: string | undefined): Decoder {
+  const tz = type.kind === "timestamptz";
+  const precision = type.precision ?? 3;
+  return (v) => {
+    const s = typeof v === "string" ? v : String(v);
+    const parts = parseTimestampText(s);
+    const out =
+      parts === undefined
+        ? { problem: s.endsWith("infinity") ? "ISO-8601 has no infinity" : "it is in no timestamp form" }
+        : formatTimestampText(parts, tz, precision);
+    if (typeof out === "string") return out;
+    throw timestampRefused(s, where, `as ${type.kind} text: ${out.problem}`, OUTSIDE_FIX);
+  };
+}
+
+/** A PostgreSQL date: "YYYY-MM-DD", or refused ('infinity', " BC", years past 9999) naming the column. */
+export function pgDateDecoder(where: string | undefined): Decoder {
+  return (v) => ((v as string).length === 10 ? v : refuseDate(v as string, where));
+}
+
+function refuseDate(s: string, where: string | undefined): never {
+  throw timestampRefused(s, where, "as a date: it lies outside the years 0001 to 9999", OUTSIDE_FIX);
+}
 
 export function bytesToBuffer(v: Uint8Array): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -79,11 +79,12 @@ export interface Dialect {
   encodeNull?(type: SqlType): unknown;
   /**
    * The function that restores a driver value of this (non-custom) type, given the driver's type
-   * hint for the result field; null when the driver value is already right.
+   * hint for the result field; null when the driver value is already right. `key` names the
+   * result column (its key in the row), for a decoder that refuses a value to say where it was.
    */
-  decoder(type: SqlType, hint: number | undefined): Decoder | null;
+  decoder(type: SqlType, hint: number | undefined, key?: string): Decoder | null;
   /** Restores a value of this (non-custom) type read from inside a nested row's parsed JSON. */
-  nestedDecoder(type: SqlType): Decoder | null;
+  nestedDecoder(type: SqlType, key?: string): Decoder | null;
   /** DDL type spelling. */
   typeName(type: SqlType, site: TypeSite): string;
   /**

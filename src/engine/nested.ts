@@ -25,14 +25,14 @@ function parseNested(text: string): unknown {
 }
 
 /** Decoder for a value found inside a nested row's parsed JSON. */
-function innerDecoder(dialect: Dialect, type: SqlType): Decoder | null {
+function innerDecoder(dialect: Dialect, type: SqlType, key: string): Decoder | null {
   if (type.custom) {
     const spec = type.custom;
-    const base = innerDecoder(dialect, spec.base);
+    const base = innerDecoder(dialect, spec.base, key);
     return base ? (v) => spec.fromDb(base(v)) : (v) => spec.fromDb(v);
   }
   if (type.kind === "nested") return rowsDecoder(dialect, type.nested!);
-  return dialect.nestedDecoder(type);
+  return dialect.nestedDecoder(type, key);
 }
 
 /** The portable decoder: loops over rows and columns (used when code generation is unavailable). */
@@ -53,7 +53,7 @@ function loopDecoder(spec: NestedSpec, keys: readonly string[], decoders: readon
  */
 function rowsDecoder(dialect: Dialect, spec: NestedSpec): Decoder {
   const keys = spec.items.map((i) => i.key);
-  const decoders = spec.items.map((i) => innerDecoder(dialect, i.type));
+  const decoders = spec.items.map((i) => innerDecoder(dialect, i.type, i.key));
   const row = rowLiteral(keys, decoders, spec.reserve);
   const body = spec.one
     ? `const r = typeof v === "string" ? parse(v) : v;

@@ -78,7 +78,7 @@ export class SharedPlan {
     const known = this.arrival[index];
     if (known !== undefined && known.hint === hint) return known.decoder;
     const cols = this.compiled.columns;
-    const decoder = decoderFor(this.dialect, cols?.[index]?.type ?? types.unknown, hint);
+    const decoder = decoderFor(this.dialect, cols?.[index]?.type ?? types.unknown, hint, cols?.[index]?.key);
     this.arrival[index] = { hint, decoder };
     return decoder;
   }

@@ -30,7 +30,7 @@ export class RowShape {
     const cols = compiled.columns;
     const keys = cols ? cols.map((c) => c.key) : fields.map((f) => f.name);
     const typesOf: SqlType[] = cols ? cols.map((c) => c.type) : fields.map(() => types.unknown);
-    const decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint));
+    const decoders = decoded ? typesOf.map(() => null) : typesOf.map((t, i) => decoderFor(dialect, t, fields[i]?.typeHint, keys[i]));
     return new RowShape(keys, decoders, cols, decoded);
   }
 
@@ -71,11 +71,11 @@ export class RowShape {
 }
 
 /** The decoder for a declared type, custom types wrapped around their base type's decoder. */
-export function decoderFor(dialect: Dialect, type: SqlType, hint: number | undefined): Decoder | null {
+export function decoderFor(dialect: Dialect, type: SqlType, hint: number | undefined, key?: string): Decoder | null {
   if (type.kind === "nested") return nestedDecoder(dialect, type);
-  if (!type.custom) return dialect.decoder(type, hint);
+  if (!type.custom) return dialect.decoder(type, hint, key);
   const spec = type.custom;
-  const inner = decoderFor(dialect, spec.base, hint);
+  const inner = decoderFor(dialect, spec.base, hint, key);
   return inner ? (v) => spec.fromDb(inner(v)) : (v) => spec.fromDb(v);
 }
 

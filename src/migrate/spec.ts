@@ -4,7 +4,7 @@
 import type { Dialect } from "../dialects/dialect.js";
 import { NotSupportedError } from "../errors.js";
 import { Expr } from "../sql/expression.js";
-import { baseType, types, type SqlType } from "../sql/types.js";
+import { baseType, storedTimestamp, types, type SqlType } from "../sql/types.js";
 import type { ReferentialAction } from "../schema/column.js";
 import { constraintName, fkName, indexName } from "../schema/ddl.js";
 import type { MetaData } from "../schema/metadata.js";
@@ -13,23 +13,12 @@ import type { AnyColumn, Table } from "../schema/table.js";
 
 export type TypeSpec =
   | {
-      readonly kind:
-        | "integer"
-        | "smallint"
-        | "bigint"
-        | "real"
-        | "double"
-        | "text"
-        | "boolean"
-        | "date"
-        | "timestamp"
-        | "timestamptz"
-        | "uuid"
-        | "json"
-        | "bytes";
+      readonly kind: "integer" | "smallint" | "bigint" | "real" | "double" | "text" | "boolean" | "date" | "uuid" | "json" | "bytes";
     }
   | { readonly kind: "numeric"; readonly precision?: number; readonly scale?: number }
   | { readonly kind: "varchar"; readonly length?: number }
+  /** `precision`: digits of a second, absent for 3; past 3 the column is read as ISO text. */
+  | { readonly kind: "timestamp" | "timestamptz"; readonly precision?: number }
   | { readonly kind: "enum"; readonly values: readonly string[] };
 
 /** A server default: a value written as a literal of the column's type, or SQL text used as is. */
@@ -95,6 +84,9 @@ export function sqlTypeOf(t: TypeSpec): SqlType {
       return types.enum(t.values);
     case "json":
       return types.json();
+    case "timestamp":
+    case "timestamptz":
+      return storedTimestamp(t.kind, t.precision);
     case "integer":
     case "smallint":
     case "bigint":
@@ -103,8 +95,6 @@ export function sqlTypeOf(t: TypeSpec): SqlType {
     case "text":
     case "boolean":
     case "date":
-    case "timestamp":
-    case "timestamptz":
     case "uuid":
     case "bytes":
       return types[t.kind];
@@ -122,6 +112,9 @@ export function typeSpecOf(type: SqlType, where: string): TypeSpec {
       return { kind: "numeric", ...(b.precision !== undefined ? { precision: b.precision } : {}), ...(b.scale !== undefined ? { scale: b.scale } : {}) };
     case "varchar":
       return { kind: "varchar", ...(b.length !== undefined ? { length: b.length } : {}) };
+    case "timestamp":
+    case "timestamptz":
+      return { kind: b.kind, ...(b.precision !== undefined ? { precision: b.precision } : {}) };
     case "enum":
       return { kind: "enum", values: [...(b.values ?? [])] };
     case "custom":

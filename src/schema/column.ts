@@ -1,7 +1,7 @@
 // Column builders (the typed way to declare a column) and the Column they produce on a table.
 import { ColumnExpr, type Expr } from "../sql/expression.js";
 import type { ColumnNode, TableNode } from "../sql/nodes/index.js";
-import { types, type SqlType } from "../sql/types.js";
+import { types, type SqlType, type TimestampMode, type TimestampOptions, type TimestampValue } from "../sql/types.js";
 
 export type ReferentialAction = "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT" | "NO ACTION";
 
@@ -118,9 +118,14 @@ export const varchar = (length?: number): ColumnBuilder<string> => col(types.var
 export const boolean = (): ColumnBuilder<boolean> => col(types.boolean);
 /** A calendar date as `"YYYY-MM-DD"` (no time zone to shift it). */
 export const date = (): ColumnBuilder<string> => col(types.date);
-/** A timestamp without time zone, read and written as UTC. */
-export const timestamp = (): ColumnBuilder<Date> => col(types.timestamp);
-export const timestamptz = (): ColumnBuilder<Date> => col(types.timestamptz);
+/**
+ * A timestamp without time zone, read and written as UTC: a Date keeping milliseconds, or with
+ * `{ precision: 6, mode: "string" }` ISO-8601 text keeping microseconds (see `types.timestamp`).
+ */
+export const timestamp = <M extends TimestampMode = "date">(options?: TimestampOptions<M>): ColumnBuilder<TimestampValue<M>> => col(types.timestamp(options));
+/** An instant (timestamp with time zone), read as UTC; options as for `timestamp`. */
+export const timestamptz = <M extends TimestampMode = "date">(options?: TimestampOptions<M>): ColumnBuilder<TimestampValue<M>> =>
+  col(types.timestamptz(options));
 export const uuid = (): ColumnBuilder<string> => col(types.uuid);
 export const json = <T = unknown>(): ColumnBuilder<T> => col(types.json<T>());
 export const bytes = (): ColumnBuilder<Uint8Array> => col(types.bytes);

@@ -367,5 +367,5 @@ function nestedStructure(spec: NestedSpec): string {
 function typeStructure(t: SqlType): string {
   if (t.custom) return `custom ${objectId(t.custom)}`;
   const values = t.values ? JSON.stringify(t.values) : "";
-  return `${t.kind} ${t.precision ?? ""} ${t.scale ?? ""} ${t.length ?? ""} ${values}`;
+  return `${t.kind} ${t.precision ?? ""} ${t.scale ?? ""} ${t.length ?? ""} ${t.mode ?? ""} ${values}`;
 }

@@ -194,5 +194,12 @@ export const func = {
   lag: <T>(expr: Expr<T>, offset = 1): FuncExpr<T | null> => fn("lag", [expr, value(offset, types.integer)], expr.type as SqlType<T | null>),
   lead: <T>(expr: Expr<T>, offset = 1): FuncExpr<T | null> => fn("lead", [expr, value(offset, types.integer)], expr.type as SqlType<T | null>),
   firstValue: <T>(expr: Expr<T>): FuncExpr<T> => fn("first_value", [expr], expr.type),
+  /**
+   * The current time as a Date: PostgreSQL's now() (the transaction's start), MariaDB's
+   * UTC_TIMESTAMP (the statement's), SQLite's 'now', each cut to the millisecond a Date holds
+   * (PostgreSQL's own has microseconds, which a Date would round). Declared with a string-mode
+   * type, `fn("now", [], types.timestamptz({ precision: 6, mode: "string" }))` keeps them.
+   */
+  now: (): FuncExpr<Date> => fn("now", [], types.timestamptz),
   lastValue: <T>(expr: Expr<T>): FuncExpr<T> => fn("last_value", [expr], expr.type),
 };

@@ -3,6 +3,7 @@
 import { ArgumentError, InvalidValueError, describeValue } from "../errors.js";
 import { jsonProblem } from "./json-value.js";
 import { hasLoneSurrogate } from "./text.js";
+import { checkTimestampText } from "./timestamp-text.js";
 
 export type TypeKind =
   | "integer"
@@ -34,6 +35,11 @@ export interface SqlType<T = unknown> {
   readonly scale?: number;
   readonly length?: number;
   readonly values?: readonly string[];
+  /**
+   * Timestamps: read and bound as ISO-8601 text kept to the microsecond ("string"), not as a JS
+   * Date (absent). Their `precision` is the digits of a second the column keeps, absent for 3.
+   */
+  readonly mode?: "string";
   readonly custom?: CustomTypeSpec<T, unknown>;
   /** For nested results: the nested rows' keys and types, and whether it is a single row. */
   readonly nested?: NestedSpec;
@@ -63,6 +69,52 @@ export interface CustomTypeSpec<T, B> {
 
 const make = <T>(kind: TypeKind, extra: Partial<SqlType<T>> = {}): SqlType<T> => Object.freeze({ kind, ...extra });
 
+/** How a timestamp reaches JS: a Date (milliseconds) or ISO-8601 text (to the microsecond). */
+export type TimestampMode = "date" | "string";
+
+export interface TimestampOptions<M extends TimestampMode = TimestampMode> {
+  /** Digits of a second the column keeps, 0 to 6 (default 3: milliseconds, what a Date holds). */
+  readonly precision?: number;
+  /** "date" (default): a JS Date, so at most 3 digits; "string": ISO-8601 text, kept as stored. */
+  readonly mode?: M;
+}
+
+/** The JS value of a timestamp read in mode M. */
+export type TimestampValue<M extends TimestampMode> = M extends "string" ? string : Date;
+
+/**
+ * `types.timestamp` is the millisecond timestamp read as a Date, and called with options it is
+ * another precision or mode: `types.timestamp({ precision: 6, mode: "string" })`.
+ */
+export interface TimestampType extends SqlType<Date> {
+  <M extends TimestampMode = "date">(options?: TimestampOptions<M>): SqlType<TimestampValue<M>>;
+}
+
+function timestampType(kind: "timestamp" | "timestamptz"): TimestampType {
+  const base = (options?: TimestampOptions): SqlType => {
+    const extra = checkTimestampOptions(kind, options);
+    return extra.precision === undefined && extra.mode === undefined ? self : make(kind, extra);
+  };
+  // A function's own `length` would read as a varchar length.
+  Object.defineProperty(base, "length", { value: undefined });
+  const self = Object.freeze(Object.assign(base, { kind })) as TimestampType;
+  return self;
+}
+
+/** Precision is spelled into DDL and CAST text; a Date cannot hold more than 3 digits. */
+function checkTimestampOptions(kind: string, options: TimestampOptions | undefined): { precision?: number; mode?: "string" } {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) throw new ArgumentError(`${kind}(): options must be an object, got ${describeValue(options)}`);
+  const { precision = 3, mode = "date" } = options;
+  if (!isCount(precision, 0, 6)) throw new ArgumentError(`${kind}(): precision must be an integer from 0 to 6, got ${describeValue(precision)}`);
+  if (mode !== "date" && mode !== "string") throw new ArgumentError(`${kind}(): mode must be "date" or "string", got ${describeValue(mode)}`);
+  if (mode === "date" && precision > 3)
+    throw new ArgumentError(
+      `${kind}({ precision: ${precision} }): a JS Date holds milliseconds, so ${precision} digits of a second would be rounded; declare ${kind}({ precision: ${precision}, mode: "string" }) to read ISO-8601 text`,
+    );
+  return { ...(precision !== 3 ? { precision } : {}), ...(mode === "string" ? { mode } : {}) };
+}
+
 export const types = {
   integer: make<number>("integer"),
   smallint: make<number>("smallint"),
@@ -74,14 +126,33 @@ export const types = {
   varchar: (length?: number): SqlType<string> => make<string>("varchar", { length: checkLength(length) }),
   boolean: make<boolean>("boolean"),
   date: make<string>("date"),
-  timestamp: make<Date>("timestamp"),
-  timestamptz: make<Date>("timestamptz"),
+  timestamp: timestampType("timestamp"),
+  timestamptz: timestampType("timestamptz"),
   uuid: make<string>("uuid"),
   json: <T = unknown>(): SqlType<T> => make<T>("json"),
   bytes: make<Uint8Array>("bytes"),
   enum: <const V extends readonly string[]>(values: V): SqlType<V[number]> => make<V[number]>("enum", { values: checkEnumValues(values) }),
   unknown: make<unknown>("unknown"),
 };
+
+/**
+ * A timestamp's digits of a second as DDL and CAST text spell them, checked again there: a type
+ * need not come from `types.timestamp()` (a migration file's spec, a spread object).
+ */
+export function timestampPrecision(type: SqlType): number {
+  const p = type.precision ?? 3;
+  if (!isCount(p, 0, 6)) throw new ArgumentError(`${type.kind}: precision must be an integer from 0 to 6, got ${describeValue(p)}`);
+  return p;
+}
+
+/**
+ * The type of a timestamp column stored with `precision` digits of a second (reflection, migration
+ * files): a Date up to 3 digits, ISO-8601 text past them, so no value read is rounded.
+ */
+export function storedTimestamp(kind: "timestamp" | "timestamptz", precision: number | undefined): SqlType {
+  const p = precision ?? 3;
+  return types[kind](p > 3 ? { precision: p, mode: "string" } : { precision: p });
+}
 
 // Precision, scale, length and enum values are spelled into DDL and CAST text: each is checked
 // against its grammar here, where the type is made.
@@ -161,7 +232,8 @@ export function customType<T, B>(spec: CustomTypeSpec<T, B>): SqlType<T> {
 /** Whether two types are declared alike: kind, precision, scale, length, enum values, custom spec. */
 export function sameType(a: SqlType, b: SqlType): boolean {
   if (a === b) return true;
-  if (a.kind !== b.kind || a.precision !== b.precision || a.scale !== b.scale || a.length !== b.length || a.custom !== b.custom) return false;
+  if (a.kind !== b.kind || a.precision !== b.precision || a.scale !== b.scale || a.length !== b.length || a.mode !== b.mode || a.custom !== b.custom)
+    return false;
   if (a.nested !== undefined || b.nested !== undefined) return false;
   const x = a.values;
   const y = b.values;
@@ -219,6 +291,11 @@ export function typeName(type: SqlType): string {
       return type.custom!.name;
     case "nested":
       return type.nested!.one ? "nested row" : "nested rows";
+    case "timestamp":
+    case "timestamptz":
+      return type.precision === undefined && type.mode === undefined
+        ? type.kind
+        : `${type.kind}(${type.precision ?? 3})${type.mode === "string" ? " as text" : ""}`;
     default:
       return type.kind;
   }
@@ -299,11 +376,20 @@ export function checkValue(type: SqlType, value: unknown, site: ValueSite = {}):
       return value;
     }
     case "timestamp":
-    case "timestamptz":
+    case "timestamptz": {
+      if (type.mode === "string") {
+        const text = checkTimestampText(value, type.kind === "timestamptz", type.precision ?? 3);
+        if (typeof text !== "string") reject(type, value, site, text.problem);
+        return text;
+      }
       if (!(value instanceof Date)) reject(type, value, site, "expected a Date");
       if (Number.isNaN(value.getTime())) reject(type, value, site, "invalid Date");
       if (value.getTime() < MIN_TIME || value.getTime() > MAX_TIME) reject(type, value, site, `outside ${MIN_DATE} to ${MAX_DATE}`);
+      // A column keeping fewer digits than a Date would round the rest away.
+      const p = type.precision;
+      if (p !== undefined && p < 3 && value.getTime() % 10 ** (3 - p) !== 0) reject(type, value, site, `more than ${p} digits of a second would be rounded`);
       return value;
+    }
     case "json": {
       const why = jsonProblem(value);
       if (why) reject(type, value, site, `not an exact JSON value: ${why}`);

@@ -1,6 +1,23 @@
 // Type-level tests: checked by `tsc` (npm run typecheck, and types.test.ts runs it). A wrong
 // inference fails to compile; each @ts-expect-error fails to compile if the error disappears.
-import { select, insert, update, nested, nestedOne, func, alias, table, integer, text, type RowType } from "../../src/index.js";
+import {
+  select,
+  insert,
+  update,
+  nested,
+  nestedOne,
+  func,
+  alias,
+  table,
+  integer,
+  text,
+  timestamp,
+  timestamptz,
+  types,
+  cast,
+  type RowType,
+  type TimestampType,
+} from "../../src/index.js";
 import { customer, order, item, employee } from "../fixtures/shop.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -102,3 +119,25 @@ const q9 = select(customer.c.id, nested(select(order.c.ordernum), { reserve: ["o
 expectType<Equal<RowType<typeof q9>, { id: number; orders: { ordernum: string }[] }>>(true);
 // @ts-expect-error reserve takes key names
 nested(select(order.c.ordernum), { reserve: [1] });
+
+// Timestamps: a Date by default and at precisions up to 3; ISO text in string mode.
+{
+  const stamps = table("stamps", {
+    id: integer().primaryKey(),
+    plain: timestamp(),
+    seconds: timestamptz({ precision: 0 }),
+    micro: timestamp({ precision: 6, mode: "string" }),
+    microTz: timestamptz({ precision: 6, mode: "string" }).notNull(),
+  });
+  const q = select(
+    stamps.c.plain,
+    stamps.c.seconds,
+    stamps.c.micro,
+    stamps.c.microTz,
+    cast(stamps.c.plain, types.timestamptz({ mode: "string" })).as("asText"),
+  );
+  expectType<Equal<RowType<typeof q>, { plain: Date | null; seconds: Date | null; micro: string | null; microTz: string; asText: string }>>(true);
+  expectType<Equal<typeof types.timestamp, TimestampType>>(true);
+  // @ts-expect-error a string-mode column takes text, not a Date
+  insert(stamps).values({ id: 1, microTz: new Date() });
+}

@@ -19,7 +19,7 @@ import { Compiler } from "../../sql/compiler.js";
 import type { BinaryNode, CastNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, OrderNode, SelectNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
-import { baseType, types, type SqlType } from "../../sql/types.js";
+import { baseType, timestampPrecision, types, type SqlType } from "../../sql/types.js";
 import {
   bytesToBuffer,
   hexToBytes,
@@ -30,7 +30,8 @@ import {
   toBytes,
   toNumber,
   toSafeInteger,
-  utcTimestamp,
+  timestampTextDecoder,
+  utcTimestampDecoder,
   utcWallClock,
 } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
@@ -116,7 +117,7 @@ class MysqlCompiler extends Compiler {
         return "DATE";
       case "timestamp":
       case "timestamptz":
-        return "DATETIME(3)";
+        return `DATETIME(${timestampPrecision(type)})`;
       case "bytes":
         return "BINARY";
       default:
@@ -171,6 +172,9 @@ class MysqlCompiler extends Compiler {
    * yields NULL for the rows the filter drops. Other aggregates would count those NULLs: refused.
    */
   protected override visitFunc(n: FuncNode): void {
+    // NOW() keeps whole seconds in the session's zone: UTC_TIMESTAMP(p) at the declared precision.
+    if (n.args.length === 0 && n.name.toLowerCase() === "now" && (n.type.kind === "timestamp" || n.type.kind === "timestamptz"))
+      return this.write(`UTC_TIMESTAMP(${timestampPrecision(n.type)})`);
     if (!n.filter) return super.visitFunc(n);
     const name = n.name.toLowerCase();
     if (!NULL_SKIPPING_AGGREGATES.has(name) || n.args.length !== 1)
@@ -350,7 +354,8 @@ export const mysqlDialect: Dialect = {
         return value ? 1 : 0;
       case "timestamp":
       case "timestamptz":
-        return utcWallClock(value as Date);
+        // String mode: checked ISO text in UTC, as the wall clock DATETIME reads.
+        return type.mode === "string" ? textWallClock(value as string) : utcWallClock(value as Date);
       case "json":
         return JSON.stringify(value);
       case "bytes":
@@ -364,7 +369,7 @@ export const mysqlDialect: Dialect = {
     const kind = baseType(type).kind;
     return kind === "numeric" ? DECIMAL_NULL : INTEGER_KINDS.has(kind) ? BIGINT_NULL : null;
   },
-  decoder(type, hint) {
+  decoder(type, hint, key) {
     switch (type.kind) {
       case "integer":
       case "smallint":
@@ -383,7 +388,7 @@ export const mysqlDialect: Dialect = {
         return toBoolean;
       case "timestamp":
       case "timestamptz":
-        return utcTimestamp;
+        return type.mode === "string" ? timestampTextDecoder(type, key) : utcTimestampDecoder(type.kind, key);
       case "json":
         return parseJson;
       case "bytes":
@@ -395,7 +400,7 @@ export const mysqlDialect: Dialect = {
         return null;
     }
   },
-  nestedDecoder(type) {
+  nestedDecoder(type, key) {
     switch (type.kind) {
       case "bigint":
         return toBigInt;
@@ -403,7 +408,7 @@ export const mysqlDialect: Dialect = {
         return toBoolean;
       case "timestamp":
       case "timestamptz":
-        return utcTimestamp;
+        return type.mode === "string" ? timestampTextDecoder(type, key) : utcTimestampDecoder(type.kind, key);
       case "bytes":
         return hexToBytes;
       default:
@@ -435,7 +440,7 @@ export const mysqlDialect: Dialect = {
         return "DATE";
       case "timestamp":
       case "timestamptz":
-        return "DATETIME(3)";
+        return `DATETIME(${timestampPrecision(type)})`;
       case "uuid":
         return "CHAR(36)";
       case "json":
@@ -545,4 +550,9 @@ function productScale(e: ExprNode): number {
   if (e.kind === "unary" || e.kind === "label") return productScale("operand" in e ? e.operand : e.expr);
   const t = baseType(e.type);
   return t.kind === "numeric" ? (t.scale ?? 30) : 0;
+}
+
+/** "2024-01-02T03:04:05.123456Z" → "2024-01-02 03:04:05.123456" (checked text, UTC). */
+function textWallClock(s: string): string {
+  return `${s.slice(0, 10)} ${s.endsWith("Z") ? s.slice(11, -1) : s.slice(11)}`;
 }

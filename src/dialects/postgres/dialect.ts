@@ -16,8 +16,19 @@ import {
 import { Compiler } from "../../sql/compiler.js";
 import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { ExprNode, FuncNode, InsertNode } from "../../sql/nodes/index.js";
-import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, fastServerDate, parseJson, toBigInt, toNumber, toSafeInteger } from "../codecs.js";
+import { baseType, timestampPrecision, types, type SqlType } from "../../sql/types.js";
+import {
+  bytesToBuffer,
+  fastServerDate,
+  parseJson,
+  pgDateDecoder,
+  refuseForDate,
+  timestampTextDecoder,
+  toBigInt,
+  toNumber,
+  toSafeInteger,
+  type TimestampKind,
+} from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { arrayLiteral, hasArrayForm } from "./array-literal.js";
 import { OID, postgresDriver } from "./driver.js";
@@ -73,6 +84,8 @@ class PostgresCompiler extends Compiler {
   /** PostgreSQL has no min(boolean)/max(boolean): false < true, so they are bool_and/bool_or. */
   protected override visitFunc(n: FuncNode): void {
     const name = n.name.toLowerCase();
+    // now() has microseconds: cut to the milliseconds a Date holds (date_trunc; a cast would round).
+    if (name === "now" && n.args.length === 0 && isTimestamp(n.type) && n.type.mode !== "string") return this.write("date_trunc('milliseconds', now())");
     if ((name === "min" || name === "max") && n.args.length === 1 && baseType(n.args[0].type).kind === "boolean")
       return super.visitFunc({ ...n, name: name === "min" ? "bool_and" : "bool_or" });
     // PostgreSQL has no round(double precision, integer): round the numeric the double converts to.
@@ -95,6 +108,8 @@ class PostgresCompiler extends Compiler {
   }
 }
 
+const isTimestamp = (t: SqlType): boolean => t.kind === "timestamp" || t.kind === "timestamptz";
+
 const capabilities: Capabilities = {
   returning: { insert: true, update: true, delete: true },
   upsert: "on-conflict",
@@ -112,34 +127,41 @@ const capabilities: Capabilities = {
   maxParams: 65535,
 };
 
-/** "2020-01-01 10:00:00.123+00" (session TimeZone is UTC) or without offset → Date. */
-/** Every form PostgreSQL prints (BC, short years, microseconds, second offsets, infinity). */
-const pgTimestampGeneral: Decoder = (v) => {
-  const s = v as string;
-  if (s === "infinity" || s === "-infinity") return new Date(s === "infinity" ? 8.64e15 : -8.64e15);
-  const bc = s.endsWith(" BC");
-  const body = bc ? s.slice(0, -3) : s;
-  const m = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::(\d\d))?)?$/.exec(body);
+/**
+ * Every other form PostgreSQL prints (short years, second offsets, trailing zero digits) → Date;
+ * digits past the millisecond, infinity and BC years are refused (codecs.ts `refuseForDate`).
+ */
+function pgTimestampGeneral(s: string, kind: TimestampKind, where: string | undefined): Date {
+  refuseForDate(s, kind, where);
+  const m = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::(\d\d))?)?$/.exec(s);
   // Not the server's timestamp form: a bound value read back as text holds its ISO encoding.
   if (!m) return new Date(/^\d{4}-\d\d-\d\dT/.test(s) ? s : Number.NaN);
-  const year = bc ? 1 - Number(m[1]) : Number(m[1]);
+  const year = Number(m[1]);
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
   let t = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
-  if (year >= 0 && year < 100) {
+  if (year < 100) {
     const d = new Date(t);
     d.setUTCFullYear(year);
     t = d.getTime();
   }
   if (m[8]) t -= (m[8] === "-" ? -1 : 1) * ((Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0)) * 1000;
   return new Date(t);
-};
+}
 
 /**
  * "2020-01-01 10:00:00.123+00" → Date, read by char codes for the common form (years 0100–9999,
  * up to 3 fraction digits, no offset or ±HH / ±HH:MM); anything else takes the general path. A
- * nested load parses one per row, so the regex was a visible share of it.
+ * nested load parses one per row, so the regex was a visible share of it. `where` names the
+ * column or expression in a refusal.
  */
-const pgTimestamp: Decoder = (v) => fastServerDate(v as string) ?? pgTimestampGeneral(v);
+function pgTimestamp(kind: TimestampKind, where: string | undefined): Decoder {
+  return (v) => fastServerDate(v as string) ?? pgTimestampGeneral(v as string, kind, where);
+}
+
+/** A timestamp of either mode. */
+function pgTimestampOf(type: SqlType, where: string | undefined): Decoder {
+  return type.mode === "string" ? timestampTextDecoder(type, where) : pgTimestamp(type.kind === "timestamptz" ? "timestamptz" : "timestamp", where);
+}
 
 /** A boolean that arrives as text (e.g. a CASE over bound values): "t"/"true", "f"/"false", or a number. */
 const pgBoolean: Decoder = (v) => {
@@ -157,13 +179,16 @@ const pgBytes: Decoder = (v) => {
 const toFloat32: Decoder = (v) => Math.fround(Number(v));
 
 /** Decoding by OID for columns whose type Arbor does not know (raw SQL). */
-function byOid(hint: number | undefined): Decoder | null {
+function byOid(hint: number | undefined, where: string | undefined): Decoder | null {
   switch (hint) {
     case OID.int8:
       return toBigInt;
     case OID.timestamp:
+      return pgTimestamp("timestamp", where);
     case OID.timestamptz:
-      return pgTimestamp;
+      return pgTimestamp("timestamptz", where);
+    case OID.date:
+      return pgDateDecoder(where);
     case OID.json:
     case OID.jsonb:
       return parseJson;
@@ -190,7 +215,8 @@ export const postgresDialect: Dialect = {
         return (value as bigint).toString();
       case "timestamp":
       case "timestamptz":
-        return (value as Date).toISOString();
+        // String mode: checked ISO text, which PostgreSQL reads to the microsecond.
+        return type.mode === "string" ? value : (value as Date).toISOString();
       case "json":
         return JSON.stringify(value);
       case "bytes":
@@ -199,7 +225,7 @@ export const postgresDialect: Dialect = {
         return value;
     }
   },
-  decoder(type, hint) {
+  decoder(type, hint, key) {
     switch (type.kind) {
       case "real":
         // float4 prints its shortest text ("0.3"); the float32 value is what every engine returns.
@@ -218,19 +244,21 @@ export const postgresDialect: Dialect = {
         return hint === OID.bool ? null : pgBoolean;
       case "timestamp":
       case "timestamptz":
-        return pgTimestamp;
+        return pgTimestampOf(type, key);
+      case "date":
+        return pgDateDecoder(key);
       case "json":
         // json/jsonb text, or the JSON text of a bound value that came back as text.
         return parseJson;
       case "bytes":
         return pgBytes;
       case "unknown":
-        return byOid(hint);
+        return byOid(hint, key);
       default:
         return null;
     }
   },
-  nestedDecoder(type) {
+  nestedDecoder(type, key) {
     switch (type.kind) {
       case "real":
         return toFloat32;
@@ -242,7 +270,9 @@ export const postgresDialect: Dialect = {
         return toBigInt;
       case "timestamp":
       case "timestamptz":
-        return pgTimestamp;
+        return pgTimestampOf(type, key);
+      case "date":
+        return pgDateDecoder(key);
       case "bytes":
         return pgBytes;
       case "numeric":
@@ -273,9 +303,8 @@ export const postgresDialect: Dialect = {
       case "date":
         return "date";
       case "timestamp":
-        return "timestamp(3)";
       case "timestamptz":
-        return "timestamptz(3)";
+        return `${type.kind}(${timestampPrecision(type)})`;
       case "uuid":
         return "uuid";
       case "json":

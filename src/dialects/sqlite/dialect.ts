@@ -17,7 +17,18 @@ import type { JsonSpelling } from "../../sql/nested-compile.js";
 import type { BetweenNode, BinaryNode, CastNode, CompoundNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
 import { Level } from "../../sql/precedence.js";
 import { baseType, types, type SqlType } from "../../sql/types.js";
-import { bytesToBuffer, hexToBytes, isoTimestamp, parseJson, toBytes, toBoolean, toExactBigInt, toSafeInteger, withScale } from "../codecs.js";
+import {
+  bytesToBuffer,
+  hexToBytes,
+  isoTimestampDecoder,
+  parseJson,
+  timestampTextDecoder,
+  toBytes,
+  toBoolean,
+  toExactBigInt,
+  toSafeInteger,
+  withScale,
+} from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
 import { decimalBetween, decimalBinary, decimalCast, decimalFunc, decimalIn, decimalOrder, decimalUnary, EXACT_DIGITS, isNarrow } from "./decimal-nodes.js";
 import { scaledText, toScaled } from "./decimal.js";
@@ -68,6 +79,9 @@ class SqliteCompiler extends Compiler {
     return n.kind === "binary" && n.op === "||" ? Level.MUL + 5 : super.precedence(n);
   }
   protected override visitFunc(n: FuncNode): void {
+    // SQLite has no now(): its 'now' written in the stored form, ISO-8601 UTC to the millisecond.
+    if (n.args.length === 0 && n.name.toLowerCase() === "now" && (n.type.kind === "timestamp" || n.type.kind === "timestamptz"))
+      return this.write("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
     // length() counts characters of text in SQLite, which has no char_length.
     if (n.name === "char_length") return super.visitFunc({ ...n, name: "length" });
     // SQLite's upper()/lower() change only ASCII letters (text-case.ts).
@@ -193,6 +207,8 @@ export const sqliteDialect: Dialect = {
         return value ? 1 : 0;
       case "timestamp":
       case "timestamptz":
+        // Stored as ISO text in UTC with its Z: string mode's text (microseconds kept) ends in one too.
+        if (type.mode === "string") return type.kind === "timestamp" ? `${value as string}Z` : value;
         return (value as Date).toISOString();
       case "json":
         return JSON.stringify(value);
@@ -202,7 +218,7 @@ export const sqliteDialect: Dialect = {
         return value;
     }
   },
-  decoder(type, hint) {
+  decoder(type, hint, key) {
     switch (type.kind) {
       case "integer":
       case "smallint":
@@ -220,7 +236,7 @@ export const sqliteDialect: Dialect = {
         return toBoolean;
       case "timestamp":
       case "timestamptz":
-        return isoTimestamp;
+        return type.mode === "string" ? timestampTextDecoder(type, key) : isoTimestampDecoder(type.kind, key);
       case "json":
         return parseJson;
       case "bytes":
@@ -231,7 +247,7 @@ export const sqliteDialect: Dialect = {
         return null;
     }
   },
-  nestedDecoder(type) {
+  nestedDecoder(type, key) {
     // Inside JSON: bytes arrive as hex and JSON is already parsed; numbers never come as bigint.
     switch (type.kind) {
       case "bytes":
@@ -244,7 +260,7 @@ export const sqliteDialect: Dialect = {
       case "double":
         return null;
       default:
-        return sqliteDialect.decoder(type, undefined);
+        return sqliteDialect.decoder(type, undefined, key);
     }
   },
   typeName(type: SqlType, _site: TypeSite) {

@@ -86,9 +86,12 @@ class Writer {
       case "double":
       case "text":
       case "boolean":
-      case "date":
       case "timestamp":
-      case "timestamptz":
+      case "timestamptz": {
+        const options = [type.precision !== undefined && `precision: ${type.precision}`, type.mode && `mode: "string"`].filter(Boolean);
+        return `${use(type.kind)}(${options.length ? `{ ${options.join(", ")} }` : ""})`;
+      }
+      case "date":
       case "uuid":
       case "json":
         return `${use(type.kind)}()`;

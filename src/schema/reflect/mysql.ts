@@ -1,6 +1,6 @@
 // Reads the connection's current database (DATABASE()) from MariaDB's information_schema.
 import { sql } from "../../sql/sql-tag.js";
-import { types, type SqlType } from "../../sql/types.js";
+import { storedTimestamp, types, type SqlType } from "../../sql/types.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
 import { conditionSubject } from "./condition.js";
 import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
@@ -43,8 +43,8 @@ function mysqlType(r: Record<string, unknown>, where: string, warn: Warn): SqlTy
       return types.date;
     case "datetime":
     case "timestamp":
-      if (num("datetime_precision") !== 3) warn(`${where}: ${full} read as Arbor's timestamp, which keeps milliseconds (DATETIME(3))`);
-      return String(r.data_type).toLowerCase() === "timestamp" ? types.timestamptz : types.timestamp;
+      // Past 3 digits a Date would round: read as ISO text. DATETIME alone keeps 0.
+      return storedTimestamp(String(r.data_type).toLowerCase() === "timestamp" ? "timestamptz" : "timestamp", num("datetime_precision") ?? 0);
     case "longblob":
     case "varbinary":
       return types.bytes;

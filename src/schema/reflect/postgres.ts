@@ -1,6 +1,6 @@
 // Reads the connection's current schema (search_path's first schema) from PostgreSQL's catalog.
 import { sql } from "../../sql/sql-tag.js";
-import { types, type SqlType } from "../../sql/types.js";
+import { storedTimestamp, types, type SqlType } from "../../sql/types.js";
 import type { ReferentialAction } from "../column.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
 import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
@@ -31,12 +31,9 @@ function pgType(r: Record<string, unknown>, where: string, warn: Warn): SqlType 
     case "date":
       return types.date;
     case "timestamp without time zone":
-    case "timestamp with time zone": {
-      const tz = String(r.data_type).includes("with time");
-      if (num("datetime_precision") !== 3)
-        warn(`${where}: timestamp(${num("datetime_precision")}) read as Arbor's ${tz ? "timestamptz" : "timestamp"}, which keeps milliseconds (timestamp(3))`);
-      return tz ? types.timestamptz : types.timestamp;
-    }
+    case "timestamp with time zone":
+      // Past 3 digits (6 by default) a Date would round: read as ISO text.
+      return storedTimestamp(String(r.data_type).includes("with time") ? "timestamptz" : "timestamp", num("datetime_precision") ?? 6);
     case "uuid":
       return types.uuid;
     case "jsonb":

@@ -1,6 +1,6 @@
 // Reads a SQLite schema through sqlite_master and the pragma table functions.
 import { sql } from "../../sql/sql-tag.js";
-import { types, type SqlType } from "../../sql/types.js";
+import { storedTimestamp, types, type SqlType } from "../../sql/types.js";
 import { rows, type CatalogExecutor } from "./catalog.js";
 import { sqliteChecks } from "./sqlite-checks.js";
 import { action, adoptEnumCheck, rawTable, stripParens, unknownType, type RawTable, type Warn } from "./model.js";
@@ -26,7 +26,8 @@ export function sqliteType(declared: string, where: string, warn: Warn): SqlType
     return types.numeric();
   }
   if (base === "DATE") return types.date;
-  if (base === "DATETIME" || base === "TIMESTAMP") return types.timestamp;
+  // SQLite keeps the text as written; a declared precision says how many digits it holds.
+  if (base === "DATETIME" || base === "TIMESTAMP") return args && Number(args[1]) <= 6 ? storedTimestamp("timestamp", Number(args[1])) : types.timestamp;
   return unknownType(declared || "(no type)", where, warn);
 }
 
