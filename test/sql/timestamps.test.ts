@@ -139,6 +139,20 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.match(String(stored.one().t), /^2024-01-02[ T]03:04:05\.123456Z?$/);
   });
 
+  test("a bulk INSERT (PostgreSQL sends its columns as arrays) keeps microseconds", async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      id: 1000 + i,
+      micro: `2024-01-02T03:04:05.${String(i).padStart(6, "0")}`,
+      microTz: `2024-01-02T03:04:05.${String(999_999 - i).padStart(6, "0")}Z`,
+      milli: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, i)),
+    }));
+    await ctx.engine.execute(insert(stamps).values(rows));
+    const back = await ctx.engine.execute(
+      select(stamps.c.id, stamps.c.micro, stamps.c.microTz, stamps.c.milli).from(stamps).where(stamps.c.id.ge(1000)).orderBy(stamps.c.id),
+    );
+    assert.deepEqual(back.all(), rows);
+  });
+
   test("PostgreSQL 'infinity' was read as a far Date: it is refused in both modes", async (t) => {
     if (ctx.name === "mariadb") return t.skip("DATETIME holds no infinity");
     // SQLite keeps whatever text it is given.
