@@ -56,6 +56,12 @@ const stamps = md.table("ts_made", {
   milli: timestamptz(),
 });
 
+const defaults = md.table("ts_defaults", {
+  id: integer().primaryKey(),
+  createdAt: timestamptz().notNull().serverDefault(func.now()),
+  seenAt: timestamp({ precision: 6, mode: "string" }).serverDefault(sql`CURRENT_TIMESTAMP`),
+});
+
 /** A refusal naming `column` and quoting `value`, with what to do about it. */
 function refusal(column: string, value: RegExp, advice: RegExp): (err: unknown) => boolean {
   return (err) => {
@@ -194,6 +200,11 @@ forEachEngine(import.meta.url, (ctx) => {
     assert.ok(row.at instanceof Date);
     assert.ok(Math.abs(row.at.getTime() - before) < 60_000, row.at.toISOString());
     assert.match(row.text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    // As a server default: a Date column defaulting to func.now(), a microsecond one to CURRENT_TIMESTAMP.
+    await ctx.engine.execute(insert(defaults).values({ id: 1 }));
+    const made = (await ctx.engine.execute(select(defaults).from(defaults))).one();
+    assert.ok(made.createdAt instanceof Date && Math.abs(made.createdAt.getTime() - before) < 60_000, String(made.createdAt));
+    assert.match(made.seenAt ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
   });
 
   test("reflect reads a timestamp column past 3 digits in string mode, and 3 or fewer as a Date", async () => {
