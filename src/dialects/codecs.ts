@@ -203,10 +203,13 @@ export function refuseForDate(s: string, kind: TimestampKind, where: string | un
       where,
       "as a Date: it holds digits past the millisecond, which a Date would round",
       `declare it ${kind}({ precision: 6, mode: "string" }) to read ISO-8601 text to the microsecond, or ${
-        text ? "store it with at most 3 digits" : `cast it to types.${kind} in the query to drop the digits past the millisecond`
+        text
+          ? "store it with at most 3 digits"
+          : `cast it to types.${kind} in the query to drop the digits past the millisecond (for the current time, use func.now())`
       }`,
     );
-  if (s === "infinity" || s === "-infinity" || s.endsWith(" BC")) throw timestampRefused(s, where, "as a Date: no Date is that instant", OUTSIDE_FIX);
+  if (s === "infinity" || s === "-infinity") throw timestampRefused(s, where, "as a Date: no Date is infinite", OUTSIDE_FIX);
+  if (s.endsWith(" BC")) throw timestampRefused(s, where, "as a Date: it lies before year 1", OUTSIDE_FIX);
 }
 
 const OUTSIDE_FIX = "read it as text (cast it to types.text), or keep such values out of the column: Arbor's dates and timestamps hold years 0001 to 9999";

@@ -2,6 +2,7 @@
 // hand every other form to it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidValueError } from "../../src/errors.js";
 import { fastServerDate, fastUtcDate, isoTimestamp, utcTimestamp } from "../../src/dialects/codecs.js";
 import { mulberry32 } from "../support/random.js";
 
@@ -63,4 +64,18 @@ test("fastServerDate reads PostgreSQL's timestamptz text, offsets and late days 
   }
   for (const s of ["0099-01-01 00:00:00+00", "2024-01-01 10:00:00.1234+00", "2024-01-01 10:00:00+0", "infinity", "2024-01-01 10:00:00 BC"])
     assert.equal(fastServerDate(s), undefined, s);
+});
+
+test("the fallback readers refuse a digit past the millisecond and read trailing zeros exactly", () => {
+  const rnd = mulberry32(20261205);
+  for (let k = 0; k < 5_000; k++) {
+    const t = Math.floor((rnd() - 0.5) * 2 * 7.3e12);
+    const iso = new Date(t).toISOString();
+    const micro = String(1 + Math.floor(rnd() * 999)).padStart(3, "0");
+    for (const read of [isoTimestamp, utcTimestamp]) {
+      assert.equal((read(`${iso.slice(0, 23)}000Z`) as Date).getTime(), t, iso);
+      assert.throws(() => read(`${iso.slice(0, 23)}${micro}Z`), InvalidValueError, `${iso} ${micro}`);
+      assert.throws(() => read(`${iso.slice(0, 10)} ${iso.slice(11, 23)}${micro}`), InvalidValueError, `${iso} ${micro}`);
+    }
+  }
 });
