@@ -8,6 +8,7 @@ import {
   DatabaseError,
   DeadlockError,
   ForeignKeyViolationError,
+  InvalidValueError,
   NotNullViolationError,
   NotSupportedError,
   SerializationError,
@@ -35,6 +36,7 @@ import {
   utcWallClock,
 } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
+import { REFUSED_CAST, guardedCast } from "./cast-guard.js";
 import { exactDecimal, TypedNull } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
 
@@ -165,7 +167,8 @@ class MysqlCompiler extends Compiler {
     // another value alike: refused rather than answered wrongly.
     if (to === "boolean" && (from === "text" || from === "varchar"))
       throw new NotSupportedError("MariaDB/MySQL cannot cast a text to a boolean (CAST('true' AS SIGNED) is 0): compare the text instead");
-    super.visitCast(n);
+    // A value the cast would clamp or misread fails the statement instead (cast-guard.ts).
+    super.visitCast(guardedCast(n, this.castType(n.type)) ?? n);
   }
   /**
    * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which
@@ -488,6 +491,13 @@ export const mysqlDialect: Dialect = {
       case 1969:
         // KILL QUERY (Arbor's cancel for a timeout or signal) or max_statement_time.
         return new TimeoutError(`Statement cancelled: ${msg}`, ctx);
+      case 1690: {
+        // A cast cast-guard.ts stopped: the overflow's text quotes the expression that raised it.
+        const target = new RegExp(`${REFUSED_CAST} to ([^']*)'`).exec(msg)?.[1];
+        if (target !== undefined)
+          return new InvalidValueError(`A value cast to ${target} is out of its range or not of its form: MariaDB would have clamped or misread it`, ctx);
+        break;
+      }
       case 1927:
       case 2006:
       case 2013:

@@ -137,8 +137,10 @@ export function decimalCast(n: CastNode): ExprNode | undefined {
     if (to.kind === "date") return call(TEXT_DATE, [n.expr], n.type);
   }
   if (from.kind === "boolean" && TEXTS.has(to.kind)) return call(BOOLEAN_TEXT, [n.expr], n.type);
-  if (INTEGERS.has(to.kind) && from.kind === "numeric") return call(DECIMAL_INTEGER, [n.expr], n.type);
-  if (INTEGERS.has(to.kind) && DOUBLES.has(from.kind)) return call(DOUBLE_INTEGER, [n.expr], n.type);
+  // Into the target's own range, as PostgreSQL (SQLite's INTEGER is 64 bits whatever the target).
+  if (INTEGERS.has(to.kind) && from.kind === "numeric") return call(DECIMAL_INTEGER, [n.expr, lit(BITS[to.kind])], n.type);
+  if (INTEGERS.has(to.kind) && DOUBLES.has(from.kind)) return call(DOUBLE_INTEGER, [n.expr, lit(BITS[to.kind])], n.type);
+  if (INTEGERS.has(to.kind) && INTEGERS.has(from.kind) && BITS[from.kind] > BITS[to.kind]) return call(DOUBLE_INTEGER, [n.expr, lit(BITS[to.kind])], n.type);
   if (
     to.kind === "numeric" &&
     to.precision !== undefined &&

@@ -162,21 +162,29 @@ export function decimalFit(v: unknown, scale: unknown, precision: unknown): stri
 }
 
 /** CAST(decimal AS INTEGER): rounded half away from zero, as PostgreSQL and MariaDB cast (SQLite truncated 2.50 to 2). */
-export function decimalInteger(v: unknown): bigint | null {
+export function decimalInteger(v: unknown, bits: unknown = 64): bigint | null {
   if (v === null || v === undefined) return null;
   const r = roundTo(toScaled(v), 0);
-  return int64(r.units, scaledText(r));
+  return inBits(r.units, Number(bits), scaledText(r));
 }
 
 /** CAST(double AS INTEGER): rounded half to even, as PostgreSQL (rint) and MariaDB cast a double (SQLite truncated). */
-export function doubleInteger(v: unknown): bigint | null {
+export function doubleInteger(v: unknown, bits: unknown = 64): bigint | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "bigint") return v;
+  if (typeof v === "bigint") return inBits(v, Number(bits), String(v));
   const x = Number(v);
-  if (!Number.isFinite(x)) throw new InvalidValueError(`${String(v)} is out of range for a 64-bit integer`);
+  if (!Number.isFinite(x)) throw new InvalidValueError(`${String(v)} is out of range for a ${Number(bits)}-bit integer`);
   let r = Math.round(x); // halves go up: 2.5 → 3, -2.5 → -2
   if (r - x === 0.5 && r % 2 !== 0) r -= 1;
-  return int64(BigInt(r), String(v));
+  return inBits(BigInt(r), Number(bits), String(v));
+}
+
+/** An integer within a signed `bits`-bit range (the cast's target: smallint, integer or bigint), or refused. */
+function inBits(units: bigint, bits: number, what: string): bigint {
+  if (bits >= 64) return int64(units, what);
+  const half = 2n ** BigInt(bits - 1);
+  if (units >= half || units < -half) throw new InvalidValueError(`${what} is out of range for a ${bits}-bit integer`);
+  return units;
 }
 
 export const decimalNeg = one((a) => ({ ...a, units: -a.units }));
