@@ -15,6 +15,7 @@ import type { AnyTable } from "./checksum.js";
 import { TextOrders } from "./collation.js";
 import { stableRead } from "./fence.js";
 import { fencedOne, insertPerKey, readTargets, restrictTo } from "./fenced-write.js";
+import type { Locality } from "./locality.js";
 import { planFanout } from "./plan.js";
 import { pinnedRootKeys, shardsFor } from "./route.js";
 import { atShard, type ShardSet } from "./shards.js";
@@ -154,16 +155,17 @@ export class ShardedEngine {
    * it pins, or on all, but only when each shard can answer for its own groups.
    */
   private selectTargets(q: SelectNode): string[] {
-    if (!this.shards.locality.of(q).readsMembers) return [this.shards.names[0]];
-    this.refuseCrossShard(q);
+    // One look-up: each keys the statement by a walk of its whole tree.
+    const locality = this.shards.locality.of(q);
+    if (!locality.readsMembers) return [this.shards.names[0]];
+    refuseCrossShard(locality);
     const keys = pinnedRootKeys(this.shards, tablesOf(q), q.where);
     return this.shards.previous ? readTargets(this.shards, keys) : shardsFor(this.shards, keys);
   }
 
   /** Refuses a statement whose answer on one shard would depend on rows of another. */
   private refuseCrossShard(n: StatementNode): void {
-    const reason = this.shards.locality.of(n).reason;
-    if (reason) throw new NotSupportedError(`${reason}: run it on one shard with { shard }, or restructure it`);
+    refuseCrossShard(this.shards.locality.of(n));
   }
 
   /** Reads the root key of row `i` of an INSERT. */
@@ -195,6 +197,10 @@ export class ShardedEngine {
     }
     return new Map([...out].map(([s, picked]) => [s, pickRows(n, picked)]));
   }
+}
+
+function refuseCrossShard(locality: Locality): void {
+  if (locality.reason) throw new NotSupportedError(`${locality.reason}: run it on one shard with { shard }, or restructure it`);
 }
 
 function merged<R>(results: readonly Result<R>[], rows: R[], rowCount: number): Result<R> {
