@@ -170,7 +170,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const maxFailures = opts.maxFailures ?? 3;
   const arb = stmtArb();
   // A sample's first values do not depend on its length, so statement `only` is the one a full run makes.
-  const count = opts.only === undefined ? opts.count : Math.max(opts.count, opts.only + 1);
+  const count = opts.only === undefined ? opts.count : opts.only + 1;
   const stmts = fc.sample(arb, { seed: opts.seed, numRuns: count });
   const datasets = fc.sample(datasetArb(), { seed: opts.seed ^ 0x5eed, numRuns: Math.ceil(count / batch) });
   const ctxs = await open();
