@@ -24,6 +24,8 @@
 //   orm-reassign n Sessions each loading a customer with 4,000 orders, assigning the collection
 //             its own members in reverse order and flushing (membership compared both ways), then
 //             rolling back
+//   orm-backref n new customers each given 4,000 new orders by setting each order's customer
+//             (the back-reference adds the order to the customer's collection); no Session
 //   mixed     n lookups as above, and every 20th iteration a scan whose rows are kept until four
 //             scans later, as an application holding results does: the old generation fills and
 //             full collections happen on their own (what class anchors are for), none forced
@@ -188,6 +190,13 @@ async function reassign(): Promise<number> {
   return n;
 }
 
+/** A new customer given 4,000 new orders through each order's back-reference. */
+function backrefs(i: number): number {
+  const cust = new NewCustomer({ name: `b${i}` });
+  for (let o = 0; o < 4_000; o++) new NewOrder({ total: "1.25" }).customer = cust;
+  return cust.orders.length;
+}
+
 /** One new graph of 1,000 objects added and committed (the rows stay: keys keep growing). */
 async function insertGraph(i: number): Promise<number> {
   const s = new Session(engine, { registry });
@@ -314,6 +323,9 @@ for (let i = 0; i < n; i++) {
       break;
     case "orm-reassign":
       sink += await reassign();
+      break;
+    case "orm-backref":
+      sink += backrefs(i);
       break;
     default:
       throw new Error(`unknown workload ${workload}`);
