@@ -109,3 +109,20 @@ test("MariaDB: a cast that could clamp fails through an overflow naming the targ
   assert.equal(compile(select(vals.c.n.cast(types.numeric(31, 2)).as("v")).from(vals)), "SELECT CAST(`cr_vals`.`n` AS DECIMAL(31, 2)) AS `v` FROM `cr_vals`");
   assert.equal(compile(select(vals.c.id.cast(types.bigint).as("v")).from(vals)), "SELECT CAST(`cr_vals`.`id` AS SIGNED) AS `v` FROM `cr_vals`");
 });
+
+forEachEngine(import.meta.url, (ctx) => {
+  test("regression: a cast to varchar(n) keeps n characters, as PostgreSQL's (SQLite and MariaDB kept the whole text)", async () => {
+    const cases: [unknown, SqlType, string | null][] = [
+      ["abcdef", types.text, "abc"],
+      ["ab", types.text, "ab"],
+      ["été à l'eau", types.text, "été"],
+      [true, types.boolean, "tru"],
+      [12345, types.integer, "123"],
+      [null, types.text, null],
+    ];
+    for (const [v, from, want] of cases)
+      assert.deepEqual((await ctx.engine.execute(select(value(v, from).cast(types.varchar(3)).as("v")))).rows, [{ v: want }], String(v));
+    // varchar without a length keeps it all.
+    assert.deepEqual((await ctx.engine.execute(select(value("abcdef", types.text).cast(types.varchar()).as("v")))).rows, [{ v: "abcdef" }]);
+  });
+});

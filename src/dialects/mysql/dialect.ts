@@ -152,8 +152,16 @@ class MysqlCompiler extends Compiler {
     return n.kind === "binary" && n.op === "||" ? Level.ATOM : super.precedence(n);
   }
   protected override visitCast(n: CastNode): void {
+    // A cast to varchar(n) cuts the text to n characters, as PostgreSQL's does (CAST AS CHAR kept it whole).
+    const target = baseType(n.type);
+    if (target.kind === "varchar" && target.length !== undefined) {
+      this.write("LEFT(");
+      this.visitCast({ ...n, type: types.text });
+      this.write(`, ${target.length})`);
+      return;
+    }
     const from = baseType(n.expr.type).kind;
-    const to = baseType(n.type).kind;
+    const to = target.kind;
     // A boolean is a TINYINT: it would print 1 and 0; print it as PostgreSQL does. ELT picks by
     // the boolean evaluated once (NULL stays NULL): CASE WHEN x … WHEN NOT x evaluated it twice,
     // and a boolean that is not the same each time (rand() < 0.5) printed neither.

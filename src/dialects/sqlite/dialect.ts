@@ -125,6 +125,14 @@ class SqliteCompiler extends Compiler {
     super.visitBetween(decimalBetween(n) ?? n);
   }
   protected override visitCast(n: CastNode): void {
+    // A cast to varchar(n) cuts the text to n characters, as PostgreSQL's does (SQLite's kept it whole).
+    const to = baseType(n.type);
+    if (to.kind === "varchar" && to.length !== undefined) {
+      this.write("substr(");
+      this.visitCast({ ...n, type: types.text });
+      this.write(`, 1, ${to.length})`);
+      return;
+    }
     const exact = decimalCast(n);
     if (exact) this.visit(exact);
     else super.visitCast(n);
