@@ -356,7 +356,21 @@ export class UnitOfWork {
     await this.emitPostUpdates(tx);
     await writeAssociations(tx, this.assocInserts, this.assocDeletes, this.assocPurges);
     await this.clearKeysBeforeDeletes(tx, deletes, skip);
+    for (let i = 0; i < this.deletes.length; i++) this.keysOfDeleted(this.deletes[i]);
     for (const b of deletes.batches) await deleteRows(tx, b.mapper, b.states);
+  }
+
+  /**
+   * A row deleted in this flush after it was moved to another parent takes that parent's key on
+   * the object, as SQLAlchemy's does (it writes an UPDATE before the DELETE; the row goes, so
+   * Arbor writes none): its key and its reference agree afterwards.
+   */
+  private keysOfDeleted(s: InstanceState): void {
+    const deps = this.links.parentsOf(s);
+    for (let d = 0; d < deps.length; d++) {
+      const { parent, pairs } = deps[d];
+      for (let p = 0; p < pairs.length; p++) if (parent.dict[pairs[p][0]] !== undefined) this.journal.write(s, pairs[p][1], parent.dict[pairs[p][0]]);
+    }
   }
 
   /** Per batch: parent keys copied in, then UPDATEs (by primary key) before INSERTs, as SQLAlchemy's save_obj. */

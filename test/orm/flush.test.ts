@@ -216,6 +216,32 @@ forEachEngine(
       await s.close();
     });
 
+    test("regression: an order moved to another customer and deleted in one flush takes the new customer's key, and only its DELETE is written (it kept the old key)", async () => {
+      const s = await fresh();
+      const [ann, bob] = [new Customer({ name: "Ann" }), new Customer({ name: "Bob" })];
+      const o = new Order({ num: "A1" });
+      ann.orders.push(o);
+      s.add(ann);
+      s.add(bob);
+      await s.commit();
+      await s.load(bob, "orders");
+      await s.load(o, "items");
+      bob.orders.push(o);
+      s.delete(o);
+      log.clear();
+      await s.flush();
+      // SQLAlchemy writes the UPDATE of the new key before the DELETE; the row goes, so Arbor writes only the DELETE.
+      assert.deepEqual(
+        log.take().filter((t) => t.startsWith("UPDATE") || t.includes('"cust_order"')),
+        ['DELETE FROM "cust_order" WHERE "cust_order"."id" IN (?)'],
+      );
+      assert.equal(o.customerId, bob.id);
+      assert.equal(s.inspect(o).status, "deleted");
+      assert.deepEqual((await s.execute(select(Order.c.id).from(Order))).rows, []);
+      await s.commit();
+      await s.close();
+    });
+
     test("many-to-many: association rows follow the collections", async () => {
       const s = await fresh();
       const o = new Order({ num: "A1" });

@@ -135,9 +135,16 @@ class ArborRunner {
       case "setRef":
         this.obj(op.obj)[op.rel] = op.to === null ? null : this.obj(op.to);
         return undefined;
-      case "append":
-        (await this.loaded(op.obj, op.rel)).push(this.obj(op.child));
+      case "append": {
+        const coll = await this.loaded(op.obj, op.rel);
+        // differences.ts: cascade-along-back-reference.
+        const [target, child] = [this.obj(op.obj), this.obj(op.child)];
+        const s = this.session;
+        if (s && s.inspect(target).status === "transient" && ["pending", "persistent"].includes(s.inspect(child).status)) s.add(target);
+        // differences.ts: duplicate-members.
+        if (!coll.includes(child)) coll.push(child);
         return undefined;
+      }
       case "remove":
         (await this.loaded(op.obj, op.rel)).remove(this.obj(op.child));
         return undefined;

@@ -237,7 +237,14 @@ class Runner:
         elif kind == "setRef":
             setattr(o, op["rel"], self.obj(op["to"]) if op["to"] is not None else None)
         elif kind == "append":
-            getattr(o, op["rel"]).append(self.obj(op["child"]))
+            coll = getattr(o, op["rel"])
+            child = self.obj(op["child"])
+            # differences.ts: cascade-along-back-reference.
+            if inspect(o).transient and (inspect(child).persistent or inspect(child).pending):
+                self.sess().add(o)
+            # differences.ts: duplicate-members.
+            if not any(c is child for c in coll):
+                coll.append(child)
         elif kind == "remove":
             getattr(o, op["rel"]).remove(self.obj(op["child"]))
         elif kind == "removeAt":
