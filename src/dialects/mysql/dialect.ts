@@ -1,20 +1,6 @@
 // MariaDB / MySQL: backtick quoting, ON DUPLICATE KEY UPDATE, no NULLS FIRST/LAST (emulated),
 // no FULL JOIN; timestamps as DATETIME(3) holding UTC; JSON as JSON (LONGTEXT on MariaDB).
-import { connectionLost } from "../lost.js";
-import {
-  ArborError,
-  CheckViolationError,
-  ConnectionError,
-  DatabaseError,
-  DeadlockError,
-  ForeignKeyViolationError,
-  InvalidValueError,
-  NotNullViolationError,
-  NotSupportedError,
-  SerializationError,
-  TimeoutError,
-  UniqueViolationError,
-} from "../../errors.js";
+import { ArborError, NotSupportedError } from "../../errors.js";
 import { isIntegerDivision } from "../../sql/compile-expr.js";
 import { Compiler } from "../../sql/compiler.js";
 import type { BinaryNode, CastNode, ColumnNode, ExprNode, FuncNode, InNode, InsertNode, OrderNode, SelectNode } from "../../sql/nodes/index.js";
@@ -36,9 +22,10 @@ import {
   utcWallClock,
 } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
-import { REFUSED_CAST, guardedCast } from "./cast-guard.js";
+import { guardedCast } from "./cast-guard.js";
 import { exactDecimal, TypedNull } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
+import { translateMysqlError } from "./errors.js";
 
 /** mysql2 column type codes. */
 const T = { TINY: 1, SHORT: 2, LONG: 3, DOUBLE: 5, LONGLONG: 8, INT24: 9, NEWDECIMAL: 246, JSON: 245 } as const;
@@ -463,58 +450,7 @@ export const mysqlDialect: Dialect = {
         return "LONGTEXT";
     }
   },
-  translateError(err, sql) {
-    if (err instanceof ArborError) return err;
-    const e = err as { code?: string; errno?: number; message?: string; sqlMessage?: string; fatal?: boolean };
-    const msg = e.sqlMessage ?? e.message ?? String(err);
-    const ctx = { code: e.code, sql, cause: err };
-    switch (e.errno) {
-      case 1062: {
-        // The key name is quoted but not escaped, and the duplicate value before it may hold anything.
-        const key = /^.*for key '(.*)'$/s.exec(msg)?.[1];
-        const [table, constraint] = key && key.includes(".") ? key.split(".") : [undefined, key];
-        return new UniqueViolationError(msg, { ...ctx, table, constraint });
-      }
-      case 1451:
-      case 1452: {
-        const m = /`([^`]+)`\.`([^`]+)`, CONSTRAINT `([^`]+)` FOREIGN KEY \(`([^`]+)`/.exec(msg);
-        return new ForeignKeyViolationError(msg, { ...ctx, table: m?.[2], constraint: m?.[3], column: m?.[4] });
-      }
-      case 1048:
-      case 1364: {
-        const column = /(?:Column|Field) '([^']+)'/.exec(msg)?.[1];
-        return new NotNullViolationError(msg, { ...ctx, column });
-      }
-      case 4025:
-      case 3819: {
-        const m = /CONSTRAINT `([^`]+)` failed for `[^`]+`\.`([^`]+)`/.exec(msg);
-        return new CheckViolationError(msg, { ...ctx, constraint: m?.[1] ?? /'([^']+)'/.exec(msg)?.[1], table: m?.[2] });
-      }
-      case 1213:
-        return new DeadlockError(`Deadlock: ${msg}`, ctx);
-      case 1020:
-        // "Record has changed since last read" (snapshot isolation): a write conflict.
-        return new SerializationError(`Serialization failure: ${msg}`, ctx);
-      case 1317:
-      case 1969:
-        // KILL QUERY (Arbor's cancel for a timeout or signal) or max_statement_time.
-        return new TimeoutError(`Statement cancelled: ${msg}`, ctx);
-      case 1690: {
-        // A cast cast-guard.ts stopped: the overflow's text quotes the expression that raised it.
-        const target = new RegExp(`${REFUSED_CAST} to ([^']*)'`).exec(msg)?.[1];
-        if (target !== undefined)
-          return new InvalidValueError(`A value cast to ${target} is out of its range or not of its form: MariaDB would have clamped or misread it`, ctx);
-        break;
-      }
-      case 1927:
-      case 2006:
-      case 2013:
-        return new ConnectionError(connectionLost(msg), ctx);
-    }
-    if (e.fatal || /PROTOCOL_CONNECTION_LOST|ECONNRESET|ECONNREFUSED|closed state/.test(`${e.code} ${msg}`))
-      return new ConnectionError(connectionLost(msg), ctx);
-    return new DatabaseError(msg, ctx);
-  },
+  translateError: translateMysqlError,
   beginStatements(tx) {
     // The characteristics of the next transaction are set before it starts: a transaction in
     // progress refuses SET TRANSACTION.
