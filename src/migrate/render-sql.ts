@@ -10,6 +10,7 @@ import { applyOperation, columnIn, findForeignKey, findUnique, tableIn } from ".
 import { rebuildTable } from "./batch.js";
 import { metadataOf } from "./build.js";
 import { keyedNames, Spelling } from "./diff.js";
+import { narrowingCheck } from "./narrowing.js";
 import type { Operation } from "./operations.js";
 import { sqlTypeOf, type DefaultSpec, type SchemaSpec, type TableSpec, type TypeSpec } from "./spec.js";
 
@@ -88,7 +89,16 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       const col = t.column(op.column);
       // MariaDB's MODIFY COLUMN replaces the column's own CHECK, an enum's values included; done in
       // place it would not check the rows against it, so an enum's table is copied.
-      if (mysql) return [`ALTER TABLE ${q(op.table)} MODIFY COLUMN ${ddl.columnDefinition(t, col)}${op.type?.kind === "enum" ? ", ALGORITHM=COPY" : ""}`];
+      // A narrower type would cut or round stored values: checked first (narrowing.ts).
+      const check =
+        op.type === undefined
+          ? undefined
+          : narrowingCheck(dialect, tableOfSpec(before, op.table), op.column, sqlTypeOf(op.type), new Spelling(dialect).stored(op.type, false));
+      if (mysql)
+        return [
+          ...(check === undefined ? [] : [check]),
+          `ALTER TABLE ${q(op.table)} MODIFY COLUMN ${ddl.columnDefinition(t, col)}${op.type?.kind === "enum" ? ", ALGORITHM=COPY" : ""}`,
+        ];
       const head = `ALTER TABLE ${q(op.table)} ALTER COLUMN ${q(op.column)}`;
       const out: string[] = [];
       // PostgreSQL: an enum is text under a column CHECK named by PostgreSQL; its values change with the check.
@@ -101,8 +111,10 @@ export function renderOperation(op: Operation, before: SchemaSpec, dialect: Dial
       if (resetDefault && old.default !== undefined) out.push(`${head} DROP DEFAULT`);
       // The stored type alone: an identity column keeps its identity through ALTER … TYPE.
       const type = new Spelling(dialect).stored(op.type ?? old.type, false);
-      if (op.type !== undefined && type !== new Spelling(dialect).stored(old.type, false))
+      if (op.type !== undefined && type !== new Spelling(dialect).stored(old.type, false)) {
+        if (check !== undefined) out.push(check);
         out.push(`${head} TYPE ${type} USING CAST(${q(op.column)} AS ${type})`);
+      }
       if (op.nullable !== undefined) out.push(`${head} ${op.nullable ? "DROP" : "SET"} NOT NULL`);
       if (resetDefault && newDefault !== undefined)
         out.push(`${head} SET DEFAULT ${defaultSql(newDefault, op.type ?? old.type, dialect, { table: op.table, column: op.column })}`);
