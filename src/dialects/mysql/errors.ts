@@ -56,6 +56,9 @@ export function translateMysqlError(err: unknown, sql?: string): ArborError {
       const target = new RegExp(`${REFUSED_CAST} to ([^']*)'`).exec(msg)?.[1];
       if (target !== undefined)
         return new InvalidValueError(`A value cast to ${target} is out of its range or not of its form: MariaDB would have clamped or misread it`, ctx);
+      // Another check Arbor raises this way (a migration's narrowing check): its message, as written.
+      const said = /'arbor: ([^']*)'/.exec(msg)?.[1];
+      if (said !== undefined) return new InvalidValueError(said, ctx);
       break;
     }
     case 1927:
