@@ -30,6 +30,7 @@ const md = new MetaData();
 const vals = md.table("cr_vals", { id: integer().primaryKey(), n: numeric(30, 3), d: double(), b: bigint(), t: text() });
 type Source = "n" | "d" | "b" | "t";
 const REFUSED = Symbol("refused");
+const refused = (e: unknown) => e instanceof InvalidValueError || e instanceof DatabaseError;
 /** [source column, its value, target type, PostgreSQL's answer] */
 const CASES: [Source, string | number | bigint, SqlType, unknown][] = [
   ["n", "99.940", types.numeric(3, 1), "99.9"],
@@ -71,8 +72,6 @@ const CASES: [Source, string | number | bigint, SqlType, unknown][] = [
 ];
 
 forEachEngine(import.meta.url, (ctx) => {
-  const refused = (e: unknown) => e instanceof InvalidValueError || e instanceof DatabaseError;
-
   test("a cast gives PostgreSQL's value or fails, from a column and from a bound value", async () => {
     await md.createAll(ctx.engine);
     try {
@@ -124,5 +123,34 @@ forEachEngine(import.meta.url, (ctx) => {
       assert.deepEqual((await ctx.engine.execute(select(value(v, from).cast(types.varchar(3)).as("v")))).rows, [{ v: want }], String(v));
     // varchar without a length keeps it all.
     assert.deepEqual((await ctx.engine.execute(select(value("abcdef", types.text).cast(types.varchar()).as("v")))).rows, [{ v: "abcdef" }]);
+  });
+});
+
+forEachEngine(import.meta.url, (ctx) => {
+  test("regression: a text cast to a timestamp is PostgreSQL's instant or fails (SQLite gave an invalid Date for 'x' and March 1 for 2024-02-30; MariaDB NULL, and 10:00+02 as 10:00 UTC)", async () => {
+    const at = (iso: string) => new Date(iso);
+    const cases: [string, "timestamp" | "timestamptz", Date | typeof REFUSED][] = [
+      ["2024-02-29 10:00:00", "timestamptz", at("2024-02-29T10:00:00Z")],
+      ["2024-02-29T10:00:00Z", "timestamptz", at("2024-02-29T10:00:00Z")],
+      ["2024-02-29", "timestamp", at("2024-02-29T00:00:00Z")],
+      [" 2024-02-29 10:00 ", "timestamp", at("2024-02-29T10:00:00Z")],
+      ["2024-02-29 10:00:00.1234", "timestamptz", at("2024-02-29T10:00:00.123Z")],
+      ["2024-02-29 10:00:00.9995", "timestamptz", at("2024-02-29T10:00:01.000Z")],
+      ["0001-01-01 00:00:00", "timestamp", at("0001-01-01T00:00:00Z")],
+      ["2024-02-30 10:00:00", "timestamptz", REFUSED],
+      ["2024-02-29 25:00:00", "timestamp", REFUSED],
+      ["2024-00-10 10:00:00", "timestamp", REFUSED],
+      ["x", "timestamptz", REFUSED],
+      ["", "timestamp", REFUSED],
+    ];
+    // An offset is applied by a timestamp with time zone (MariaDB, which would ignore it, refuses it).
+    if (ctx.name !== "mariadb") cases.push(["2024-02-29 10:00:00+02", "timestamptz", at("2024-02-29T08:00:00Z")]);
+    else cases.push(["2024-02-29 10:00:00+02", "timestamptz", REFUSED]);
+    for (const [text, kind, want] of cases) {
+      const q = select(value(text, types.text).cast(types[kind]).as("v"));
+      if (want === REFUSED) await assert.rejects(ctx.engine.execute(q), refused, `${text} AS ${kind}`);
+      else assert.deepEqual((await ctx.engine.execute(q)).rows, [{ v: want }], `${text} AS ${kind}`);
+    }
+    assert.deepEqual((await ctx.engine.execute(select(value(null, types.text).cast(types.timestamptz).as("v")))).rows, [{ v: null }]);
   });
 });

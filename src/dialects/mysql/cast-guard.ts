@@ -9,7 +9,7 @@
 // evaluations (rand()) could pass the check and still be clamped.
 import { NotSupportedError } from "../../errors.js";
 import type { CastNode, ExprNode } from "../../sql/nodes/index.js";
-import { baseType, types, type TypeKind } from "../../sql/types.js";
+import { baseType, timestampPrecision, types, type TypeKind } from "../../sql/types.js";
 
 /** What the refusal's error message holds, followed by " to <target type>". */
 export const REFUSED_CAST = "arbor: refused cast";
@@ -22,6 +22,8 @@ const BITS: Partial<Record<TypeKind, number>> = { smallint: 16, integer: 32, big
 const INTEGER_TEXT = "^[[:space:]]*[+-]?[0-9]+[[:space:]]*$";
 const NUMBER_TEXT = "^[[:space:]]*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?[[:space:]]*$";
 const DATE_TEXT = "^[[:space:]]*[0-9]{4}-[0-9]{2}-[0-9]{2}[[:space:]]*$";
+// A timestamp's offset other than Z is refused: MariaDB's CAST ignores it (10:00+02 read as 10:00 UTC).
+const TIMESTAMP_TEXT = "^[[:space:]]*[0-9]{4}-[0-9]{2}-[0-9]{2}([ Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?[Zz]?[[:space:]]*$";
 /** TO_DAYS('0001-01-01'): MariaDB reads year 0 and months or days of 0, which no engine stores. */
 const FIRST_DAY = 366;
 
@@ -93,10 +95,35 @@ function changedBy(n: CastNode, spelled: string): ExprNode | undefined {
     return undefined;
   }
   if (DOUBLES.has(to.kind) && TEXTS.has(from)) return notMatching(x, NUMBER_TEXT);
-  if (to.kind === "date" && TEXTS.has(from)) {
-    const invalid = or(notMatching(x, DATE_TEXT), raw(["COALESCE(TO_DAYS(CAST(", ` AS DATE)), 0) < ${FIRST_DAY}`], [x]));
+  if ((to.kind === "date" || to.kind === "timestamp" || to.kind === "timestamptz") && TEXTS.has(from)) {
+    const [form, as] = to.kind === "date" ? [DATE_TEXT, "DATE"] : [TIMESTAMP_TEXT, "DATETIME(6)"];
+    const invalid = or(notMatching(x, form), raw(["COALESCE(TO_DAYS(CAST(", ` AS ${as})), 0) < ${FIRST_DAY}`], [x]));
     // An invalid date casts to NULL, as NULL does: told apart by the operand itself.
     return raw(["(", ") IS NOT NULL AND ", ""], [x, invalid]);
   }
   return undefined;
+}
+
+/**
+ * `n` rounding to the target's digits of a second, as PostgreSQL does, where MariaDB's CAST to
+ * DATETIME(p) cuts them (10:00:00.9995 AS DATETIME(3) was 10:00:00.999): half a unit of the last
+ * digit is added first. Undefined when the operand has no more digits than the target keeps.
+ */
+export function roundedTimestampCast(n: CastNode): CastNode | undefined {
+  const to = baseType(n.type);
+  if (to.kind !== "timestamp" && to.kind !== "timestamptz") return undefined;
+  const p = timestampPrecision(to);
+  const from = baseType(n.expr.type);
+  const finer = TEXTS.has(from.kind) || ((from.kind === "timestamp" || from.kind === "timestamptz") && timestampPrecision(from) > p);
+  if (!finer || p >= 6) return undefined;
+  const half = 5 * 10 ** (5 - p);
+  return {
+    ...n,
+    expr: {
+      kind: "raw",
+      strings: ["(CAST(", ` AS DATETIME(6)) + INTERVAL ${half} MICROSECOND)`],
+      values: [n.expr],
+      type: types.timestamp({ precision: 6, mode: "string" }),
+    },
+  };
 }

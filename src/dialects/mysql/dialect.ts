@@ -22,7 +22,7 @@ import {
   utcWallClock,
 } from "../codecs.js";
 import { checkIsolation, type Capabilities, type Decoder, type Dialect, type TypeSite } from "../dialect.js";
-import { guardedCast } from "./cast-guard.js";
+import { guardedCast, roundedTimestampCast } from "./cast-guard.js";
 import { exactDecimal, TypedNull } from "./decimal.js";
 import { mysqlDriver } from "./driver.js";
 import { translateMysqlError } from "./errors.js";
@@ -163,7 +163,8 @@ class MysqlCompiler extends Compiler {
     if (to === "boolean" && (from === "text" || from === "varchar"))
       throw new NotSupportedError("MariaDB/MySQL cannot cast a text to a boolean (CAST('true' AS SIGNED) is 0): compare the text instead");
     // A value the cast would clamp or misread fails the statement instead (cast-guard.ts).
-    super.visitCast(guardedCast(n, this.castType(n.type)) ?? n);
+    const guarded = guardedCast(n, this.castType(n.type)) ?? n;
+    super.visitCast(roundedTimestampCast(guarded) ?? guarded);
   }
   /**
    * No FILTER clause: an aggregate that skips NULLs gets the condition as a CASE inside it, which

@@ -36,7 +36,18 @@ import {
 } from "./decimal.js";
 
 import { TEXT_LOWER, TEXT_UPPER, textLower, textUpper } from "./text-case.js";
-import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER, booleanText, textBoolean, textDate, textInteger } from "./casts.js";
+import {
+  BOOLEAN_TEXT,
+  TEXT_BOOLEAN,
+  TEXT_DATE,
+  TEXT_INTEGER,
+  TEXT_TIMESTAMP,
+  booleanText,
+  textBoolean,
+  textDate,
+  textInteger,
+  textTimestamp,
+} from "./casts.js";
 
 /** The `typeHint` of every field when the driver read integers as bigint (`QueryOptions.bigints`). */
 export const SQLITE_BIGINTS_HINT = 1;
@@ -78,6 +89,7 @@ export const sqliteDecimalFunctions: readonly SqliteFunction[] = [
   { name: TEXT_BOOLEAN, fn: (a) => textBoolean(a) },
   { name: TEXT_INTEGER, fn: (a, bits) => textInteger(a, bits) },
   { name: TEXT_DATE, fn: (a) => textDate(a) },
+  { name: TEXT_TIMESTAMP, fn: (a, zoned, precision) => textTimestamp(a, zoned, precision) },
   { name: BOOLEAN_TEXT, fn: (a) => booleanText(a) },
   { name: TEXT_UPPER, fn: (a) => textUpper(a) },
   { name: TEXT_LOWER, fn: (a) => textLower(a) },

@@ -2,7 +2,7 @@
 // why): each function returns the node to compile instead, or undefined to leave `n` as it is.
 import { NotSupportedError } from "../../errors.js";
 import type { BetweenNode, BinaryNode, CastNode, ExprNode, FuncNode, InNode, OrderNode, UnaryNode } from "../../sql/nodes/index.js";
-import { baseType, types, type SqlType } from "../../sql/types.js";
+import { baseType, timestampPrecision, types, type SqlType } from "../../sql/types.js";
 import {
   DECIMAL_ABS,
   DECIMAL_ADD,
@@ -20,7 +20,7 @@ import {
   DECIMAL_SUM,
   DECIMAL_TEXT,
 } from "./decimal.js";
-import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER } from "./casts.js";
+import { BOOLEAN_TEXT, TEXT_BOOLEAN, TEXT_DATE, TEXT_INTEGER, TEXT_TIMESTAMP } from "./casts.js";
 
 /** Numbers stored with NUMERIC affinity are exact up to 15 significant digits. */
 export const EXACT_DIGITS = 15;
@@ -135,6 +135,8 @@ export function decimalCast(n: CastNode): ExprNode | undefined {
     if (INTEGERS.has(to.kind)) return call(TEXT_INTEGER, [n.expr, lit(BITS[to.kind])], n.type);
     if (to.kind === "boolean") return call(TEXT_BOOLEAN, [n.expr], n.type);
     if (to.kind === "date") return call(TEXT_DATE, [n.expr], n.type);
+    if (to.kind === "timestamp" || to.kind === "timestamptz")
+      return call(TEXT_TIMESTAMP, [n.expr, lit(to.kind === "timestamptz" ? 1 : 0), lit(timestampPrecision(to))], n.type);
   }
   if (from.kind === "boolean" && TEXTS.has(to.kind)) return call(BOOLEAN_TEXT, [n.expr], n.type);
   // Into the target's own range, as PostgreSQL (SQLite's INTEGER is 64 bits whatever the target).
