@@ -36,6 +36,8 @@ export interface FlushBook {
   cascadeChanges(): InstanceState[];
   /** Whether the delete cascade of `s` (marked for deletion) reaches `child` of `rel`. */
   cascadesTo(s: InstanceState, rel: Relationship, child: object): boolean;
+  /** The members `rel` of `s` held when `Session.delete(s)` was called, when it was loaded then. */
+  heldAtDelete(s: InstanceState, rel: Relationship): readonly object[] | undefined;
   find(mapper: Mapper, ident: Ident | undefined): InstanceState | undefined;
   objectsOf(mapper: Mapper): InstanceState[];
   loadRelationship(s: InstanceState, rel: Relationship): Promise<void>;

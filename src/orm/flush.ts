@@ -89,6 +89,13 @@ export class UnitOfWork {
             if (cs.status === "persistent" && book.cascadesTo(s, rel, child)) await addDelete(cs);
           } else this.links.nullFk(cs, rel);
         }
+        // The delete cascade reaches what the collection held at delete(), as SQLAlchemy's does: a
+        // child moved to another parent since is deleted all the same.
+        if (cascadeDelete)
+          for (const child of book.heldAtDelete(s, rel) ?? []) {
+            const cs = stateOf(child);
+            if (cs?.status === "persistent") await addDelete(cs);
+          }
         // Children removed from the collection before the parent was deleted are orphans too.
         if (rel.cascade.has("delete-orphan") && s.isLoadedRel(rel)) {
           const current = memberOf(children(s, rel));
@@ -125,6 +132,20 @@ export class UnitOfWork {
         if (!s.isLoadedRel(rel)) continue;
         if (rel.direction === "manyToMany") {
           this.associations(s, rel);
+          continue;
+        }
+        // A child whose reference to its parent was cleared (taken out of a collection its parent's
+        // snapshot never held, say) is an orphan under delete-orphan, as SQLAlchemy has it: deleted,
+        // not left with its key cleared.
+        const back = rel.back;
+        if (
+          rel.direction === "manyToOne" &&
+          s.dict[rel.key] === null &&
+          s.isModified(rel.key) &&
+          back?.cascade.has("delete-orphan") &&
+          !this.hasParent(s, back)
+        ) {
+          if (s.status === "persistent") await addDelete(s);
           continue;
         }
         for (const gone of this.linkKeys(s, rel)) {

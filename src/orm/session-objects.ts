@@ -239,6 +239,10 @@ export class SessionObjects implements FlushBook, SessionObjectsView {
     return (members.get(rel) ?? s.snapshot(rel.key) ?? [child]).includes(child);
   }
 
+  heldAtDelete(s: InstanceState, rel: Relationship): readonly object[] | undefined {
+    return this.deletedSet.has(s) ? this.cascadeAtDelete.get(s)?.get(rel) : undefined;
+  }
+
   find(mapper: Mapper, ident: Ident | undefined): InstanceState | undefined {
     const found = this.identityMap.get(mapper, ident);
     return found && viewOf(found);

@@ -21,6 +21,32 @@ const getP1: Op[] = [
 
 export const SCENARIOS: Scenario[] = [
   {
+    name: "regression: a child moved into a collection and taken out again before the flush is deleted as an orphan (Arbor cleared its NOT NULL key)",
+    seed: twoParents,
+    ops: [
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "get", cls: "Child", id: 1, as: "a" },
+      { op: "load", obj: "a", rel: "parent" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "removeAt", obj: "p2", rel: "children", index: 0 },
+      { op: "commit" },
+    ],
+  },
+  {
+    name: "regression: a child moved out of a parent marked for deletion goes with it (the cascade reaches what the collection held at delete(); Arbor moved it)",
+    seed: twoParents,
+    ops: [
+      ...getP1,
+      // p2's children are loaded first: a load after delete() would autoflush the delete.
+      { op: "get", cls: "Parent", id: 2, as: "p2" },
+      { op: "load", obj: "p2", rel: "children" },
+      { op: "delete", obj: "p1" },
+      { op: "append", obj: "p2", rel: "children", child: "a" },
+      { op: "commit" },
+    ],
+  },
+  {
     name: "12.1 delete-orphan: a child appended to another parent moves (UPDATE, not DELETE)",
     seed: twoParents,
     ops: [
