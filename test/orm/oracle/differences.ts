@@ -155,12 +155,12 @@ export const DIFFERENCES: readonly Difference[] = [
       "Appending an object to a collection that already holds it: both keep it twice. Removing one entry, SQLAlchemy forgets the object's parent (its list collections do not support duplicates), and delete-orphan deletes the object while the other entry still holds it; Arbor keeps an object with a parent while any entry of it is left. Both runners leave out an append of an object the collection already holds.",
   },
   {
-    id: "lazy-load-writes-part",
+    id: "delete-postponed-while-held",
     reason:
-      "Before a lazy load SQLAlchemy may write only part of the pending changes: a child moved to another parent and then deleted got its UPDATE before the load of a collection and its DELETE only at the next flush, staying persistent in between (session.get() still finds it). Arbor's autoflush writes every pending change, so the object is deleted already. From the first op after which SQLAlchemy still lists for deletion an object Arbor has deleted, the two histories part and nothing after it is compared.",
+      "A child cascade-deleted or deleted and then moved into another collection: SQLAlchemy's flushes (an explicit one, or the autoflush before a lazy load) write its UPDATE but keep its DELETE pending while a collection holds it, until a later flush, and it stays persistent in between (session.get() still finds it). Arbor's flush writes every pending change, so the object is deleted already. From the first op after which SQLAlchemy still lists for deletion an object Arbor has deleted, the two histories part and nothing after it is compared.",
     normalise: (sa, arbor) => {
       const parted = (s: Step, r: Step | undefined) =>
-        !SYNC_OPS.has(s.op) && s.state.deleted.some((l) => l !== null && s.state.objs[l]?.status === "persistent" && r?.state.objs[l]?.status === "deleted");
+        s.state.deleted.some((l) => l !== null && s.state.objs[l]?.status === "persistent" && r?.state.objs[l]?.status === "deleted");
       const i = sa.steps.findIndex((s, j) => parted(s, arbor.steps[j]));
       if (i < 0) return;
       sa.steps.length = arbor.steps.length = i;
