@@ -83,19 +83,15 @@ export class UnitOfWork {
         // A pending child stays pending and is inserted (as SQLAlchemy does): its parent's
         // DELETE then fails on the foreign key, unless a row switch keeps the parent's row. It
         // is never dropped without a word.
-        for (const child of children(s, rel)) {
+        // The delete cascade reaches what the collection held at delete(), as SQLAlchemy's does: a
+        // child moved to another parent since is deleted all the same, one moved in since is not.
+        const held = cascadeDelete ? book.heldAtDelete(s, rel) : undefined;
+        for (const child of held ?? children(s, rel)) {
           const cs = stateOf(child)!;
           if (cascadeDelete) {
-            if (cs.status === "persistent" && book.cascadesTo(s, rel, child)) await addDelete(cs);
+            if (cs.status === "persistent" && (held !== undefined || book.cascadesTo(s, rel, child))) await addDelete(cs);
           } else this.links.nullFk(cs, rel);
         }
-        // The delete cascade reaches what the collection held at delete(), as SQLAlchemy's does: a
-        // child moved to another parent since is deleted all the same.
-        if (cascadeDelete)
-          for (const child of book.heldAtDelete(s, rel) ?? []) {
-            const cs = stateOf(child);
-            if (cs?.status === "persistent") await addDelete(cs);
-          }
         // Children removed from the collection before the parent was deleted are orphans too.
         if (rel.cascade.has("delete-orphan") && s.isLoadedRel(rel)) {
           const current = memberOf(children(s, rel));

@@ -66,6 +66,7 @@ const CASES: [Source, string | number | bigint, SqlType, unknown][] = [
   ["t", " 1.255 ", types.numeric(10, 2), "1.26"],
   ["t", "99999999.995", types.numeric(10, 2), REFUSED],
   ["t", "2024-02-29", types.date, "2024-02-29"],
+  ["t", "0050-03-01", types.date, "0050-03-01"],
   ["t", "2024-02-30", types.date, REFUSED],
   ["t", "2024-00-10", types.date, REFUSED],
   ["t", "2024-02-29x", types.date, REFUSED],

@@ -70,7 +70,7 @@ class PostgresCompiler extends Compiler {
       this.params.push({ value: arrayLiteral(cells, width, j, base.kind, (v) => this.dialect.encode(base, v)), type: types.text });
       // An element type without a length: an explicit cast to varchar(n) would cut a longer value,
       // where storing it into the column refuses it.
-      return `$${this.params.length}::${base.kind === "varchar" ? "text" : this.castType(base)}[]`;
+      return `${this.placeholder(this.params.length, undefined)}::${base.kind === "varchar" ? "text" : this.castType(base)}[]`;
     });
     this.write(` SELECT * FROM unnest(${arrays.join(", ")})`);
   }

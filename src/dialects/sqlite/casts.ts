@@ -4,6 +4,7 @@
 // connection registers with the exact-decimal ones (contract.ts): a text that is not a value of the
 // target type is refused, never read as another value.
 import { InvalidValueError } from "../../errors.js";
+import { formatTimestampText, parseTimestampText } from "../../sql/timestamp-text.js";
 
 export const TEXT_BOOLEAN = "arbor_text_boolean";
 export const TEXT_INTEGER = "arbor_text_integer";
@@ -49,11 +50,9 @@ const DATE_RE = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/;
 export function textDate(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   const m = DATE_RE.exec(String(v));
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const t = new Date(Date.UTC(y, mo - 1, d));
-    if (t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && y > 0) return `${m[1]}-${m[2]}-${m[3]}`;
-  }
+  // The calendar check of timestamp-text.ts (Date.UTC read years below 100 as 19xx, refusing them).
+  const date = m && `${m[1]}-${m[2]}-${m[3]}`;
+  if (date && Number(m[1]) > 0 && parseTimestampText(date) !== undefined) return date;
   throw refuse(v, "a date (YYYY-MM-DD)");
 }
 
@@ -65,43 +64,27 @@ export function booleanText(v: unknown): string | null {
 
 export const TEXT_TIMESTAMP = "arbor_text_timestamp";
 
-const TIMESTAMP_RE = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$/;
-
 /**
  * A text cast to a timestamp, as PostgreSQL reads one: a calendar date, optionally a time (seconds
  * and their fraction optional) and an offset, which a timestamp with time zone applies and one
  * without ignores; the fraction rounded half up to `precision` digits. Returns the stored form (ISO
  * text in UTC with its Z). 2024-02-30, hour 25 and other text are refused, where SQLite's own
- * reading gave an invalid Date or rolled 2024-02-30 over to March 1.
+ * reading gave an invalid Date or rolled 2024-02-30 over to March 1. The text is read and written
+ * by the string-mode timestamp's own parser and formatter (sql/timestamp-text.ts).
  */
 export function textTimestamp(v: unknown, zoned: unknown, precision: unknown): string | null {
   if (v === null || v === undefined) return null;
-  const m = TIMESTAMP_RE.exec(String(v));
-  const p = Number(precision);
-  if (m) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-    // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
-    const day = new Date(0);
-    day.setUTCFullYear(y, mo - 1, d);
-    const validDay = y > 0 && day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
-    if (validDay && h <= 23 && mi <= 59 && s <= 59) {
-      // The fraction to microseconds, then to `precision` digits, each rounded half up; a carry
-      // moves the second.
-      const micros = Math.round(Number((m[7] ?? "").padEnd(7, "0").slice(0, 7)) / 10);
-      const unit = 10 ** (6 - p);
-      let fraction = Math.round(micros / unit);
-      let carry = 0;
-      if (fraction === 10 ** p) [fraction, carry] = [0, 1];
-      let ms = day.getTime() + ((h * 60 + mi) * 60 + s + carry) * 1000;
-      const offset = m[8];
-      if (Number(zoned) === 1 && offset !== undefined && offset.toUpperCase() !== "Z") {
-        const digits = offset.slice(1).replace(":", "");
-        ms -= (offset[0] === "-" ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || "0")) * 60_000;
-      }
-      const at = new Date(ms);
-      if (at.getUTCFullYear() >= 1 && at.getUTCFullYear() <= 9999)
-        return `${at.toISOString().slice(0, 19)}${p > 0 ? `.${String(fraction).padStart(p, "0")}` : ""}Z`;
-    }
+  const read = parseTimestampText(String(v).trim());
+  if (read !== undefined) {
+    const p = Number(precision);
+    // Rounded to `p` digits; a carry into the seconds rides on the offset the formatter applies.
+    const micros = Math.round(Number(read.fraction.padEnd(7, "0").slice(0, 7)) / 10);
+    let fraction = Math.round(micros / 10 ** (6 - p));
+    const carry = fraction === 10 ** p ? 1 : 0;
+    if (carry) fraction = 0;
+    const offset = (Number(zoned) === 1 ? (read.offset ?? 0) : 0) - carry;
+    const text = formatTimestampText({ ...read, fraction: p > 0 ? String(fraction).padStart(p, "0") : "", offset }, true, p);
+    if (typeof text === "string") return text;
   }
   throw refuse(v, "a timestamp (YYYY-MM-DD[ HH:MM[:SS[.f]]][offset])");
 }
