@@ -171,12 +171,16 @@ export function isoTimestampDecoder(kind: TimestampKind, where: string | undefin
 function isoGeneral(s: string, kind: TimestampKind, where: string | undefined): Date {
   // SQLite keeps the text as written: a cast keeps its digits.
   refuseForDate(s, kind, where, true);
+  refuseMalformed(s, where);
   return /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s) ? new Date(s) : utcGeneral(s);
 }
 
 /** "YYYY-MM-DD HH:MM:SS[.fff…]" written in UTC (no offset) → Date. */
 export function utcTimestampDecoder(kind: TimestampKind, where: string | undefined): Decoder {
-  return (v) => (v instanceof Date ? v : (fastUtcDate(v as string) ?? (refuseForDate(v as string, kind, where), utcGeneral(v as string))));
+  return (v) =>
+    v instanceof Date
+      ? v
+      : (fastUtcDate(v as string) ?? (refuseForDate(v as string, kind, where), refuseMalformed(v as string, where), utcGeneral(v as string)));
 }
 
 function utcGeneral(s: string): Date {
@@ -210,6 +214,15 @@ export function refuseForDate(s: string, kind: TimestampKind, where: string | un
     );
   if (s === "infinity" || s === "-infinity") throw timestampRefused(s, where, "as a Date: no Date is infinite", OUTSIDE_FIX);
   if (s.endsWith(" BC")) throw timestampRefused(s, where, "as a Date: it lies before year 1", OUTSIDE_FIX);
+}
+
+/**
+ * Text in no timestamp form, or naming no such instant: `new Date` rolls 2024-02-30 over to March 1
+ * and reads MariaDB's zero date 0000-00-00 as an invalid Date. Refused, naming the column.
+ */
+function refuseMalformed(s: string, where: string | undefined): void {
+  if (parseTimestampText(s.trim()) === undefined)
+    throw timestampRefused(s, where, "as a Date: it is no date and time", "store ISO-8601 text (YYYY-MM-DD HH:MM:SS[.fff]) of a real date");
 }
 
 const OUTSIDE_FIX = "read it as text (cast it to types.text), or keep such values out of the column: Arbor's dates and timestamps hold years 0001 to 9999";
